@@ -1,0 +1,1 @@
+"""HTTP handlers per route group."""

@@ -1,0 +1,1 @@
+"""admin API routes (each module defines `router`)."""

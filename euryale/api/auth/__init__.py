@@ -1,0 +1,1 @@
+"""auth API routes (each module defines `router`)."""

@@ -1,0 +1,1 @@
+"""hooks API routes (each module defines `router`)."""

@@ -1,0 +1,1 @@
+"""store API routes (each module defines `router`)."""

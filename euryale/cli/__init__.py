@@ -1,0 +1,1 @@
+"""The `euryale` command line."""

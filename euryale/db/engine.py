@@ -1,0 +1,66 @@
+"""The process's database handle: an async SQLAlchemy engine on asyncpg, and transaction helpers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, default=str).decode()
+
+
+class Database:
+    """Owns the engine (and an optional read-replica engine for store reads)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        read_url: str | None = None,
+        schema: str = "public",
+        echo: bool = False,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        statement_cache: bool = True,
+        driver_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.url = url
+        connect_args: dict[str, Any] = {"server_settings": {"search_path": schema, "application_name": "euryale"}}
+        if not statement_cache:
+            # transaction-mode PgBouncer cannot keep prepared statements across transactions
+            connect_args["statement_cache_size"] = 0
+            connect_args["prepared_statement_cache_size"] = 0
+        connect_args.update((driver_options or {}).get("connect_args", {}))
+        kwargs: dict[str, Any] = {
+            "echo": echo,
+            "pool_size": pool_size,
+            "max_overflow": max_overflow,
+            "pool_pre_ping": False,
+            "json_serializer": _json_dumps,
+            "json_deserializer": orjson.loads,
+            "connect_args": connect_args,
+        }
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self.read_engine: AsyncEngine = create_async_engine(read_url, **kwargs) if read_url else self.engine
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A connection inside one transaction: committed on success, rolled back on any exception."""
+        async with self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads (the replica when `database_read_url` is configured)."""
+        async with self.read_engine.connect() as conn:
+            yield conn
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()

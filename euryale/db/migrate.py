@@ -1,0 +1,122 @@
+"""Alembic, driven programmatically over one graph of per-module branches.
+
+Each module (core and user), the links and the framework own a folder of revisions whose first revision carries
+a branch label; `upgrade("heads")` applies them all. Every run holds a PostgreSQL advisory lock, so replicas that
+race on `db:migrate` apply each revision exactly once: the first runs them, the others wait, find nothing pending
+and exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+MIGRATION_LOCK_KEY = 0x45555259414C45  # "EURYALE": one advisory lock for all migration runs
+CORE_MODULES = (
+    "api_key", "auth", "cart", "currency", "customer", "fulfillment", "inventory", "notification", "order",
+    "payment", "pricing", "product", "promotion", "region", "sales_channel", "stock_location", "store", "tax", "user",
+    "locking_postgres", "file",
+)
+HERE = Path(__file__).resolve().parent
+
+
+def version_locations(extra_packages: Iterable[str] = ()) -> list[str]:
+    """Folders of revisions: framework, every core module with migrations, links, then user modules."""
+    dirs = [HERE / "framework_migrations"]
+    for mod in CORE_MODULES:
+        d = HERE.parent / "modules" / mod / "migrations"
+        if d.is_dir():
+            dirs.append(d)
+    dirs.append(HERE.parent / "links" / "migrations")
+    for pkg in extra_packages:
+        module = importlib.import_module(pkg)
+        if module.__file__:
+            d = Path(module.__file__).resolve().parent / "migrations"
+            if d.is_dir():
+                dirs.append(d)
+    return [str(d) for d in dirs if d.is_dir()]
+
+
+def alembic_config(url: str, extra_packages: Iterable[str] = ()) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE / "alembic"))
+    cfg.set_main_option("version_locations", " ".join(version_locations(extra_packages)))
+    cfg.set_main_option("path_separator", "space")
+    cfg.attributes["database_url"] = url
+    return cfg
+
+
+async def _run_locked(url: str, fn: Any) -> Any:
+    engine = create_async_engine(url, poolclass=None)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            try:
+                await conn.commit()
+                return await conn.run_sync(fn)
+            finally:
+                await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+def _with_connection(cfg: Config, action: Any) -> Any:
+    def run(sync_conn: Connection) -> Any:
+        cfg.attributes["connection"] = sync_conn
+        result = action(cfg)
+        sync_conn.commit()
+        return result
+
+    return run
+
+
+def pending(url: str, extra_packages: Iterable[str] = ()) -> list[str]:
+    """Revisions not yet applied, in apply order."""
+    cfg = alembic_config(url, extra_packages)
+    script = ScriptDirectory.from_config(cfg)
+
+    def check(sync_conn: Connection) -> list[str]:
+        ctx = MigrationContext.configure(sync_conn)
+        applied = set(ctx.get_current_heads())
+        todo: list[str] = []
+        done: set[str] = set()
+        for head in applied:
+            for rev in script.iterate_revisions(head, "base"):
+                done.add(rev.revision)
+        for rev in reversed(list(script.walk_revisions("base", "heads"))):
+            if rev.revision not in done:
+                todo.append(rev.revision)
+        return todo
+
+    async def go() -> list[str]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(check)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def upgrade(url: str, target: str = "heads", extra_packages: Iterable[str] = ()) -> None:
+    """Apply pending revisions under the migration lock."""
+    cfg = alembic_config(url, extra_packages)
+    asyncio.run(_run_locked(url, _with_connection(cfg, lambda c: command.upgrade(c, target))))
+
+
+def downgrade(url: str, target: str, extra_packages: Iterable[str] = ()) -> None:
+    """Revert to `target` (e.g. `product@-1`) under the migration lock."""
+    cfg = alembic_config(url, extra_packages)
+    asyncio.run(_run_locked(url, _with_connection(cfg, lambda c: command.downgrade(c, target))))

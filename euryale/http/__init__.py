@@ -1,0 +1,1 @@
+"""HTTP framework pieces: app factory, errors, JSON, query parsing, authentication dependencies."""

@@ -1,0 +1,150 @@
+"""The ASGI application: route groups, CORS per group, request ids, errors in Medusa's shape."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from euryale.config import parse_cors
+from euryale.container import Container
+from euryale.http import errors
+from euryale.http.auth import UnauthorizedError
+from euryale.http.cors import GroupCORSMiddleware
+from euryale.http.json import JSONResponse
+
+log = structlog.get_logger("euryale.http")
+API_PACKAGES = ("euryale.api.store", "euryale.api.admin", "euryale.api.auth", "euryale.api.hooks")
+
+
+class RequestContextMiddleware:
+    """Request id (honours `x-request-id`), one access-log line per request with route, status and duration."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                request_id = value.decode("latin-1")[:200]
+                break
+        request_id = request_id or str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode("latin-1")))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            log.info("request", request_id=request_id, method=scope["method"], path=scope["path"],
+                     route=getattr(route, "path", None), status=status,
+                     duration_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+def discover_routers(package: str) -> list[APIRouter]:
+    """Every `router` defined by a module of `package` (recursively), so adding a route file needs no registry."""
+    routers: list[APIRouter] = []
+    try:
+        pkg = importlib.import_module(package)
+    except ModuleNotFoundError:
+        return routers
+    direct = getattr(pkg, "router", None)
+    if isinstance(direct, APIRouter):
+        routers.append(direct)
+    paths = getattr(pkg, "__path__", None)
+    if not paths:
+        return routers
+    for info in sorted(pkgutil.walk_packages(paths, prefix=package + "."), key=lambda i: i.name):
+        module = importlib.import_module(info.name)
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter) and router not in routers:
+            routers.append(router)
+    return routers
+
+
+def user_routers(root: Path) -> list[APIRouter]:
+    """Routers from the project's `src/api/**.py` (each file may define `router`)."""
+    api_dir = root / "src" / "api"
+    if not api_dir.is_dir():
+        return []
+    out: list[APIRouter] = []
+    for path in sorted(api_dir.rglob("*.py")):
+        rel = path.relative_to(root).with_suffix("")
+        name = ".".join(rel.parts)
+        if name.endswith(".__init__"):
+            name = name[: -len(".__init__")]
+        module = importlib.import_module(name)
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            out.append(router)
+    return out
+
+
+def create_app(container: Container) -> FastAPI:
+    """Build the HTTP application bound to a started-or-startable container."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        starter = getattr(app.state, "on_startup", None)
+        if starter is not None:
+            await starter()
+        yield
+        stopper = getattr(app.state, "on_shutdown", None)
+        if stopper is not None:
+            await stopper()
+
+    app = FastAPI(
+        title="Euryale",
+        version="0.1.0",
+        description="Medusa v2 compatible commerce API",
+        default_response_class=JSONResponse,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    http = container.config.project_config.http
+    errors.install(app)
+
+    @app.exception_handler(UnauthorizedError)
+    async def unauthorized(request: Request, exc: UnauthorizedError) -> JSONResponse:
+        return JSONResponse({"message": exc.message}, 401)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> PlainTextResponse:
+        return PlainTextResponse("OK")
+
+    for package in API_PACKAGES:
+        for router in discover_routers(package):
+            app.include_router(router)
+    for router in user_routers(container.config.root):
+        app.include_router(router)
+    app.add_middleware(GroupCORSMiddleware, groups={
+        "/store": parse_cors(http.store_cors, key="http.store_cors", env="STORE_CORS"),
+        "/admin": parse_cors(http.admin_cors, key="http.admin_cors", env="ADMIN_CORS"),
+        "/auth": parse_cors(http.auth_cors, key="http.auth_cors", env="AUTH_CORS"),
+    })
+    app.add_middleware(RequestContextMiddleware)
+    return app

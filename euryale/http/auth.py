@@ -1,0 +1,94 @@
+"""Who is calling: bearer JWTs, session cookies, secret API keys (admin) and publishable keys (store)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from fastapi import Request
+
+from euryale.config import EuryaleConfig, parse_duration
+from euryale.errors import MedusaError, MedusaErrorType
+
+
+@dataclass
+class AuthContext:
+    """The decoded identity of a request, as Medusa's `req.auth_context`."""
+
+    actor_id: str
+    actor_type: str
+    auth_identity_id: str
+    app_metadata: dict[str, Any] = field(default_factory=dict)
+    user_metadata: dict[str, Any] = field(default_factory=dict)
+    auth_provider: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"actor_id": self.actor_id, "actor_type": self.actor_type, "auth_identity_id": self.auth_identity_id,
+                "app_metadata": self.app_metadata, "user_metadata": self.user_metadata}
+
+
+class UnauthorizedError(Exception):
+    """Middleware-level 401: answered with the bare body `{"message": ...}` as Medusa does."""
+
+    def __init__(self, message: str = "Unauthorized") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def issue_token(config: EuryaleConfig, ctx: AuthContext, *, expires_in: str | int | None = None,
+                extra: dict[str, Any] | None = None) -> str:
+    """Sign a JWT with the shape Medusa issues (`actor_id`, `actor_type`, `auth_identity_id`, `app_metadata`)."""
+    now = int(time.time())
+    ttl = parse_duration(expires_in if expires_in is not None else config.project_config.http.jwt_expires_in)
+    payload: dict[str, Any] = {
+        "actor_id": ctx.actor_id,
+        "actor_type": ctx.actor_type,
+        "auth_identity_id": ctx.auth_identity_id,
+        "app_metadata": ctx.app_metadata,
+        "user_metadata": ctx.user_metadata,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    if ctx.auth_provider:
+        payload["auth_provider"] = ctx.auth_provider
+    payload.update(extra or {})
+    return jwt.encode(payload, config.project_config.http.jwt_secret, algorithm="HS256")
+
+
+def decode_token(config: EuryaleConfig, token: str) -> dict[str, Any]:
+    """Verify signature and expiry; raises UnauthorizedError."""
+    try:
+        payload: dict[str, Any] = jwt.decode(token, config.project_config.http.jwt_secret, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        raise UnauthorizedError() from None
+    return payload
+
+
+def context_from_payload(payload: dict[str, Any]) -> AuthContext:
+    return AuthContext(
+        actor_id=str(payload.get("actor_id") or ""),
+        actor_type=str(payload.get("actor_type") or ""),
+        auth_identity_id=str(payload.get("auth_identity_id") or ""),
+        app_metadata=dict(payload.get("app_metadata") or {}),
+        user_metadata=dict(payload.get("user_metadata") or {}),
+        auth_provider=payload.get("auth_provider"),
+    )
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def config_of(request: Request) -> EuryaleConfig:
+    cfg: EuryaleConfig = request.app.state.container.config
+    return cfg
+
+
+def not_allowed(message: str) -> MedusaError:
+    return MedusaError(MedusaErrorType.NOT_ALLOWED, message)

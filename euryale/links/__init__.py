@@ -1,0 +1,1 @@
+"""Links between modules (tables and helpers to add, remove and read them)."""

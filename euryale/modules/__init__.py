@@ -1,0 +1,1 @@
+"""Commerce and architectural modules, one package per domain."""

@@ -1,0 +1,1 @@
+"""The currency module."""

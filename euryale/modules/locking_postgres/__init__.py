@@ -1,0 +1,1 @@
+"""The locking postgres module."""

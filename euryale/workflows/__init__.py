@@ -1,0 +1,1 @@
+"""Workflow SDK and engine interface (steps with compensation, idempotent executions)."""
