@@ -164,7 +164,7 @@ def _worker_mode(value: str | None) -> WorkerMode:
             "project_config.worker_mode", "WORKER_MODE", f"{value!r} is not a worker mode",
             "set WORKER_MODE (or MEDUSA_WORKER_MODE) to one of shared, worker, server",
         )
-    return mode  # type: ignore[return-value]
+    return mode  # type: ignore[return-value,unused-ignore]
 
 
 def _int(value: Any, key: str, env: str) -> int:
@@ -353,9 +353,10 @@ def load_config(root: Path | str | None = None) -> EuryaleConfig:
         except Exception as exc:  # the user's file: report, never a traceback
             raise ConfigError(CONFIG_FILE, None, f"failed to load ({type(exc).__name__}: {exc})",
                               "fix the error in euryale_config.py") from exc
-        cfg = getattr(module, "config", None)
-        if not isinstance(cfg, EuryaleConfig):
+        loaded = getattr(module, "config", None)
+        if not isinstance(loaded, EuryaleConfig):
             raise ConfigError(CONFIG_FILE, None, "does not define `config = define_config(...)`",
                               "assign the result of define_config to a variable named config")
+        cfg = loaded
     cfg.root = base
     return cfg

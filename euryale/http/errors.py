@@ -112,7 +112,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ValidationError)
     async def pydantic_validation(request: Request, exc: ValidationError) -> JSONResponse:
-        return JSONResponse({"type": "invalid_data", "message": validation_message(list(exc.errors()))}, 400)
+        return JSONResponse({"type": "invalid_data", "message": validation_message([dict(e) for e in exc.errors()])}, 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -25,7 +25,7 @@ class LocalEventBus:
 
     def subscribe(self, names: str | Sequence[str], handler: Handler, *, subscriber_id: str | None = None) -> None:
         for name in [names] if isinstance(names, str) else names:
-            self._subscribers[name].append((subscriber_id or getattr(handler, "__qualname__", "handler"), handler))
+            self._subscribers[name].append((subscriber_id or str(getattr(handler, "__qualname__", "handler")), handler))
 
     async def emit(self, events: Event | Sequence[Event], *, group_id: str | None = None) -> None:
         batch = [events] if isinstance(events, Event) else list(events)
