@@ -12,12 +12,11 @@ from pathlib import Path
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request
-from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from euryale.config import parse_cors
 from euryale.container import Container
-from euryale.http import errors
+from euryale.http import errors, health
 from euryale.http.auth import UnauthorizedError
 from euryale.http.cors import GroupCORSMiddleware
 from euryale.http.json import JSONResponse
@@ -132,10 +131,7 @@ def create_app(container: Container) -> FastAPI:
     async def unauthorized(request: Request, exc: UnauthorizedError) -> JSONResponse:
         return JSONResponse({"message": exc.message}, 401)
 
-    @app.get("/health", include_in_schema=False)
-    async def health() -> PlainTextResponse:
-        return PlainTextResponse("OK")
-
+    app.include_router(health.router)  # /health, /health/ready, /health/details
     for package in API_PACKAGES:
         for router in discover_routers(package):
             app.include_router(router)
