@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from euryale.config import parse_cors
 from euryale.container import Container
 from euryale.http import errors, health
+from euryale.http import metrics as http_metrics
 from euryale.http.auth import UnauthorizedError
 from euryale.http.cors import GroupCORSMiddleware
 from euryale.http.json import JSONResponse
@@ -132,6 +133,7 @@ def create_app(container: Container) -> FastAPI:
         return JSONResponse({"message": exc.message}, 401)
 
     app.include_router(health.router)  # /health, /health/ready, /health/details
+    app.include_router(http_metrics.router)  # /metrics (Prometheus)
     for package in API_PACKAGES:
         for router in discover_routers(package):
             app.include_router(router)
@@ -142,5 +144,6 @@ def create_app(container: Container) -> FastAPI:
         "/admin": parse_cors(http.admin_cors, key="http.admin_cors", env="ADMIN_CORS"),
         "/auth": parse_cors(http.auth_cors, key="http.auth_cors", env="AUTH_CORS"),
     })
+    app.add_middleware(http_metrics.MetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

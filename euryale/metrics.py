@@ -1,0 +1,153 @@
+"""Prometheus metrics of one process (server or worker), and the hooks other parts feed them through.
+
+The metric objects are module globals so any part of Euryale can update them without plumbing:
+
+- HTTP (fed by :class:`euryale.http.metrics.MetricsMiddleware`): ``euryale_http_requests_total`` and
+  ``euryale_http_request_duration_seconds`` by method, route *template* (``/store/products/{id}``, never the raw
+  path: bounded cardinality) and status; ``euryale_http_requests_in_flight``.
+- Database: ``euryale_db_pool_connections{engine,state}`` read from every :func:`track_database` pool at scrape.
+- Event bus (fed by the relay / bus / subscribers): :data:`EVENTS_PUBLISHED`, :data:`EVENTS_PROCESSED`,
+  :data:`EVENT_DEAD_LETTERS` (gauge: current size of the dead-letter set), :data:`EVENT_BUS_LAG` (seconds the
+  oldest unpublished outbox row has waited; refreshed at scrape from the outbox table) and :data:`OUTBOX_PENDING`.
+- Jobs: :data:`JOB_RUNS` by job and outcome, :data:`JOB_DURATION`.
+- Workflows: :data:`WORKFLOW_EXECUTIONS` by workflow and final state (``done``, ``failed``, ``reverted``...),
+  :data:`WORKFLOW_STEP_DURATION`.
+
+Async values that need a query are computed at scrape time by refreshers registered with
+:func:`register_refresher` (``async def fn(container) -> None`` that sets gauges).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from euryale.container import Container
+    from euryale.db import Database
+
+log = structlog.get_logger("euryale.metrics")
+
+# a registry of our own (not prometheus_client's global one) so tests and embedded uses never collide on names
+REGISTRY = CollectorRegistry(auto_describe=True)
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+BUILD_INFO = Gauge("euryale_build_info", "Version and worker mode of this process (always 1)",
+                   ["version", "mode"], registry=REGISTRY)
+PROCESS_START = Gauge("euryale_process_start_time_seconds", "Unix time the process started", registry=REGISTRY)
+PROCESS_START.set(time.time())
+
+HTTP_REQUESTS = Counter("euryale_http_requests_total", "HTTP requests answered",
+                        ["method", "route", "status"], registry=REGISTRY)
+HTTP_LATENCY = Histogram("euryale_http_request_duration_seconds", "HTTP request duration (to the last body byte)",
+                         ["method", "route"], buckets=_LATENCY_BUCKETS, registry=REGISTRY)
+HTTP_IN_FLIGHT = Gauge("euryale_http_requests_in_flight", "HTTP requests being processed", registry=REGISTRY)
+
+EVENTS_PUBLISHED = Counter("euryale_events_published_total", "Events handed to the event bus", ["event"],
+                           registry=REGISTRY)
+EVENTS_PROCESSED = Counter("euryale_events_processed_total", "Subscriber invocations",
+                           ["event", "subscriber", "outcome"], registry=REGISTRY)
+EVENT_DEAD_LETTERS = Gauge("euryale_event_dead_letters", "Events in the dead-letter set (failed every attempt)",
+                           registry=REGISTRY)
+EVENT_BUS_LAG = Gauge("euryale_event_bus_lag_seconds",
+                      "Age of the oldest committed event not yet published by the outbox relay", registry=REGISTRY)
+OUTBOX_PENDING = Gauge("euryale_outbox_pending_events", "Committed events waiting in the outbox", registry=REGISTRY)
+
+JOB_RUNS = Counter("euryale_job_runs_total", "Scheduled job runs", ["job", "outcome"], registry=REGISTRY)
+JOB_DURATION = Histogram("euryale_job_duration_seconds", "Scheduled job run duration", ["job"],
+                         buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300), registry=REGISTRY)
+
+WORKFLOW_EXECUTIONS = Counter("euryale_workflow_executions_total", "Workflow executions by final state",
+                              ["workflow", "state"], registry=REGISTRY)
+WORKFLOW_STEP_DURATION = Histogram("euryale_workflow_step_duration_seconds", "Workflow step duration",
+                                   ["workflow", "step"], buckets=_LATENCY_BUCKETS, registry=REGISTRY)
+
+Refresher = Callable[["Container"], Awaitable[None]]
+_refreshers: list[Refresher] = []
+_databases: weakref.WeakValueDictionary[str, Database] = weakref.WeakValueDictionary()
+
+
+class _PoolCollector(Collector):
+    """Connection-pool usage of every tracked Database, read at scrape time (no background polling)."""
+
+    def collect(self) -> Iterable[Metric]:
+        family = GaugeMetricFamily("euryale_db_pool_connections", "Database pool connections by state",
+                                   labels=["engine", "state"])
+        for name, db in list(_databases.items()):
+            engines = [("primary", db.engine)]
+            if db.read_engine is not db.engine:
+                engines.append(("read", db.read_engine))
+            for kind, engine in engines:
+                pool: Any = engine.pool
+                label = f"{name}:{kind}"
+                for state, getter in (("checked_out", "checkedout"), ("idle", "checkedin"),
+                                      ("overflow", "overflow"), ("size", "size")):
+                    fn = getattr(pool, getter, None)
+                    if fn is not None:
+                        family.add_metric([label, state], float(fn()))
+        yield family
+
+
+REGISTRY.register(_PoolCollector())
+
+
+def track_database(db: Database, name: str = "main") -> None:
+    """Report this database's pool in ``euryale_db_pool_connections`` (weakly held: no lifetime extension)."""
+    _databases[name] = db
+
+
+def set_process_info(version: str, mode: str) -> None:
+    """Label this process in ``euryale_build_info`` (called once at start)."""
+    BUILD_INFO.labels(version=version, mode=mode).set(1)
+
+
+def register_refresher(fn: Refresher) -> None:
+    """Run ``fn(container)`` before each scrape to update gauges that need an async query."""
+    if fn not in _refreshers:
+        _refreshers.append(fn)
+
+
+async def refresh_outbox(container: Container) -> None:
+    """Outbox backlog and lag (the event-bus lag as seen from PostgreSQL)."""
+    if container.db is None:
+        return
+    from sqlalchemy import text
+
+    async with container.db.read() as conn:
+        row = (await conn.execute(text(
+            "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM event_outbox "
+            "WHERE published_at IS NULL AND held = false"
+        ))).one()
+    OUTBOX_PENDING.set(float(row[0]))
+    EVENT_BUS_LAG.set(float(row[1]))
+
+
+register_refresher(refresh_outbox)
+
+
+async def render(container: Container | None) -> bytes:
+    """The exposition text: refreshers first (each failure logged, never fatal to the scrape)."""
+    if container is not None:
+        for fn in list(_refreshers):
+            try:
+                await fn(container)
+            except Exception as exc:  # a missing table or a down DB must not break the scrape
+                log.debug("metrics refresher failed", refresher=getattr(fn, "__name__", repr(fn)), error=str(exc))
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # `euryale start --workers N`: aggregate what every worker process wrote (prometheus_client multiprocess)
+        from prometheus_client import multiprocess
+
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+        return generate_latest(merged) + generate_latest(REGISTRY)
+    return generate_latest(REGISTRY)
