@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -47,12 +47,26 @@ class Database:
         }
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self.read_engine: AsyncEngine = create_async_engine(read_url, **kwargs) if read_url else self.engine
+        self._commit_listeners: list[Callable[[list[Any]], None]] = []
+
+    def on_commit(self, listener: Callable[[list[Any]], None]) -> None:
+        """Call `listener(staged_events)` after each transaction that staged outbox events commits."""
+        self._commit_listeners.append(listener)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A connection inside one transaction: committed on success, rolled back on any exception."""
         async with self.engine.begin() as conn:
-            yield conn
+            # conn.info lives on the pooled DBAPI connection: start clean so no stale staged event leaks in
+            conn.info.pop("staged_events", None)
+            try:
+                yield conn
+            finally:
+                staged = conn.info.pop("staged_events", None)
+        # reached only once the commit succeeded: wake the outbox relay
+        if staged is not None:
+            for listener in self._commit_listeners:
+                listener(staged)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:

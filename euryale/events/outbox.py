@@ -2,13 +2,15 @@
 
 Producers call :func:`stage_events` with the connection of their transaction; a rolled-back transaction therefore
 emits nothing. The relay (see `euryale.events.relay`) publishes committed rows to the configured event bus.
+Rows staged with ``hold=True`` (events of a running workflow) wait until :func:`release_group` (the workflow
+succeeded) or are dropped by :func:`clear_group` (it failed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Column, DateTime, Integer, Table, Text, insert, text
+from sqlalchemy import Boolean, Column, DateTime, Integer, Table, Text, delete, insert, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,19 +26,46 @@ event_outbox = Table(
     Column("data", JSONB, nullable=False),
     Column("metadata", JSONB, nullable=True),
     Column("group_id", Text, nullable=True),
+    Column("held", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("published_at", DateTime(timezone=True), nullable=True),
 )
 
 
-async def stage_events(conn: AsyncConnection, events: Event | Sequence[Event], *, group_id: str | None = None) -> None:
-    """Write events to the outbox inside the caller's transaction (published only if it commits)."""
+async def stage_events(conn: AsyncConnection, events: Event | Sequence[Event], *, group_id: str | None = None,
+                       hold: bool = False) -> None:
+    """Write events to the outbox inside the caller's transaction (published only if it commits).
+
+    With ``hold=True`` the rows also wait for :func:`release_group` of ``group_id`` (workflow success).
+    """
     batch = [events] if isinstance(events, Event) else list(events)
     if not batch:
         return
+    if hold and not group_id:
+        raise ValueError("hold=True needs a group_id")
     await conn.execute(insert(event_outbox), [
-        {"id": e.id, "name": e.name, "data": e.data, "metadata": e.metadata or {}, "group_id": group_id}
+        {"id": e.id, "name": e.name, "data": e.data,
+         "metadata": {**(e.metadata or {}), **({"eventGroupId": group_id} if group_id else {})},
+         "group_id": group_id, "held": hold}
         for e in batch
     ])
-    pending: list[Event] = conn.info.setdefault("staged_events", [])
-    pending.extend(batch)
+    if not hold:
+        pending: list[Event] = conn.info.setdefault("staged_events", [])
+        pending.extend(batch)
+
+
+async def release_group(conn: AsyncConnection, group_id: str) -> int:
+    """Let the relay publish the held events of ``group_id`` once the caller's transaction commits."""
+    result = await conn.execute(update(event_outbox).where(event_outbox.c.group_id == group_id,
+                                                           event_outbox.c.held.is_(True)).values(held=False))
+    if result.rowcount:
+        # wakes the relay after commit, like any other staged event
+        conn.info.setdefault("staged_events", [])
+    return int(result.rowcount or 0)
+
+
+async def clear_group(conn: AsyncConnection, group_id: str) -> int:
+    """Drop the held (never published) events of ``group_id``: the work that emitted them was undone."""
+    result = await conn.execute(delete(event_outbox).where(event_outbox.c.group_id == group_id,
+                                                           event_outbox.c.held.is_(True)))
+    return int(result.rowcount or 0)

@@ -1,0 +1,616 @@
+"""Workflow engine: runs a workflow's steps, checkpoints per-step state in `workflow_execution`, compensates.
+
+One engine class; the in-memory and Redis modules differ only in their :class:`Claims` (who may advance an
+execution) and in whether a sweeper resumes executions whose claim expired (a killed worker).
+
+Guarantees:
+- idempotent by (workflow_id, transaction_id): a second run returns the stored result (or waits for the first);
+- a failed step compensates the completed steps in reverse completion order (state `reverted`, or `failed` if
+  a compensation raised);
+- events emitted by steps (`ctx.emit`, `ctx.stage`) reach the outbox un-held only when the workflow succeeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy import Column, DateTime, Integer, Table, Text, and_, func, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.db.schema import metadata
+from euryale.errors import MedusaError
+from euryale.events import Event
+from euryale.events.outbox import clear_group, release_group, stage_events
+from euryale.ids import generate_id
+from euryale.workflows.sdk import (
+    _UNSET,
+    Hook,
+    Node,
+    Parallel,
+    PermanentFailure,
+    Step,
+    StepResponse,
+    Workflow,
+    get_workflow,
+    walk,
+)
+
+log = structlog.get_logger("euryale.workflows")
+
+workflow_execution = Table(
+    "workflow_execution",
+    metadata,
+    Column("id", Text, nullable=False, unique=True),
+    Column("workflow_id", Text, primary_key=True),
+    Column("transaction_id", Text, primary_key=True),
+    Column("run_id", Text, primary_key=True),
+    Column("execution", JSONB, nullable=True),
+    Column("context", JSONB, nullable=True),
+    Column("state", Text, nullable=False),
+    Column("retention_time", Integer, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+)
+
+FINISHED = ("done", "reverted", "failed")
+
+
+class Claims(Protocol):
+    """Exclusive, expiring ownership of a key (one process advances a given execution at a time)."""
+
+    async def claim(self, key: str, ttl_ms: int) -> str | None: ...
+
+    async def renew(self, key: str, token: str, ttl_ms: int) -> bool: ...
+
+    async def release(self, key: str, token: str) -> None: ...
+
+
+class MemoryClaims:
+    """Claims for one process."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[str, float]] = {}
+
+    async def claim(self, key: str, ttl_ms: int) -> str | None:
+        held = self._held.get(key)
+        if held is not None and held[1] > time.monotonic():
+            return None
+        token = uuid.uuid4().hex
+        self._held[key] = (token, time.monotonic() + ttl_ms / 1000)
+        return token
+
+    async def renew(self, key: str, token: str, ttl_ms: int) -> bool:
+        held = self._held.get(key)
+        if held is None or held[0] != token:
+            return False
+        self._held[key] = (token, time.monotonic() + ttl_ms / 1000)
+        return True
+
+    async def release(self, key: str, token: str) -> None:
+        held = self._held.get(key)
+        if held is not None and held[0] == token:
+            del self._held[key]
+
+
+class WorkflowFailed(Exception):
+    """A workflow ended `reverted`/`failed`; `errors` as stored, `cause` the original exception if in-process."""
+
+    def __init__(self, workflow_id: str, transaction_id: str, errors: list[dict[str, Any]],
+                 cause: BaseException | None = None) -> None:
+        first = errors[0]["error"]["message"] if errors else "workflow failed"
+        super().__init__(f"{workflow_id} ({transaction_id}): {first}")
+        self.workflow_id = workflow_id
+        self.transaction_id = transaction_id
+        self.errors = errors
+        self.cause = cause
+
+
+@dataclass
+class WorkflowResult:
+    """Outcome of a run: `state` is `done`, `reverted`, `failed`, or `invoking` (waiting on an async step)."""
+
+    result: Any
+    errors: list[dict[str, Any]]
+    state: str
+    transaction_id: str
+    workflow_id: str
+
+
+class _Suspend(Exception):
+    """An async step waits for set_step_success/failure: stop advancing, keep the execution open."""
+
+
+class _StepFailed(Exception):
+    def __init__(self, step_id: str, cause: BaseException) -> None:
+        super().__init__(step_id)
+        self.step_id = step_id
+        self.cause = cause
+
+
+@dataclass
+class _Execution:
+    workflow: Workflow
+    transaction_id: str
+    row_id: str
+    input: Any
+    state: str
+    steps: dict[str, dict[str, Any]]
+    decisions: dict[str, bool]
+    events: list[dict[str, Any]]
+    event_group_id: str
+    seq: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    results: dict[str, Any] = field(default_factory=dict)
+    cause: BaseException | None = None
+
+    def execution_json(self) -> dict[str, Any]:
+        return {"steps": self.steps, "decisions": self.decisions, "events": self.events,
+                "event_group_id": self.event_group_id, "seq": self.seq}
+
+    def context_json(self, result: Any = None) -> dict[str, Any]:
+        return {"data": {"input": self.input, "result": result}, "errors": self.errors}
+
+
+class StepContext:
+    """What a step sees: the container, ids, the workflow input, earlier outputs, and event emission."""
+
+    def __init__(self, engine: WorkflowEngine, exe: _Execution, step_id: str, attempt: int) -> None:
+        self.engine = engine
+        self.container = engine.container
+        self.workflow_id = exe.workflow.id
+        self.transaction_id = exe.transaction_id
+        self.step_id = step_id
+        self.attempt = attempt
+        self.input = exe.input
+        self.results = exe.results
+        self.event_group_id = exe.event_group_id
+        self._exe = exe
+
+    @property
+    def idempotency_key(self) -> str:
+        """Medusa's step key `<workflow>:<transaction>:<step>:invoke`, e.g. for a payment provider call."""
+        return f"{self.workflow_id}:{self.transaction_id}:{self.step_id}:invoke"
+
+    def emit(self, name: str, data: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
+        """Emit an event when (and only if) the workflow succeeds."""
+        self._exe.events.append({"id": generate_id("evt"), "name": name, "data": data,
+                                 "metadata": {**(metadata or {}), "eventGroupId": self.event_group_id}})
+
+    async def stage(self, conn: AsyncConnection, name: str, data: dict[str, Any]) -> None:
+        """Stage an event in the step's own transaction, held until the workflow succeeds."""
+        await stage_events(conn, Event(name, data), group_id=self.event_group_id, hold=True)
+
+
+Listener = Callable[[dict[str, Any]], Any]
+
+
+class WorkflowEngine:
+    """Runs registered workflows; `container.resolve("workflows")` is one of these."""
+
+    def __init__(self, container: Any, claims: Claims | None = None, *, claim_ttl_ms: int = 30_000,
+                 poll_interval: float = 0.02, sweep_interval: float | None = None) -> None:
+        self.container = container
+        self.claims: Claims = claims or MemoryClaims()
+        self.claim_ttl_ms = claim_ttl_ms
+        self.poll_interval = poll_interval
+        self.sweep_interval = sweep_interval
+        self._sweeper: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[Any]] = set()
+        self._listeners: list[Listener] = []
+
+    # ---------------------------------------------------------------- public API
+
+    async def run(self, workflow_id: str, *, input: Any = None, transaction_id: str | None = None,
+                  throw_on_error: bool = True, event_group_id: str | None = None) -> WorkflowResult:
+        """Run (or return the stored outcome of) `workflow_id` under `transaction_id` (default: a new id)."""
+        wf = get_workflow(workflow_id)
+        tx = transaction_id or generate_id("tx")
+        await self._ensure_row(wf, tx, input, event_group_id)
+        outcome = await self._advance(wf.id, tx, lambda exe: self._drive(exe))
+        return self._finish(outcome, throw_on_error)
+
+    async def set_step_success(self, transaction_id: str, step_id: str, response: Any = None, *,
+                               workflow_id: str | None = None, throw_on_error: bool = False) -> WorkflowResult:
+        """Complete an async step with `response` as its output, then continue the workflow."""
+        wf_id = workflow_id or await self._workflow_of(transaction_id)
+
+        async def go(exe: _Execution) -> None:
+            st = exe.steps.setdefault(step_id, {})
+            if st.get("state") != "waiting_response":
+                raise MedusaError("not_allowed", f"Step {step_id} of {transaction_id} is not waiting for a response")
+            exe.seq += 1
+            st.update(state="done", output=response, compensate_input=response, seq=exe.seq)
+            await self._drive(exe)
+
+        return self._finish(await self._advance(wf_id, transaction_id, go), throw_on_error)
+
+    async def set_step_failure(self, transaction_id: str, step_id: str, error: Any = None, *,
+                               workflow_id: str | None = None, throw_on_error: bool = False) -> WorkflowResult:
+        """Fail an async step from outside: the completed steps are compensated."""
+        wf_id = workflow_id or await self._workflow_of(transaction_id)
+
+        async def go(exe: _Execution) -> None:
+            st = exe.steps.setdefault(step_id, {})
+            if st.get("state") != "waiting_response":
+                raise MedusaError("not_allowed", f"Step {step_id} of {transaction_id} is not waiting for a response")
+            cause = Exception(str(error) if error is not None else f"step {step_id} failed")
+            st.update(state="failed", error=str(cause))
+            await self._fail(exe, _StepFailed(step_id, cause))
+
+        return self._finish(await self._advance(wf_id, transaction_id, go), throw_on_error)
+
+    async def retry_step(self, workflow_id: str, transaction_id: str, step_id: str) -> WorkflowResult:
+        """Operations: run a stuck or failed step again, then continue the workflow."""
+        async def go(exe: _Execution) -> None:
+            exe.steps[step_id] = {"state": "not_started", "attempts": 0}
+            exe.state = "invoking"
+            await self._drive(exe)
+        return self._finish(await self._advance(workflow_id, transaction_id, go, reopen=True), False)
+
+    async def skip_step(self, workflow_id: str, transaction_id: str, step_id: str, output: Any = None
+                        ) -> WorkflowResult:
+        """Operations: mark a step done (with `output`) without running it, then continue the workflow."""
+        async def go(exe: _Execution) -> None:
+            exe.seq += 1
+            exe.steps[step_id] = {"state": "done", "output": output, "compensate_input": None, "seq": exe.seq,
+                                  "skipped_by_operator": True}
+            exe.state = "invoking"
+            await self._drive(exe)
+        return self._finish(await self._advance(workflow_id, transaction_id, go, reopen=True), False)
+
+    async def resume(self, workflow_id: str, transaction_id: str) -> WorkflowResult:
+        """Continue an unfinished execution (a killed worker's), compensating it if it was failing."""
+        return self._finish(await self._advance(workflow_id, transaction_id, self._drive), False)
+
+    async def get(self, workflow_id: str, transaction_id: str) -> dict[str, Any] | None:
+        """The stored execution row (as a dict), or None."""
+        async with self.container.database().read() as conn:
+            row = (await conn.execute(select(workflow_execution).where(
+                workflow_execution.c.workflow_id == workflow_id,
+                workflow_execution.c.transaction_id == transaction_id,
+                workflow_execution.c.deleted_at.is_(None)))).mappings().first()
+        return dict(row) if row else None
+
+    async def list_stuck(self, older_than: float = 60.0, limit: int = 100) -> list[dict[str, Any]]:
+        """Unfinished executions not updated for `older_than` seconds (killed worker, waiting async step...)."""
+        async with self.container.database().read() as conn:
+            rows = (await conn.execute(select(
+                workflow_execution.c.id, workflow_execution.c.workflow_id, workflow_execution.c.transaction_id,
+                workflow_execution.c.state, workflow_execution.c.execution, workflow_execution.c.updated_at,
+            ).where(workflow_execution.c.state.notin_(FINISHED), workflow_execution.c.deleted_at.is_(None),
+                    workflow_execution.c.updated_at < func.now() - text(f"interval '{float(older_than)} seconds'"))
+                .order_by(workflow_execution.c.updated_at).limit(limit))).mappings().all()
+        return [dict(r) for r in rows]
+
+    def subscribe(self, listener: Listener) -> None:
+        """Called with `{event_type, workflow_id, transaction_id, step_id?, state?}` on step/finish events."""
+        self._listeners.append(listener)
+
+    async def start(self) -> None:
+        """Nothing by default; `start_sweeper()` runs from the worker background (see euryale.background)."""
+
+    def start_sweeper(self) -> None:
+        """Resume executions whose claim expired (their worker died): only meaningful with shared claims."""
+        if self.sweep_interval and self._sweeper is None:
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep_loop())
+
+    async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+            self._sweeper = None
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    # ---------------------------------------------------------------- storage
+
+    async def _ensure_row(self, wf: Workflow, tx: str, input: Any, event_group_id: str | None) -> None:
+        # a concurrent or repeated run of the same transaction id finds the existing row (idempotency)
+        async with self.container.database().transaction() as conn:
+            await conn.execute(pg_insert(workflow_execution).values(
+                id=generate_id("wf_exec"), workflow_id=wf.id, transaction_id=tx, run_id=generate_id("run"),
+                state="not_started", retention_time=wf.retention_time,
+                execution={"steps": {}, "decisions": {}, "events": [], "seq": 0,
+                           "event_group_id": event_group_id or generate_id("evgrp")},
+                context={"data": {"input": input, "result": None}, "errors": []},
+            ).on_conflict_do_nothing())
+
+    async def _load(self, conn: AsyncConnection, workflow_id: str, tx: str) -> _Execution | None:
+        row = (await conn.execute(select(workflow_execution).where(
+            workflow_execution.c.workflow_id == workflow_id, workflow_execution.c.transaction_id == tx,
+            workflow_execution.c.deleted_at.is_(None)))).mappings().first()
+        if row is None:
+            return None
+        ex = row["execution"] or {}
+        ctx = row["context"] or {}
+        exe = _Execution(get_workflow(workflow_id), tx, row["id"], (ctx.get("data") or {}).get("input"),
+                         row["state"], ex.get("steps", {}), ex.get("decisions", {}), ex.get("events", []),
+                         ex.get("event_group_id") or generate_id("evgrp"), int(ex.get("seq", 0)),
+                         list(ctx.get("errors") or []))
+        exe.results = {sid: st.get("output") for sid, st in exe.steps.items() if st.get("state") == "done"}
+        exe.results["__result__"] = (ctx.get("data") or {}).get("result")
+        return exe
+
+    async def _checkpoint(self, exe: _Execution, conn: AsyncConnection | None = None, result: Any = None) -> None:
+        stmt = update(workflow_execution).where(workflow_execution.c.id == exe.row_id).values(
+            execution=exe.execution_json(), context=exe.context_json(result), state=exe.state,
+            updated_at=func.now())
+        if conn is not None:
+            await conn.execute(stmt)
+            return
+        async with self.container.database().transaction() as c:
+            await c.execute(stmt)
+
+    async def _workflow_of(self, transaction_id: str) -> str:
+        async with self.container.database().read() as conn:
+            wf_id = (await conn.execute(select(workflow_execution.c.workflow_id).where(
+                workflow_execution.c.transaction_id == transaction_id,
+                workflow_execution.c.deleted_at.is_(None)))).scalar()
+        if wf_id is None:
+            raise MedusaError("not_found", f"Workflow execution with transaction id {transaction_id} was not found")
+        return str(wf_id)
+
+    # ---------------------------------------------------------------- claim + drive
+
+    async def _advance(self, workflow_id: str, tx: str, action: Callable[[_Execution], Awaitable[None]], *,
+                       reopen: bool = False) -> _Execution:
+        """Claim the execution, reload it, apply `action` unless it already finished; else wait for the owner."""
+        key = f"wf:{workflow_id}:{tx}"
+        while True:
+            token = await self.claims.claim(key, self.claim_ttl_ms)
+            if token is not None:
+                break
+            async with self.container.database().read() as conn:
+                exe = await self._load(conn, workflow_id, tx)
+            if exe is not None and exe.state in FINISHED and not reopen:
+                return exe
+            await asyncio.sleep(self.poll_interval)
+        heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(key, token))
+        try:
+            async with self.container.database().read() as conn:
+                loaded = await self._load(conn, workflow_id, tx)
+            if loaded is None:
+                raise MedusaError("not_found", f"Workflow execution {workflow_id}/{tx} was not found")
+            exe = loaded
+            if exe.state not in FINISHED or reopen:
+                await action(exe)
+            return exe
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+            await self.claims.release(key, token)
+
+    async def _heartbeat(self, key: str, token: str) -> None:
+        while True:
+            await asyncio.sleep(self.claim_ttl_ms / 3000)
+            if not await self.claims.renew(key, token, self.claim_ttl_ms):
+                log.warning("workflow claim lost", key=key)
+                return
+
+    async def _drive(self, exe: _Execution) -> None:
+        if exe.state in ("compensating", "waiting_to_compensate"):
+            await self._compensate(exe)
+            return
+        if exe.state == "not_started":
+            exe.state = "invoking"
+            await self._checkpoint(exe)
+        try:
+            await self._run_nodes(exe, exe.workflow.nodes)
+        except _Suspend:
+            await self._checkpoint(exe)
+            return
+        except _StepFailed as failure:
+            await self._fail(exe, failure)
+            return
+        await self._succeed(exe)
+
+    async def _succeed(self, exe: _Execution) -> None:
+        wf = exe.workflow
+        result = wf.result_fn(exe.input, exe.results) if wf.result_fn else self._last_output(exe)
+        exe.state = "done"
+        async with self.container.database().transaction() as conn:
+            # the final checkpoint, the step events and the release of held events commit together
+            await stage_events(conn, [Event(e["name"], e["data"], e.get("metadata") or {}, e["id"])
+                                      for e in exe.events], group_id=exe.event_group_id)
+            await release_group(conn, exe.event_group_id)
+            await self._checkpoint(exe, conn, result)
+        exe.results["__result__"] = result
+        self._notify({"event_type": "onFinish", "workflow_id": wf.id, "transaction_id": exe.transaction_id,
+                      "state": "done"})
+
+    def _last_output(self, exe: _Execution) -> Any:
+        for node in reversed(exe.workflow.nodes):
+            if isinstance(node, (Step, Hook)):
+                return exe.results.get(node.id)
+            if isinstance(node, Parallel):
+                return [exe.results.get(b[-1].id) for b in node.branches if b and isinstance(b[-1], (Step, Hook))]
+        return None
+
+    async def _fail(self, exe: _Execution, failure: _StepFailed) -> None:
+        cause = failure.cause
+        err: dict[str, Any] = {"message": str(cause) or type(cause).__name__, "name": type(cause).__name__}
+        if isinstance(cause, MedusaError):
+            err["type"] = cause.type
+        exe.errors.append({"action": failure.step_id, "handler_type": "invoke", "error": err})
+        exe.cause = cause
+        exe.state = "compensating"
+        await self._checkpoint(exe)
+        await self._compensate(exe)
+
+    async def _compensate(self, exe: _Execution) -> None:
+        nodes = {n.id: n for n in walk(exe.workflow.nodes) if isinstance(n, (Step, Hook))}
+        done = sorted(((st.get("seq", 0), sid) for sid, st in exe.steps.items()
+                       if st.get("state") in ("done", "compensating")), reverse=True)
+        failed = False
+        for _, sid in done:
+            node = nodes.get(sid)
+            st = exe.steps[sid]
+            st["state"] = "compensating"
+            try:
+                ctx = StepContext(self, exe, sid, 1)
+                data = st.get("compensate_input")
+                if isinstance(node, Step) and node.compensation is not None:
+                    await node.compensation(ctx, data)
+                elif isinstance(node, Hook):
+                    for handler in exe.workflow.hooks.get(node.name, []):
+                        if handler.compensation is not None:
+                            await handler.compensation(ctx, data)
+                st["state"] = "reverted"
+            except Exception as exc:  # a compensation that fails leaves the execution `failed` for operators
+                log.exception("compensation failed", workflow=exe.workflow.id, transaction=exe.transaction_id,
+                              step=sid)
+                st["state"] = "failed"
+                st["error"] = str(exc)
+                exe.errors.append({"action": sid, "handler_type": "compensate",
+                                   "error": {"message": str(exc), "name": type(exc).__name__}})
+                failed = True
+            self._notify({"event_type": "onCompensateStep", "workflow_id": exe.workflow.id,
+                          "transaction_id": exe.transaction_id, "step_id": sid, "state": st["state"]})
+            await self._checkpoint(exe)
+        exe.state = "failed" if failed else "reverted"
+        exe.events = []
+        async with self.container.database().transaction() as conn:
+            await clear_group(conn, exe.event_group_id)
+            await self._checkpoint(exe, conn)
+        self._notify({"event_type": "onFinish", "workflow_id": exe.workflow.id,
+                      "transaction_id": exe.transaction_id, "state": exe.state})
+
+    async def _run_nodes(self, exe: _Execution, nodes: list[Node]) -> None:
+        for node in nodes:
+            if isinstance(node, (Step, Hook)):
+                await self._run_step(exe, node)
+            elif isinstance(node, Parallel):
+                outcomes = await asyncio.gather(*[self._run_nodes(exe, b) for b in node.branches],
+                                                return_exceptions=True)
+                errors = [o for o in outcomes if isinstance(o, BaseException)]
+                for e in errors:
+                    if isinstance(e, _StepFailed):
+                        raise e
+                for e in errors:
+                    raise e
+            else:
+                decision = exe.decisions.get(node.key)
+                if decision is None:
+                    decision = bool(node.predicate(exe.input, exe.results))
+                    exe.decisions[node.key] = decision
+                if decision:
+                    await self._run_nodes(exe, node.nodes)
+                else:
+                    for inner in walk(node.nodes):
+                        if isinstance(inner, (Step, Hook)):
+                            exe.steps.setdefault(inner.id, {"state": "skipped"})
+
+    async def _run_step(self, exe: _Execution, node: Step | Hook) -> None:
+        st = exe.steps.setdefault(node.id, {"state": "not_started", "attempts": 0})
+        if st["state"] in ("done", "skipped"):
+            exe.results[node.id] = st.get("output")
+            return
+        if st["state"] == "waiting_response":
+            raise _Suspend()
+        step_input = node.input_fn(exe.input, exe.results) if node.input_fn else exe.input
+        max_retries = node.max_retries if isinstance(node, Step) else 0
+        while True:
+            st["attempts"] = int(st.get("attempts", 0)) + 1
+            st["state"] = "invoking"
+            ctx = StepContext(self, exe, node.id, st["attempts"])
+            try:
+                if isinstance(node, Step):
+                    coro = node.invoke(ctx, step_input)
+                    out = await (asyncio.wait_for(coro, node.timeout) if node.timeout else coro)
+                else:
+                    out = None
+                    for handler in exe.workflow.hooks.get(node.name, []):
+                        out = await handler.invoke(ctx, step_input)
+                break
+            except Exception as exc:
+                timed_out = isinstance(exc, TimeoutError)
+                if not isinstance(exc, (PermanentFailure, MedusaError)) and not timed_out \
+                        and st["attempts"] <= max_retries:
+                    log.info("step retry", workflow=exe.workflow.id, step=node.id, attempt=st["attempts"])
+                    await self._checkpoint(exe)
+                    if isinstance(node, Step) and node.retry_interval:
+                        await asyncio.sleep(node.retry_interval)
+                    continue
+                st["state"] = "timeout" if timed_out else "failed"
+                st["error"] = str(exc) or type(exc).__name__
+                raise _StepFailed(node.id, exc if not timed_out else TimeoutError(
+                    f"Step {node.id} timed out after {getattr(node, 'timeout', None)}s")) from exc
+        output, comp = (out.output, out.compensate_input) if isinstance(out, StepResponse) else (out, _UNSET)
+        st["output"] = output
+        st["compensate_input"] = output if comp is _UNSET else comp
+        if isinstance(node, Step) and node.is_async:
+            st["state"] = "waiting_response"
+            self._notify({"event_type": "onStepAwaiting", "workflow_id": exe.workflow.id,
+                          "transaction_id": exe.transaction_id, "step_id": node.id})
+            raise _Suspend()
+        exe.seq += 1
+        st["seq"] = exe.seq
+        st["state"] = "done"
+        exe.results[node.id] = output
+        await self._checkpoint(exe)
+        self._notify({"event_type": "onStepSuccess", "workflow_id": exe.workflow.id,
+                      "transaction_id": exe.transaction_id, "step_id": node.id})
+
+    def _notify(self, message: dict[str, Any]) -> None:
+        for listener in self._listeners:
+            try:
+                listener(message)
+            except Exception:
+                log.exception("workflow listener failed")
+
+    def _finish(self, exe: _Execution, throw_on_error: bool) -> WorkflowResult:
+        if exe.state in ("reverted", "failed") and throw_on_error:
+            if exe.cause is not None:
+                raise exe.cause
+            err = exe.errors[0]["error"] if exe.errors else {}
+            if err.get("type"):
+                raise MedusaError(err["type"], err.get("message", ""))
+            raise WorkflowFailed(exe.workflow.id, exe.transaction_id, exe.errors)
+        return WorkflowResult(exe.results.get("__result__"), list(exe.errors), exe.state, exe.transaction_id,
+                              exe.workflow.id)
+
+    # ---------------------------------------------------------------- recovery
+
+    async def _sweep_loop(self) -> None:
+        assert self.sweep_interval is not None
+        while True:
+            await asyncio.sleep(self.sweep_interval)
+            try:
+                await self.sweep_once()
+            except Exception:
+                log.exception("workflow sweep failed")
+
+    async def sweep_once(self) -> int:
+        """Resume unfinished executions that nobody holds (claim expired); returns how many were advanced."""
+        stale = self.claim_ttl_ms / 1000
+        async with self.container.database().read() as conn:
+            rows = (await conn.execute(select(workflow_execution.c.workflow_id, workflow_execution.c.transaction_id)
+                    .where(workflow_execution.c.state.in_(("invoking", "compensating", "not_started")),
+                           workflow_execution.c.deleted_at.is_(None),
+                           workflow_execution.c.updated_at < func.now() - text(f"interval '{stale} seconds'"),
+                           and_(text("NOT (execution::text LIKE '%\"waiting_response\"%')")))
+                    .limit(50))).all()
+        advanced = 0
+        for wf_id, tx in rows:
+            try:
+                get_workflow(wf_id)
+            except KeyError:
+                continue  # defined by another deployment / not imported here
+            key = f"wf:{wf_id}:{tx}"
+            probe = await self.claims.claim(key, 1)
+            if probe is None:
+                continue  # its worker is alive and heartbeating
+            await self.claims.release(key, probe)
+            log.warning("resuming abandoned workflow execution", workflow=wf_id, transaction=tx)
+            await self.resume(wf_id, tx)
+            advanced += 1
+        return advanced

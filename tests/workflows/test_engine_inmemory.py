@@ -1,0 +1,177 @@
+"""Workflow engine (in-memory flavour) against the run's PostgreSQL: compensation order, idempotency, events."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from euryale.container import Container
+from euryale.errors import MedusaError
+from euryale.events.outbox import event_outbox
+from euryale.workflows import (
+    StepContext, StepResponse, WorkflowEngine, WorkflowFailed, hook, parallel, step, when, workflow,
+)
+
+CALLS: dict[str, list[str]] = {}
+
+
+def _uid() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def _three_step_workflow(name: str, *, fail_third: bool) -> None:
+    log = CALLS.setdefault(name, [])
+
+    @step(f"{name}-one")
+    async def one(ctx: StepContext, inp: Any) -> StepResponse:
+        log.append("invoke:1")
+        return StepResponse({"n": 1}, compensate_input="c1")
+
+    @one.compensate
+    async def _c1(ctx: StepContext, data: Any) -> None:
+        log.append(f"compensate:1:{data}")
+
+    @step(f"{name}-two")
+    async def two(ctx: StepContext, inp: Any) -> StepResponse:
+        log.append("invoke:2")
+        ctx.emit("test.two_done", {"id": ctx.transaction_id})
+        return StepResponse({"n": 2}, compensate_input="c2")
+
+    @two.compensate
+    async def _c2(ctx: StepContext, data: Any) -> None:
+        log.append(f"compensate:2:{data}")
+
+    @step(f"{name}-three")
+    async def three(ctx: StepContext, inp: Any) -> dict[str, Any]:
+        log.append("invoke:3")
+        if fail_third:
+            raise MedusaError("not_allowed", "third step refuses")
+        return {"total": ctx.results[f"{name}-one"]["n"] + ctx.results[f"{name}-two"]["n"]}
+
+    workflow(name, steps=[one, two, three])
+
+
+def engine(container: Container) -> WorkflowEngine:
+    wf: WorkflowEngine = container.resolve("workflows")
+    return wf
+
+
+async def test_third_step_fails_compensates_two_then_one(container: Container) -> None:
+    name = f"wf-fail-{_uid()}"
+    _three_step_workflow(name, fail_third=True)
+    with pytest.raises(MedusaError, match="third step refuses"):
+        await engine(container).run(name, input={}, transaction_id=f"tx_{_uid()}")
+    assert CALLS[name] == ["invoke:1", "invoke:2", "invoke:3", "compensate:2:c2", "compensate:1:c1"]
+
+
+async def test_failed_run_stored_reverted_and_events_dropped(container: Container) -> None:
+    name = f"wf-fail-{_uid()}"
+    _three_step_workflow(name, fail_third=True)
+    tx = f"tx_{_uid()}"
+    result = await engine(container).run(name, input={}, transaction_id=tx, throw_on_error=False)
+    assert result.state == "reverted"
+    assert result.errors[0]["action"] == f"{name}-three"
+    row = await engine(container).get(name, tx)
+    assert row is not None and row["state"] == "reverted" and row["id"].startswith("wf_exec_")
+    async with container.database().read() as conn:
+        names = (await conn.execute(select(event_outbox.c.name).where(
+            event_outbox.c.data["id"].astext == tx))).scalars().all()
+    assert names == []
+
+
+async def test_same_transaction_id_runs_once(container: Container) -> None:
+    name = f"wf-ok-{_uid()}"
+    _three_step_workflow(name, fail_third=False)
+    tx = f"tx_{_uid()}"
+    first, second = await asyncio.gather(engine(container).run(name, input={}, transaction_id=tx),
+                                         engine(container).run(name, input={}, transaction_id=tx))
+    third = await engine(container).run(name, input={}, transaction_id=tx)
+    assert first.result == second.result == third.result == {"total": 3}
+    assert CALLS[name] == ["invoke:1", "invoke:2", "invoke:3"]
+    async with container.database().read() as conn:
+        rows = (await conn.execute(select(event_outbox.c.name, event_outbox.c.held, event_outbox.c.metadata).where(
+            event_outbox.c.data["id"].astext == tx))).all()
+    assert [(r.name, r.held) for r in rows] == [("test.two_done", False)]
+    assert rows[0].metadata["eventGroupId"]
+
+
+async def test_parallel_when_hook_and_retries(container: Container) -> None:
+    name = f"wf-compose-{_uid()}"
+    seen: list[str] = []
+    attempts = {"flaky": 0}
+
+    @step(f"{name}-a")
+    async def a(ctx: StepContext, inp: Any) -> int:
+        await asyncio.sleep(0.02)
+        seen.append("a")
+        return 1
+
+    @step(f"{name}-b")
+    async def b(ctx: StepContext, inp: Any) -> int:
+        seen.append("b")
+        return 2
+
+    @step(f"{name}-flaky", max_retries=2, retry_interval=0.01)
+    async def flaky(ctx: StepContext, inp: Any) -> str:
+        attempts["flaky"] += 1
+        if attempts["flaky"] < 3:
+            raise RuntimeError("transient")
+        return "ok"
+
+    @step(f"{name}-never")
+    async def never(ctx: StepContext, inp: Any) -> None:
+        seen.append("never")
+
+    wf = workflow(name, steps=[
+        parallel(a, b),
+        hook("validate", input=lambda inp, res: res[f"{name}-a"] + res[f"{name}-b"]),
+        flaky,
+        when("skip-me", lambda inp, res: bool(inp["run_never"]), never),
+    ], result=lambda inp, res: {"sum": res[f"{name}-a"] + res[f"{name}-b"], "flaky": res[f"{name}-flaky"]})
+
+    @wf.hook("validate")
+    async def validate(ctx: StepContext, total: int) -> None:
+        seen.append(f"hook:{total}")
+
+    result = await engine(container).run(name, input={"run_never": False})
+    assert result.result == {"sum": 3, "flaky": "ok"}
+    assert sorted(seen[:2]) == ["a", "b"] and seen[2] == "hook:3" and "never" not in seen
+    assert attempts["flaky"] == 3
+
+
+async def test_async_step_completed_from_outside(container: Container) -> None:
+    name = f"wf-async-{_uid()}"
+
+    @step(f"{name}-wait", is_async=True)
+    async def wait(ctx: StepContext, inp: Any) -> None:
+        return None
+
+    @step(f"{name}-after")
+    async def after(ctx: StepContext, inp: Any) -> str:
+        return f"paid:{ctx.results[f'{name}-wait']['ref']}"
+
+    workflow(name, steps=[wait, after])
+    tx = f"tx_{_uid()}"
+    pending = await engine(container).run(name, transaction_id=tx)
+    assert pending.state == "invoking"
+    done = await engine(container).set_step_success(tx, f"{name}-wait", {"ref": "R1"})
+    assert done.state == "done" and done.result == "paid:R1"
+
+
+async def test_timeout_fails_step(container: Container) -> None:
+    name = f"wf-timeout-{_uid()}"
+
+    @step(f"{name}-slow", timeout=0.05)
+    async def slow(ctx: StepContext, inp: Any) -> None:
+        await asyncio.sleep(1)
+
+    workflow(name, steps=[slow])
+    with pytest.raises(TimeoutError):
+        await engine(container).run(name)
+    result = await engine(container).run(name, throw_on_error=False)
+    assert result.state == "reverted"
+    _ = WorkflowFailed
