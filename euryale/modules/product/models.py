@@ -31,6 +31,7 @@ product_collection = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("external_id", Text, nullable=True),
 )
 
 image = Table(
@@ -42,6 +43,8 @@ image = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("product_id", Text, ForeignKey("product.id", ondelete="CASCADE"), nullable=True),
+    Column("rank", Integer, nullable=False, server_default=text("0")),
 )
 
 product_tag = Table(
@@ -118,6 +121,7 @@ product_option_value = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("rank", Integer, nullable=True),
 )
 
 product_tags = Table(

@@ -1,0 +1,289 @@
+"""Pricing module: price sets and prices, price lists, price preferences, and price calculation.
+
+`calculate_prices` is the engine behind every `calculated_price`: one statement loads all candidate prices of
+the requested price sets (with their rules and price lists); the choice among them runs in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, insert, literal_column, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.errors import invalid_data, not_found
+from euryale.ids import generate_id
+from euryale.modules.pricing.models import (
+    price,
+    price_list,
+    price_list_rule,
+    price_preference,
+    price_rule,
+    price_set,
+)
+
+RESERVED_CONTEXT = ("currency_code", "quantity")
+
+
+def raw(value: Decimal | int | float | None) -> dict[str, Any] | None:
+    """Medusa's BigNumber raw form: `{"value": "12.5", "precision": 20}`."""
+    if value is None:
+        return None
+    d = Decimal(str(value))
+    text = format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))
+    return {"value": text, "precision": 20}
+
+
+def _num(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _context_values(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _rules_match(rules: Iterable[dict[str, Any]], expected_count: int, context: dict[str, list[str]],
+                 *, list_rule: bool) -> bool:
+    """All `expected_count` distinct rule attributes must be satisfied by the context."""
+    matched: set[str] = set()
+    for rule in rules:
+        attr = rule["attribute"]
+        have = context.get(attr)
+        if not have:
+            continue
+        value = rule["value"]
+        allowed = _context_values(value) if list_rule else [str(value)]
+        if any(v in allowed for v in have):
+            matched.add(attr)
+    return len(matched) == expected_count
+
+
+def _price_ref(p: dict[str, Any] | None) -> dict[str, Any]:
+    if p is None:
+        return {"id": None, "price_list_id": None, "price_list_type": None, "min_quantity": None,
+                "max_quantity": None}
+    return {"id": p["id"], "price_list_id": p["price_list_id"], "price_list_type": p["pl_type"],
+            "min_quantity": p["min_quantity"], "max_quantity": p["max_quantity"]}
+
+
+async def _tax_inclusive(conn: AsyncConnection, *, currency_code: str, region_id: str | None) -> bool:
+    conds = [and_(price_preference.c.attribute == "currency_code", price_preference.c.value == currency_code)]
+    if region_id:
+        conds.append(and_(price_preference.c.attribute == "region_id", price_preference.c.value == region_id))
+    rows = (await conn.execute(
+        select(price_preference.c.attribute, price_preference.c.is_tax_inclusive)
+        .where(or_(*conds), price_preference.c.deleted_at.is_(None))
+    )).all()
+    prefs = {r.attribute: bool(r.is_tax_inclusive) for r in rows}
+    # a region preference is more specific than a currency preference
+    if "region_id" in prefs:
+        return prefs["region_id"]
+    return prefs.get("currency_code", False)
+
+
+async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], context: dict[str, Any]
+                           ) -> dict[str, dict[str, Any]]:
+    """Per price set id, Medusa's `calculated_price` object for `context` (currency_code required).
+
+    Context keys: `currency_code`, `region_id`, `customer_group_id` (str or list), `quantity`, and any other
+    rule attribute. Price sets without an applicable price are absent from the result.
+    """
+    currency_code = context.get("currency_code")
+    if not currency_code:
+        raise invalid_data("Method calculatePrices requires currency_code in the pricing context")
+    ids = list(dict.fromkeys(i for i in price_set_ids if i))
+    if not ids:
+        return {}
+    quantity = _num(context.get("quantity"))
+    rule_ctx = {k: _context_values(v) for k, v in context.items() if k not in RESERVED_CONTEXT and v is not None}
+    now = datetime.now(UTC)
+
+    pr_rules = (
+        select(func.coalesce(func.json_agg(func.json_build_object(
+            literal_column("'attribute'"), price_rule.c.attribute, literal_column("'value'"), price_rule.c.value)),
+            literal_column("'[]'::json")))
+        .where(price_rule.c.price_id == price.c.id, price_rule.c.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    pl_rules = (
+        select(func.coalesce(func.json_agg(func.json_build_object(
+            literal_column("'attribute'"), price_list_rule.c.attribute, literal_column("'value'"),
+            price_list_rule.c.value)), literal_column("'[]'::json")))
+        .where(price_list_rule.c.price_list_id == price.c.price_list_id, price_list_rule.c.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    stmt = (
+        select(price.c.id, price.c.price_set_id, price.c.amount, price.c.currency_code, price.c.min_quantity,
+               price.c.max_quantity, price.c.rules_count, price.c.price_list_id,
+               price_list.c.type.label("pl_type"), price_list.c.rules_count.label("pl_rules_count"),
+               pr_rules.label("rules"), pl_rules.label("list_rules"))
+        .select_from(price.outerjoin(price_list, price_list.c.id == price.c.price_list_id))
+        .where(
+            price.c.price_set_id.in_(ids),
+            price.c.currency_code == currency_code,
+            price.c.deleted_at.is_(None),
+            or_(
+                price.c.price_list_id.is_(None),
+                and_(price_list.c.status == "active", price_list.c.deleted_at.is_(None),
+                     or_(price_list.c.starts_at.is_(None), price_list.c.starts_at <= now),
+                     or_(price_list.c.ends_at.is_(None), price_list.c.ends_at >= now)),
+            ),
+        )
+    )
+    candidates: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in (await conn.execute(stmt)).mappings():
+        p = dict(row)
+        mn, mx = _num(p["min_quantity"]), _num(p["max_quantity"])
+        q = quantity if quantity is not None else Decimal(1)
+        if mn is not None and mn > q or quantity is not None and mx is not None and mx < q:
+            continue
+        if not _rules_match(p["rules"] or [], int(p["rules_count"] or 0), rule_ctx, list_rule=False):
+            continue
+        if p["price_list_id"] is not None and not _rules_match(
+                p["list_rules"] or [], int(p["pl_rules_count"] or 0), rule_ctx, list_rule=True):
+            continue
+        p["all_rules"] = int(p["rules_count"] or 0) + int(p["pl_rules_count"] or 0)
+        candidates[p["price_set_id"]].append(p)
+    if not candidates:
+        return {}
+    inclusive = await _tax_inclusive(conn, currency_code=currency_code, region_id=context.get("region_id"))
+    out: dict[str, dict[str, Any]] = {}
+    for set_id, prices in candidates.items():
+        # most specific first, then cheapest (Medusa's ordering)
+        prices.sort(key=lambda p: (-p["all_rules"], Decimal(str(p["amount"]))))
+        list_price = next((p for p in prices if p["price_list_id"]), None)
+        default = next((p for p in prices if not p["price_list_id"]), None)
+        calculated = list_price or default
+        original = list_price if list_price is not None and list_price["pl_type"] == "override" else default
+        if original is None:
+            original = calculated
+        assert calculated is not None
+        calc_amount = _num(calculated["amount"])
+        orig_amount = _num(original["amount"]) if original else None
+        out[set_id] = {
+            "id": set_id,
+            "is_calculated_price_price_list": calculated["price_list_id"] is not None,
+            "is_calculated_price_tax_inclusive": inclusive,
+            "calculated_amount": calc_amount,
+            "raw_calculated_amount": raw(calc_amount),
+            "is_original_price_price_list": bool(original and original["price_list_id"]),
+            "is_original_price_tax_inclusive": inclusive,
+            "original_amount": orig_amount,
+            "raw_original_amount": raw(orig_amount),
+            "currency_code": currency_code,
+            "calculated_price": _price_ref(calculated),
+            "original_price": _price_ref(original),
+        }
+    return out
+
+
+# --- price sets and prices -------------------------------------------------------------------------------------
+
+def _price_row(set_id: str, p: dict[str, Any], *, price_list_id: str | None = None) -> tuple[dict[str, Any],
+                                                                                                list[dict[str, Any]]]:
+    pid = p.get("id") or generate_id("price")
+    rules = {k: v for k, v in (p.get("rules") or {}).items() if v is not None}
+    row = {"id": pid, "title": p.get("title"), "currency_code": str(p["currency_code"]).lower(),
+           "amount": Decimal(str(p["amount"])), "min_quantity": _num(p.get("min_quantity")),
+           "max_quantity": _num(p.get("max_quantity")), "price_set_id": set_id, "rules_count": len(rules),
+           "price_list_id": price_list_id}
+    rule_rows = [{"id": generate_id("prule"), "attribute": k, "value": str(v), "price_id": pid, "priority": 0}
+                 for k, v in rules.items()]
+    return row, rule_rows
+
+
+async def create_price_sets(conn: AsyncConnection, *, price_sets: Sequence[Sequence[dict[str, Any]]]) -> list[str]:
+    """Create one price set per entry with its prices (`{currency_code, amount, min_quantity?, rules?}`)."""
+    ids = [generate_id("pset") for _ in price_sets]
+    if not ids:
+        return []
+    await conn.execute(insert(price_set), [{"id": i} for i in ids])
+    rows: list[dict[str, Any]] = []
+    rules: list[dict[str, Any]] = []
+    for set_id, prices in zip(ids, price_sets, strict=True):
+        for p in prices:
+            r, rr = _price_row(set_id, p)
+            rows.append(r)
+            rules.extend(rr)
+    if rows:
+        await conn.execute(insert(price), rows)
+    if rules:
+        await conn.execute(insert(price_rule), rules)
+    return ids
+
+
+async def replace_prices(conn: AsyncConnection, *, price_set_id: str, prices: Sequence[dict[str, Any]]) -> None:
+    """Make the set's base (non-price-list) prices exactly `prices`: update by id, create new, delete the rest."""
+    existing = {r.id for r in (await conn.execute(select(price.c.id).where(
+        price.c.price_set_id == price_set_id, price.c.price_list_id.is_(None), price.c.deleted_at.is_(None))))}
+    keep = {p["id"] for p in prices if p.get("id") in existing}
+    gone = existing - keep
+    if gone:
+        await conn.execute(update(price).where(price.c.id.in_(gone)).values(deleted_at=func.now()))
+        await conn.execute(update(price_rule).where(price_rule.c.price_id.in_(gone)).values(deleted_at=func.now()))
+    new_rows: list[dict[str, Any]] = []
+    new_rules: list[dict[str, Any]] = []
+    for p in prices:
+        if p.get("id") in existing:
+            values: dict[str, Any] = {"updated_at": func.now()}
+            for key in ("amount", "min_quantity", "max_quantity"):
+                if key in p:
+                    values[key] = _num(p[key])
+            if p.get("currency_code"):
+                values["currency_code"] = str(p["currency_code"]).lower()
+            await conn.execute(update(price).where(price.c.id == p["id"]).values(**values))
+        elif p.get("id"):
+            raise not_found(f"Price with id: {p['id']} not found")
+        else:
+            r, rr = _price_row(price_set_id, p)
+            new_rows.append(r)
+            new_rules.extend(rr)
+    if new_rows:
+        await conn.execute(insert(price), new_rows)
+    if new_rules:
+        await conn.execute(insert(price_rule), new_rules)
+
+
+async def list_prices(conn: AsyncConnection, *, price_set_ids: Sequence[str], price_list_ids: Sequence[str] = (),
+                      base_only: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Prices per price set (with `rules` as a dict), base prices only unless `base_only=False`."""
+    if not price_set_ids and not price_list_ids:
+        return {}
+    conds = [price.c.deleted_at.is_(None)]
+    if price_set_ids:
+        conds.append(price.c.price_set_id.in_(list(price_set_ids)))
+    if price_list_ids:
+        conds.append(price.c.price_list_id.in_(list(price_list_ids)))
+    elif base_only:
+        conds.append(price.c.price_list_id.is_(None))
+    rules_json = (
+        select(func.coalesce(func.json_object_agg(price_rule.c.attribute, price_rule.c.value),
+                             literal_column("'{}'::json")))
+        .where(price_rule.c.price_id == price.c.id, price_rule.c.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    rows = await conn.execute(select(price, rules_json.label("rules")).where(*conds)
+                              .order_by(price.c.created_at, price.c.id))
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows.mappings():
+        d = dict(r)
+        out[d["price_set_id"]].append(d)
+    return dict(out)
+
+
+async def delete_price_sets(conn: AsyncConnection, *, price_set_ids: Sequence[str]) -> None:
+    """Soft-delete price sets and their prices."""
+    if not price_set_ids:
+        return
+    ids = list(price_set_ids)
+    await conn.execute(update(price).where(price.c.price_set_id.in_(ids), price.c.deleted_at.is_(None))
+                       .values(deleted_at=func.now()))
+    await conn.execute(update(price_set).where(price_set.c.id.in_(ids)).values(deleted_at=func.now()))

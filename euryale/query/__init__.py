@@ -1,0 +1,1 @@
+"""Read side: `fields` selection and set-based queries across modules and links."""
