@@ -41,6 +41,7 @@ cart = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
     Column("locale", Text, nullable=True),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
 )
 
 cart_line_item = Table(
@@ -74,6 +75,7 @@ cart_line_item = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
     Column("is_giftcard", Boolean, nullable=False, server_default=text("false")),
+    Column("product_type_id", Text, nullable=True),
 )
 
 cart_line_item_adjustment = Table(
@@ -90,6 +92,7 @@ cart_line_item_adjustment = Table(
     Column("item_id", Text, nullable=False),
     Column("promotion_id", Text, nullable=True),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("is_tax_inclusive", Boolean, nullable=False, server_default=text("false")),
 )
 
 cart_line_item_tax_line = Table(
@@ -139,6 +142,7 @@ cart_shipping_method_adjustment = Table(
     Column("metadata", JSONB, nullable=True),
     Column("promotion_id", Text, nullable=True),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("is_tax_inclusive", Boolean, nullable=False, server_default=text("false")),
 )
 
 cart_shipping_method_tax_line = Table(

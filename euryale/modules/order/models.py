@@ -79,6 +79,7 @@ order_line_item = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
     Column("is_giftcard", Boolean, nullable=False, server_default=text("false")),
+    Column("product_type_id", Text, nullable=True),
 )
 
 order_item = Table(
@@ -117,6 +118,7 @@ order_line_item_adjustment = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
     Column("item_id", Text, ForeignKey("order_line_item.id", ondelete="CASCADE"), nullable=False),
+    Column("is_tax_inclusive", Boolean, nullable=False, server_default=text("false")),
 )
 
 order_line_item_tax_line = Table(
@@ -164,6 +166,7 @@ order_shipping_method_adjustment = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
     Column("shipping_method_id", Text, ForeignKey("order_shipping_method.id", ondelete="CASCADE"), nullable=False),
+    Column("is_tax_inclusive", Boolean, nullable=False, server_default=text("false")),
 )
 
 order_shipping_method_tax_line = Table(

@@ -1,0 +1,420 @@
+"""Payment collections, sessions, payments, captures and refunds.
+
+Provider calls (`initiate`, `authorize`, `capture`, `refund`, `cancel`) are awaited without any row lock held:
+state is read, the provider is called, and the result is written with a conditional UPDATE so that two concurrent
+callers cannot both apply it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.errors import MedusaError, MedusaErrorType, invalid_data, not_allowed, not_found
+from euryale.ids import generate_id
+from euryale.modules.payment.models import (
+    capture,
+    payment,
+    payment_collection,
+    payment_provider,
+    payment_session,
+    refund,
+)
+from euryale.modules.payment.providers.base import PaymentProvider, PaymentProviderError
+from euryale.modules.payment.providers.registry import get_provider
+
+ZERO = Decimal(0)
+
+
+def _raw(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {"value": str(Decimal(value).normalize() if Decimal(value) != 0 else 0), "precision": 20}
+
+
+def _provider(provider_id: str) -> PaymentProvider:
+    provider = get_provider(provider_id)
+    if provider is None:
+        raise not_found(f"Could not find a payment provider with id: {provider_id}")
+    return provider
+
+
+# --- providers -------------------------------------------------------------------------------------------------
+
+async def list_payment_providers(conn: AsyncConnection, *, ids: list[str] | None = None,
+                                 is_enabled: bool | None = True) -> list[dict[str, Any]]:
+    """Provider rows (`{id, is_enabled}`), optionally restricted to ids; ordered by id."""
+    q = select(payment_provider.c.id, payment_provider.c.is_enabled)
+    if ids is not None:
+        q = q.where(payment_provider.c.id.in_(ids))
+    if is_enabled is not None:
+        q = q.where(payment_provider.c.is_enabled.is_(is_enabled))
+    rows = await conn.execute(q.order_by(payment_provider.c.id))
+    return [dict(r._mapping) for r in rows]
+
+
+async def ensure_payment_providers(conn: AsyncConnection, *, ids: list[str]) -> None:
+    """Insert provider rows for configured providers (boot-time registration)."""
+    for pid in ids:
+        existing = await conn.execute(select(payment_provider.c.id).where(payment_provider.c.id == pid))
+        if existing.first() is None:
+            await conn.execute(insert(payment_provider).values(id=pid, is_enabled=True))
+
+
+# --- collections -----------------------------------------------------------------------------------------------
+
+async def create_payment_collection(conn: AsyncConnection, *, currency_code: str, amount: Decimal, region_id: str,
+                                    metadata: dict[str, Any] | None = None) -> str:
+    """Create a collection (status `not_paid`); returns its id."""
+    pc_id = generate_id("pay_col")
+    await conn.execute(insert(payment_collection).values(
+        id=pc_id, currency_code=currency_code, amount=amount, region_id=region_id, status="not_paid",
+        metadata=metadata, authorized_amount=ZERO, captured_amount=ZERO, refunded_amount=ZERO))
+    return pc_id
+
+
+async def update_payment_collection_amount(conn: AsyncConnection, *, payment_collection_id: str,
+                                           amount: Decimal) -> None:
+    """Keep an open collection's amount in line with its cart total (sessions follow in Medusa on re-init)."""
+    await conn.execute(update(payment_collection).where(
+        payment_collection.c.id == payment_collection_id, payment_collection.c.completed_at.is_(None),
+    ).values(amount=amount, updated_at=func.now()))
+
+
+def _session_dict(row: dict[str, Any], payments_by_session: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "currency_code": row["currency_code"], "provider_id": row["provider_id"],
+        "data": row["data"] if row["data"] is not None else {}, "context": row["context"] or {},
+        "status": row["status"], "authorized_at": row["authorized_at"],
+        "payment_collection_id": row["payment_collection_id"], "payment": payments_by_session.get(row["id"]),
+        "metadata": row["metadata"] if row["metadata"] is not None else {}, "raw_amount": _raw(row["amount"]),
+        "created_at": row["created_at"], "updated_at": row["updated_at"], "deleted_at": row["deleted_at"],
+        "amount": row["amount"],
+    }
+
+
+def _payment_dict(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "amount": row["amount"], "currency_code": row["currency_code"],
+        "provider_id": row["provider_id"], "cart_id": row["cart_id"], "order_id": row["order_id"],
+        "customer_id": row["customer_id"], "data": row["data"], "metadata": row["metadata"],
+        "captured_at": row["captured_at"], "canceled_at": row["canceled_at"],
+        "payment_collection_id": row["payment_collection_id"], "payment_session_id": row["payment_session_id"],
+        "created_at": row["created_at"], "updated_at": row["updated_at"], "deleted_at": row["deleted_at"],
+    }
+
+
+async def list_payment_collections(conn: AsyncConnection, *, ids: list[str],
+                                   with_sessions: bool = True) -> list[dict[str, Any]]:
+    """Collections by id (set-based: one query for collections, sessions and payments each)."""
+    if not ids:
+        return []
+    rows = [dict(r._mapping) for r in await conn.execute(
+        select(payment_collection).where(payment_collection.c.id.in_(ids), payment_collection.c.deleted_at.is_(None))
+    )]
+    sessions: dict[str, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
+    pays: dict[str, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
+    if with_sessions and rows:
+        pay_rows = [dict(r._mapping) for r in await conn.execute(
+            select(payment).where(payment.c.payment_collection_id.in_(list(sessions)), payment.c.deleted_at.is_(None))
+            .order_by(payment.c.created_at))]
+        by_session = {p["payment_session_id"]: _payment_dict(p) for p in pay_rows}
+        for p in pay_rows:
+            pays[p["payment_collection_id"]].append(_payment_dict(p))
+        for s in await conn.execute(
+            select(payment_session).where(payment_session.c.payment_collection_id.in_(list(sessions)),
+                                          payment_session.c.deleted_at.is_(None)).order_by(payment_session.c.created_at)
+        ):
+            sd = dict(s._mapping)
+            sessions[sd["payment_collection_id"]].append(_session_dict(sd, by_session))
+    out = []
+    for r in rows:
+        d = {
+            "id": r["id"], "currency_code": r["currency_code"], "completed_at": r["completed_at"],
+            "status": r["status"], "metadata": r["metadata"], "region_id": r["region_id"],
+            "raw_amount": _raw(r["amount"]), "raw_authorized_amount": _raw(r["authorized_amount"] or 0),
+            "raw_captured_amount": _raw(r["captured_amount"] or 0), "raw_refunded_amount": _raw(r["refunded_amount"] or 0),
+            "created_at": r["created_at"], "updated_at": r["updated_at"], "deleted_at": r["deleted_at"],
+            "amount": r["amount"], "authorized_amount": r["authorized_amount"] or ZERO,
+            "captured_amount": r["captured_amount"] or ZERO, "refunded_amount": r["refunded_amount"] or ZERO,
+        }
+        if with_sessions:
+            d["payment_sessions"] = sessions[r["id"]]
+            d["payments"] = pays[r["id"]]
+        out.append(d)
+    order = {i: n for n, i in enumerate(ids)}
+    out.sort(key=lambda d: order.get(d["id"], 0))
+    return out
+
+
+async def retrieve_payment_collection(conn: AsyncConnection, *, payment_collection_id: str) -> dict[str, Any]:
+    """One collection with its sessions and payments; 404 in Medusa's words when missing."""
+    found = await list_payment_collections(conn, ids=[payment_collection_id])
+    if not found:
+        raise not_found(f"Payment Collection with id: {payment_collection_id} was not found")
+    return found[0]
+
+
+def store_collection_shape(pc: dict[str, Any]) -> dict[str, Any]:
+    """The store route's default fields: `id, currency_code, amount, payment_sessions`."""
+    return {"id": pc["id"], "currency_code": pc["currency_code"], "amount": pc["amount"],
+            "payment_sessions": pc.get("payment_sessions", [])}
+
+
+async def refresh_collection_status(conn: AsyncConnection, *, payment_collection_id: str) -> None:
+    """Recompute authorized/captured/refunded amounts and the status from sessions and payments."""
+    pc = (await conn.execute(select(payment_collection).where(payment_collection.c.id == payment_collection_id))).first()
+    if pc is None:
+        return
+    amount = Decimal(pc.amount)
+    sess = (await conn.execute(select(payment_session.c.status, payment_session.c.amount).where(
+        payment_session.c.payment_collection_id == payment_collection_id, payment_session.c.deleted_at.is_(None)))).all()
+    authorized = sum((Decimal(s.amount) for s in sess if s.status in ("authorized", "captured")), ZERO)
+    captured = Decimal((await conn.execute(
+        select(func.coalesce(func.sum(capture.c.amount), 0)).select_from(capture.join(payment))
+        .where(payment.c.payment_collection_id == payment_collection_id, capture.c.deleted_at.is_(None))
+    )).scalar_one())
+    refunded = Decimal((await conn.execute(
+        select(func.coalesce(func.sum(refund.c.amount), 0)).select_from(refund.join(payment))
+        .where(payment.c.payment_collection_id == payment_collection_id, refund.c.deleted_at.is_(None))
+    )).scalar_one())
+    status = pc.status
+    if status != "canceled":
+        status = "awaiting" if sess else "not_paid"
+        if authorized > 0:
+            status = "authorized" if authorized >= amount else "partially_authorized"
+    values: dict[str, Any] = {"authorized_amount": authorized, "captured_amount": captured,
+                              "refunded_amount": refunded, "status": status, "updated_at": func.now()}
+    if captured >= amount and amount > 0 and pc.completed_at is None:
+        values["completed_at"] = func.now()
+    await conn.execute(update(payment_collection).where(payment_collection.c.id == payment_collection_id)
+                       .values(**values))
+
+
+# --- sessions --------------------------------------------------------------------------------------------------
+
+async def create_payment_session(conn: AsyncConnection, *, payment_collection_id: str, provider_id: str,
+                                 data: dict[str, Any] | None = None, context: dict[str, Any] | None = None,
+                                 amount: Decimal | None = None) -> str:
+    """Replace the collection's pending sessions by a new one initiated at the provider; returns its id."""
+    pc = (await conn.execute(select(payment_collection).where(
+        payment_collection.c.id == payment_collection_id, payment_collection.c.deleted_at.is_(None)))).first()
+    if pc is None:
+        raise not_found(f"Payment Collection with id: {payment_collection_id} was not found")
+    enabled = await list_payment_providers(conn, ids=[provider_id])
+    provider = get_provider(provider_id)
+    if not enabled or provider is None:
+        raise not_found(f"Could not find a payment provider with id: {provider_id}")
+    if pc.status in ("authorized", "canceled") or pc.completed_at is not None:
+        raise not_allowed(f"Cannot create a payment session for a payment collection with status {pc.status}")
+    session_amount = Decimal(amount if amount is not None else pc.amount)
+    result = await provider.initiate_payment(amount=session_amount, currency_code=pc.currency_code,
+                                             context=context or {}, data=data or {})
+    # Medusa keeps one active session per collection: older pending sessions are dropped
+    old = (await conn.execute(select(payment_session.c.id, payment_session.c.provider_id, payment_session.c.data)
+                              .where(payment_session.c.payment_collection_id == payment_collection_id,
+                                     payment_session.c.deleted_at.is_(None),
+                                     payment_session.c.status.notin_(["authorized", "captured"])))).all()
+    for o in old:
+        prov = get_provider(o.provider_id)
+        if prov is not None:
+            try:
+                await prov.delete_payment(data=o.data or {})
+            except PaymentProviderError:
+                pass  # the stale intent expires at the provider; the session row is removed regardless
+    if old:
+        await conn.execute(update(payment_session).where(payment_session.c.id.in_([o.id for o in old]))
+                           .values(deleted_at=func.now()))
+    session_id = generate_id("payses")
+    await conn.execute(insert(payment_session).values(
+        id=session_id, currency_code=pc.currency_code, amount=session_amount, provider_id=provider_id,
+        data=result.data, context=context or {}, status="pending", payment_collection_id=payment_collection_id,
+        metadata={}))
+    await refresh_collection_status(conn, payment_collection_id=payment_collection_id)
+    return session_id
+
+
+async def delete_payment_session(conn: AsyncConnection, *, session_id: str) -> None:
+    """Soft-delete a pending session (the provider intent is dropped first)."""
+    s = (await conn.execute(select(payment_session).where(payment_session.c.id == session_id,
+                                                          payment_session.c.deleted_at.is_(None)))).first()
+    if s is None:
+        return
+    prov = get_provider(s.provider_id)
+    if prov is not None:
+        await prov.delete_payment(data=s.data or {})
+    await conn.execute(update(payment_session).where(payment_session.c.id == session_id).values(deleted_at=func.now()))
+    await refresh_collection_status(conn, payment_collection_id=s.payment_collection_id)
+
+
+async def session_for_authorization(conn: AsyncConnection, *, payment_collection_id: str) -> dict[str, Any] | None:
+    """The collection's active session (authorised first), or None when the collection has none."""
+    rows = [dict(r._mapping) for r in await conn.execute(
+        select(payment_session).where(payment_session.c.payment_collection_id == payment_collection_id,
+                                      payment_session.c.deleted_at.is_(None))
+        .order_by(payment_session.c.created_at.desc()))]
+    for r in rows:
+        if r["status"] in ("authorized", "captured"):
+            return r
+    return rows[0] if rows else None
+
+
+async def call_authorize(*, session: dict[str, Any], context: dict[str, Any] | None = None) -> tuple[str, dict[str, Any],
+                                                                                                        str | None]:
+    """Ask the provider to authorise `session` (no database access): `(status, data, error message)`."""
+    provider = _provider(session["provider_id"])
+    try:
+        result = await provider.authorize_payment(data=session.get("data") or {}, context=context or {})
+    except PaymentProviderError as exc:
+        return "error", session.get("data") or {}, exc.message
+    if result.status not in ("authorized", "captured"):
+        return result.status, result.data, "Payment authorization failed"
+    return result.status, result.data, None
+
+
+async def record_authorization(conn: AsyncConnection, *, session: dict[str, Any], status: str, data: dict[str, Any],
+                               cart_id: str | None = None, customer_id: str | None = None) -> dict[str, Any]:
+    """Persist a successful authorisation: session status, one payment row (idempotent per session)."""
+    existing = (await conn.execute(select(payment).where(payment.c.payment_session_id == session["id"]))).first()
+    if existing is not None:
+        return _payment_dict(dict(existing._mapping))
+    await conn.execute(update(payment_session).where(payment_session.c.id == session["id"]).values(
+        status="authorized", data=data, authorized_at=func.now(), updated_at=func.now()))
+    payment_id = generate_id("pay")
+    await conn.execute(insert(payment).values(
+        id=payment_id, amount=session["amount"], currency_code=session["currency_code"],
+        provider_id=session["provider_id"], cart_id=cart_id, customer_id=customer_id, data=data,
+        payment_collection_id=session["payment_collection_id"], payment_session_id=session["id"]))
+    if status == "captured":
+        await conn.execute(insert(capture).values(id=generate_id("capt"), payment_id=payment_id,
+                                                  amount=session["amount"]))
+        await conn.execute(update(payment).where(payment.c.id == payment_id).values(captured_at=func.now()))
+    await refresh_collection_status(conn, payment_collection_id=session["payment_collection_id"])
+    row = (await conn.execute(select(payment).where(payment.c.id == payment_id))).one()
+    return _payment_dict(dict(row._mapping))
+
+
+async def mark_session_error(conn: AsyncConnection, *, session_id: str, status: str = "error") -> None:
+    """Record a failed authorisation attempt on the session."""
+    if status not in ("error", "requires_more", "pending", "canceled"):
+        status = "error"
+    await conn.execute(update(payment_session).where(payment_session.c.id == session_id)
+                       .values(status=status, updated_at=func.now()))
+
+
+async def authorize_payment_session(conn: AsyncConnection, *, session_id: str,
+                                    context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Authorise a session and create its payment; raises payment_authorization_error when refused."""
+    s = (await conn.execute(select(payment_session).where(payment_session.c.id == session_id,
+                                                          payment_session.c.deleted_at.is_(None)))).first()
+    if s is None:
+        raise not_found(f"PaymentSession with id: {session_id} was not found")
+    session = dict(s._mapping)
+    if session["status"] in ("authorized", "captured"):
+        return await record_authorization(conn, session=session, status=session["status"], data=session["data"] or {})
+    status, data, error = await call_authorize(session=session, context=context)
+    if error is not None:
+        await mark_session_error(conn, session_id=session_id, status=status)
+        raise MedusaError(MedusaErrorType.PAYMENT_AUTHORIZATION_ERROR, error)
+    return await record_authorization(conn, session=session, status=status, data=data)
+
+
+# --- payments --------------------------------------------------------------------------------------------------
+
+async def retrieve_payment(conn: AsyncConnection, *, payment_id: str) -> dict[str, Any]:
+    """A payment with its captures and refunds."""
+    row = (await conn.execute(select(payment).where(payment.c.id == payment_id, payment.c.deleted_at.is_(None)))).first()
+    if row is None:
+        raise not_found(f"Payment with id: {payment_id} was not found")
+    out = _payment_dict(dict(row._mapping))
+    out["captures"] = [dict(r._mapping) for r in await conn.execute(
+        select(capture).where(capture.c.payment_id == payment_id, capture.c.deleted_at.is_(None))
+        .order_by(capture.c.created_at))]
+    out["refunds"] = [dict(r._mapping) for r in await conn.execute(
+        select(refund).where(refund.c.payment_id == payment_id, refund.c.deleted_at.is_(None))
+        .order_by(refund.c.created_at))]
+    return out
+
+
+async def _sum_of(conn: AsyncConnection, table: Any, payment_id: str) -> Decimal:
+    return Decimal((await conn.execute(select(func.coalesce(func.sum(table.c.amount), 0)).where(
+        table.c.payment_id == payment_id, table.c.deleted_at.is_(None)))).scalar_one())
+
+
+async def capture_payment(conn: AsyncConnection, *, payment_id: str, amount: Decimal | None = None,
+                          captured_by: str | None = None) -> dict[str, Any]:
+    """Capture (part of) an authorised payment; the remaining amount by default. Returns the payment."""
+    p = await retrieve_payment(conn, payment_id=payment_id)
+    if p["canceled_at"] is not None:
+        raise invalid_data(f"The payment: {payment_id} has been canceled.")
+    captured = await _sum_of(conn, capture, payment_id)
+    remaining = Decimal(p["amount"]) - captured
+    value = Decimal(amount) if amount is not None else remaining
+    if value <= 0 or value > remaining:
+        if remaining <= 0:
+            raise invalid_data(f"The payment: {payment_id} is already fully captured.")
+        raise invalid_data("You cannot capture more than the authorized amount substracted by what is already "
+                           "captured.")
+    data = await _provider(p["provider_id"]).capture_payment(data=p["data"] or {}, amount=value)
+    # serialise concurrent captures on the payment row; the provider call above held no lock
+    locked = (await conn.execute(select(payment.c.id).where(payment.c.id == payment_id).with_for_update())).first()
+    assert locked is not None
+    if await _sum_of(conn, capture, payment_id) + value > Decimal(p["amount"]):
+        raise invalid_data("You cannot capture more than the authorized amount substracted by what is already "
+                           "captured.")
+    await conn.execute(insert(capture).values(id=generate_id("capt"), payment_id=payment_id, amount=value,
+                                              created_by=captured_by))
+    values: dict[str, Any] = {"data": data, "updated_at": func.now()}
+    if captured + value >= Decimal(p["amount"]):
+        values["captured_at"] = func.now()
+    await conn.execute(update(payment).where(payment.c.id == payment_id).values(**values))
+    await refresh_collection_status(conn, payment_collection_id=p["payment_collection_id"])
+    return await retrieve_payment(conn, payment_id=payment_id)
+
+
+async def refund_payment(conn: AsyncConnection, *, payment_id: str, amount: Decimal | None = None,
+                         refund_reason_id: str | None = None, note: str | None = None,
+                         created_by: str | None = None) -> dict[str, Any]:
+    """Refund (part of) the captured amount; all that is refundable by default. Returns the payment."""
+    p = await retrieve_payment(conn, payment_id=payment_id)
+    captured = await _sum_of(conn, capture, payment_id)
+    refunded = await _sum_of(conn, refund, payment_id)
+    refundable = captured - refunded
+    value = Decimal(amount) if amount is not None else refundable
+    if value <= 0 or value > refundable:
+        raise invalid_data("You cannot refund more than what is captured on the payment.")
+    data = await _provider(p["provider_id"]).refund_payment(data=p["data"] or {}, amount=value)
+    locked = (await conn.execute(select(payment.c.id).where(payment.c.id == payment_id).with_for_update())).first()
+    assert locked is not None
+    if await _sum_of(conn, refund, payment_id) + value > await _sum_of(conn, capture, payment_id):
+        raise invalid_data("You cannot refund more than what is captured on the payment.")
+    await conn.execute(insert(refund).values(id=generate_id("ref"), payment_id=payment_id, amount=value,
+                                             refund_reason_id=refund_reason_id, note=note, created_by=created_by))
+    await conn.execute(update(payment).where(payment.c.id == payment_id).values(data=data, updated_at=func.now()))
+    await refresh_collection_status(conn, payment_collection_id=p["payment_collection_id"])
+    return await retrieve_payment(conn, payment_id=payment_id)
+
+
+async def cancel_payment(conn: AsyncConnection, *, payment_id: str) -> dict[str, Any]:
+    """Void an authorisation: provider cancel, then `canceled_at` (captured payments cannot be canceled)."""
+    p = await retrieve_payment(conn, payment_id=payment_id)
+    if p["canceled_at"] is not None:
+        return p
+    if p["captures"]:
+        raise not_allowed(f"Cannot cancel a payment: {payment_id} that has been captured.")
+    data = await _provider(p["provider_id"]).cancel_payment(data=p["data"] or {})
+    await conn.execute(update(payment).where(payment.c.id == payment_id, payment.c.canceled_at.is_(None))
+                       .values(canceled_at=func.now(), data=data, updated_at=func.now()))
+    await conn.execute(update(payment_session).where(payment_session.c.id == p["payment_session_id"])
+                       .values(status="canceled", updated_at=func.now()))
+    await refresh_collection_status(conn, payment_collection_id=p["payment_collection_id"])
+    return await retrieve_payment(conn, payment_id=payment_id)
+
+
+async def set_payment_order(conn: AsyncConnection, *, payment_collection_id: str, order_id: str) -> None:
+    """Stamp the collection's payments with the order they paid for."""
+    await conn.execute(update(payment).where(and_(payment.c.payment_collection_id == payment_collection_id,
+                                                  payment.c.deleted_at.is_(None))).values(order_id=order_id))
