@@ -12,7 +12,7 @@ import asyncio
 import importlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -28,6 +28,16 @@ CORE_MODULES = (
     "locking_postgres", "file",
 )
 HERE = Path(__file__).resolve().parent
+
+if TYPE_CHECKING:
+    from euryale.config import EuryaleConfig
+
+
+def project_packages(config: EuryaleConfig) -> list[str]:
+    """Import paths of the project's own modules and plugins: their `migrations/` folders join the graph."""
+    out = [e.resolve for e in config.modules.values() if not e.resolve.startswith("euryale.")]
+    out += [str(p["resolve"]) for p in config.plugins if isinstance(p.get("resolve"), str)]
+    return list(dict.fromkeys(out))
 
 
 def version_locations(extra_packages: Iterable[str] = ()) -> list[str]:

@@ -1,0 +1,166 @@
+"""`euryale doctor`: checks a configuration for the deployment pitfalls that break a Medusa-style shop.
+
+Each finding has a code, a message and a fix. ``fatal`` findings refuse `euryale start` in production
+(`EURYALE_ENV=production`) and are reported as warnings elsewhere; ``warning`` findings never refuse.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+from euryale.config import (
+    DEFAULT_ADMIN_CORS,
+    DEFAULT_MODULES,
+    DEFAULT_SECRET,
+    DEFAULT_STORE_CORS,
+    ConfigError,
+    EuryaleConfig,
+    parse_cors,
+)
+
+Severity = Literal["fatal", "warning"]
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 96.0
+WEAK_WORDS = ("secret", "password", "changeme", "medusa", "euryale", "123456", "qwerty")
+# modules whose state lives in one process: they cannot coordinate a server process with a worker process
+SPLIT_SENSITIVE = {"event_bus": "event bus", "locking": "locking", "workflows": "workflow engine"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    fix: str
+
+    def render(self, production: bool) -> str:
+        level = "FATAL" if self.severity == "fatal" and production else "WARN "
+        return f"{level} [{self.code}] {self.message}. Fix: {self.fix}"
+
+
+def secret_entropy_bits(value: str) -> float:
+    """Shannon entropy of the string's character distribution times its length (an upper bound on its bits)."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    per_char = -sum((c / n) * math.log2(c / n) for c in counts.values())
+    return per_char * n
+
+
+def check_secret(value: str, *, key: str, env: str) -> Finding | None:
+    """A finding when the secret is unset/default, shorter than 32 characters or guessable."""
+    if not value or value == DEFAULT_SECRET:
+        return Finding(f"{env.lower()}_default", "fatal",
+                       f"{key} (env {env}) is unset or the default 'supersecret': anyone can forge tokens",
+                       f"export {env}=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    if len(value) < MIN_SECRET_LENGTH:
+        return Finding(f"{env.lower()}_short", "fatal",
+                       f"{key} (env {env}) has {len(value)} characters; at least {MIN_SECRET_LENGTH} are required",
+                       f"export {env}=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    lowered = value.lower()
+    if secret_entropy_bits(value) < MIN_SECRET_BITS or len(set(value)) < 8 or any(w in lowered for w in WEAK_WORDS):
+        return Finding(f"{env.lower()}_weak", "fatal",
+                       f"{key} (env {env}) has low entropy (repeated characters or a dictionary word)",
+                       f"export {env}=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    return None
+
+
+def check_secrets(config: EuryaleConfig) -> list[Finding]:
+    http = config.project_config.http
+    out = [check_secret(http.jwt_secret, key="http.jwt_secret", env="JWT_SECRET"),
+           check_secret(http.cookie_secret, key="http.cookie_secret", env="COOKIE_SECRET")]
+    return [f for f in out if f is not None]
+
+
+def check_cors(config: EuryaleConfig) -> list[Finding]:
+    """Missing or malformed CORS lists, wildcards (Medusa always sends credentials), localhost-only in production."""
+    http = config.project_config.http
+    out: list[Finding] = []
+    defaults = {"store_cors": DEFAULT_STORE_CORS, "admin_cors": DEFAULT_ADMIN_CORS, "auth_cors": DEFAULT_ADMIN_CORS}
+    for key in ("store_cors", "admin_cors", "auth_cors"):
+        env = key.upper()
+        value: str = getattr(http, key)
+        if not value.strip():
+            out.append(Finding(f"{key}_missing", "fatal", f"http.{key} (env {env}) is empty: browsers get no CORS "
+                               "headers and every storefront/admin call fails",
+                               f"export {env}=https://your-site.example (comma-separated origins)"))
+            continue
+        try:
+            entries = parse_cors(value, key=f"http.{key}", env=env)
+        except ConfigError as exc:
+            out.append(Finding(f"{key}_malformed", "fatal", str(exc).removeprefix("[config] ").split(". Fix:")[0],
+                               "list origins as scheme://host[:port] or /regex/, separated by commas"))
+            continue
+        if "*" in entries:
+            out.append(Finding(f"{key}_wildcard", "fatal",
+                               f"http.{key} (env {env}) contains '*' but responses allow credentials: browsers "
+                               "reject it and it would expose cookies to every site",
+                               f"list the exact origins in {env}"))
+        if config.is_production and value == defaults[key]:
+            out.append(Finding(f"{key}_default", "fatal",
+                               f"http.{key} (env {env}) is unset: only the localhost development origins are allowed",
+                               f"export {env}=https://your-site.example"))
+    return out
+
+
+def _in_memory(resolve: str) -> bool:
+    return resolve in DEFAULT_MODULES.values() or bool(re.search(r"_(inmemory|local|memory)$", resolve))
+
+
+def check_topology(config: EuryaleConfig) -> list[Finding]:
+    """Split server/worker processes need shared (Redis) event bus, locking and workflow engine."""
+    pc = config.project_config
+    out: list[Finding] = []
+    if pc.worker_mode != "shared":
+        local = [label for key, label in SPLIT_SENSITIVE.items()
+                 if key in config.modules and _in_memory(config.modules[key].resolve)]
+        if local:
+            out.append(Finding("split_in_memory", "fatal",
+                               f"worker_mode is {pc.worker_mode!r} (separate server and worker processes) but the "
+                               f"{', '.join(local)} {'is' if len(local) == 1 else 'are'} in-memory: events emitted by "
+                               "the server never reach the worker and locks are not shared",
+                               "set REDIS_URL and configure the Redis modules (euryale.modules.event_bus_redis, "
+                               "locking_redis, workflow_engine_redis), as `euryale new` does"))
+    elif config.is_production:
+        out.append(Finding("shared_in_production", "warning",
+                           "worker_mode is 'shared' in production: API latency competes with subscribers and jobs",
+                           "run WORKER_MODE=server replicas and a WORKER_MODE=worker process with Redis modules"))
+    return out
+
+
+def check_database(config: EuryaleConfig) -> list[Finding]:
+    """A database URL is set, reachable, and has no pending migration."""
+    from euryale.db import migrate
+
+    url = config.project_config.database_url
+    if not url:
+        return [Finding("database_missing", "fatal", "project_config.database_url (env DATABASE_URL) is not set",
+                        "export DATABASE_URL=postgres://user:password@host:5432/db")]
+    try:
+        todo = migrate.pending(url, migrate.project_packages(config))
+    except Exception as exc:  # unreachable or misconfigured database: report, never a traceback
+        return [Finding("database_unreachable", "fatal", f"cannot read migrations ({type(exc).__name__}: {exc})",
+                        "check DATABASE_URL and that PostgreSQL accepts connections")]
+    if todo:
+        shown = ", ".join(todo[:5]) + (f" and {len(todo) - 5} more" if len(todo) > 5 else "")
+        return [Finding("pending_migrations", "fatal", f"{len(todo)} migration(s) pending ({shown})",
+                        "run `euryale db:migrate`")]
+    return []
+
+
+def diagnose(config: EuryaleConfig, *, database: bool = True) -> list[Finding]:
+    """Every finding for this configuration (database checks connect to PostgreSQL)."""
+    findings = [*check_secrets(config), *check_cors(config), *check_topology(config)]
+    if database:
+        findings.extend(check_database(config))
+    return findings
+
+
+def is_fatal(findings: list[Finding], config: EuryaleConfig) -> bool:
+    """Whether these findings refuse start-up: any fatal one, in production."""
+    return config.is_production and any(f.severity == "fatal" for f in findings)
