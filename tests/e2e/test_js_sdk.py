@@ -1,0 +1,130 @@
+"""@medusajs/js-sdk 2.21.2, unmodified, against a real `euryale start` process.
+
+One database of its own: `euryale db:migrate`, the demo seed and an admin user (`euryale exec setup_shop.py`), then a
+`euryale start` process (WORKER_MODE=shared, a free port, strong secrets, EURYALE_ENV unset). `storefront.mjs` and
+`admin.mjs` print one JSON line per step and exit non-zero on the first failed assertion.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from tests.support import services
+from tests.support.servers import EuryaleProcess, free_port, process_env, run_cli
+
+E2E_DIR = Path(__file__).resolve().parent
+# Steps after which a script stops (passing `--until`) when later routes are known to be missing; "" runs all.
+# The script prints a loud STOPPED EARLY banner listing the steps it did not run.
+STOREFRONT_UNTIL = os.environ.get("E2E_STOREFRONT_UNTIL", "")
+ADMIN_UNTIL = os.environ.get("E2E_ADMIN_UNTIL", "")
+ADMIN_EMAIL = "e2e-admin@euryale.dev"
+ADMIN_PASSWORD = "e2e-Admin-Passw0rd!"
+
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the @medusajs/js-sdk end-to-end tests need Node.js >= 18")
+    if not (E2E_DIR / "node_modules" / "@medusajs" / "js-sdk").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: cannot install @medusajs/js-sdk (tests/e2e/package-lock.json)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=E2E_DIR, check=True,
+                       timeout=300)
+    return node
+
+
+@dataclass
+class Shop:
+    url: str
+    publishable_key: str
+    server: EuryaleProcess
+    db: services.TestDatabase
+
+
+async def _publishable_key(db: services.TestDatabase) -> str:
+    """A publishable key token the demo seed created."""
+    conn = await asyncpg.connect(db.dsn)
+    try:
+        token = await conn.fetchval(
+            "SELECT token FROM api_key WHERE type = 'publishable' AND revoked_at IS NULL AND deleted_at IS NULL "
+            "ORDER BY created_at LIMIT 1")
+    finally:
+        await conn.close()
+    assert token, "the demo seed created no publishable key"
+    return str(token)
+
+
+@pytest.fixture(scope="module")
+async def shop() -> AsyncIterator[Shop]:
+    _node()
+    db = await services.create_database("e2e")
+    server: EuryaleProcess | None = None
+    try:
+        env = process_env(db.dsn, WORKER_MODE="shared")
+        res = await asyncio.to_thread(run_cli, ["db:migrate"], env)
+        assert res.returncode == 0, f"euryale db:migrate failed:\n{res.stdout}\n{res.stderr}"
+        res = await asyncio.to_thread(
+            run_cli, ["exec", str(E2E_DIR / "setup_shop.py"), ADMIN_EMAIL, ADMIN_PASSWORD], env)
+        assert res.returncode == 0, f"euryale exec setup_shop.py (seed + admin) failed:\n{res.stdout}\n{res.stderr}"
+        key = await _publishable_key(db)
+        port = free_port()
+        server = EuryaleProcess("e2e-server", {**env, "PORT": str(port)}).start()
+        url = f"http://127.0.0.1:{port}"
+        await asyncio.to_thread(server.wait_http, f"{url}/health", timeout=30)
+        yield Shop(url=url, publishable_key=key, server=server, db=db)
+    finally:
+        if server is not None:
+            code = await asyncio.to_thread(server.stop)
+            logs = server.logs()
+            server.cleanup()
+            if code not in (0, None):
+                print(f"euryale start exited with {code}:\n{logs}")
+        await services.drop_database(db)
+
+
+def _run_script(script: str, env: dict[str, str], until: str) -> list[dict[str, Any]]:
+    args = [_node(), script] + (["--until", until] if until else [])
+    res = subprocess.run(args, cwd=E2E_DIR, env={**os.environ, **env}, capture_output=True, text=True, timeout=240,
+                         check=False)
+    lines = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    failed = [line for line in lines if line.get("ok") is False]
+    detail = failed[0] if failed else {"stdout": res.stdout[-3000:]}
+    assert res.returncode == 0, (f"{script} failed at step {detail.get('step')!r}: HTTP {detail.get('status')} "
+                                 f"{detail.get('error')}\n{res.stderr[-3000:]}")
+    assert lines and lines[-1].get("done") is True, f"{script} did not finish: {res.stdout[-2000:]}"
+    if until:
+        print(res.stderr)  # the STOPPED EARLY banner, visible with -s / in the CI log of failures
+    return lines
+
+
+async def test_storefront_checkout_with_js_sdk(shop: Shop) -> None:
+    lines = await asyncio.to_thread(_run_script, "storefront.mjs", {
+        "EURYALE_URL": shop.url, "EURYALE_PUBLISHABLE_KEY": shop.publishable_key}, STOREFRONT_UNTIL)
+    steps = {line["step"]: line for line in lines if "step" in line}
+    assert all(line["ok"] for line in steps.values())
+    if not STOREFRONT_UNTIL:
+        assert steps["complete"]["order"].startswith("order_")
+        assert steps["complete_again_idempotent"]["order"] == steps["complete"]["order"]
+
+
+async def test_admin_shop_setup_and_order_lifecycle_with_js_sdk(shop: Shop) -> None:
+    lines = await asyncio.to_thread(_run_script, "admin.mjs", {
+        "EURYALE_URL": shop.url, "EURYALE_ADMIN_EMAIL": ADMIN_EMAIL, "EURYALE_ADMIN_PASSWORD": ADMIN_PASSWORD},
+        ADMIN_UNTIL)
+    steps = {line["step"]: line for line in lines if "step" in line}
+    assert all(line["ok"] for line in steps.values())
+    if not ADMIN_UNTIL:
+        assert steps["return"]["stocked"] == 9
