@@ -25,6 +25,7 @@ inventory_item = Table(
     Column("title", Text, nullable=True),
     Column("thumbnail", Text, nullable=True),
     Column("metadata", JSONB, nullable=True),
+    Column("unit_of_measure", Text, nullable=True),
 )
 
 inventory_level = Table(

@@ -43,6 +43,11 @@ promotion = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("status", Text, nullable=False, server_default=text("'draft'")),
+    Column("is_tax_inclusive", Boolean, nullable=False, server_default=text("false")),
+    Column("limit", Integer, nullable=True),
+    Column("used", Integer, nullable=False, server_default=text("0")),
+    Column("metadata", JSONB, nullable=True),
 )
 
 promotion_application_method = Table(
