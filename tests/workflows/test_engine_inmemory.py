@@ -13,7 +13,15 @@ from euryale.container import Container
 from euryale.errors import MedusaError
 from euryale.events.outbox import event_outbox
 from euryale.workflows import (
-    StepContext, StepResponse, WorkflowEngine, WorkflowFailed, hook, parallel, step, when, workflow,
+    StepContext,
+    StepResponse,
+    WorkflowEngine,
+    WorkflowFailed,
+    hook,
+    parallel,
+    step,
+    when,
+    workflow,
 )
 
 CALLS: dict[str, list[str]] = {}

@@ -54,7 +54,7 @@ class LocalEventBus:
         try:
             await handler(event)
         except Exception:
-            log.exception("subscriber failed", subscriber=sub_id, event=event.name, event_id=event.id)
+            log.exception("subscriber failed", subscriber=sub_id, event_name=event.name, event_id=event.id)
 
     async def drain(self) -> None:
         """Wait for in-flight handlers (used on shutdown and by tests)."""

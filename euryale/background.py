@@ -1,0 +1,96 @@
+"""The one entry point the runtime calls to start a process's background work.
+
+| mode   | outbox relay | subscribers | scheduled jobs | workflow recovery sweeper |
+|--------|--------------|-------------|----------------|---------------------------|
+| server | yes          | no          | no             | no                        |
+| worker | yes          | yes         | yes            | yes                       |
+| shared | yes          | yes         | yes            | yes                       |
+
+Producers always publish (the relay runs everywhere); handlers only run in worker/shared processes.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from euryale.events.relay import OutboxRelay
+from euryale.jobs import JobScheduler, discover_jobs
+from euryale.subscribers import discover_subscribers, import_file, register_subscribers
+
+log = structlog.get_logger("euryale.background")
+
+Stop = Callable[[], Awaitable[None]]
+
+
+def load_project_workflows(root: Path | None) -> int:
+    """Import `<root>/src/workflows/*.py` so their workflows are registered (any process may resume them)."""
+    folder = root / "src" / "workflows" if root is not None else None
+    if folder is None or not folder.is_dir():
+        return 0
+    count = 0
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".py" and not path.name.startswith(("_", ".")):
+            import_file(path, "euryale_project.workflows")
+            count += 1
+    return count
+
+
+async def start_background(container: Any, *, root: Path | None = None, include_core: bool = True) -> Stop:
+    """Start the relay (all modes) and subscribers, jobs, workflow recovery (worker/shared); return `stop()`.
+
+    `stop()` drains: it stops taking new work, waits for running handlers and job ticks, then publishes what
+    they staged before returning.
+    """
+    stops: list[Callable[[], Any]] = []
+    mode = container.mode
+    root = root if root is not None else getattr(container.config, "root", None)
+    bus = container.resolve("event_bus") if container.has("event_bus") else None
+    load_project_workflows(root)
+
+    relay: OutboxRelay | None = None
+    if container.db is not None and bus is not None:
+        relay = OutboxRelay(container.db, bus)
+        relay.start()
+        container.register("outbox_relay", relay)
+
+    if mode != "server":
+        if bus is not None:
+            register_subscribers(container, discover_subscribers(root, production=container.config.is_production,
+                                                                 include_core=include_core))
+            start_consumers = getattr(bus, "start_consumers", None)
+            if start_consumers is not None:
+                await start_consumers()
+                stops.append(bus.stop_consumers)
+            elif hasattr(bus, "drain"):
+                stops.append(bus.drain)
+        if container.db is not None:
+            jobs = discover_jobs(root)
+            if jobs:
+                scheduler = JobScheduler(container, jobs)
+                scheduler.start()
+                container.register("job_scheduler", scheduler)
+                stops.append(scheduler.stop)
+        if container.has("workflows"):
+            engine = container.resolve("workflows")
+            if hasattr(engine, "start_sweeper"):
+                engine.start_sweeper()
+                stops.append(engine.stop_sweeper)
+    log.info("background started", mode=mode, relay=relay is not None)
+
+    async def stop() -> None:
+        for fn in reversed(stops):
+            try:
+                result = fn()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("background stop step failed")
+        if relay is not None:
+            await relay.stop()  # last: publishes what the drained handlers staged
+
+    return stop

@@ -1,0 +1,1 @@
+"""Subscribers shipped with Euryale (same file format as a project's `src/subscribers/*.py`)."""

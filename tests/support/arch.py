@@ -1,0 +1,123 @@
+"""Helpers for the architectural-module tests: a private database, containers with chosen modules, and real
+OS processes running `euryale.background` from a throw-away project folder."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from euryale.boot import build_container
+from euryale.config import EuryaleConfig, define_config
+from euryale.container import Container
+from tests.support.services import TestDatabase, redis_url
+
+SECRET = "arch-test-secret-" + "x" * 40
+REPO = Path(__file__).resolve().parents[2]
+
+
+def arch_config(db: TestDatabase, *, prefix: str, redis: bool, mode: str = "shared",
+                bus: dict[str, Any] | None = None, workflows: dict[str, Any] | None = None,
+                root: Path | None = None) -> EuryaleConfig:
+    """A config whose architectural modules are the Redis (or in-memory) flavours, under `prefix`."""
+    modules: list[dict[str, Any]] = []
+    if redis:
+        modules = [
+            {"resolve": "euryale.modules.event_bus_redis", "options": {"prefix": prefix, **(bus or {})}},
+            {"resolve": "euryale.modules.workflow_engine_redis", "options": {"prefix": prefix, **(workflows or {})}},
+            {"resolve": "euryale.modules.locking_redis", "options": {"prefix": prefix}},
+            {"resolve": "euryale.modules.cache_redis", "options": {"prefix": prefix}},
+        ]
+    cfg = define_config(project_config={
+        "database_url": db.dsn, "redis_url": redis_url(), "redis_prefix": prefix, "worker_mode": mode,
+        "http": {"jwt_secret": SECRET, "cookie_secret": SECRET},
+    }, modules=modules)
+    if root is not None:
+        cfg.root = root
+    return cfg
+
+
+async def started(config: EuryaleConfig) -> Container:
+    c = build_container(config)
+    await c.start()
+    return c
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0, interval: float = 0.05) -> bool:
+    """Poll `check` until true or `timeout` seconds passed; returns the last outcome."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if await check():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(interval)
+
+
+def write_project(root: Path, files: dict[str, str], *, bus: dict[str, Any] | None = None,
+                  workflows: dict[str, Any] | None = None) -> Path:
+    """A project folder: `euryale_config.py` selecting the Redis modules (URLs from env) plus `files`."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "euryale_config.py").write_text(textwrap.dedent(f"""
+        from euryale.config import define_config
+        config = define_config(modules=[
+            {{"resolve": "euryale.modules.event_bus_redis", "options": {bus or {}!r}}},
+            {{"resolve": "euryale.modules.workflow_engine_redis", "options": {workflows or {}!r}}},
+            {{"resolve": "euryale.modules.locking_redis"}},
+        ])
+    """))
+    for rel, body in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body))
+    return root
+
+
+class Proc:
+    """One `python -m tests.support.arch_process` child (a server, worker or workflow runner)."""
+
+    def __init__(self, root: Path, db: TestDatabase, prefix: str, mode: str, extra_env: dict[str, str] | None = None
+                 ) -> None:
+        env = {**os.environ, "DATABASE_URL": db.dsn, "REDIS_URL": redis_url(), "REDIS_PREFIX": prefix,
+               "WORKER_MODE": mode, "JWT_SECRET": SECRET, "COOKIE_SECRET": SECRET, "EURYALE_ROOT": str(root),
+               "PYTHONPATH": str(REPO), **(extra_env or {})}
+        self.popen = subprocess.Popen([sys.executable, "-m", "tests.support.arch_process"], cwd=str(REPO), env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    async def ready(self, timeout: float = 20.0) -> None:
+        """Wait for the child's "ready" line (its background is running)."""
+        assert self.popen.stdout is not None
+        line = await asyncio.wait_for(asyncio.to_thread(self.popen.stdout.readline), timeout)
+        if b"ready" not in line:
+            err = self.popen.stderr.read().decode() if self.popen.stderr else ""
+            raise RuntimeError(f"child did not start: {line!r}\n{err[-3000:]}")
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGKILL)
+        self.popen.wait(10)
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """SIGTERM (graceful drain), SIGKILL after `timeout`; returns the exit code."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        for stream in (self.popen.stdout, self.popen.stderr):
+            if stream is not None:
+                stream.close()
+        return int(self.popen.returncode)
