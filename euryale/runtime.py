@@ -8,10 +8,10 @@
 
 Background parts are provided by other packages and started here when present, so this module does not depend
 on them: each hook in :data:`BACKGROUND_HOOKS` names a module, the function names tried in order, and the modes it
-runs in. A start function takes the container (sync or async) and may return nothing, a stop callable (sync or
+runs in (today `euryale.runtime_hooks.start_background(container, mode)`). A start function takes the container
+(and the mode when it accepts two arguments), sync or async, and may return nothing, a stop callable (sync or
 async) or an object with a ``stop()``/``close()`` method; stops run in reverse order on shutdown, before the
-container stops, so in-flight jobs drain first. A package that needs something else can expose
-``euryale.runtime_hooks.start_background(container, mode)`` with the same return convention.
+container stops, so in-flight jobs drain first.
 
 SIGTERM: uvicorn stops accepting connections, lets in-flight requests finish (at most ``shutdown_timeout_s``),
 then the lifespan shutdown stops background parts and the container, and the process exits 0.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -50,13 +51,10 @@ class BackgroundHook:
     name: str
 
 
+# `euryale.runtime_hooks` (arch-modules) starts the outbox relay, subscribers, jobs and workflow recovery; more
+# hooks can be appended here without touching the lifecycle below
 BACKGROUND_HOOKS: tuple[BackgroundHook, ...] = (
-    BackgroundHook("euryale.events.relay", ("start_relay", "start"), ALL_MODES, "outbox relay"),
-    BackgroundHook("euryale.subscribers", ("start_subscribers", "start"), BACKGROUND_MODES, "subscribers"),
-    BackgroundHook("euryale.jobs", ("start_jobs", "start_scheduler", "start"), BACKGROUND_MODES, "scheduled jobs"),
-    BackgroundHook("euryale.workflows.consumers", ("start_consumers", "start"), BACKGROUND_MODES,
-                   "workflow consumers"),
-    BackgroundHook("euryale.runtime_hooks", ("start_background",), ALL_MODES, "runtime hooks"),
+    BackgroundHook("euryale.runtime_hooks", ("start_background",), ALL_MODES, "background (relay, subscribers, jobs)"),
 )
 
 Stop = Callable[[], Any]
@@ -211,6 +209,10 @@ def listen_address(config: EuryaleConfig, host: str | None = None, port: int | N
     return host or pc.host, pc.worker_health_port
 
 
+def _after_graceful_shutdown(signum: int, frame: Any) -> None:
+    log.info("shutdown complete", signal=signal.Signals(signum).name)
+
+
 def serve(config: EuryaleConfig, *, host: str | None = None, port: int | None = None, workers: int = 1,
           reload: bool = False, reload_dirs: list[str] | None = None) -> None:
     """Run the process (blocks until SIGTERM/SIGINT); `workers` > 1 forks processes sharing the socket."""
@@ -221,6 +223,10 @@ def serve(config: EuryaleConfig, *, host: str | None = None, port: int | None = 
     log.info("euryale starting", mode=mode, version=euryale.__version__, environment=config.env_name,
              listen=f"{bind_host}:{bind_port}", serves=("api" if serves_api(mode) else "health only"),
              workers=workers, background=runs_background(mode))
+    # uvicorn re-raises the signal it handled once it has shut down gracefully; with a no-op handler in place that
+    # re-raise returns here and the process exits 0 (what orchestrators expect after a clean drain)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _after_graceful_shutdown)
     # children (workers, reloader) rebuild the app from cwd + env, so they must see the same project root
     os.environ.setdefault("EURYALE_ROOT", str(config.root))
     uvicorn.run(

@@ -34,11 +34,12 @@ def db_migrate() -> None:
     url = database_url_or_exit(config)
     packages = _packages(config)
     try:
-        todo = migrate.pending(url, packages)
-        migrate.upgrade(url, extra_packages=packages)
+        applied = migrate.upgrade(url, extra_packages=packages)
     except Exception as exc:  # unreachable database or a failing revision: one clear line
         raise _fail(f"db:migrate failed: {type(exc).__name__}: {exc}") from None
-    typer.echo(f"Migrations applied: {len(todo)} pending before, 0 now." if todo else "Database is up to date.")
+    for rev in applied:
+        typer.echo(f"applied  {rev}")
+    typer.echo(f"Migrations applied: {len(applied)}." if applied else "Database is up to date.")
 
 
 @app.command("db:status")

@@ -91,39 +91,46 @@ def _with_connection(cfg: Config, action: Any) -> Any:
     return run
 
 
+def _pending_on(sync_conn: Connection, script: ScriptDirectory) -> list[str]:
+    ctx = MigrationContext.configure(sync_conn)
+    done: set[str] = set()
+    for head in ctx.get_current_heads():
+        for rev in script.iterate_revisions(head, "base"):
+            done.add(rev.revision)
+    return [rev.revision for rev in reversed(list(script.walk_revisions("base", "heads"))) if rev.revision not in done]
+
+
 def pending(url: str, extra_packages: Iterable[str] = ()) -> list[str]:
     """Revisions not yet applied, in apply order."""
-    cfg = alembic_config(url, extra_packages)
-    script = ScriptDirectory.from_config(cfg)
-
-    def check(sync_conn: Connection) -> list[str]:
-        ctx = MigrationContext.configure(sync_conn)
-        applied = set(ctx.get_current_heads())
-        todo: list[str] = []
-        done: set[str] = set()
-        for head in applied:
-            for rev in script.iterate_revisions(head, "base"):
-                done.add(rev.revision)
-        for rev in reversed(list(script.walk_revisions("base", "heads"))):
-            if rev.revision not in done:
-                todo.append(rev.revision)
-        return todo
+    script = ScriptDirectory.from_config(alembic_config(url, extra_packages))
 
     async def go() -> list[str]:
         engine = create_async_engine(url)
         try:
             async with engine.connect() as conn:
-                return await conn.run_sync(check)
+                return await conn.run_sync(lambda c: _pending_on(c, script))
         finally:
             await engine.dispose()
 
     return asyncio.run(go())
 
 
-def upgrade(url: str, target: str = "heads", extra_packages: Iterable[str] = ()) -> None:
-    """Apply pending revisions under the migration lock."""
+def upgrade(url: str, target: str = "heads", extra_packages: Iterable[str] = ()) -> list[str]:
+    """Apply pending revisions under the migration lock; returns the revisions this call applied (in order).
+
+    The pending list is computed after the lock is taken, so of several concurrent callers exactly one reports
+    (and applies) each revision.
+    """
     cfg = alembic_config(url, extra_packages)
-    asyncio.run(_run_locked(url, _with_connection(cfg, lambda c: command.upgrade(c, target))))
+    script = ScriptDirectory.from_config(cfg)
+
+    def action(c: Config) -> list[str]:
+        todo = _pending_on(c.attributes["connection"], script)
+        command.upgrade(c, target)
+        return todo
+
+    applied: list[str] = asyncio.run(_run_locked(url, _with_connection(cfg, action)))
+    return applied
 
 
 def downgrade(url: str, target: str, extra_packages: Iterable[str] = ()) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from typing import Any
 
@@ -82,6 +83,8 @@ async def details(request: Request) -> JSONResponse:
         "version": euryale.__version__,
         "environment": config.env_name,
         "api": bool(getattr(request.app.state, "serves_api", True)),
+        "background": container.mode in ("worker", "shared"),  # subscribers, jobs, workflow consumers
+        "pid": os.getpid(),
         "modules": {key: entry.resolve for key, entry in sorted(config.modules.items())},
         "uptime_s": round(time.time() - STARTED_AT, 1),
     })

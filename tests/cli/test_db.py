@@ -1,0 +1,83 @@
+"""`euryale db:*` against real PostgreSQL: concurrent migrate, status, create."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from euryale.db import migrate
+from tests.cli.procs import EURYALE, cli_env, run_cli
+from tests.support import services
+from tests.support.services import admin_postgres_dsn, create_database, drop_database
+
+
+@pytest.fixture
+async def empty_db() -> AsyncIterator[services.TestDatabase]:
+    db = await create_database("cli")
+    try:
+        yield db
+    finally:
+        await drop_database(db)
+
+
+async def test_three_concurrent_migrations_apply_each_revision_once(empty_db: services.TestDatabase, tmp_path: Path) -> None:
+    env = cli_env(empty_db.dsn)
+    procs = [subprocess.Popen([EURYALE, "db:migrate"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [await asyncio.to_thread(p.communicate, timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [r[1] for r in results]
+    applied = [line.split()[1] for out, _ in results for line in out.splitlines() if line.startswith("applied ")]
+    assert await asyncio.to_thread(migrate.pending, empty_db.url) == []  # nothing left...
+    all_revisions = migrate.alembic_config(empty_db.url)
+    from alembic.script import ScriptDirectory
+
+    revisions = {r.revision for r in ScriptDirectory.from_config(all_revisions).walk_revisions()}
+    # ...and each revision was applied by exactly one of the three processes
+    assert sorted(applied) == sorted(revisions)
+    assert sum("Database is up to date." in out for out, _ in results) >= 1
+    conn = await asyncpg.connect(empty_db.dsn)
+    try:
+        heads = {r["version_num"] for r in await conn.fetch("SELECT version_num FROM alembic_version")}
+        tables = {r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")}
+    finally:
+        await conn.close()
+    script = ScriptDirectory.from_config(all_revisions)
+    assert heads == set(script.get_heads())
+    assert {"product", "region", "cart", "order", "event_outbox", "product_sales_channel"} <= tables
+
+
+async def test_status_lists_pending_then_none(empty_db: services.TestDatabase, tmp_path: Path) -> None:
+    env = cli_env(empty_db.dsn)
+    before = await asyncio.to_thread(run_cli, ["db:status"], env, tmp_path)
+    assert before.returncode == 0
+    assert "pending  region_0001" in before.stdout
+    done = await asyncio.to_thread(run_cli, ["db:migrate"], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    after = await asyncio.to_thread(run_cli, ["db:status"], env, tmp_path)
+    assert after.stdout.strip().endswith("0 pending migration(s)")
+
+
+async def test_db_create_creates_once(tmp_path: Path) -> None:
+    name = f"euryale_test_create_{uuid.uuid4().hex[:8]}"
+    base = admin_postgres_dsn().rsplit("/", 1)[0]
+    env = cli_env(f"{base}/{name}")
+    try:
+        first = await asyncio.to_thread(run_cli, ["db:create"], env, tmp_path)
+        assert first.returncode == 0, first.stderr
+        assert f"Database {name} created." in first.stdout
+        again = await asyncio.to_thread(run_cli, ["db:create"], env, tmp_path)
+        assert again.returncode == 0 and "already exists" in again.stdout
+    finally:
+        await drop_database(services.TestDatabase(name=name, dsn=f"{base}/{name}"))
+
+
+async def test_migrate_without_database_url_names_the_fix(tmp_path: Path) -> None:
+    r = await asyncio.to_thread(run_cli, ["db:migrate"], cli_env(None), tmp_path)
+    assert r.returncode == 1
+    assert "DATABASE_URL" in r.stderr and "Traceback" not in r.stderr
