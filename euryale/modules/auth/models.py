@@ -25,3 +25,13 @@ provider_identity = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
 )
+
+# Not in Medusa's schema: consumed single-use tokens (password reset `jti`), kept until they expire.
+auth_token_use = Table(
+    "auth_token_use",
+    metadata,
+    Column("jti", Text, primary_key=True, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,78 @@
+"""Auth flows: tokens for identities, password reset (event + single-use token), actor linking."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.config import EuryaleConfig
+from euryale.events import Event
+from euryale.events.outbox import stage_events
+from euryale.http.auth import AuthContext, UnauthorizedError, issue_token
+from euryale.modules.auth import service as auth_service
+
+RESET_TOKEN_TTL_S = 15 * 60
+RESET_PURPOSE = "reset"
+PASSWORD_RESET_EVENT = "auth.password_reset"
+
+
+def context_for_identity(identity: dict[str, Any], *, actor_type: str, auth_provider: str | None) -> AuthContext:
+    """The auth context Medusa puts in a login token: `actor_id` from `app_metadata["<actor>_id"]` or ""."""
+    key = f"{actor_type}_id"
+    actor_id = str((identity.get("app_metadata") or {}).get(key) or "")
+    provider_identity = identity.get("provider_identity") or {}
+    return AuthContext(
+        actor_id=actor_id,
+        actor_type=actor_type,
+        auth_identity_id=str(identity.get("id") or ""),
+        app_metadata={key: actor_id} if actor_id else {},
+        user_metadata=dict(provider_identity.get("user_metadata") or {}),
+        auth_provider=auth_provider,
+    )
+
+
+def token_for_identity(config: EuryaleConfig, identity: dict[str, Any], *, actor_type: str,
+                       auth_provider: str | None) -> str:
+    """A bearer JWT for an identity acting as `actor_type`."""
+    return issue_token(config, context_for_identity(identity, actor_type=actor_type, auth_provider=auth_provider))
+
+
+async def request_password_reset(conn: AsyncConnection, config: EuryaleConfig, *, actor_type: str,
+                                 provider: str, identifier: str, metadata: dict[str, Any] | None = None) -> None:
+    """Stage `auth.password_reset` with a 15-minute single-use token when the identity exists (silently not)."""
+    identity = await auth_service.find_provider_identity(conn, provider=provider, entity_id=identifier)
+    if identity is None:
+        return
+    now = int(time.time())
+    token = jwt.encode({
+        "entity_id": identifier, "provider": provider, "actor_type": actor_type,
+        "auth_identity_id": identity["id"], "purpose": RESET_PURPOSE, "jti": str(uuid.uuid4()),
+        "iat": now, "exp": now + RESET_TOKEN_TTL_S,
+    }, config.project_config.http.jwt_secret, algorithm="HS256")
+    data: dict[str, Any] = {"entity_id": identifier, "actor_type": actor_type, "actorType": actor_type,
+                            "token": token}
+    if metadata:
+        data["metadata"] = metadata
+    await stage_events(conn, [Event(PASSWORD_RESET_EVENT, data)])
+
+
+async def consume_reset_token(conn: AsyncConnection, config: EuryaleConfig, token: str, *, actor_type: str,
+                              provider: str) -> dict[str, Any]:
+    """Verify a reset token for this actor/provider and burn its `jti`; 401 "Invalid token" otherwise."""
+    try:
+        payload: dict[str, Any] = jwt.decode(token, config.project_config.http.jwt_secret, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        raise UnauthorizedError("Invalid token") from None
+    if (payload.get("purpose") != RESET_PURPOSE or not payload.get("jti") or not payload.get("entity_id")
+            or payload.get("provider") != provider or payload.get("actor_type") != actor_type):
+        raise UnauthorizedError("Invalid token")
+    expires_at = datetime.fromtimestamp(int(payload.get("exp") or 0), UTC)
+    if not await auth_service.consume_token(conn, jti=str(payload["jti"]), purpose=RESET_PURPOSE,
+                                            expires_at=expires_at):
+        raise UnauthorizedError("Invalid token")
+    return payload

@@ -1,0 +1,195 @@
+"""Auth identities: one `auth_identity` per person, one `provider_identity` per (provider, entity_id).
+
+`auth_identity.app_metadata["<actor_type>_id"]` links the identity to its actor (user, customer...): that is how
+a login token gets its `actor_id`. The emailpass provider keeps the password hash in
+`provider_identity.provider_metadata.password`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.errors import invalid_data, not_found, unauthorized
+from euryale.ids import generate_id
+from euryale.modules.auth import passwords
+from euryale.modules.auth.models import auth_identity, auth_token_use, provider_identity
+
+EMAILPASS = "emailpass"
+INVALID_CREDENTIALS = "Invalid email or password"
+
+
+def _identity_row(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.auth_identity_id,
+        "app_metadata": dict(row.app_metadata or {}),
+        "provider_identity": {
+            "id": row.id, "entity_id": row.entity_id, "provider": row.provider,
+            "user_metadata": dict(row.user_metadata or {}) if row.user_metadata is not None else None,
+            "provider_metadata": dict(row.provider_metadata or {}),
+        },
+    }
+
+
+def _joined() -> Any:
+    return (select(provider_identity, auth_identity.c.app_metadata)
+            .select_from(provider_identity.join(auth_identity,
+                                                auth_identity.c.id == provider_identity.c.auth_identity_id)))
+
+
+async def find_provider_identity(conn: AsyncConnection, *, provider: str, entity_id: str,
+                                 for_update: bool = False) -> dict[str, Any] | None:
+    """The identity registered with `provider` under `entity_id` (e.g. an email), or None."""
+    stmt = _joined().where(provider_identity.c.provider == provider, provider_identity.c.entity_id == entity_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=provider_identity)
+    row = (await conn.execute(stmt)).first()
+    return _identity_row(row) if row is not None else None
+
+
+async def retrieve_auth_identity(conn: AsyncConnection, *, auth_identity_id: str,
+                                 provider: str | None = None) -> dict[str, Any]:
+    """An auth identity with (one of) its provider identities; 404 when unknown."""
+    stmt = _joined().where(provider_identity.c.auth_identity_id == auth_identity_id)
+    if provider:
+        stmt = stmt.where(provider_identity.c.provider == provider)
+    row = (await conn.execute(stmt.order_by(provider_identity.c.created_at).limit(1))).first()
+    if row is None:
+        raise not_found(f"AuthIdentity with id: {auth_identity_id} was not found")
+    return _identity_row(row)
+
+
+async def create_auth_identity(conn: AsyncConnection, *, provider: str, entity_id: str,
+                               provider_metadata: dict[str, Any] | None = None,
+                               user_metadata: dict[str, Any] | None = None,
+                               app_metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create an auth identity and its provider identity in the caller's transaction."""
+    identity_id = generate_id("authid")
+    await conn.execute(insert(auth_identity).values(id=identity_id, app_metadata=app_metadata or {}))
+    await conn.execute(insert(provider_identity).values(
+        id=generate_id("provid"), entity_id=entity_id, provider=provider, auth_identity_id=identity_id,
+        user_metadata=user_metadata, provider_metadata=provider_metadata or {}))
+    found = await find_provider_identity(conn, provider=provider, entity_id=entity_id)
+    assert found is not None
+    return found
+
+
+async def update_provider_metadata(conn: AsyncConnection, *, provider_identity_id: str,
+                                   values: dict[str, Any]) -> None:
+    """Merge `values` into a provider identity's `provider_metadata`."""
+    await conn.execute(update(provider_identity).where(provider_identity.c.id == provider_identity_id).values(
+        provider_metadata=func.coalesce(provider_identity.c.provider_metadata, func.jsonb_build_object())
+        .op("||")(literal(values, type_=JSONB)),
+        updated_at=func.now()))
+
+
+async def set_app_metadata(conn: AsyncConnection, *, auth_identity_id: str, actor_type: str,
+                           value: str | None) -> dict[str, Any]:
+    """Link (or with None unlink) an actor: `app_metadata["<actor_type>_id"] = value`.
+
+    Linking an identity that already has an actor of that type is refused, as Medusa's setAuthAppMetadataStep.
+    """
+    key = f"{actor_type}_id"
+    row = (await conn.execute(select(auth_identity.c.app_metadata).where(auth_identity.c.id == auth_identity_id)
+                              .with_for_update())).first()
+    if row is None:
+        raise not_found(f"AuthIdentity with id: {auth_identity_id} was not found")
+    meta = dict(row.app_metadata or {})
+    if value is not None and meta.get(key) and meta[key] != value:
+        raise invalid_data(f"Key {key} already exists in app metadata")
+    if value is None:
+        meta.pop(key, None)
+    else:
+        meta[key] = value
+    await conn.execute(update(auth_identity).where(auth_identity.c.id == auth_identity_id)
+                       .values(app_metadata=meta, updated_at=func.now()))
+    return meta
+
+
+async def unlink_actor(conn: AsyncConnection, *, actor_type: str, actor_id: str) -> int:
+    """Remove `<actor_type>_id = actor_id` from every identity (actor deleted); returns how many changed."""
+    key = f"{actor_type}_id"
+    result = await conn.execute(
+        update(auth_identity).where(auth_identity.c.app_metadata[key].astext == actor_id)
+        .values(app_metadata=auth_identity.c.app_metadata.op("-")(key), updated_at=func.now()))
+    return int(result.rowcount or 0)
+
+
+async def delete_auth_identity(conn: AsyncConnection, *, auth_identity_id: str) -> None:
+    """Delete an identity (its provider identities cascade)."""
+    await conn.execute(delete(auth_identity).where(auth_identity.c.id == auth_identity_id))
+
+
+async def consume_token(conn: AsyncConnection, *, jti: str, purpose: str, expires_at: datetime) -> bool:
+    """Mark a single-use token as used; False when it already was (atomic under concurrency)."""
+    await conn.execute(delete(auth_token_use).where(auth_token_use.c.expires_at < func.now()))
+    result = await conn.execute(
+        pg_insert(auth_token_use).values(jti=jti, purpose=purpose, expires_at=expires_at)
+        .on_conflict_do_nothing(index_elements=["jti"]).returning(auth_token_use.c.jti))
+    return result.first() is not None
+
+
+# --- emailpass provider ---------------------------------------------------------------------------------------
+
+def _credentials(body: dict[str, Any] | None) -> tuple[str, str]:
+    body = body or {}
+    email, password = body.get("email"), body.get("password")
+    if not password or not isinstance(password, str):
+        raise unauthorized("Password should be a string")
+    if not email or not isinstance(email, str):
+        raise unauthorized("Email should be a string")
+    return email, password
+
+
+def _public(identity: dict[str, Any]) -> dict[str, Any]:
+    """Never hand the password hash beyond the provider."""
+    identity["provider_identity"]["provider_metadata"].pop("password", None)
+    return identity
+
+
+async def emailpass_register(conn: AsyncConnection, body: dict[str, Any] | None) -> dict[str, Any]:
+    """Create an emailpass identity; 401 "Identity with email already exists" on a duplicate."""
+    email, password = _credentials(body)
+    if await find_provider_identity(conn, provider=EMAILPASS, entity_id=email) is not None:
+        raise unauthorized("Identity with email already exists")
+    hashed = await passwords.hash_password(password)
+    return _public(await create_auth_identity(conn, provider=EMAILPASS, entity_id=email,
+                                              provider_metadata={"password": hashed}))
+
+
+async def emailpass_authenticate(conn: AsyncConnection, body: dict[str, Any] | None) -> dict[str, Any]:
+    """Check email + password; a legacy scrypt-kdf hash is upgraded to Argon2id on success."""
+    email, password = _credentials(body)
+    identity = await find_provider_identity(conn, provider=EMAILPASS, entity_id=email)
+    if identity is None:
+        # spend the same time as a real check so response timing does not reveal which emails exist
+        await passwords.verify_password(_DUMMY_HASH, password)
+        raise unauthorized(INVALID_CREDENTIALS)
+    stored = identity["provider_identity"]["provider_metadata"].get("password")
+    ok, needs_rehash = await passwords.verify_password(stored if isinstance(stored, str) else None, password)
+    if not ok:
+        raise unauthorized(INVALID_CREDENTIALS)
+    if needs_rehash:
+        await update_provider_metadata(conn, provider_identity_id=identity["provider_identity"]["id"],
+                                       values={"password": await passwords.hash_password(password)})
+    return _public(identity)
+
+
+async def emailpass_update(conn: AsyncConnection, *, entity_id: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    """Set a new password for the identity `entity_id` (reset flow); without a password nothing changes."""
+    identity = await find_provider_identity(conn, provider=EMAILPASS, entity_id=entity_id, for_update=True)
+    if identity is None:
+        raise unauthorized(f"Cannot update {EMAILPASS} provider identity without email")
+    password = (body or {}).get("password")
+    if password and isinstance(password, str):
+        await update_provider_metadata(conn, provider_identity_id=identity["provider_identity"]["id"],
+                                       values={"password": await passwords.hash_password(password)})
+    return _public(identity)
+
+
+_DUMMY_HASH = passwords.hash_password_sync("euryale-timing-equaliser")
