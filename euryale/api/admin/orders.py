@@ -1,0 +1,195 @@
+"""Admin order routes: list/read with `fields`, update, archive, complete, cancel, fulfillments, changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user
+from euryale.flows.order import fulfillment as fulfil
+from euryale.flows.order import status
+from euryale.http.json import JSONResponse, json
+from euryale.modules.order import lifecycle as orders
+from euryale.query.admin_orders import list_admin_orders, load_orders, order_preview, retrieve_admin_order
+
+router = APIRouter()
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ItemQuantity(Strict):
+    id: str
+    quantity: Decimal = Field(gt=0)
+
+
+class Label(Strict):
+    tracking_number: str
+    tracking_url: str
+    label_url: str
+
+
+class Address(Strict):
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    address_1: str | None = None
+    address_2: str | None = None
+    city: str | None = None
+    country_code: str | None = None
+    province: str | None = None
+    postal_code: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class UpdateOrder(Strict):
+    email: str | None = None
+    shipping_address: Address | None = None
+    billing_address: Address | None = None
+    metadata: dict[str, Any] | None = None
+    locale: str | None = None
+
+
+class CreateFulfillment(Strict):
+    items: list[ItemQuantity]
+    location_id: str | None = None
+    labels: list[Label] = []
+    no_notification: bool | None = None
+    metadata: dict[str, Any] | None = None
+    requires_shipping: bool | None = None
+
+
+class CreateShipment(Strict):
+    items: list[ItemQuantity] | None = None
+    labels: list[Label] = []
+    no_notification: bool | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class NoNotification(Strict):
+    no_notification: bool | None = None
+
+
+async def _order(request: Request, order_id: str) -> dict[str, Any]:
+    async with db_of(request).read() as conn:
+        return {"order": await retrieve_admin_order(conn, order_id=order_id,
+                                                    fields=paging(query_of(request)).fields)}
+
+
+@router.get("/admin/orders")
+async def list_orders(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    query = query_of(request)
+    params = paging(query, default_limit=50)
+    filters: dict[str, Any] = filter_values(query, "id", "status", "sales_channel_id", "region_id", "customer_id",
+                                            "currency_code", "email")
+    for key in ("q", "created_at", "updated_at"):
+        if key in query:
+            filters[key] = query[key]
+    async with db_of(request).read() as conn:
+        rows, count = await list_admin_orders(conn, filters=filters, limit=params.limit, offset=params.offset,
+                                              order=params.order, fields=params.fields)
+    return json({"orders": rows, "count": count, "offset": params.offset, "limit": params.limit})
+
+
+@router.get("/admin/orders/{order_id}")
+async def get_order(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    return json(await _order(request, order_id))
+
+
+@router.post("/admin/orders/{order_id}")
+async def update_order(order_id: str, body: UpdateOrder, request: Request,
+                       user: Any = Depends(require_user)) -> JSONResponse:
+    data = body.model_dump(exclude_unset=True)
+    for kind in ("shipping_address", "billing_address"):
+        if body.__dict__.get(kind) is not None:
+            data[kind] = getattr(body, kind).model_dump(exclude_unset=True)
+    await status.update_order(db_of(request), order_id=order_id, data=data, updated_by=actor_id(user))
+    return json(await _order(request, order_id))
+
+
+@router.post("/admin/orders/{order_id}/archive")
+async def archive_order(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    await status.archive_order(db_of(request), order_id=order_id)
+    return json(await _order(request, order_id))
+
+
+@router.post("/admin/orders/{order_id}/complete")
+async def complete_order(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    await status.complete_order(db_of(request), order_id=order_id)
+    return json(await _order(request, order_id))
+
+
+@router.post("/admin/orders/{order_id}/cancel")
+async def cancel_order(order_id: str, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
+    await status.cancel_order(db_of(request), order_id=order_id, canceled_by=actor_id(user))
+    return json(await _order(request, order_id))
+
+
+@router.post("/admin/orders/{order_id}/fulfillments")
+async def create_fulfillment(order_id: str, body: CreateFulfillment, request: Request,
+                             user: Any = Depends(require_user)) -> JSONResponse:
+    await fulfil.create_order_fulfillment(
+        db_of(request), order_id=order_id, items=[i.model_dump() for i in body.items], location_id=body.location_id,
+        created_by=actor_id(user), labels=[lb.model_dump() for lb in body.labels],
+        no_notification=body.no_notification, metadata=body.metadata, requires_shipping=body.requires_shipping)
+    return json(await _order(request, order_id))
+
+
+@router.post("/admin/orders/{order_id}/fulfillments/{fulfillment_id}/shipments")
+async def create_shipment(order_id: str, fulfillment_id: str, body: CreateShipment, request: Request,
+                          user: Any = Depends(require_user)) -> JSONResponse:
+    await fulfil.create_order_shipment(
+        db_of(request), order_id=order_id, fulfillment_id=fulfillment_id,
+        items=[i.model_dump() for i in body.items] if body.items else None,
+        labels=[lb.model_dump() for lb in body.labels], created_by=actor_id(user),
+        no_notification=body.no_notification)
+    return json(await _order(request, order_id))
+
+
+@router.post("/admin/orders/{order_id}/fulfillments/{fulfillment_id}/mark-as-delivered")
+async def mark_delivered(order_id: str, fulfillment_id: str, request: Request,
+                         user: Any = Depends(require_user)) -> JSONResponse:
+    await fulfil.mark_fulfillment_delivered(db_of(request), order_id=order_id, fulfillment_id=fulfillment_id,
+                                            created_by=actor_id(user))
+    return json(await _order(request, order_id))
+
+
+@router.post("/admin/orders/{order_id}/fulfillments/{fulfillment_id}/cancel")
+async def cancel_fulfillment(order_id: str, fulfillment_id: str, body: NoNotification, request: Request,
+                             user: Any = Depends(require_user)) -> JSONResponse:
+    await fulfil.cancel_order_fulfillment(db_of(request), order_id=order_id, fulfillment_id=fulfillment_id,
+                                          created_by=actor_id(user), no_notification=body.no_notification)
+    return json(await _order(request, order_id))
+
+
+@router.get("/admin/orders/{order_id}/changes")
+async def list_changes(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    async with db_of(request).read() as conn:
+        await orders.get_order(conn, order_id=order_id)
+        changes = await orders.list_changes(conn, order_id=order_id)
+    return json({"order_changes": changes})
+
+
+@router.get("/admin/orders/{order_id}/preview")
+async def preview(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    async with db_of(request).read() as conn:
+        return json({"order": await order_preview(conn, order_id=order_id, return_id=None)})
+
+
+@router.get("/admin/orders/{order_id}/line-items")
+async def line_items(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    async with db_of(request).read() as conn:
+        found = await load_orders(conn, order_ids=[order_id])
+        if not found:
+            await orders.get_order(conn, order_id=order_id)
+    out = []
+    for item in found[0]["items"] if found else []:
+        detail = dict(item["detail"])
+        detail["item"] = {k: v for k, v in item.items() if k != "detail"}
+        out.append(detail)
+    return json({"order_items": out})

@@ -1,0 +1,86 @@
+"""Orders as the store answers them: the order module's shape plus payment collections and item variants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.links.models import order_payment_collection
+from euryale.modules.order import service as orders
+from euryale.modules.payment import service as payments
+from euryale.modules.product.models import product, product_variant
+
+VARIANT_KEYS = ("id", "title", "sku", "barcode", "ean", "upc", "allow_backorder", "manage_inventory", "hs_code",
+                "origin_country", "mid_code", "material", "weight", "length", "height", "width", "metadata",
+                "variant_rank", "thumbnail", "product_id")
+PRODUCT_KEYS = ("id", "title", "handle", "subtitle", "description", "is_giftcard", "status", "thumbnail", "weight",
+                "length", "height", "width", "origin_country", "hs_code", "mid_code", "material", "discountable",
+                "external_id", "metadata", "type_id")
+COLLECTION_KEYS = ("id", "currency_code", "completed_at", "status", "metadata", "raw_amount", "raw_authorized_amount",
+                   "raw_captured_amount", "raw_refunded_amount", "created_at", "updated_at", "deleted_at", "amount",
+                   "authorized_amount", "captured_amount", "refunded_amount")
+LIST_KEYS = ("id", "status", "summary", "display_id", "custom_display_id", "total", "currency_code", "metadata",
+             "created_at", "updated_at")
+
+
+async def _variants(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = [dict(r) for r in (await conn.execute(select(product_variant).where(
+        product_variant.c.id.in_(ids)))).mappings()]
+    prods = {p["id"]: dict(p) for p in (await conn.execute(select(product).where(
+        product.c.id.in_(list({r["product_id"] for r in rows if r["product_id"]}))))).mappings()}
+    out = {}
+    for r in rows:
+        v = {k: r.get(k) for k in VARIANT_KEYS}
+        p = prods.get(r["product_id"] or "")
+        if p is not None:
+            pd = {k: p.get(k) for k in PRODUCT_KEYS}
+            pd.update({"type": {"id": p["type_id"]} if p["type_id"] else None, "collection_id": p["collection_id"],
+                       "collection": {"id": p["collection_id"]} if p["collection_id"] else None,
+                       "created_at": p["created_at"], "updated_at": p["updated_at"], "deleted_at": p["deleted_at"]})
+            v["product"] = pd
+        v.update({"created_at": r["created_at"], "updated_at": r["updated_at"], "deleted_at": r["deleted_at"]})
+        out[r["id"]] = v
+    return out
+
+
+async def _collections(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    t = order_payment_collection
+    pairs = [(r[0], r[1]) for r in await conn.execute(select(t.c.order_id, t.c.payment_collection_id).where(
+        t.c.order_id.in_(order_ids), t.c.deleted_at.is_(None)))]
+    if not pairs:
+        return {}
+    pcs = {pc["id"]: pc for pc in await payments.list_payment_collections(
+        conn, ids=[p[1] for p in pairs], with_sessions=False)}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for oid, pcid in pairs:
+        if pcid in pcs:
+            out.setdefault(oid, []).append({k: pcs[pcid][k] for k in COLLECTION_KEYS})
+    return out
+
+
+async def retrieve_store_order(conn: AsyncConnection, *, order_id: str) -> dict[str, Any]:
+    """`GET /store/orders/:id` body (Medusa 2.21 default fields)."""
+    order = await orders.retrieve_order(conn, order_id=order_id)
+    variants = await _variants(conn, [i["variant_id"] for i in order["items"] if i["variant_id"]])
+    for item in order["items"]:
+        item["variant"] = variants.get(item["variant_id"] or "")
+    pcs = await _collections(conn, [order_id])
+    store_keys = [k for k in order if k not in ("customer_id", "sales_channel_id", "metadata", "locale",
+                                                "canceled_at", "version")]
+    body = {k: order[k] for k in store_keys}
+    body["payment_collections"] = pcs.get(order_id, [])
+    # handlers pop this to check ownership; it is not part of the wire shape
+    body["_customer_id"] = order["customer_id"]
+    return body
+
+
+async def list_store_orders(conn: AsyncConnection, *, customer_id: str, limit: int, offset: int
+                            ) -> tuple[list[dict[str, Any]], int]:
+    """`GET /store/orders`: the customer's orders with the list default fields."""
+    found, count = await orders.list_orders(conn, customer_id=customer_id, limit=limit, offset=offset,
+                                            detailed=False)
+    return [{k: o[k] for k in LIST_KEYS} for o in found], count

@@ -1,0 +1,199 @@
+"""Returns: begin, request items, confirm the request, begin receiving, receive items, confirm the receipt.
+
+Requests and receipts are pending order changes whose actions are applied on confirmation: only then do the
+order's quantities, the stock at the return location and the order summary (pending difference → refund) move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.db import Database
+from euryale.errors import invalid_data, not_allowed
+from euryale.events import Event
+from euryale.events.outbox import stage_events
+from euryale.flows.order import stock
+from euryale.modules.order import lifecycle as orders
+
+REQUEST = "return_request"
+RECEIVE = "return_receive"
+
+
+async def _open_return(conn: AsyncConnection, return_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    ret = await orders.get_return(conn, return_id=return_id, for_update=True)
+    order = await orders.get_order(conn, order_id=ret["order_id"], for_update=True)
+    orders.ensure_not_canceled(order)
+    if ret["status"] == "canceled":
+        raise not_allowed(f"Return {return_id} has been canceled.")
+    return ret, order
+
+
+async def begin_return(db: Database, *, order_id: str, location_id: str | None, description: str | None,
+                       internal_note: str | None, no_notification: bool | None, metadata: Mapping[str, Any] | None,
+                       created_by: str | None) -> str:
+    """Open a return on an order with a pending request change."""
+    async with db.transaction() as conn:
+        order = await orders.get_order(conn, order_id=order_id, for_update=True)
+        orders.ensure_not_canceled(order)
+        rid = await orders.create_return(conn, order_id=order_id, location_id=location_id, created_by=created_by,
+                                         no_notification=no_notification, metadata=metadata)
+        await orders.open_change(conn, order_id=order_id, change_type=REQUEST, return_id=rid, created_by=created_by,
+                                 description=description, internal_note=internal_note)
+        return rid
+
+
+async def request_items(db: Database, *, return_id: str, items: Sequence[Mapping[str, Any]],
+                        created_by: str | None) -> None:
+    """Add items to a return request (not applied to the order before `confirm_request`)."""
+    async with db.transaction() as conn:
+        ret, order = await _open_return(conn, return_id)
+        if ret["status"] not in ("open", "requested"):
+            raise not_allowed(f"Cannot request items on return {return_id} with status {ret['status']}.")
+        rows = {r["id"]: r for r in await orders.order_items(conn, order_ids=[order["id"]])}
+        missing = [i["id"] for i in items if i["id"] not in rows]
+        if missing:
+            raise invalid_data(f"Items with ids {', '.join(missing)} does not exist in order with id {order['id']}.")
+        already = {r["item_id"]: orders.dec(r["quantity"]) for r in await orders.return_items(
+            conn, return_ids=[return_id])}
+        for it in items:
+            row = rows[it["id"]]
+            returnable = (orders.dec(row["fulfilled_quantity"]) - orders.dec(row["return_requested_quantity"])
+                          - orders.dec(row["return_received_quantity"]) - already.get(it["id"], orders.ZERO))
+            if orders.dec(it["quantity"]) > returnable:
+                raise invalid_data(f"Cannot request to return more items than what was fulfilled for item "
+                                   f"{it['id']}.")
+        change = await orders.open_change(conn, order_id=order["id"], change_type=REQUEST, return_id=return_id,
+                                          created_by=created_by)
+        await orders.add_change_actions(conn, change=change, actions=[{
+            "action": "RETURN_ITEM", "reference": "return", "reference_id": return_id,
+            "details": {"reference_id": it["id"], "quantity": str(it["quantity"]),
+                        "return_id": return_id}, "internal_note": it.get("internal_note")} for it in items])
+        await orders.upsert_return_items(conn, return_id=return_id, items=items)
+
+
+async def confirm_request(db: Database, *, return_id: str, confirmed_by: str | None,
+                          no_notification: bool | None = None) -> None:
+    """Confirm the request: items become return-requested on the order; `order.return_requested`."""
+    async with db.transaction() as conn:
+        ret, order = await _open_return(conn, return_id)
+        change = await orders.pending_change(conn, order_id=order["id"], return_id=return_id, change_type=REQUEST)
+        if change is None or ret["status"] != "open":
+            raise not_allowed(f"Return {return_id} has no pending request to confirm.")
+        ritems = await orders.return_items(conn, return_ids=[return_id])
+        if not ritems:
+            raise invalid_data(f"Return {return_id} has no items to request.")
+        await orders.add_item_quantities(conn, order_id=order["id"], deltas={
+            r["item_id"]: {"return_requested_quantity": orders.dec(r["quantity"])} for r in ritems})
+        await orders.confirm_change(conn, change_id=change["id"], confirmed_by=confirmed_by)
+        await orders.update_return(conn, return_id=return_id, values={"status": "requested",
+                                                                      "requested_at": orders.now()})
+        await orders.refresh_summary(conn, order_id=order["id"])
+        await stage_events(conn, Event("order.return_requested", {
+            "order_id": order["id"], "return_id": return_id, "no_notification": bool(no_notification)}))
+
+
+async def begin_receive(db: Database, *, return_id: str, description: str | None, internal_note: str | None,
+                        created_by: str | None) -> None:
+    """Start receiving a requested return (a pending receive change)."""
+    async with db.transaction() as conn:
+        ret, order = await _open_return(conn, return_id)
+        if ret["status"] not in ("requested", "partially_received"):
+            raise not_allowed(f"Cannot receive return {return_id} with status {ret['status']}.")
+        await orders.open_change(conn, order_id=order["id"], change_type=RECEIVE, return_id=return_id,
+                                 created_by=created_by, description=description, internal_note=internal_note)
+
+
+async def receive_items(db: Database, *, return_id: str, items: Sequence[Mapping[str, Any]],
+                        created_by: str | None) -> None:
+    """Record received quantities on the pending receive change."""
+    async with db.transaction() as conn:
+        ret, order = await _open_return(conn, return_id)
+        change = await orders.pending_change(conn, order_id=order["id"], return_id=return_id, change_type=RECEIVE)
+        if change is None:
+            raise not_allowed(f"Return {return_id} is not being received; start with POST /admin/returns/:id/receive")
+        ritems = {r["item_id"]: r for r in await orders.return_items(conn, return_ids=[return_id])}
+        pending: dict[str, Decimal] = {}
+        for a in await orders.change_actions(conn, change_id=change["id"]):
+            ref = a["details"].get("reference_id")
+            pending[ref] = pending.get(ref, orders.ZERO) + orders.dec(a["details"].get("quantity"))
+        for it in items:
+            r = ritems.get(it["id"])
+            if r is None:
+                raise invalid_data(f"Item {it['id']} is not part of return {return_id}.")
+            left = orders.dec(r["quantity"]) - orders.dec(r["received_quantity"]) - pending.get(it["id"], orders.ZERO)
+            if orders.dec(it["quantity"]) > left:
+                raise invalid_data(f"Cannot receive more items than what was requested to be returned for item "
+                                   f"{it['id']}.")
+        await orders.add_change_actions(conn, change=change, actions=[{
+            "action": "RECEIVE_RETURN_ITEM", "reference": "return", "reference_id": return_id,
+            "details": {"reference_id": it["id"], "quantity": str(it["quantity"]), "return_id": return_id},
+            "internal_note": it.get("internal_note")} for it in items])
+
+
+async def confirm_receive(db: Database, *, return_id: str, confirmed_by: str | None) -> None:
+    """Apply the receipt: order quantities, restock at the return's location, summary; `order.return_received`."""
+    async with db.transaction() as conn:
+        ret, order = await _open_return(conn, return_id)
+        change = await orders.pending_change(conn, order_id=order["id"], return_id=return_id, change_type=RECEIVE)
+        if change is None:
+            raise not_allowed(f"Return {return_id} has no pending receipt to confirm.")
+        received: dict[str, Decimal] = {}
+        for a in await orders.change_actions(conn, change_id=change["id"]):
+            ref = a["details"].get("reference_id")
+            received[ref] = received.get(ref, orders.ZERO) + orders.dec(a["details"].get("quantity"))
+        if not received:
+            raise invalid_data(f"Return {return_id} has no received items to confirm.")
+        await orders.receive_return_items(conn, return_id=return_id,
+                                          items=[{"id": k, "quantity": v} for k, v in received.items()])
+        await orders.add_item_quantities(conn, order_id=order["id"], deltas={
+            k: {"return_requested_quantity": -v, "return_received_quantity": v} for k, v in received.items()})
+        if ret["location_id"]:
+            rows = {r["id"]: r for r in await orders.order_items(conn, order_ids=[order["id"]])}
+            inv = await stock.variant_inventory(conn, variant_ids=[rows[k]["variant_id"] for k in received
+                                                                   if k in rows])
+            units: dict[str, int] = {}
+            for k, v in received.items():
+                for iid, req in inv.get(rows[k]["variant_id"] or "", []) if k in rows else []:
+                    units[iid] = units.get(iid, 0) + int(v) * req
+            await stock.restock(conn, location_id=ret["location_id"], units=units)
+        await orders.confirm_change(conn, change_id=change["id"], confirmed_by=confirmed_by)
+        ritems = await orders.return_items(conn, return_ids=[return_id])
+        done = all(orders.dec(r["received_quantity"]) >= orders.dec(r["quantity"]) for r in ritems)
+        _, summary = await orders.compute_totals(conn, order_id=order["id"])
+        refund_amount = -summary["pending_difference"] if summary["pending_difference"] < 0 else orders.ZERO
+        await orders.update_return(conn, return_id=return_id, values={
+            "status": "received" if done else "partially_received", "received_at": orders.now(),
+            "refund_amount": refund_amount})
+        await orders.refresh_summary(conn, order_id=order["id"])
+        await stage_events(conn, Event("order.return_received", {"order_id": order["id"], "return_id": return_id}))
+
+
+async def cancel_return(db: Database, *, return_id: str, canceled_by: str | None) -> None:
+    """Cancel a return that has received nothing; requested quantities are released."""
+    async with db.transaction() as conn:
+        ret, order = await _open_return(conn, return_id)
+        if ret["status"] in ("received", "partially_received"):
+            raise not_allowed(f"Cannot cancel return {return_id} with status {ret['status']}.")
+        if ret["status"] == "requested":
+            ritems = await orders.return_items(conn, return_ids=[return_id])
+            await orders.add_item_quantities(conn, order_id=order["id"], deltas={
+                r["item_id"]: {"return_requested_quantity": -orders.dec(r["quantity"])} for r in ritems})
+        for kind in (REQUEST, RECEIVE):
+            change = await orders.pending_change(conn, order_id=order["id"], return_id=return_id, change_type=kind)
+            if change:
+                await orders.cancel_change(conn, change_id=change["id"], canceled_by=canceled_by)
+        await orders.update_return(conn, return_id=return_id, values={"status": "canceled",
+                                                                      "canceled_at": orders.now()})
+        await orders.refresh_summary(conn, order_id=order["id"])
+
+
+async def update_return(db: Database, *, return_id: str, data: Mapping[str, Any]) -> None:
+    """Change a return's location, notification flag or metadata."""
+    async with db.transaction() as conn:
+        await _open_return(conn, return_id)
+        if data:
+            await orders.update_return(conn, return_id=return_id, values=data)

@@ -1,0 +1,188 @@
+"""Admin-side payment reads and records: payments with captures/refunds/reasons, collections with payments,
+mark-as-paid, collection deletion and refund reasons. Capture/refund/cancel themselves live in `service.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from euryale.errors import not_allowed, not_found
+from euryale.ids import generate_id
+from euryale.modules.payment.models import (
+    capture,
+    payment,
+    payment_collection,
+    payment_session,
+    refund,
+    refund_reason,
+)
+
+ZERO = Decimal(0)
+SYSTEM_PROVIDER = "pp_system_default"
+
+
+def _dec(value: Any) -> Decimal:
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+async def get_payment(conn: AsyncConnection, *, payment_id: str, for_update: bool = False) -> dict[str, Any]:
+    """The payment row; 404 when missing."""
+    stmt = select(payment).where(payment.c.id == payment_id, payment.c.deleted_at.is_(None))
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = (await conn.execute(stmt)).mappings().first()
+    if row is None:
+        raise not_found(f"Payment with id: {payment_id} was not found")
+    return dict(row)
+
+
+async def payments_with_details(conn: AsyncConnection, *, payment_ids: Sequence[str] | None = None,
+                                collection_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Payments (by id or by collection) with `captures`, `refunds` (+ `refund_reason`), `payment_session`."""
+    cond = [payment.c.deleted_at.is_(None)]
+    if payment_ids is not None:
+        cond.append(payment.c.id.in_(list(payment_ids)))
+    if collection_ids is not None:
+        cond.append(payment.c.payment_collection_id.in_(list(collection_ids)))
+    rows = [dict(r) for r in (await conn.execute(select(payment).where(*cond)
+                                                 .order_by(payment.c.created_at, payment.c.id))).mappings()]
+    ids = [r["id"] for r in rows]
+    caps: dict[str, list[dict[str, Any]]] = {}
+    refs: dict[str, list[dict[str, Any]]] = {}
+    if ids:
+        for c in (await conn.execute(select(capture).where(capture.c.payment_id.in_(ids),
+                                                            capture.c.deleted_at.is_(None))
+                                     .order_by(capture.c.created_at))).mappings():
+            caps.setdefault(c["payment_id"], []).append(dict(c))
+        rr = refund_reason
+        stmt = (select(refund, rr.c.label.label("rr_label"), rr.c.description.label("rr_description"),
+                       rr.c.metadata.label("rr_metadata"), rr.c.created_at.label("rr_created_at"),
+                       rr.c.updated_at.label("rr_updated_at"))
+                .outerjoin(rr, rr.c.id == refund.c.refund_reason_id)
+                .where(refund.c.payment_id.in_(ids), refund.c.deleted_at.is_(None)).order_by(refund.c.created_at))
+        for rm in (await conn.execute(stmt)).mappings():
+            r = dict(rm)
+            d = {k: v for k, v in r.items() if not k.startswith("rr_")}
+            d["refund_reason"] = None if r["refund_reason_id"] is None or r["rr_label"] is None else {
+                "id": r["refund_reason_id"], "label": r["rr_label"], "description": r["rr_description"],
+                "metadata": r["rr_metadata"], "created_at": r["rr_created_at"], "updated_at": r["rr_updated_at"]}
+            refs.setdefault(r["payment_id"], []).append(d)
+    for r in rows:
+        r["captures"] = caps.get(r["id"], [])
+        r["refunds"] = refs.get(r["id"], [])
+        r["payment_session"] = {"id": r["payment_session_id"]}
+    return rows
+
+
+async def list_payments(conn: AsyncConnection, *, filters: Mapping[str, Sequence[str]], limit: int,
+                        offset: int) -> tuple[list[dict[str, Any]], int]:
+    """Payments filtered by id / payment_session_id / payment_collection_id, newest first."""
+    cond = [payment.c.deleted_at.is_(None)]
+    for key in ("id", "payment_session_id", "payment_collection_id", "provider_id"):
+        if filters.get(key):
+            cond.append(payment.c[key].in_(list(filters[key])))
+    count = int((await conn.execute(select(func.count()).select_from(payment).where(*cond))).scalar_one())
+    ids = [r[0] for r in await conn.execute(select(payment.c.id).where(*cond)
+                                            .order_by(payment.c.created_at.desc(), payment.c.id.desc())
+                                            .limit(limit).offset(offset))]
+    by_id = {p["id"]: p for p in await payments_with_details(conn, payment_ids=ids)}
+    return [by_id[i] for i in ids if i in by_id], count
+
+
+async def collections(conn: AsyncConnection, *, collection_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Payment collections with their payments (captures, refunds) attached."""
+    if not collection_ids:
+        return []
+    pc = payment_collection
+    rows = [dict(r) for r in (await conn.execute(
+        select(pc).where(pc.c.id.in_(list(collection_ids)), pc.c.deleted_at.is_(None))
+        .order_by(pc.c.created_at, pc.c.id))).mappings()]
+    pays = await payments_with_details(conn, collection_ids=[r["id"] for r in rows])
+    by: dict[str, list[dict[str, Any]]] = {}
+    for p in pays:
+        by.setdefault(p["payment_collection_id"], []).append(p)
+    for r in rows:
+        r["payments"] = by.get(r["id"], [])
+    return rows
+
+
+async def get_collection(conn: AsyncConnection, *, collection_id: str) -> dict[str, Any]:
+    found = await collections(conn, collection_ids=[collection_id])
+    if not found:
+        raise not_found(f"Payment Collection with id: {collection_id} was not found")
+    return found[0]
+
+
+async def delete_collection(conn: AsyncConnection, *, collection_id: str) -> None:
+    """Soft-delete a collection; one holding captured money cannot be deleted."""
+    pc = await get_collection(conn, collection_id=collection_id)
+    if _dec(pc["captured_amount"]) > 0:
+        raise not_allowed(f"Cannot delete payment collection {collection_id} with captured payments")
+    await conn.execute(update(payment_collection).where(payment_collection.c.id == collection_id)
+                       .values(deleted_at=func.now()))
+
+
+async def mark_collection_paid(conn: AsyncConnection, *, collection_id: str, captured_by: str | None) -> str:
+    """Record an off-platform payment: an authorized system-provider session + payment (the flow captures it)."""
+    pc = await get_collection(conn, collection_id=collection_id)
+    if pc["status"] in ("completed", "canceled"):
+        raise not_allowed(f"Payment collection {collection_id} is already {pc['status']}")
+    amount = _dec(pc["amount"]) - _dec(pc["captured_amount"])
+    session_id = generate_id("payses")
+    payment_id = generate_id("pay")
+    await conn.execute(insert(payment_session).values(
+        id=session_id, currency_code=pc["currency_code"], amount=amount, provider_id=SYSTEM_PROVIDER, data={},
+        status="authorized", authorized_at=func.now(), payment_collection_id=collection_id))
+    await conn.execute(insert(payment).values(
+        id=payment_id, amount=amount, currency_code=pc["currency_code"], provider_id=SYSTEM_PROVIDER, data={},
+        payment_collection_id=collection_id, payment_session_id=session_id))
+    return payment_id
+
+
+# ---------------------------------------------------------------------------------------------------- refund reasons
+
+
+async def create_refund_reason(conn: AsyncConnection, *, data: Mapping[str, Any]) -> str:
+    rid = generate_id("refr")
+    await conn.execute(insert(refund_reason).values(id=rid, **dict(data)))
+    return rid
+
+
+async def get_refund_reason(conn: AsyncConnection, *, reason_id: str) -> dict[str, Any]:
+    rr = refund_reason
+    row = (await conn.execute(select(rr).where(rr.c.id == reason_id, rr.c.deleted_at.is_(None)))).mappings().first()
+    if row is None:
+        raise not_found(f"Refund Reason with id: {reason_id} was not found")
+    return dict(row)
+
+
+async def list_refund_reasons(conn: AsyncConnection, *, ids: Sequence[str] | None, q: str | None, limit: int,
+                              offset: int) -> tuple[list[dict[str, Any]], int]:
+    rr = refund_reason
+    cond: list[ColumnElement[bool]] = [rr.c.deleted_at.is_(None)]
+    if ids:
+        cond.append(rr.c.id.in_(list(ids)))
+    if q:
+        cond.append(rr.c.label.ilike(f"%{q}%") | rr.c.description.ilike(f"%{q}%"))
+    count = int((await conn.execute(select(func.count()).select_from(rr).where(*cond))).scalar_one())
+    rows = await conn.execute(select(rr).where(*cond).order_by(rr.c.created_at, rr.c.id).limit(limit).offset(offset))
+    return [dict(r) for r in rows.mappings()], count
+
+
+async def update_refund_reason(conn: AsyncConnection, *, reason_id: str, data: Mapping[str, Any]) -> None:
+    await get_refund_reason(conn, reason_id=reason_id)
+    if data:
+        await conn.execute(update(refund_reason).where(refund_reason.c.id == reason_id)
+                           .values(**dict(data), updated_at=func.now()))
+
+
+async def delete_refund_reason(conn: AsyncConnection, *, reason_id: str) -> None:
+    await get_refund_reason(conn, reason_id=reason_id)
+    await conn.execute(update(refund_reason).where(refund_reason.c.id == reason_id).values(deleted_at=func.now()))

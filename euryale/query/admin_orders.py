@@ -1,0 +1,381 @@
+"""Admin read side of orders and returns: set-based SQL (one statement per relation per page) assembled into
+Medusa's order shape with computed totals, `summary`, `payment_status` and `fulfillment_status`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from euryale.errors import MedusaError, invalid_data, not_found
+from euryale.links.models import order_fulfillment, order_payment_collection
+from euryale.modules.fulfillment.service import retrieve_fulfillments
+from euryale.modules.order import lifecycle as ol
+from euryale.modules.order.models import order_address, order_table
+from euryale.modules.payment.operations import collections
+
+ITEM_MONEY = ("unit_price", "compare_at_unit_price", "quantity")
+DETAIL_MONEY = ("unit_price", "compare_at_unit_price", *ol.QUANTITY_COLUMNS)
+ORDER_ALWAYS = ("id", "version")
+ORDER_RELATIONS = ("items", "shipping_methods", "summary", "shipping_address", "billing_address", "fulfillments",
+                   "payment_collections", "transactions", "credit_lines")
+
+
+def _raw(d: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    for k in keys:
+        v = d.get(k)
+        d["raw_" + k] = None if v is None else {"value": str(ol.dec(v).normalize() if v else 0), "precision": 20}
+        if v is not None:
+            d[k] = ol.dec(v)
+    return d
+
+
+# ---------------------------------------------------------------------------------------------------- fields
+
+
+class Fields:
+    """Medusa's `fields` query param, top-level projection: `id,total,*items,+payment_status,-metadata`."""
+
+    def __init__(self, raw: str | None, always: Iterable[str] = ("id",)) -> None:
+        self.always = set(always)
+        self.explicit: set[str] = set()
+        self.added: set[str] = set()
+        self.removed: set[str] = set()
+        for token in [t.strip() for t in (raw or "").split(",") if t.strip()]:
+            if token.startswith("-"):
+                self.removed.add(token[1:].split(".")[0])
+                continue
+            name = token.lstrip("+*").split(".")[0]
+            if token.startswith("+") or token.startswith("*") or "." in token:
+                self.added.add(name)
+            else:
+                self.explicit.add(name)
+
+    def project(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Keep only the requested top-level keys (all defaults when no explicit field is named)."""
+        if self.explicit:
+            keep = self.explicit | self.added | self.always
+            record = {k: v for k, v in record.items() if k in keep}
+        return {k: v for k, v in record.items() if k not in self.removed}
+
+
+# ---------------------------------------------------------------------------------------------------- orders
+
+
+def payment_status(pcs: Sequence[Mapping[str, Any]]) -> str:
+    """Medusa's computed order payment status from its payment collections."""
+    live = [p for p in pcs if p.get("deleted_at") is None]
+    if not live:
+        return "not_paid"
+    if all(p["status"] == "canceled" for p in live):
+        return "canceled"
+    amount = sum((ol.dec(p["amount"]) for p in live if p["status"] != "canceled"), ol.ZERO)
+    captured = sum((ol.dec(p["captured_amount"]) for p in live), ol.ZERO)
+    refunded = sum((ol.dec(p["refunded_amount"]) for p in live), ol.ZERO)
+    authorized = sum((ol.dec(p["authorized_amount"]) for p in live), ol.ZERO)
+    if refunded > 0:
+        return "refunded" if refunded >= captured else "partially_refunded"
+    if captured > 0:
+        return "captured" if captured >= amount else "partially_captured"
+    if authorized > 0:
+        return "authorized" if authorized >= amount else "partially_authorized"
+    if any(p["status"] == "requires_action" for p in live):
+        return "requires_action"
+    if any(p["status"] == "awaiting" for p in live):
+        return "awaiting"
+    return "not_paid"
+
+
+def fulfillment_status(items: Sequence[Mapping[str, Any]], fulfillments: Sequence[Mapping[str, Any]]) -> str:
+    """Medusa's computed order fulfillment status from item quantities and fulfillments."""
+    q = sum((ol.dec(i["quantity"]) - ol.dec(i["written_off_quantity"]) for i in items), ol.ZERO)
+    f = sum((ol.dec(i["fulfilled_quantity"]) for i in items), ol.ZERO)
+    s = sum((ol.dec(i["shipped_quantity"]) for i in items), ol.ZERO)
+    d = sum((ol.dec(i["delivered_quantity"]) for i in items), ol.ZERO)
+    if d > 0:
+        return "delivered" if d >= q else "partially_delivered"
+    if s > 0:
+        return "shipped" if s >= q else "partially_shipped"
+    if f > 0:
+        return "fulfilled" if f >= q else "partially_fulfilled"
+    if fulfillments and all(x["canceled_at"] is not None for x in fulfillments):
+        return "canceled"
+    return "not_fulfilled"
+
+
+def _item(row: Mapping[str, Any], taxes: list[dict[str, Any]], adjs: list[dict[str, Any]]) -> dict[str, Any]:
+    skip = {"detail_id", "order_id", "detail_version", "detail_metadata", "detail_created_at", "detail_updated_at",
+            "detail_unit_price", "detail_compare_at_unit_price", *ol.QUANTITY_COLUMNS}
+    item = {k: v for k, v in row.items() if k not in skip}
+    item["product_type_id"] = item.get("product_type_id")
+    item["quantity"] = row["quantity"]
+    item["line_item_metadata"] = row["metadata"] or {}
+    item["tax_lines"] = [_raw(dict(t), ["rate"]) for t in taxes]
+    item["adjustments"] = [_raw(dict(a), ["amount"]) for a in adjs]
+    _raw(item, ITEM_MONEY)
+    detail: dict[str, Any] = {
+        "id": row["detail_id"], "version": row["detail_version"], "metadata": row["detail_metadata"] or {},
+        "order_id": row["order_id"], "item_id": row["id"], "unit_price": row["detail_unit_price"],
+        "compare_at_unit_price": row["detail_compare_at_unit_price"],
+        "created_at": row["detail_created_at"], "updated_at": row["detail_updated_at"], "deleted_at": None,
+        **{c: row[c] for c in ol.QUANTITY_COLUMNS},
+    }
+    item["detail"] = _raw(detail, DETAIL_MONEY)
+    item.update(ol.with_raw(ol.item_totals(row, taxes, adjs)))
+    return item
+
+
+def _shipping(row: Mapping[str, Any]) -> dict[str, Any]:
+    skip = {"detail_id", "detail_version", "return_id", "exchange_id", "claim_id", "detail_created_at",
+            "detail_updated_at"}
+    m = {k: v for k, v in row.items() if k not in skip}
+    m["tax_lines"] = [_raw(dict(t), ["rate"]) for t in row.get("tax_lines", [])]
+    m["adjustments"] = [_raw(dict(a), ["amount"]) for a in row.get("adjustments", [])]
+    _raw(m, ["amount"])
+    m["detail"] = {"id": row["detail_id"], "version": row["detail_version"], "order_id": row["order_id"],
+                   "return_id": row["return_id"], "exchange_id": row["exchange_id"], "claim_id": row["claim_id"],
+                   "shipping_method_id": row["id"], "created_at": row["detail_created_at"],
+                   "updated_at": row["detail_updated_at"], "deleted_at": None}
+    m.update(ol.with_raw(ol.shipping_totals(row)))
+    return m
+
+
+def _collection(pc: Mapping[str, Any]) -> dict[str, Any]:
+    out = _raw(dict(pc), ["amount", "authorized_amount", "captured_amount", "refunded_amount"])
+    out["payments"] = [payment_view(p) for p in pc["payments"]]
+    return out
+
+
+def payment_view(p: Mapping[str, Any]) -> dict[str, Any]:
+    """A payment as the admin API returns it (captures, refunds with their reason)."""
+    out = _raw(dict(p), ["amount"])
+    out["captures"] = [_raw(dict(c), ["amount"]) for c in p["captures"]]
+    out["refunds"] = [_raw(dict(r), ["amount"]) for r in p["refunds"]]
+    return out
+
+
+def _fulfillment(f: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(f)
+    out.setdefault("deleted_at", None)
+    out["provider"] = {"id": f["provider_id"]} if f.get("provider_id") else None
+    out["shipping_option"] = {"id": f["shipping_option_id"]} if f.get("shipping_option_id") else None
+    out["items"] = [_raw({**i, "deleted_at": i.get("deleted_at")}, ["quantity"]) for i in f["items"]]
+    out["labels"] = [{**lb, "deleted_at": lb.get("deleted_at")} for lb in f["labels"]]
+    if f.get("delivery_address"):
+        out["delivery_address"] = {**f["delivery_address"], "deleted_at": None}
+    return out
+
+
+async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Full admin order records for the given ids, in the given order (one statement per relation)."""
+    if not order_ids:
+        return []
+    ids = list(order_ids)
+    rows = {r["id"]: dict(r) for r in (await conn.execute(
+        select(order_table).where(order_table.c.id.in_(ids)))).mappings()}
+    items = await ol.order_items(conn, order_ids=ids)
+    taxes, adjs = await ol.item_relations(conn, item_ids=[i["id"] for i in items])
+    methods = await ol.shipping_methods(conn, order_ids=ids)
+    txs = await ol.transactions(conn, order_ids=ids)
+    addr_ids = [a for r in rows.values() for a in (r["shipping_address_id"], r["billing_address_id"]) if a]
+    addresses: dict[str, dict[str, Any]] = {}
+    if addr_ids:
+        for a in (await conn.execute(select(order_address).where(order_address.c.id.in_(addr_ids)))).mappings():
+            addresses[a["id"]] = {**dict(a), "deleted_at": None}
+    ful_links = await _linked(conn, order_fulfillment, "fulfillment_id", ids)
+    pay_links = await _linked(conn, order_payment_collection, "payment_collection_id", ids)
+    fuls = {f["id"]: f for f in await retrieve_fulfillments(
+        conn, ids=[f for fs in ful_links.values() for f in fs])}
+    pcs = {p["id"]: p for p in await collections(
+        conn, collection_ids=[p for ps in pay_links.values() for p in ps])}
+
+    out: list[dict[str, Any]] = []
+    for oid in ids:
+        row = rows.get(oid)
+        if row is None:
+            continue
+        o_items = [i for i in items if i["order_id"] == oid]
+        o_methods = [m for m in methods if m["order_id"] == oid]
+        views = [_item(i, taxes.get(i["id"], []), adjs.get(i["id"], [])) for i in o_items]
+        mviews = [_shipping(m) for m in o_methods]
+        totals = ol.order_totals([{"totals": v} for v in views], [{"totals": m} for m in mviews])
+        o_txs = [t for t in txs if t["order_id"] == oid]
+        summary = ol.summary_totals(original_total=totals["original_total"], current_total=totals["total"],
+                                    transactions=o_txs)
+        o_fuls = [fuls[f] for f in ful_links.get(oid, []) if f in fuls]
+        o_pcs = [pcs[p] for p in pay_links.get(oid, []) if p in pcs]
+        order = dict(row)
+        order.update({
+            "payment_status": payment_status(o_pcs),
+            "fulfillment_status": fulfillment_status(o_items, o_fuls),
+            "summary": ol.with_raw(summary),
+            "items": views,
+            "shipping_methods": mviews,
+            "shipping_address": addresses.get(row["shipping_address_id"] or ""),
+            "billing_address": addresses.get(row["billing_address_id"] or ""),
+            "fulfillments": [_fulfillment(f) for f in o_fuls],
+            "payment_collections": [_collection(p) for p in o_pcs],
+            "transactions": [_raw({**t, "return": None, "exchange": None, "claim": None}, ["amount"])
+                             for t in o_txs],
+            "credit_lines": [],
+        })
+        order.update(ol.with_raw(totals))
+        out.append(order)
+    return out
+
+
+async def _linked(conn: AsyncConnection, table: Any, right: str, order_ids: list[str]) -> dict[str, list[str]]:
+    rows = await conn.execute(select(table.c.order_id, table.c[right])
+                              .where(table.c.order_id.in_(order_ids), table.c.deleted_at.is_(None))
+                              .order_by(table.c.created_at, table.c.id))
+    out: dict[str, list[str]] = {}
+    for oid, rid in rows:
+        out.setdefault(oid, []).append(rid)
+    return out
+
+
+async def retrieve_admin_order(conn: AsyncConnection, *, order_id: str, fields: str | None = None) -> dict[str, Any]:
+    """One order in the admin shape; 404 in Medusa's words."""
+    found = await load_orders(conn, order_ids=[order_id])
+    if not found or found[0]["deleted_at"] is not None:
+        raise not_found(f"Order with id: {order_id} was not found")
+    return Fields(fields, ORDER_ALWAYS).project(found[0])
+
+
+_ORDERABLE = {"created_at", "updated_at", "display_id", "id", "email", "status", "currency_code"}
+
+
+def _date_filter(column: ColumnElement[Any], spec: Any, name: str) -> list[ColumnElement[bool]]:
+    ops = {"$gt": column.__gt__, "$gte": column.__ge__, "$lt": column.__lt__, "$lte": column.__le__}
+    if not isinstance(spec, dict):
+        raise invalid_data(f"Invalid request: Expected type: 'object' for field '{name}', got: 'string'")
+    out: list[ColumnElement[bool]] = []
+    for op, value in spec.items():
+        if op not in ops:
+            raise invalid_data(f"Invalid request: Unrecognized fields: '{op}'")
+        out.append(ops[op](cast(value, order_table.c.created_at.type)))
+    return out
+
+
+async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any], limit: int, offset: int,
+                            order: str | None, fields: str | None) -> tuple[list[dict[str, Any]], int]:
+    """Orders matching Medusa's admin list filters, with the total count."""
+    o = order_table
+    cond: list[ColumnElement[bool]] = [o.c.deleted_at.is_(None), o.c.is_draft_order.is_(False)]
+    for key in ("id", "status", "sales_channel_id", "region_id", "customer_id", "currency_code", "email"):
+        values = filters.get(key)
+        if values:
+            cond.append(o.c[key].in_(list(values)))
+    q = filters.get("q")
+    if q:
+        like = f"%{q}%"
+        cond.append(or_(o.c.email.ilike(like), cast(o.c.display_id, String).ilike(like), o.c.id.ilike(like)))
+    for key in ("created_at", "updated_at"):
+        if filters.get(key) is not None:
+            cond.extend(_date_filter(o.c[key], filters[key], key))
+    count = int((await conn.execute(select(func.count()).select_from(o).where(and_(*cond)))).scalar_one())
+    sort = order or "-created_at"
+    desc = sort.startswith("-")
+    col_name = sort.lstrip("-")
+    if col_name not in _ORDERABLE:
+        col_name = "created_at"
+    col = o.c[col_name]
+    ordering = [col.desc() if desc else col.asc(), o.c.id.desc() if desc else o.c.id.asc()]
+    ids = [r[0] for r in await conn.execute(select(o.c.id).where(and_(*cond)).order_by(*ordering)
+                                            .limit(limit).offset(offset))]
+    f = Fields(fields, ORDER_ALWAYS)
+    return [f.project(x) for x in await load_orders(conn, order_ids=ids)], count
+
+
+# ---------------------------------------------------------------------------------------------------- returns
+
+
+async def load_returns(conn: AsyncConnection, *, return_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Returns with `items` (each with `item: {id}`, `detail` of the order item and `reason`)."""
+    rows: list[dict[str, Any]] = []
+    for rid in return_ids:
+        try:
+            rows.append(await ol.get_return(conn, return_id=rid))
+        except MedusaError:  # a missing id is simply absent from the list
+            continue
+    ritems = await ol.return_items(conn, return_ids=[r["id"] for r in rows])
+    order_ids = list({r["order_id"] for r in rows})
+    details = {(i["order_id"], i["id"]): i for i in await ol.order_items(conn, order_ids=order_ids)}
+    reason_ids = [i["reason_id"] for i in ritems if i["reason_id"]]
+    reasons: dict[str, dict[str, Any]] = {}
+    if reason_ids:
+        for rid in set(reason_ids):
+            reasons[rid] = await ol.get_return_reason(conn, reason_id=rid)
+    out = []
+    for r in rows:
+        ret = _raw(dict(r), ["refund_amount"])
+        its = []
+        for i in ritems:
+            if i["return_id"] != r["id"]:
+                continue
+            view = _raw(dict(i), ["quantity", "received_quantity", "damaged_quantity"])
+            view["metadata"] = i["metadata"] or {}
+            view["item"] = {"id": i["item_id"]}
+            view["reason"] = reasons.get(i["reason_id"] or "")
+            d = details.get((r["order_id"], i["item_id"]))
+            view["detail"] = None if d is None else _raw({
+                "id": d["detail_id"], "version": d["detail_version"], "metadata": d["detail_metadata"] or {},
+                "order_id": d["order_id"], "item_id": d["id"], "unit_price": d["unit_price"],
+                "compare_at_unit_price": d["compare_at_unit_price"], "created_at": d["detail_created_at"],
+                "updated_at": d["detail_updated_at"], "deleted_at": None,
+                **{c: d[c] for c in ol.QUANTITY_COLUMNS}}, DETAIL_MONEY)
+            its.append(view)
+        ret["items"] = its
+        out.append(ret)
+    return out
+
+
+async def retrieve_return(conn: AsyncConnection, *, return_id: str, fields: str | None = None) -> dict[str, Any]:
+    found = await load_returns(conn, return_ids=[return_id])
+    if not found:
+        raise not_found(f"Return with id: {return_id} was not found")
+    return Fields(fields).project(found[0])
+
+
+def money(value: Any) -> Decimal:
+    return ol.dec(value)
+
+
+async def order_preview(conn: AsyncConnection, *, order_id: str, return_id: str | None) -> dict[str, Any]:
+    """The order as it would look after its pending change, with that change (`order_change`) and its actions."""
+    order = await retrieve_admin_order(conn, order_id=order_id)
+    change = None
+    for kind in ("return_receive", "return_request"):
+        change = await ol.pending_change(conn, order_id=order_id, return_id=return_id, change_type=kind)
+        if change:
+            break
+    if change is not None:
+        change = dict(change)
+        change["actions"] = [_raw(a, ["amount"]) for a in await ol.change_actions(conn, change_id=change["id"])]
+        pending: dict[str, Decimal] = {}
+        for a in change["actions"]:
+            ref = a["details"].get("reference_id")
+            pending[ref] = pending.get(ref, ol.ZERO) + ol.dec(a["details"].get("quantity"))
+        for item in order["items"]:
+            item["actions"] = [a for a in change["actions"] if a["details"].get("reference_id") == item["id"]]
+        change.setdefault("carry_over_promotions", None)
+        change.setdefault("no_notification", None)
+        change["order"] = {
+            "id": order["id"], "version": order["version"], "email": order["email"],
+            "summary": [{"id": None, "totals": order["summary"]}],
+            "items": [{**i["detail"], "item": {k: v for k, v in i.items() if k not in ("detail", "actions")}}
+                      for i in order["items"]],
+            "shipping_methods": [{**m["detail"], "shipping_method": {k: v for k, v in m.items() if k != "detail"},
+                                  "return": None, "exchange": None, "claim": None}
+                                 for m in order["shipping_methods"]],
+            "transactions": order["transactions"], "credit_lines": [],
+        }
+    else:
+        for item in order["items"]:
+            item["actions"] = []
+    order["order_change"] = change
+    return order
