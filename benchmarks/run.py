@@ -1,0 +1,461 @@
+"""Benchmark runner (issue 7): real `euryale start` server + worker on their own PostgreSQL database and Redis
+prefix, the dataset of `seed_dataset.py`, each scenario driven for `--duration` seconds, a markdown table written to
+`benchmarks/results/<date>-<commit>.md`.
+
+    .venv/bin/python -m benchmarks.run                  # 200 products × 6 variants, 20 s per scenario
+    .venv/bin/python -m benchmarks.run --scale 10       # the 10× dataset
+    .venv/bin/python -m benchmarks.run --duration 5 --scenarios regions,products_list
+
+HTTP scenarios use `wrk` (installed with apt-get when absent, with a message) or, with `--tool python` or when wrk
+cannot be installed, an asyncio + httpx load generator (slower client: numbers are a lower bound). The checkout flow
+(18 dependent requests) always uses the Python generator. A scenario whose route does not answer 2xx yet is reported
+as such instead of measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.seed_dataset import seed_url  # noqa: E402
+from tests.support import services  # noqa: E402
+from tests.support.servers import EuryaleProcess, free_port, process_env, run_cli  # noqa: E402
+
+TARGETS = {
+    "health": "—",
+    "regions": "—",
+    "products_list": "≥ 300 req/s, p99 < 150 ms",
+    "product_detail": "≥ 1,000 req/s",
+    "create_cart": "—",
+    "add_line_item": "≥ 500 req/s",
+    "checkout_flow": "≥ 30 flows/s, p99 < 1 s",
+}
+MEDUSA = {
+    "regions": "125–175 req/s",
+    "products_list": "6–7 req/s, p50 2.1 s",
+    "product_detail": "25–29 req/s",
+    "create_cart": "10–12 req/s",
+    "checkout_flow": "0.5 flows/s, p50 15 s",
+}
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    requests: int = 0
+    errors: int = 0
+    cpu_pct: float | None = None
+    rss_mb: float | None = None
+    note: str = ""
+    unit: str = "req/s"
+
+
+@dataclass
+class Ctx:
+    url: str
+    key: str
+    data: dict[str, Any]
+    server: EuryaleProcess
+    tool: str
+    duration: float
+    concurrency: int
+    carts: list[str] = field(default_factory=list)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"x-publishable-api-key": self.key, "content-type": "application/json"}
+
+
+# ---------- process sampling (server CPU and RSS from /proc) ----------
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Sampler:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.hz = os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> Sampler:
+        self.t0, self.c0 = time.monotonic(), _cpu_ticks(self.pid)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        elapsed = time.monotonic() - self.t0
+        self.cpu_pct = 100.0 * (_cpu_ticks(self.pid) - self.c0) / self.hz / max(elapsed, 1e-6)
+        self.rss_mb = _rss_mb(self.pid)
+
+
+# ---------- load generators ----------
+
+def ensure_wrk() -> str | None:
+    """wrk's path; installs it with apt-get (printing why) when absent and possible."""
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        print("wrk is not installed: installing it with `apt-get install -y wrk` (used to drive HTTP load)...")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, stdout=subprocess.DEVNULL)
+        return shutil.which("wrk")
+    print("wrk is not installed and cannot be installed here: using the Python load generator (lower bound)")
+    return None
+
+
+_LUA = """
+local headers = {headers}
+local method = "{method}"
+local bodies = {bodies}
+local paths = {paths}
+local i = 0
+request = function()
+  i = i + 1
+  local p = paths[(i % #paths) + 1]
+  local b = nil
+  if #bodies > 0 then b = bodies[(i % #bodies) + 1] end
+  return wrk.format(method, p, headers, b)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("JSON{{\\"requests\\":%d,\\"rps\\":%f,\\"p50\\":%f,\\"p99\\":%f,\\"non2xx\\":%d,\\"errors\\":%d}}\\n",
+    summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.errors.status, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def _lua_list(items: list[str]) -> str:
+    return "{" + ", ".join(json.dumps(x) for x in items) + "}"
+
+
+def run_wrk(ctx: Ctx, wrk: str, method: str, paths: list[str], bodies: list[str] | None = None) -> Result:
+    headers = "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in ctx.headers.items()) + "}"
+    script = _LUA.format(headers=headers, method=method, bodies=_lua_list(bodies or []), paths=_lua_list(paths))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        threads = min(2, ctx.concurrency)
+        with Sampler(ctx.server.pid) as s:
+            out = subprocess.run([wrk, f"-t{threads}", f"-c{ctx.concurrency}", f"-d{int(ctx.duration)}s",
+                                  "-s", f.name, ctx.url], capture_output=True, text=True, check=False).stdout
+    finally:
+        os.unlink(f.name)
+    m = re.search(r"JSON(\{.*\})", out)
+    if not m:
+        return Result("?", note=f"wrk output not understood: {out[-300:]}")
+    d = json.loads(m.group(1))
+    return Result("?", rps=d["rps"], p50_ms=d["p50"], p99_ms=d["p99"], requests=d["requests"],
+                  errors=d["non2xx"] + d["errors"], cpu_pct=s.cpu_pct, rss_mb=s.rss_mb)
+
+
+async def run_python(ctx: Ctx, method: str, paths: list[str], bodies: list[str] | None = None) -> Result:
+    lat: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + ctx.duration
+    limits = httpx.Limits(max_connections=ctx.concurrency, max_keepalive_connections=ctx.concurrency)
+    async with httpx.AsyncClient(base_url=ctx.url, headers=ctx.headers, limits=limits, timeout=30) as client:
+        async def worker(n: int) -> None:
+            nonlocal errors
+            i = n
+            while time.monotonic() < deadline:
+                i += ctx.concurrency
+                body = bodies[i % len(bodies)] if bodies else None
+                t0 = time.perf_counter()
+                try:
+                    r = await client.request(method, paths[i % len(paths)], content=body)
+                    ok = r.status_code < 400
+                except httpx.HTTPError:
+                    ok = False
+                lat.append(time.perf_counter() - t0)
+                errors += 0 if ok else 1
+
+        with Sampler(ctx.server.pid) as s:
+            started = time.monotonic()
+            await asyncio.gather(*(worker(n) for n in range(ctx.concurrency)))
+            elapsed = time.monotonic() - started
+    return _summary(lat, errors, elapsed, s)
+
+
+def _summary(lat: list[float], errors: int, elapsed: float, s: Sampler, unit: str = "req/s") -> Result:
+    if not lat:
+        return Result("?", errors=errors, note="no request completed")
+    q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) > 1 else [lat[0]] * 99
+    return Result("?", rps=len(lat) / elapsed, p50_ms=q[49] * 1000, p99_ms=q[98] * 1000, requests=len(lat),
+                  errors=errors, cpu_pct=s.cpu_pct, rss_mb=s.rss_mb, unit=unit)
+
+
+# ---------- scenarios ----------
+
+async def probe(ctx: Ctx, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    async with httpx.AsyncClient(base_url=ctx.url, headers=ctx.headers, timeout=30) as c:
+        r = await c.request(method, path, json=body)
+        try:
+            return r.status_code, r.json()
+        except ValueError:
+            return r.status_code, r.text[:200]
+
+
+async def http_scenario(ctx: Ctx, wrk: str | None, name: str, method: str, paths: list[str],
+                        bodies: list[dict[str, Any]] | None = None, path_probe: str | None = None) -> Result:
+    status, payload = await probe(ctx, method, path_probe or paths[0], bodies[0] if bodies else None)
+    if status >= 400:
+        msg = payload.get("message") if isinstance(payload, dict) else payload
+        return Result(name, note=f"not measured: route answers HTTP {status} ({str(msg)[:80]})")
+    raw = [json.dumps(b) for b in bodies] if bodies else None
+    if wrk and ctx.tool == "wrk":
+        res = run_wrk(ctx, wrk, method, paths, raw)
+    else:
+        res = await run_python(ctx, method, paths, raw)
+    res.name = name
+    if name == "products_list" and isinstance(payload, dict):
+        res.note = f"{len(json.dumps(payload)) // 1024} KB per response"
+    return res
+
+
+async def checkout_flow(client: httpx.AsyncClient, ctx: Ctx, n: int) -> None:
+    """The 18 requests of Medusa's measured flow (regions → products → cart → ... → orders)."""
+    def ok(r: httpx.Response) -> Any:
+        if r.status_code >= 400:
+            raise RuntimeError(f"{r.request.method} {r.request.url.path}: HTTP {r.status_code} {r.text[:120]}")
+        return r.json()
+
+    region = ctx.data["regions"]["eur"]
+    ok(await client.get("/store/regions"))
+    products = ok(await client.get("/store/products", params={"limit": 20, "offset": 0, "region_id": region}))
+    prod = products["products"][n % len(products["products"])]
+    ok(await client.get(f"/store/products/{prod['id']}", params={"region_id": region}))
+    cart = ok(await client.post("/store/carts", json={"region_id": region}))["cart"]
+    v1, v2 = prod["variants"][0]["id"], prod["variants"][1]["id"]
+    cart = ok(await client.post(f"/store/carts/{cart['id']}/line-items", json={"variant_id": v1, "quantity": 1}))["cart"]
+    cart = ok(await client.post(f"/store/carts/{cart['id']}/line-items", json={"variant_id": v2, "quantity": 1}))["cart"]
+    line = cart["items"][0]["id"]
+    ok(await client.post(f"/store/carts/{cart['id']}/line-items/{line}", json={"quantity": 3}))
+    email = f"bench-{n}-{time.monotonic_ns()}@example.com"
+    addr = {"first_name": "Ada", "last_name": "Lovelace", "address_1": "1 Main St", "city": "Berlin",
+            "postal_code": "10115", "country_code": "de"}
+    ok(await client.post(f"/store/carts/{cart['id']}", json={"email": email, "shipping_address": addr,
+                                                             "billing_address": addr}))
+    options = ok(await client.get("/store/shipping-options", params={"cart_id": cart["id"]}))["shipping_options"]
+    ok(await client.post(f"/store/carts/{cart['id']}/shipping-methods", json={"option_id": options[0]["id"]}))
+    pc = ok(await client.post("/store/payment-collections", json={"cart_id": cart["id"]}))["payment_collection"]
+    ok(await client.post(f"/store/payment-collections/{pc['id']}/payment-sessions",
+                         json={"provider_id": "pp_system_default"}))
+    done = ok(await client.post(f"/store/carts/{cart['id']}/complete"))
+    if done.get("type") != "order":
+        raise RuntimeError(f"complete answered {str(done)[:120]}")
+    token = ok(await client.post("/auth/customer/emailpass/register", json={"email": email, "password": "pw-bench-1"}))
+    auth = {"authorization": f"Bearer {token['token']}"}
+    ok(await client.post("/store/customers", json={"email": email, "first_name": "Ada"}, headers=auth))
+    token = ok(await client.post("/auth/customer/emailpass", json={"email": email, "password": "pw-bench-1"}))
+    auth = {"authorization": f"Bearer {token['token']}"}
+    ok(await client.get("/store/customers/me", headers=auth))
+    ok(await client.get("/store/orders", headers=auth))
+
+
+async def checkout_scenario(ctx: Ctx, concurrency: int = 8) -> Result:
+    async with httpx.AsyncClient(base_url=ctx.url, headers=ctx.headers, timeout=60) as client:
+        try:
+            await checkout_flow(client, ctx, 0)
+        except (RuntimeError, KeyError, IndexError) as exc:
+            return Result("checkout_flow", note=f"not measured: {str(exc)[:110]}", unit="flows/s")
+        lat: list[float] = []
+        errors = 0
+        first_error = ""
+        deadline = time.monotonic() + ctx.duration
+
+        async def worker(n: int) -> None:
+            nonlocal errors, first_error
+            i = n
+            while time.monotonic() < deadline:
+                i += concurrency
+                t0 = time.perf_counter()
+                try:
+                    await checkout_flow(client, ctx, i)
+                    lat.append(time.perf_counter() - t0)
+                except (RuntimeError, KeyError, IndexError, httpx.HTTPError) as exc:
+                    errors += 1
+                    first_error = first_error or str(exc)[:100]
+
+        with Sampler(ctx.server.pid) as s:
+            started = time.monotonic()
+            await asyncio.gather(*(worker(n) for n in range(concurrency)))
+            elapsed = time.monotonic() - started
+    res = _summary(lat, errors, elapsed, s, unit="flows/s")
+    res.name = "checkout_flow"
+    res.note = f"concurrency {concurrency}, 18 requests per flow" + (f"; first error: {first_error}" if first_error else "")
+    return res
+
+
+async def scenarios(ctx: Ctx, wanted: list[str], wrk: str | None) -> list[Result]:
+    region = ctx.data["regions"]["eur"]
+    pids = ctx.data["product_ids"]
+    variants = ctx.data["variant_ids"]
+    results: list[Result] = []
+    for name in wanted:
+        print(f"  {name} ...", flush=True)
+        if name == "health":
+            r = await http_scenario(ctx, wrk, name, "GET", ["/health"])
+        elif name == "regions":
+            r = await http_scenario(ctx, wrk, name, "GET", ["/store/regions"])
+        elif name == "products_list":
+            r = await http_scenario(ctx, wrk, name, "GET", [f"/store/products?limit=20&region_id={region}"])
+        elif name == "product_detail":
+            r = await http_scenario(ctx, wrk, name, "GET", [f"/store/products/{p}?region_id={region}" for p in pids])
+        elif name == "create_cart":
+            r = await http_scenario(ctx, wrk, name, "POST", ["/store/carts"], [{"region_id": region}])
+        elif name == "add_line_item":
+            status, payload = await probe(ctx, "POST", "/store/carts", {"region_id": region})
+            if status >= 400:
+                r = Result(name, note=f"not measured: POST /store/carts answers HTTP {status}")
+            else:
+                carts = [payload["cart"]["id"]]
+                for _ in range(ctx.concurrency - 1):
+                    carts.append((await probe(ctx, "POST", "/store/carts", {"region_id": region}))[1]["cart"]["id"])
+                paths = [f"/store/carts/{c}/line-items" for c in carts]
+                bodies = [{"variant_id": v, "quantity": 1} for v in variants[:6]]
+                r = await http_scenario(ctx, wrk, name, "POST", paths, bodies)
+        elif name == "checkout_flow":
+            r = await checkout_scenario(ctx)
+        else:
+            r = Result(name, note="unknown scenario")
+        results.append(r)
+        print(f"    {fmt_row(r)}", flush=True)
+    return results
+
+
+def fmt(v: float | None, digits: int = 1) -> str:
+    return "—" if v is None else f"{v:,.{digits}f}"
+
+
+def fmt_row(r: Result) -> str:
+    return (f"| {r.name} | {fmt(r.rps)} {r.unit if r.rps is not None else ''} | {fmt(r.p50_ms)} | {fmt(r.p99_ms)} | "
+            f"{r.errors}/{r.requests} | {fmt(r.cpu_pct, 0)} | {fmt(r.rss_mb, 0)} | {TARGETS.get(r.name, '—')} | "
+            f"{MEDUSA.get(r.name, '—')} | {r.note} |")
+
+
+def git_commit() -> str:
+    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"
+
+
+async def main_async(args: argparse.Namespace) -> Path:
+    wanted = [s for s in args.scenarios.split(",") if s]
+    wrk = ensure_wrk() if args.tool == "wrk" else None
+    tool = "wrk" if wrk else "python"
+    db = await services.create_database("bench")
+    prefix = f"euryale_bench:{db.name}:"
+    project = Path(tempfile.mkdtemp(prefix="euryale-bench-"))
+    shutil.copy(REPO / "deploy" / "euryale_config.py", project / "euryale_config.py")
+    procs: list[EuryaleProcess] = []
+    try:
+        env = process_env(db.dsn, REDIS_URL=services.redis_url(), REDIS_PREFIX=prefix, EURYALE_ROOT=str(project))
+        res = run_cli(["db:migrate"], env, cwd=project, timeout=300)
+        if res.returncode != 0:
+            raise SystemExit(f"db:migrate failed:\n{res.stdout}\n{res.stderr}")
+        t0 = time.monotonic()
+        data = await seed_url(db.dsn, scale=args.scale)
+        print(f"seeded {data['products']} products / {data['variants']} variants in {time.monotonic() - t0:.1f}s")
+        port = free_port()
+        server = EuryaleProcess("bench-server", {**env, "WORKER_MODE": "server", "PORT": str(port)}, cwd=str(project))
+        worker = EuryaleProcess("bench-worker", {**env, "WORKER_MODE": "worker", "WORKER_HEALTH_PORT": str(free_port())},
+                                cwd=str(project))
+        procs += [server.start(), worker.start()]
+        url = f"http://127.0.0.1:{port}"
+        startup = server.wait_http(f"{url}/health", timeout=60)
+        idle_rss = _rss_mb(server.pid)
+        ctx = Ctx(url=url, key=data["publishable_key"], data=data, server=server, tool=tool,
+                  duration=args.duration, concurrency=args.concurrency)
+        print(f"server up in {startup:.2f}s (RSS {idle_rss:.0f} MB); load tool: {tool}")
+        results = await scenarios(ctx, wanted, wrk)
+        final_rss = _rss_mb(server.pid)
+        return write_report(args, data, tool, startup, idle_rss, final_rss, results)
+    finally:
+        for p in procs:
+            p.stop()
+            if not args.keep_logs:
+                p.cleanup()
+            else:
+                print(f"{p.name} log: {p.log_path}")
+        shutil.rmtree(project, ignore_errors=True)
+        await services.drop_database(db)
+        import redis.asyncio as aioredis
+
+        r = aioredis.from_url(services.redis_url())
+        keys = [k async for k in r.scan_iter(match=prefix + "*", count=1000)]
+        if keys:
+            await r.delete(*keys)
+        await r.aclose()
+
+
+def write_report(args: argparse.Namespace, data: dict[str, Any], tool: str, startup: float, idle_rss: float,
+                 final_rss: float, results: list[Result]) -> Path:
+    commit = git_commit()
+    now = dt.datetime.now(dt.UTC)
+    out_dir = REPO / "benchmarks" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{now:%Y-%m-%d}-{commit}{'-x' + str(args.scale) if args.scale != 1 else ''}.md"
+    lines = [
+        f"# Benchmark {now:%Y-%m-%d %H:%M} UTC, commit {commit}",
+        "",
+        f"- dataset: {data['products']} products × 6 variants (scale {args.scale}), prices in EUR and USD",
+        f"- one `euryale start` server (WORKER_MODE=server) + one worker, PostgreSQL and Redis local, "
+        f"{os.cpu_count()} CPUs",
+        f"- load: {tool}, concurrency {args.concurrency} ({'8 for the checkout flow' if 'checkout_flow' in args.scenarios else ''}), "
+        f"{args.duration:g} s per scenario",
+        f"- start to first `/health` 200: {startup:.2f} s; server RSS idle {idle_rss:.0f} MB, after load {final_rss:.0f} MB",
+        f"- command: `.venv/bin/python -m benchmarks.run --scale {args.scale} --duration {args.duration:g} "
+        f"--concurrency {args.concurrency} --tool {args.tool} --scenarios {args.scenarios}`",
+        "",
+        "| scenario | throughput | p50 ms | p99 ms | errors/requests | server CPU % | server RSS MB | target | Medusa 2.21.2 | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *[fmt_row(r) for r in results],
+        "",
+    ]
+    path.write_text("\n".join(lines))
+    print(f"\nwrote {path.relative_to(REPO)}\n")
+    print("\n".join(lines))
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Euryale benchmarks (issue 7)")
+    parser.add_argument("--scale", type=int, default=1)
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--tool", choices=("wrk", "python"), default="wrk")
+    parser.add_argument("--scenarios", default=",".join(TARGETS))
+    parser.add_argument("--keep-logs", action="store_true")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
