@@ -82,14 +82,16 @@ def _check_subscriber(module: ModuleType) -> str | None:
 
 
 def _check_job(module: ModuleType) -> str | None:
-    from croniter import croniter
+    from euryale.jobs import validate_schedule
 
     cfg = getattr(module, "config", None)
     if not isinstance(cfg, dict) or not cfg.get("name") or not cfg.get("schedule"):
         return 'defines no `config = {"name": ..., "schedule": "<cron>"}`'
     schedule = cfg["schedule"]
-    if isinstance(schedule, str) and not croniter.is_valid(schedule):
-        return f"schedule {schedule!r} is not a valid cron expression"
+    try:
+        validate_schedule(schedule, str(cfg["name"]))  # the scheduler's own rule (5/6-field cron or interval)
+    except Exception:  # croniter raises its own error types
+        return f"schedule {schedule!r} is not a valid cron expression or {{'interval': ms}}"
     handler = getattr(module, "handler", None) or getattr(module, "default", None)
     if handler is None or not inspect.iscoroutinefunction(handler):
         return "defines no `async def handler(container)`"

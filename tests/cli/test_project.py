@@ -1,0 +1,114 @@
+"""`euryale new` → `build` → `db:migrate` → `exec` → `db:generate` → `start`, end to end on a scaffolded project."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.cli.procs import STRONG_SECRET, STRONG_SECRET_2, cli_env, cli_process, free_port, run_cli, stop, wait_http
+from tests.support import services
+
+
+@pytest.fixture
+async def project_db() -> AsyncIterator[services.TestDatabase]:
+    db = await services.create_database("project")
+    try:
+        yield db
+    finally:
+        await services.drop_database(db)
+
+
+def _serve_scaffold(env: dict[str, str], shop: Path) -> None:
+    port = free_port()
+    with cli_process(["start"], {**env, "PORT": str(port), "JWT_SECRET": STRONG_SECRET,
+                                 "COOKIE_SECRET": STRONG_SECRET_2}, shop) as proc:
+        wait_http(f"http://127.0.0.1:{port}/health", proc)
+        r = httpx.get(f"http://127.0.0.1:{port}/store/hello?name=Grace")
+        assert r.status_code == 200
+        assert r.json()["greeting"]["message"] == "Hello, Grace!"
+        assert r.json()["greeting"]["id"].startswith("greet_")
+        assert stop(proc)[0] == 0
+
+
+async def test_new_build_migrate_exec_generate_start(project_db: services.TestDatabase, tmp_path: Path) -> None:
+    env = cli_env(project_db.dsn)
+    made = await asyncio.to_thread(run_cli, ["new", "shop"], env, tmp_path)
+    assert made.returncode == 0, made.stderr
+    shop = tmp_path / "shop"
+    for rel in ("euryale_config.py", ".env.example", "Dockerfile", "src/api/hello.py", "src/subscribers/order_placed.py",
+                "src/jobs/hello_job.py", "src/workflows/hello.py", "src/modules/greeting/__init__.py",
+                "src/modules/greeting/migrations/20260101_0001_initial.py"):
+        assert (shop / rel).is_file(), rel
+    example = (shop / ".env.example").read_text()
+    for var in ("DATABASE_URL", "REDIS_URL", "WORKER_MODE", "JWT_SECRET", "COOKIE_SECRET", "STORE_CORS", "ADMIN_CORS",
+                "AUTH_CORS", "PORT", "HOST"):
+        assert f"{var}=" in example, var
+    again = await asyncio.to_thread(run_cli, ["new", "shop"], env, tmp_path)
+    assert again.returncode == 1 and "not empty" in again.stderr
+
+    built = await asyncio.to_thread(run_cli, ["build"], env, shop)
+    assert built.returncode == 0, built.stderr
+    assert "1 routes, 1 subscribers, 1 jobs, 1 workflows" in built.stdout
+
+    migrated = await asyncio.to_thread(run_cli, ["db:migrate"], env, shop)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "applied  greeting_0001" in migrated.stdout  # the user module's migration joins the graph
+
+    ran = await asyncio.to_thread(run_cli, ["exec", "src/scripts/hello.py", "Ada"], env, shop)
+    assert ran.returncode == 0, ran.stderr
+    assert "Hello, Ada! (1 greeting(s) stored)" in ran.stdout
+
+    generated = await asyncio.to_thread(run_cli, ["db:generate", "greeting", "-m", "add nickname"], env, shop)
+    assert generated.returncode == 0, generated.stderr
+    [new_file] = [p for p in (shop / "src/modules/greeting/migrations").glob("*_0002_add_nickname.py")]
+    body = new_file.read_text()
+    assert "revision = 'greeting_0002'" in body and "down_revision = 'greeting_0001'" in body
+    new_file.write_text(body.replace("def upgrade() -> None:\n    pass",
+                                     "def upgrade() -> None:\n    op.execute('ALTER TABLE greeting ADD COLUMN nickname text')"))
+    status = await asyncio.to_thread(run_cli, ["db:status"], env, shop)
+    assert "pending  greeting_0002" in status.stdout
+    assert (await asyncio.to_thread(run_cli, ["db:migrate"], env, shop)).returncode == 0
+    conn = await asyncpg.connect(project_db.dsn)
+    try:
+        cols = {r["column_name"] for r in await conn.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'greeting'")}
+    finally:
+        await conn.close()
+    assert "nickname" in cols
+
+    await asyncio.to_thread(_serve_scaffold, env, shop)
+
+
+async def test_build_lists_every_problem(tmp_path: Path) -> None:
+    env = cli_env(None)
+    assert (await asyncio.to_thread(run_cli, ["new", "broken"], env, tmp_path)).returncode == 0
+    shop = tmp_path / "broken"
+    (shop / "src/jobs/bad_cron.py").write_text(
+        'config = {"name": "bad", "schedule": "every minute"}\n\nasync def handler(container):\n    pass\n')
+    (shop / "src/subscribers/no_event.py").write_text("async def handler(event, container):\n    pass\n")
+    (shop / "src/api/syntax.py").write_text("router = (\n")
+    r = await asyncio.to_thread(run_cli, ["build"], env, shop)
+    assert r.returncode == 1
+    assert "build failed: 3 problem(s)" in r.stderr
+    assert "job src/jobs/bad_cron.py: schedule 'every minute' is not a valid cron expression" in r.stderr
+    assert "subscriber src/subscribers/no_event.py" in r.stderr
+    assert "route src/api/syntax.py: import failed (SyntaxError" in r.stderr
+
+
+async def test_build_reports_a_bad_config_without_traceback(tmp_path: Path) -> None:
+    (tmp_path / "euryale_config.py").write_text(
+        "from euryale.config import define_config\nconfig = define_config(project_config={'worker_mode': 'both'})\n")
+    r = await asyncio.to_thread(run_cli, ["build"], cli_env(None), tmp_path)
+    assert r.returncode == 1
+    assert "project_config.worker_mode (env WORKER_MODE)" in r.stderr and "Traceback" not in r.stderr
+
+
+async def test_exec_reports_a_missing_main(tmp_path: Path) -> None:
+    (tmp_path / "script.py").write_text("x = 1\n")
+    r = await asyncio.to_thread(run_cli, ["exec", "script.py"], cli_env(None), tmp_path)
+    assert r.returncode == 1 and "async def main(container, args)" in r.stderr
