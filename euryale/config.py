@@ -174,6 +174,23 @@ def _int(value: Any, key: str, env: str) -> int:
         raise ConfigError(key, env, f"{value!r} is not an integer", f"set {env} to a whole number") from exc
 
 
+def _float(value: Any, key: str, env: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(key, env, f"{value!r} is not a number", f"set {env} to a number of seconds") from exc
+    if number < 0:
+        raise ConfigError(key, env, f"{value!r} is negative", f"set {env} to 0 or more seconds")
+    return number
+
+
+def _port(value: Any, key: str, env: str) -> int:
+    port = _int(value, key, env)
+    if not 0 < port < 65536:
+        raise ConfigError(key, env, f"{port} is not a TCP port", f"set {env} between 1 and 65535")
+    return port
+
+
 def normalize_database_url(url: str) -> str:
     """Accept `postgres://` / `postgresql://` URLs and return the asyncpg SQLAlchemy form."""
     if url.startswith("postgres://"):
@@ -263,10 +280,11 @@ def define_config(
         http=http,
         cookie_options=dict(pc.get("cookie_options") or {}),
         host=str(get("host", "HOST", "0.0.0.0")),
-        port=_int(get("port", "PORT", 9000), "project_config.port", "PORT"),
-        worker_health_port=_int(get("worker_health_port", "WORKER_HEALTH_PORT", 9001),
-                                "project_config.worker_health_port", "WORKER_HEALTH_PORT"),
-        shutdown_timeout_s=float(get("shutdown_timeout_s", "SHUTDOWN_TIMEOUT", 30.0)),
+        port=_port(get("port", "PORT", 9000), "project_config.port", "PORT"),
+        worker_health_port=_port(get("worker_health_port", "WORKER_HEALTH_PORT", 9001),
+                                 "project_config.worker_health_port", "WORKER_HEALTH_PORT"),
+        shutdown_timeout_s=_float(get("shutdown_timeout_s", "SHUTDOWN_TIMEOUT", 30.0),
+                                  "project_config.shutdown_timeout_s", "SHUTDOWN_TIMEOUT"),
     )
     admin_in = dict(admin or {})
     admin_cfg = AdminConfig(

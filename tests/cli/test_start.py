@@ -80,3 +80,14 @@ async def test_start_refuses_pending_migrations(unmigrated: services.TestDatabas
     r = await asyncio.to_thread(run_cli, ["start"], env, tmp_path)
     assert r.returncode == 1
     assert "refusing to start" in r.stderr and "euryale db:migrate" in r.stderr and "pending" in r.stderr
+
+
+@pytest.mark.parametrize(("var", "value", "message"), [
+    ("WORKER_MODE", "both", "[config] project_config.worker_mode (env WORKER_MODE): 'both' is not a worker mode"),
+    ("STORE_CORS", "shop.example", "[config] http.store_cors (env STORE_CORS): 'shop.example' is not an origin"),
+])
+async def test_invalid_config_fails_start_with_its_message(tmp_path: Path, var: str, value: str,
+                                                           message: str) -> None:
+    r = await asyncio.to_thread(run_cli, ["start"], cli_env(None, **{var: value}), tmp_path)
+    assert r.returncode == 1
+    assert message in r.stderr and "Fix:" in r.stderr and "Traceback" not in r.stderr
