@@ -19,6 +19,7 @@ product_category = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("metadata", JSONB, nullable=True),
 )
 
 product_collection = Table(

@@ -1,0 +1,350 @@
+"""Admin products: CRUD, variants, options, batch; responses re-read through the product query layer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from euryale.errors import invalid_data, not_found
+from euryale.flows import products as flows
+from euryale.http.actors import require_user
+from euryale.modules.product import service as product_service
+from euryale.modules.product.models import product_option, product_variant
+from euryale.query.products import product_resource, variant_resource
+from euryale.query.request import WireRoute, list_envelope, read_request, retrieve_one
+
+router = APIRouter(dependencies=[Depends(require_user)], route_class=WireRoute)
+PRODUCTS = product_resource(store=False)
+VARIANTS = variant_resource(store=False)
+Status = Literal["draft", "proposed", "published", "rejected"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IdRef(Strict):
+    id: str
+
+
+class ImageIn(Strict):
+    url: str
+    id: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class PriceIn(Strict):
+    id: str | None = None
+    currency_code: str | None = None
+    amount: Decimal | None = None
+    min_quantity: Decimal | None = None
+    max_quantity: Decimal | None = None
+    rules: dict[str, str] | None = None
+
+
+class OptionIn(Strict):
+    title: str
+    values: list[str]
+
+
+class InventoryItemRef(Strict):
+    inventory_item_id: str
+    required_quantity: int | None = None
+
+
+class VariantFields(Strict):
+    sku: str | None = None
+    ean: str | None = None
+    upc: str | None = None
+    barcode: str | None = None
+    hs_code: str | None = None
+    mid_code: str | None = None
+    allow_backorder: bool | None = None
+    manage_inventory: bool | None = None
+    variant_rank: int | None = None
+    weight: Decimal | None = None
+    length: Decimal | None = None
+    height: Decimal | None = None
+    width: Decimal | None = None
+    origin_country: str | None = None
+    material: str | None = None
+    metadata: dict[str, Any] | None = None
+    thumbnail: str | None = None
+    options: dict[str, str] | None = None
+    prices: list[PriceIn] | None = None
+
+
+class VariantCreate(VariantFields):
+    title: str
+    prices: list[PriceIn] = Field(default_factory=list)
+    inventory_items: list[InventoryItemRef] | None = None
+
+
+class VariantUpdate(VariantFields):
+    id: str | None = None
+    title: str | None = None
+
+
+class ProductFields(Strict):
+    subtitle: str | None = None
+    description: str | None = None
+    is_giftcard: bool | None = None
+    discountable: bool | None = None
+    images: list[ImageIn] | None = None
+    thumbnail: str | None = None
+    handle: str | None = None
+    status: Status | None = None
+    external_id: str | None = None
+    type_id: str | None = None
+    collection_id: str | None = None
+    categories: list[IdRef] | None = None
+    tags: list[IdRef] | None = None
+    sales_channels: list[IdRef] | None = None
+    shipping_profile_id: str | None = None
+    weight: Decimal | None = None
+    length: Decimal | None = None
+    height: Decimal | None = None
+    width: Decimal | None = None
+    hs_code: str | None = None
+    mid_code: str | None = None
+    origin_country: str | None = None
+    material: str | None = None
+    metadata: dict[str, Any] | None = None
+    additional_data: dict[str, Any] | None = None
+
+
+class ProductCreate(ProductFields):
+    title: str
+    options: list[OptionIn] | None = None
+    variants: list[VariantCreate] | None = None
+
+
+class ProductUpdate(ProductFields):
+    title: str | None = None
+    variants: list[VariantUpdate] | None = None
+
+
+class ProductBatch(Strict):
+    create: list[ProductCreate] = Field(default_factory=list)
+    update: list[dict[str, Any]] = Field(default_factory=list)
+    delete: list[str] = Field(default_factory=list)
+
+
+class VariantBatch(Strict):
+    create: list[VariantCreate] = Field(default_factory=list)
+    update: list[VariantUpdate] = Field(default_factory=list)
+    delete: list[str] = Field(default_factory=list)
+
+
+class OptionLinkBatch(Strict):
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
+def _dump(model: BaseModel) -> dict[str, Any]:
+    data = model.model_dump(exclude_unset=True)
+    data.pop("additional_data", None)
+    for v in data.get("variants") or []:
+        v.pop("inventory_items", None)
+        for p in v.get("prices") or []:
+            if p.get("currency_code"):
+                p["currency_code"] = p["currency_code"].lower()
+    return data
+
+
+def _validate_new_prices(variants: list[dict[str, Any]]) -> None:
+    for v in variants:
+        for p in v.get("prices") or []:
+            if not p.get("id") and (p.get("currency_code") is None or p.get("amount") is None):
+                raise invalid_data("Invalid request: Field 'prices.currency_code' and 'prices.amount' are required")
+
+
+async def _product_response(request: Request, product_id: str) -> dict[str, Any]:
+    return {"product": await retrieve_one(request, PRODUCTS, product_id, store=False)}
+
+
+@router.get("/admin/products")
+async def list_products(request: Request) -> dict[str, Any]:
+    """Products with filters, `q`, `fields`, `order` and pagination."""
+    rr = read_request(request, PRODUCTS, store=False)
+    ctx: dict[str, Any] = {}
+    vsel = rr.sel.relation("variants")
+    if vsel is not None and vsel.has("calculated_price"):
+        vsel.relations.pop("calculated_price", None)
+        vsel.scalars.discard("calculated_price")
+    return await list_envelope(request, PRODUCTS, "products", store=False, ctx=ctx, read=rr)
+
+
+@router.post("/admin/products")
+async def create_product(body: ProductCreate, request: Request) -> dict[str, Any]:
+    """createProductsWorkflow for one product."""
+    data = _dump(body)
+    _validate_new_prices(data.get("variants") or [])
+    [pid] = await flows.create_products(request.app.state.container, [data])
+    return await _product_response(request, pid)
+
+
+@router.post("/admin/products/batch")
+async def batch_products(body: ProductBatch, request: Request) -> dict[str, Any]:
+    """Create, update and delete products in one call."""
+    container = request.app.state.container
+    created_ids = await flows.create_products(container, [_dump(p) for p in body.create]) if body.create else []
+    updated_ids = []
+    for raw in body.update:
+        upd = ProductUpdate.model_validate({k: v for k, v in raw.items() if k != "id"})
+        if not raw.get("id"):
+            raise invalid_data("Invalid request: Field 'update.id' is required")
+        await flows.update_product(container, raw["id"], _dump(upd))
+        updated_ids.append(raw["id"])
+    if body.delete:
+        await flows.delete_products(container, body.delete)
+    sel = read_request(request, PRODUCTS, store=False).sel
+    from euryale.http.query import ListParams
+    from euryale.query.engine import list_resource
+
+    async def fetch(ids: list[str]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        async with container.database().read() as conn:
+            rows, _ = await list_resource(conn, PRODUCTS, query={"id": ids}, params=ListParams(
+                limit=len(ids), offset=0, order=None, fields=None), sel=sel)
+        return rows
+    return {"created": await fetch(created_ids), "updated": await fetch(updated_ids),
+            "deleted": {"ids": body.delete, "object": "product", "deleted": True}}
+
+
+@router.get("/admin/products/{product_id}")
+async def retrieve_product(product_id: str, request: Request) -> dict[str, Any]:
+    return await _product_response(request, product_id)
+
+
+@router.post("/admin/products/{product_id}")
+async def update_product(product_id: str, body: ProductUpdate, request: Request) -> dict[str, Any]:
+    """updateProductsWorkflow (variants listed replace the product's variants)."""
+    data = _dump(body)
+    _validate_new_prices(data.get("variants") or [])
+    await flows.update_product(request.app.state.container, product_id, data)
+    return await _product_response(request, product_id)
+
+
+@router.delete("/admin/products/{product_id}")
+async def delete_product(product_id: str, request: Request) -> dict[str, Any]:
+    await flows.delete_products(request.app.state.container, [product_id])
+    return {"id": product_id, "object": "product", "deleted": True}
+
+
+# --- variants ------------------------------------------------------------------------------------------------------
+
+@router.get("/admin/products/{product_id}/variants")
+async def list_variants(product_id: str, request: Request) -> dict[str, Any]:
+    async with request.app.state.container.database().read() as conn:
+        await product_service.require_product(conn, product_id=product_id)
+    return await list_envelope(request, VARIANTS, "variants", store=False,
+                               extra=[product_variant.c.product_id == product_id])
+
+
+@router.post("/admin/products/{product_id}/variants")
+async def create_variant(product_id: str, body: VariantCreate, request: Request) -> dict[str, Any]:
+    data = _dump(body)
+    _validate_new_prices([data])
+    async with request.app.state.container.database().transaction() as conn:
+        await product_service.require_product(conn, product_id=product_id)
+        await flows.upsert_variants_in(conn, product_id, [data])
+    return await _product_response(request, product_id)
+
+
+@router.post("/admin/products/{product_id}/variants/batch")
+async def batch_variants(product_id: str, body: VariantBatch, request: Request) -> dict[str, Any]:
+    container = request.app.state.container
+    async with container.database().transaction() as conn:
+        await product_service.require_product(conn, product_id=product_id)
+        updates = [_dump(v) for v in body.update]
+        if any(not u.get("id") for u in updates):
+            raise invalid_data("Invalid request: Field 'update.id' is required")
+        created = await flows.upsert_variants_in(conn, product_id, [_dump(v) for v in body.create] + updates)
+        await flows.delete_variants_in(conn, body.delete)
+    sel = read_request(request, VARIANTS, store=False).sel
+    from euryale.http.query import ListParams
+    from euryale.query.engine import list_resource
+
+    async def fetch(ids: list[str]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        async with container.database().read() as conn:
+            rows, _ = await list_resource(conn, VARIANTS, query={"id": ids}, params=ListParams(
+                limit=len(ids), offset=0, order=None, fields=None), sel=sel)
+        return rows
+    return {"created": await fetch(created), "updated": await fetch([u["id"] for u in updates]),
+            "deleted": {"ids": body.delete, "object": "variant", "deleted": True}}
+
+
+@router.get("/admin/products/{product_id}/variants/{variant_id}")
+async def retrieve_variant(product_id: str, variant_id: str, request: Request) -> dict[str, Any]:
+    variant = await retrieve_one(request, VARIANTS, variant_id, store=False,
+                                 extra=[product_variant.c.product_id == product_id], label="Variant")
+    return {"variant": variant}
+
+
+@router.post("/admin/products/{product_id}/variants/{variant_id}")
+async def update_variant(product_id: str, variant_id: str, body: VariantUpdate, request: Request) -> dict[str, Any]:
+    data = _dump(body)
+    data["id"] = variant_id
+    async with request.app.state.container.database().transaction() as conn:
+        await product_service.require_product(conn, product_id=product_id)
+        await flows.upsert_variants_in(conn, product_id, [data])
+    return await _product_response(request, product_id)
+
+
+@router.delete("/admin/products/{product_id}/variants/{variant_id}")
+async def delete_variant(product_id: str, variant_id: str, request: Request) -> dict[str, Any]:
+    container = request.app.state.container
+    async with container.database().transaction() as conn:
+        from sqlalchemy import select
+        row = (await conn.execute(select(product_variant.c.id).where(
+            product_variant.c.id == variant_id, product_variant.c.product_id == product_id,
+            product_variant.c.deleted_at.is_(None)))).first()
+        if row is None:
+            raise not_found(f"Variant with id: {variant_id} was not found")
+        await flows.delete_variants_in(conn, [variant_id])
+        from euryale.events import Event
+        from euryale.events.outbox import stage_events
+        await stage_events(conn, [Event("product-variant.deleted", {"id": variant_id})])
+    parent = await _product_response(request, product_id)
+    return {"id": variant_id, "object": "variant", "deleted": True, "parent": parent["product"]}
+
+
+# --- options -------------------------------------------------------------------------------------------------------
+
+@router.get("/admin/products/{product_id}/options")
+async def list_product_options(product_id: str, request: Request) -> dict[str, Any]:
+    from euryale.query.catalog import option_resource
+    async with request.app.state.container.database().read() as conn:
+        await product_service.require_product(conn, product_id=product_id)
+    return await list_envelope(request, option_resource(), "product_options", store=False,
+                               extra=[product_option.c.product_id == product_id])
+
+
+@router.post("/admin/products/{product_id}/options/batch")
+async def link_product_options(product_id: str, body: OptionLinkBatch, request: Request) -> dict[str, Any]:
+    """Attach standalone options to a product (`add`) or detach them (`remove`)."""
+    from sqlalchemy import update
+    async with request.app.state.container.database().transaction() as conn:
+        await product_service.require_product(conn, product_id=product_id)
+        if body.add:
+            await conn.execute(update(product_option).where(product_option.c.id.in_(body.add))
+                               .values(product_id=product_id))
+        if body.remove:
+            await conn.execute(update(product_option).where(product_option.c.id.in_(body.remove),
+                                                            product_option.c.product_id == product_id)
+                               .values(product_id=None))
+    return await _product_response(request, product_id)
+
+
+@router.get("/admin/product-variants")
+async def list_all_variants(request: Request) -> dict[str, Any]:
+    return await list_envelope(request, VARIANTS, "variants", store=False)
+
+

@@ -1,0 +1,41 @@
+"""Store products: `GET /store/products`, `GET /store/products/:id` (published, in the key's sales channels)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from euryale.http.actors import optional_customer
+from euryale.http.auth import AuthContext
+from euryale.http.store_context import StoreContext, store_context
+from euryale.query.products import product_resource
+from euryale.query.request import WireRoute, list_envelope, read_request, retrieve_one
+from euryale.query.store import published_in_channels, read_context, scoped_channels
+
+router = APIRouter(route_class=WireRoute)
+RESOURCE = product_resource(store=True)
+
+
+@router.get("/store/products")
+async def list_products(request: Request, ctx: StoreContext = Depends(store_context),
+                        customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Published products of the key's sales channels, with prices when a price context is given."""
+    rr = read_request(request, RESOURCE, store=True)
+    channels = scoped_channels(rr, ctx)
+    rr.query.pop("status", None)
+    loader_ctx = await read_context(request, rr, ctx, customer, channels)
+    return await list_envelope(request, RESOURCE, "products", store=True, ctx=loader_ctx,
+                               extra=published_in_channels(channels), read=rr)
+
+
+@router.get("/store/products/{product_id}")
+async def retrieve_product(product_id: str, request: Request, ctx: StoreContext = Depends(store_context),
+                           customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """One published product of the key's sales channels."""
+    rr = read_request(request, RESOURCE, store=True)
+    channels = scoped_channels(rr, ctx)
+    loader_ctx = await read_context(request, rr, ctx, customer, channels)
+    product = await retrieve_one(request, RESOURCE, product_id, store=True, ctx=loader_ctx,
+                                 extra=published_in_channels(channels), sel=rr.sel)
+    return {"product": product}

@@ -1,0 +1,35 @@
+"""Store regions and currencies (need a publishable key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from euryale.http.store_context import store_context
+from euryale.query.catalog import currency_resource, region_resource
+from euryale.query.request import WireRoute, list_envelope, retrieve_one
+
+router = APIRouter(dependencies=[Depends(store_context)], route_class=WireRoute)
+REGIONS = region_resource(store=True)
+CURRENCIES = currency_resource()
+
+
+@router.get("/store/regions")
+async def list_regions(request: Request) -> dict[str, Any]:
+    return await list_envelope(request, REGIONS, "regions", store=True)
+
+
+@router.get("/store/regions/{region_id}")
+async def retrieve_region(region_id: str, request: Request) -> dict[str, Any]:
+    return {"region": await retrieve_one(request, REGIONS, region_id, store=True)}
+
+
+@router.get("/store/currencies")
+async def list_currencies(request: Request) -> dict[str, Any]:
+    return await list_envelope(request, CURRENCIES, "currencies", store=True)
+
+
+@router.get("/store/currencies/{code}")
+async def retrieve_currency(code: str, request: Request) -> dict[str, Any]:
+    return {"currency": await retrieve_one(request, CURRENCIES, code.lower(), store=True)}

@@ -1,0 +1,291 @@
+"""Read resources of the catalog modules other than products: regions, currencies, collections, categories, tags,
+types, options, sales channels, api keys, stores, price lists and price preferences."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from euryale.http.query import as_list
+from euryale.links.models import product_sales_channel, publishable_api_key_sales_channel, region_payment_provider
+from euryale.modules.api_key.models import api_key
+from euryale.modules.currency.models import currency
+from euryale.modules.payment.models import payment_provider
+from euryale.modules.pricing.models import price, price_list, price_list_rule, price_preference
+from euryale.modules.product.models import (
+    product,
+    product_category,
+    product_category_product,
+    product_collection,
+    product_option,
+    product_option_value,
+    product_tag,
+    product_type,
+)
+from euryale.modules.region.models import region, region_country
+from euryale.modules.sales_channel.models import sales_channel
+from euryale.modules.store.models import store, store_currency
+from euryale.query.engine import Resource, Row
+from euryale.query.fields import FieldSelection
+from euryale.query.products import (
+    CATEGORY_COLS,
+    COLLECTION_COLS,
+    OPTION_COLS,
+    SALES_CHANNEL_COLS,
+    TAG_COLS,
+    VALUE_COLS,
+)
+
+COUNTRY_COLS = ["iso_2", "iso_3", "num_code", "name", "display_name", "region_id", "metadata", "created_at",
+                "updated_at", "deleted_at"]
+REGION_COLS = ["id", "name", "currency_code", "automatic_taxes", "metadata", "created_at", "updated_at", "deleted_at"]
+CURRENCY_COLS = ["code", "symbol", "symbol_native", "name", "decimal_digits", "rounding", "created_at", "updated_at",
+                 "deleted_at"]
+API_KEY_COLS = ["id", "token", "redacted", "title", "type", "last_used_at", "created_by", "created_at", "updated_at",
+                "revoked_by", "revoked_at", "deleted_at"]
+STORE_COLS = ["id", "name", "default_sales_channel_id", "default_region_id", "default_location_id", "metadata",
+              "created_at", "updated_at", "deleted_at"]
+PRICE_LIST_COLS = ["id", "title", "description", "status", "type", "starts_at", "ends_at", "rules_count",
+                   "created_at", "updated_at", "deleted_at"]
+PREFERENCE_COLS = ["id", "attribute", "value", "is_tax_inclusive", "created_at", "updated_at", "deleted_at"]
+
+
+def _cols(table: Any, names: list[str]) -> list[Any]:
+    return [table.c[n] for n in names if n in table.c]
+
+
+def children_loader(table: Any, cols: list[str], fk: str, name: str, *, parent_key: str = "id",
+                    order: str = "created_at", extra: Any = ()) -> Any:
+    """Loader for a one-to-many relation stored as a foreign key on the child table."""
+    async def load(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+        ids = list({r[parent_key] for r in rows})
+        grouped: dict[str, list[Row]] = defaultdict(list)
+        conds = [table.c[fk].in_(ids), *extra]
+        if "deleted_at" in table.c:
+            conds.append(table.c.deleted_at.is_(None))
+        for m in (await conn.execute(select(table.c[fk].label("__fk"), *_cols(table, cols)).where(*conds)
+                                     .order_by(table.c[order]))).mappings():
+            d = dict(m)
+            grouped[d.pop("__fk")].append(d)
+        for r in rows:
+            r[name] = grouped.get(r[parent_key], [])
+    return load
+
+
+def link_loader(link: Any, left: str, right: str, table: Any, cols: list[str], name: str) -> Any:
+    """Loader for a many-to-many relation through a link table (`left` = this side's id column)."""
+    async def load(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+        ids = [r["id"] for r in rows]
+        conds = [link.c[left].in_(ids), table.c.id == link.c[right]]
+        if "deleted_at" in link.c:
+            conds.append(link.c.deleted_at.is_(None))
+        if "deleted_at" in table.c:
+            conds.append(table.c.deleted_at.is_(None))
+        grouped: dict[str, list[Row]] = defaultdict(list)
+        order = table.c.created_at if "created_at" in table.c else table.c.id
+        for m in (await conn.execute(select(link.c[left].label("__fk"), *_cols(table, cols))
+                                     .where(*conds).order_by(order))).mappings():
+            d = dict(m)
+            grouped[d.pop("__fk")].append(d)
+        for r in rows:
+            r[name] = grouped.get(r["id"], [])
+    return load
+
+
+def region_resource(*, store: bool) -> Resource:
+    defaults = (["id", "name", "currency_code", "created_at", "updated_at", "deleted_at", "metadata", "*countries"]
+                if store else ["id", "name", "currency_code", "automatic_taxes", "created_at", "updated_at",
+                               "deleted_at", "metadata", "*countries", "*payment_providers"])
+    return Resource(
+        name="Region", table=region, columns=REGION_COLS, defaults=defaults,
+        relations={
+            "countries": children_loader(region_country, COUNTRY_COLS, "region_id", "countries", order="iso_2"),
+            "payment_providers": link_loader(region_payment_provider, "region_id", "payment_provider_id",
+                                             payment_provider, ["id", "is_enabled"], "payment_providers"),
+        },
+        searchable=("name",), filterable=("id", "name", "currency_code", "created_at", "updated_at"),
+        max_depth=3,
+    )
+
+
+def currency_resource() -> Resource:
+    return Resource(name="Currency", table=currency, columns=CURRENCY_COLS, pk="code", default_order="code",
+                    defaults=["code", "name", "symbol", "symbol_native", "decimal_digits", "rounding", "created_at",
+                              "updated_at"],
+                    searchable=("code", "name"), filterable=("code",), max_depth=3)
+
+
+def _collection_products(conn: Any, rows: Any, sel: Any, ctx: Any) -> Any:
+    return children_loader(product, ["id", "title", "handle", "status", "thumbnail", "created_at", "updated_at"],
+                           "collection_id", "products")(conn, rows, sel, ctx)
+
+
+def collection_resource(*, store: bool) -> Resource:
+    return Resource(name="Product collection", table=product_collection, columns=COLLECTION_COLS,
+                    defaults=["id", "title", "handle", "created_at", "updated_at", "deleted_at", "metadata"]
+                    + ([] if store else ["external_id"]),
+                    relations={"products": _collection_products},
+                    searchable=("title", "handle"),
+                    filterable=("id", "title", "handle", "created_at", "updated_at", "deleted_at"), max_depth=3)
+
+
+def _category_children(conn: Any, rows: Any, sel: Any, ctx: Any) -> Any:
+    extra = [product_category.c.is_active.is_(True), product_category.c.is_internal.is_(False)] \
+        if ctx.get("store") else []
+    return children_loader(product_category, CATEGORY_COLS, "parent_category_id", "category_children",
+                           order="rank", extra=extra)(conn, rows, sel, ctx)
+
+
+async def _category_parent(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    ids = list({r.get("parent_category_id") for r in rows if r.get("parent_category_id")})
+    found: dict[str, Row] = {}
+    if ids:
+        for m in (await conn.execute(select(*_cols(product_category, CATEGORY_COLS))
+                                     .where(product_category.c.id.in_(ids)))).mappings():
+            found[m["id"]] = dict(m)
+    for r in rows:
+        r["parent_category"] = found.get(r.get("parent_category_id") or "")
+
+
+def _category_products_filter(value: Any) -> ColumnElement[bool]:
+    return exists(select(1).where(product_category_product.c.product_category_id == product_category.c.id,
+                                  product_category_product.c.product_id.in_(as_list(value))))
+
+
+def category_resource(*, store: bool) -> Resource:
+    defaults = ["id", "name", "description", "handle", "rank", "parent_category_id", "created_at", "updated_at",
+                "metadata", "*parent_category", "*category_children"]
+    if not store:
+        defaults = [*defaults[:4], "is_active", "is_internal", *defaults[4:]]
+    return Resource(
+        name="Product category", table=product_category, columns=CATEGORY_COLS, defaults=defaults,
+        relations={
+            "parent_category": _category_parent,
+            "category_children": _category_children,
+            "products": link_loader(product_category_product, "product_category_id", "product_id", product,
+                                    ["id", "title", "handle", "status", "thumbnail"], "products"),
+        },
+        searchable=("name", "handle", "description"),
+        filterable=("id", "name", "handle", "parent_category_id", "is_active", "is_internal", "created_at",
+                    "updated_at", "deleted_at", "description"),
+        filters={"product_id": _category_products_filter},
+        default_order="rank", max_depth=3,
+    )
+
+
+def tag_resource() -> Resource:
+    return Resource(name="Product tag", table=product_tag, columns=TAG_COLS,
+                    defaults=["id", "value", "created_at", "updated_at", "deleted_at", "metadata"],
+                    searchable=("value",), filterable=("id", "value", "created_at", "updated_at", "deleted_at"),
+                    max_depth=3)
+
+
+def type_resource() -> Resource:
+    return Resource(name="Product type", table=product_type, columns=TAG_COLS,
+                    defaults=["id", "value", "created_at", "updated_at", "deleted_at", "metadata"],
+                    searchable=("value",), filterable=("id", "value", "created_at", "updated_at", "deleted_at"),
+                    max_depth=3)
+
+
+def option_resource() -> Resource:
+    return Resource(name="Product option", table=product_option, columns=[*OPTION_COLS, "product_id"],
+                    defaults=["id", "title", "is_exclusive", "metadata", "created_at", "updated_at", "deleted_at",
+                              "*values"],
+                    relations={"values": children_loader(product_option_value, VALUE_COLS, "option_id", "values")},
+                    searchable=("title",), filterable=("id", "title", "product_id", "is_exclusive", "created_at",
+                                                       "updated_at"), max_depth=3)
+
+
+def option_value_resource() -> Resource:
+    return Resource(name="Product option value", table=product_option_value, columns=VALUE_COLS,
+                    defaults=VALUE_COLS, searchable=("value",), filterable=("id", "value", "option_id"))
+
+
+def sales_channel_resource() -> Resource:
+    return Resource(name="Sales channel", table=sales_channel, columns=SALES_CHANNEL_COLS,
+                    defaults=["id", "name", "description", "is_disabled", "metadata", "created_at", "updated_at",
+                              "deleted_at"],
+                    relations={"products": link_loader(product_sales_channel, "sales_channel_id", "product_id",
+                                                       product, ["id", "title", "handle", "status"], "products")},
+                    searchable=("name", "description"),
+                    filterable=("id", "name", "is_disabled", "created_at", "updated_at", "deleted_at"))
+
+
+def _api_key_transform(row: Row) -> None:
+    # secret keys are never shown again after creation: only the redacted form
+    if row.get("type") == "secret" and "token" in row:
+        row["token"] = ""
+
+
+def api_key_resource() -> Resource:
+    return Resource(name="API Key", table=api_key, columns=[c for c in API_KEY_COLS if c in api_key.c],
+                    defaults=["id", "token", "redacted", "title", "type", "last_used_at", "updated_at",
+                              "created_at", "created_by", "revoked_at", "revoked_by", "*sales_channels"],
+                    relations={"sales_channels": link_loader(publishable_api_key_sales_channel, "publishable_key_id",
+                                                             "sales_channel_id", sales_channel, SALES_CHANNEL_COLS,
+                                                             "sales_channels")},
+                    searchable=("title", "redacted"),
+                    filterable=("id", "title", "type", "token", "created_at", "updated_at", "revoked_at"),
+                    soft_delete=False, transform=_api_key_transform)
+
+
+def store_resource() -> Resource:
+    return Resource(name="Store", table=store, columns=STORE_COLS,
+                    defaults=["id", "name", "default_sales_channel_id", "default_region_id", "default_location_id",
+                              "metadata", "created_at", "updated_at", "*supported_currencies"],
+                    relations={"supported_currencies": children_loader(
+                        store_currency, ["id", "currency_code", "is_default", "store_id", "created_at", "updated_at",
+                                         "deleted_at"], "store_id", "supported_currencies")},
+                    searchable=("name",), filterable=("id", "name"))
+
+
+async def _price_list_prices(conn: AsyncConnection, rows: list[Row], sel: FieldSelection,
+                             ctx: dict[str, Any]) -> None:
+    from euryale.links.models import product_variant_price_set as pvps
+    ids = [r["id"] for r in rows]
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for m in (await conn.execute(
+            select(price.c.id, price.c.price_list_id, price.c.currency_code, price.c.amount, price.c.min_quantity,
+                   price.c.max_quantity, price.c.price_set_id, price.c.created_at, price.c.updated_at,
+                   price.c.deleted_at, pvps.c.variant_id)
+            .select_from(price.outerjoin(pvps, (pvps.c.price_set_id == price.c.price_set_id)
+                                         & pvps.c.deleted_at.is_(None)))
+            .where(price.c.price_list_id.in_(ids), price.c.deleted_at.is_(None))
+            .order_by(price.c.created_at))).mappings():
+        d = dict(m)
+        d["rules"] = {}
+        grouped[d["price_list_id"]].append(d)
+    for r in rows:
+        r["prices"] = grouped.get(r["id"], [])
+
+
+async def _price_list_rules(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    ids = [r["id"] for r in rows]
+    grouped: dict[str, dict[str, Any]] = defaultdict(dict)
+    for m in (await conn.execute(select(price_list_rule.c.price_list_id, price_list_rule.c.attribute,
+                                        price_list_rule.c.value)
+                                 .where(price_list_rule.c.price_list_id.in_(ids),
+                                        price_list_rule.c.deleted_at.is_(None)))):
+        grouped[m.price_list_id][m.attribute] = m.value
+    for r in rows:
+        r["rules"] = grouped.get(r["id"], {})
+
+
+def price_list_resource() -> Resource:
+    return Resource(name="Price list", table=price_list, columns=PRICE_LIST_COLS,
+                    defaults=["id", "title", "description", "status", "type", "starts_at", "ends_at", "rules_count",
+                              "created_at", "updated_at", "deleted_at", "*prices", "rules"],
+                    relations={"prices": _price_list_prices, "rules": _price_list_rules},
+                    searchable=("title", "description"),
+                    filterable=("id", "title", "status", "type", "starts_at", "ends_at", "created_at", "updated_at"))
+
+
+def price_preference_resource() -> Resource:
+    return Resource(name="Price preference", table=price_preference, columns=PREFERENCE_COLS,
+                    defaults=["id", "attribute", "value", "is_tax_inclusive", "created_at", "updated_at",
+                              "deleted_at"],
+                    filterable=("id", "attribute", "value", "is_tax_inclusive"))

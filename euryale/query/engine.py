@@ -1,0 +1,217 @@
+"""A small set-based read engine: filters, `q`, `order`, pagination and `fields` over one table, with relation
+loaders that attach children to a whole page at once (one statement per relation per page)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, Integer, Numeric, Table, and_, func, not_, or_, over, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from euryale.errors import invalid_data, not_found
+from euryale.http.query import ListParams, as_list
+from euryale.query.fields import FieldSelection, parse_fields
+
+Row = dict[str, Any]
+Loader = Callable[[AsyncConnection, list[Row], FieldSelection, dict[str, Any]], Awaitable[None]]
+FilterFn = Callable[[Any], ColumnElement[bool]]
+RESERVED = {"limit", "offset", "fields", "order", "q", "with_deleted", "expand"}
+OPERATORS = {"$eq", "$ne", "$in", "$nin", "$like", "$ilike", "$gt", "$gte", "$lt", "$lte", "$re", "$contains"}
+
+
+@dataclass
+class Resource:
+    """How one entity is read: its table, wire columns, default fields and relation loaders."""
+
+    name: str
+    table: Table
+    columns: Sequence[str]
+    defaults: Sequence[str]
+    relations: dict[str, Loader] = field(default_factory=dict)
+    searchable: Sequence[str] = ()
+    filters: dict[str, FilterFn] = field(default_factory=dict)
+    filterable: Sequence[str] = ()
+    allowed: Sequence[str] | None = None
+    default_order: str = "created_at"
+    soft_delete: bool = True
+    pk: str = "id"
+    max_depth: int | None = None
+    transform: Callable[[Row], None] | None = None
+    after: Loader | None = None
+    computed: Sequence[str] = ()
+
+    def selection(self, fields: str | None, *, store: bool = False) -> FieldSelection:
+        """Parse `fields` for this resource (store routes restrict `order(s)` and limit relation depth)."""
+        return parse_fields(fields, defaults=self.defaults, allowed=self.allowed,
+                            restricted=("order", "orders") if store else (),
+                            max_relation_depth=self.max_depth if store else None,
+                            relation_names=[*self.relations, *self.computed])
+
+
+def _coerce(col: Any, value: Any, name: str) -> Any:
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    text = str(value)
+    if text == "null":
+        return None
+    ctype = col.type
+    try:
+        if isinstance(ctype, Boolean):
+            if text.lower() not in ("true", "false"):
+                raise ValueError
+            return text.lower() == "true"
+        if isinstance(ctype, DateTime):
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if isinstance(ctype, Integer):
+            return int(text)
+        if isinstance(ctype, Numeric):
+            return Decimal(text)
+    except (ValueError, InvalidOperation):
+        raise invalid_data(f"Invalid request: Invalid value '{text}' for field '{name}'") from None
+    return text
+
+
+def column_condition(col: Any, value: Any, name: str) -> ColumnElement[bool]:
+    """`field=value`, `field[]=a&field[]=b` (IN), or an operator map (`{"$gte": ...}`)."""
+    if isinstance(value, dict):
+        conds: list[ColumnElement[bool]] = []
+        for op, raw in value.items():
+            if op not in OPERATORS:
+                raise invalid_data(f"Invalid request: Unrecognized fields: '{name}.{op}'")
+            if op in ("$in", "$nin"):
+                vals = [_coerce(col, v, name) for v in as_list(raw)]
+                conds.append(col.in_(vals) if op == "$in" else col.notin_(vals))
+                continue
+            v = _coerce(col, raw, name)
+            if op == "$eq":
+                conds.append(col.is_(None) if v is None else col == v)
+            elif op == "$ne":
+                conds.append(col.is_not(None) if v is None else col != v)
+            elif op == "$like":
+                conds.append(col.like(str(v)))
+            elif op in ("$ilike", "$contains"):
+                conds.append(col.ilike(str(v) if op == "$ilike" else f"%{v}%"))
+            elif op == "$re":
+                conds.append(col.op("~")(str(v)))
+            elif op == "$gt":
+                conds.append(col > v)
+            elif op == "$gte":
+                conds.append(col >= v)
+            elif op == "$lt":
+                conds.append(col < v)
+            else:
+                conds.append(col <= v)
+        return and_(*conds)
+    if isinstance(value, list):
+        cond: ColumnElement[bool] = col.in_([_coerce(col, v, name) for v in as_list(value)])
+        return cond
+    v = _coerce(col, value, name)
+    cond = col.is_(None) if v is None else col == v
+    return cond
+
+
+def _order_clause(resource: Resource, order: str | None) -> list[Any]:
+    t = resource.table
+    if not order:
+        col = t.c[resource.default_order] if resource.default_order in t.c else t.c[resource.pk]
+        return [col.asc(), t.c[resource.pk].asc()]
+    clauses = []
+    for part in order.split(","):
+        part = part.strip()
+        desc = part.startswith("-")
+        name = part.lstrip("-+")
+        if name not in t.c or name not in resource.columns:
+            raise invalid_data(f"Invalid request: Order field {name} is not valid")
+        clauses.append(t.c[name].desc() if desc else t.c[name].asc())
+    clauses.append(t.c[resource.pk].asc())
+    return clauses
+
+
+def build_conditions(resource: Resource, query: dict[str, Any], *, with_deleted: bool = False,
+                     extra: Sequence[ColumnElement[bool]] = ()) -> list[ColumnElement[bool]]:
+    """WHERE clauses for a parsed query string (unknown filter keys are ignored, as validated upstream)."""
+    t = resource.table
+    conds: list[ColumnElement[bool]] = list(extra)
+    if resource.soft_delete and "deleted_at" in t.c and not with_deleted:
+        conds.append(t.c.deleted_at.is_(None))
+    q = query.get("q")
+    if q and resource.searchable:
+        text = str(q if not isinstance(q, list) else q[0])
+        conds.append(or_(*[t.c[c].ilike(f"%{text}%") for c in resource.searchable]))
+    for key, value in query.items():
+        if key in RESERVED:
+            continue
+        if key in resource.filters:
+            conds.append(resource.filters[key](value))
+        elif key in resource.filterable and key in t.c:
+            conds.append(column_condition(t.c[key], value, key))
+    return conds
+
+
+async def attach_relations(conn: AsyncConnection, resource: Resource, rows: list[Row], sel: FieldSelection,
+                           ctx: dict[str, Any]) -> None:
+    """Run each selected relation's loader once for the whole page."""
+    if not rows:
+        return
+    for name, loader in resource.relations.items():
+        sub = sel.relations.get(name)
+        if sub is not None or name in sel.scalars:
+            await loader(conn, rows, sub or FieldSelection(star=True), ctx)
+    if resource.after is not None:
+        await resource.after(conn, rows, sel, ctx)
+
+
+def serialize(resource: Resource, rows: list[Row], sel: FieldSelection) -> list[Row]:
+    out = []
+    for r in rows:
+        if resource.transform is not None:
+            resource.transform(r)
+        out.append(sel.project(r))
+    return out
+
+
+async def list_resource(conn: AsyncConnection, resource: Resource, *, query: dict[str, Any], params: ListParams,
+                        sel: FieldSelection, ctx: dict[str, Any] | None = None,
+                        extra: Sequence[ColumnElement[bool]] = ()) -> tuple[list[Row], int]:
+    """One page of a resource (count via a window function, so one statement) with its relations attached."""
+    t = resource.table
+    conds = build_conditions(resource, query, with_deleted=params.with_deleted, extra=extra)
+    cols = [t.c[c] for c in resource.columns if c in t.c]
+    stmt = (select(*cols, over(func.count()).label("__count__")).where(*conds)
+            .order_by(*_order_clause(resource, params.order)).limit(params.limit).offset(params.offset))
+    result = (await conn.execute(stmt)).mappings().all()
+    rows = [{k: v for k, v in r.items() if k != "__count__"} for r in result]
+    if result:
+        count = int(result[0]["__count__"])
+    elif params.offset:
+        count = int((await conn.execute(select(func.count()).select_from(t).where(*conds))).scalar_one())
+    else:
+        count = 0
+    await attach_relations(conn, resource, rows, sel, ctx or {})
+    return serialize(resource, rows, sel), count
+
+
+async def retrieve_resource(conn: AsyncConnection, resource: Resource, *, id: str, sel: FieldSelection,
+                            ctx: dict[str, Any] | None = None, extra: Sequence[ColumnElement[bool]] = (),
+                            label: str | None = None) -> Row:
+    """One record by primary key (404 in Medusa's words when absent)."""
+    t = resource.table
+    conds = [t.c[resource.pk] == id, *extra]
+    if resource.soft_delete and "deleted_at" in t.c:
+        conds.append(t.c.deleted_at.is_(None))
+    cols = [t.c[c] for c in resource.columns if c in t.c]
+    row = (await conn.execute(select(*cols).where(*conds))).mappings().first()
+    if row is None:
+        raise not_found(f"{label or resource.name} with {resource.pk}: {id} was not found")
+    rows = [dict(row)]
+    await attach_relations(conn, resource, rows, sel, ctx or {})
+    return serialize(resource, rows, sel)[0]
+
+
+def negate(cond: ColumnElement[bool]) -> ColumnElement[bool]:
+    return not_(cond)

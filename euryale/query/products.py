@@ -1,0 +1,427 @@
+"""Set-based product reads for the store and admin routes.
+
+A page of products costs one statement for the products (count included) plus one per selected relation
+(variants, option values, options, values, images, tags, type, collection, categories, sales channels, price set
+links, prices, inventory) — constant in the page size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from euryale.errors import invalid_data
+from euryale.http.query import as_list
+from euryale.links.models import (
+    product_sales_channel,
+    product_variant_inventory_item,
+    product_variant_price_set,
+    sales_channel_stock_location,
+)
+from euryale.modules.cart.models import cart
+from euryale.modules.customer.models import customer_group_customer
+from euryale.modules.inventory.models import inventory_level
+from euryale.modules.pricing.service import calculate_prices, list_prices
+from euryale.modules.product.models import (
+    image,
+    product,
+    product_category,
+    product_category_product,
+    product_collection,
+    product_option,
+    product_option_value,
+    product_tag,
+    product_tags,
+    product_type,
+    product_variant,
+)
+from euryale.modules.product.service import variant_option_values
+from euryale.modules.region.models import region, region_country
+from euryale.modules.sales_channel.models import sales_channel
+from euryale.modules.store.models import store
+from euryale.query.engine import Resource, Row, column_condition
+from euryale.query.fields import FieldSelection
+
+PRODUCT_SCALARS = ["id", "title", "subtitle", "status", "external_id", "description", "handle", "is_giftcard",
+                   "discountable", "thumbnail", "collection_id", "type_id", "weight", "length", "height", "width",
+                   "hs_code", "origin_country", "mid_code", "material", "created_at", "updated_at", "deleted_at",
+                   "metadata"]
+STORE_PRODUCT_DEFAULTS = ["id", "title", "subtitle", "description", "handle", "is_giftcard", "discountable",
+                          "thumbnail", "collection_id", "type_id", "weight", "length", "height", "width", "hs_code",
+                          "origin_country", "mid_code", "material", "created_at", "updated_at", "*type",
+                          "*collection", "*options", "*options.values", "*tags", "*images", "*variants",
+                          "*variants.options"]
+ADMIN_PRODUCT_DEFAULTS = ["id", "title", "subtitle", "status", "external_id", "description", "handle",
+                          "is_giftcard", "discountable", "thumbnail", "collection_id", "type_id", "weight", "length",
+                          "height", "width", "hs_code", "origin_country", "mid_code", "material", "created_at",
+                          "updated_at", "deleted_at", "metadata", "*type", "*collection", "*options",
+                          "*options.values", "*tags", "*images", "*variants", "*variants.prices",
+                          "*variants.options", "*variants.images", "*sales_channels"]
+VARIANT_SCALARS = ["id", "title", "sku", "barcode", "ean", "upc", "allow_backorder", "manage_inventory", "hs_code",
+                   "origin_country", "mid_code", "material", "weight", "length", "height", "width", "metadata",
+                   "variant_rank", "thumbnail", "product_id", "created_at", "updated_at", "deleted_at"]
+STORE_VARIANT_DEFAULTS = ["id", "title", "sku", "barcode", "ean", "upc", "allow_backorder", "manage_inventory",
+                          "hs_code", "origin_country", "mid_code", "material", "weight", "length", "height", "width",
+                          "metadata", "variant_rank", "product_id", "thumbnail", "created_at", "updated_at",
+                          "*options", "*images", "product.id", "product.type_id"]
+ADMIN_VARIANT_DEFAULTS = [*VARIANT_SCALARS, "*product", "*options", "*prices", "*images"]
+OPTION_COLS = ["id", "title", "is_exclusive", "metadata", "created_at", "updated_at", "deleted_at"]
+VALUE_COLS = ["id", "value", "rank", "metadata", "option_id", "created_at", "updated_at", "deleted_at"]
+IMAGE_COLS = ["id", "url", "metadata", "rank", "product_id", "created_at", "updated_at", "deleted_at"]
+TAG_COLS = ["id", "value", "metadata", "created_at", "updated_at", "deleted_at"]
+COLLECTION_COLS = ["id", "title", "handle", "external_id", "metadata", "created_at", "updated_at", "deleted_at"]
+CATEGORY_COLS = ["id", "name", "description", "handle", "mpath", "is_active", "is_internal", "rank",
+                 "parent_category_id", "metadata", "created_at", "updated_at", "deleted_at"]
+SALES_CHANNEL_COLS = ["id", "name", "description", "is_disabled", "metadata", "created_at", "updated_at",
+                      "deleted_at"]
+DIMENSIONS = ("weight", "length", "height", "width")
+
+
+def _num(value: Any) -> Any:
+    """Product dimensions are stored as text (Medusa's schema) but travel as numbers."""
+    if value is None or isinstance(value, (int, float, Decimal)):
+        return value
+    try:
+        return Decimal(str(value))
+    except Exception:
+        return value
+
+
+def _product_transform(row: Row) -> None:
+    for k in DIMENSIONS:
+        if k in row:
+            row[k] = _num(row[k])
+
+
+def _cols(table: Any, names: list[str]) -> list[Any]:
+    return [table.c[n] for n in names if n in table.c]
+
+
+# --- relation loaders (each: one statement for the whole page) ---------------------------------------------------
+
+async def _load_variants(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    ids = [r["id"] for r in rows]
+    v = product_variant
+    result = await conn.execute(select(*_cols(v, VARIANT_SCALARS))
+                                .where(v.c.product_id.in_(ids), v.c.deleted_at.is_(None))
+                                .order_by(v.c.variant_rank, v.c.created_at, v.c.id))
+    variants = [dict(r) for r in result.mappings()]
+    by_product: dict[str, list[Row]] = defaultdict(list)
+    for var in variants:
+        by_product[var["product_id"]].append(var)
+    for r in rows:
+        r["variants"] = by_product.get(r["id"], [])
+    await attach_variant_relations(conn, variants, sel, ctx)
+
+
+async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], sel: FieldSelection,
+                                   ctx: dict[str, Any]) -> None:
+    """Options, prices, images, calculated price and inventory quantity for a page of variants."""
+    if not variants:
+        return
+    ids = [v["id"] for v in variants]
+    if sel.has("options"):
+        opts = await variant_option_values(conn, variant_ids=ids)
+        for var in variants:
+            var["options"] = opts.get(var["id"], [])
+    if sel.has("images"):
+        for var in variants:
+            var["images"] = []
+    need_sets = sel.has("prices") or sel.has("calculated_price") or sel.has("price_set")
+    psets: dict[str, str] = {}
+    if need_sets:
+        psets = {r.variant_id: r.price_set_id for r in await conn.execute(
+            select(product_variant_price_set.c.variant_id, product_variant_price_set.c.price_set_id)
+            .where(product_variant_price_set.c.variant_id.in_(ids), product_variant_price_set.c.deleted_at.is_(None)))}
+    if sel.has("prices"):
+        prices = await list_prices(conn, price_set_ids=list(psets.values()))
+        for var in variants:
+            var["prices"] = [
+                {"id": p["id"], "amount": p["amount"], "currency_code": p["currency_code"],
+                 "min_quantity": p["min_quantity"], "max_quantity": p["max_quantity"], "variant_id": var["id"],
+                 "created_at": p["created_at"], "updated_at": p["updated_at"], "rules": p["rules"] or {}}
+                for p in prices.get(psets.get(var["id"], ""), [])
+            ]
+    if sel.has("calculated_price"):
+        pricing = ctx.get("pricing")
+        if pricing is None:
+            raise invalid_data("Missing required pricing context to calculate prices - region_id")
+        calculated = await calculate_prices(conn, price_set_ids=list(psets.values()), context=pricing)
+        for var in variants:
+            cp = calculated.get(psets.get(var["id"], ""))
+            var["calculated_price"] = cp
+    if sel.has("inventory_quantity"):
+        quantities = await inventory_quantities(conn, variant_ids=[v["id"] for v in variants
+                                                                    if v.get("manage_inventory")],
+                                                sales_channel_ids=ctx.get("sales_channel_ids"))
+        for var in variants:
+            if var.get("manage_inventory"):
+                var["inventory_quantity"] = quantities.get(var["id"], 0)
+
+
+async def inventory_quantities(conn: AsyncConnection, *, variant_ids: list[str],
+                               sales_channel_ids: list[str] | None) -> dict[str, int]:
+    """Per variant: min over its inventory items of floor(available at the channels' locations / required)."""
+    if not variant_ids:
+        return {}
+    link = product_variant_inventory_item
+    level_conds = [inventory_level.c.inventory_item_id == link.c.inventory_item_id,
+                   inventory_level.c.deleted_at.is_(None)]
+    if sales_channel_ids is not None:
+        level_conds.append(inventory_level.c.location_id.in_(
+            select(sales_channel_stock_location.c.stock_location_id).where(
+                sales_channel_stock_location.c.sales_channel_id.in_(sales_channel_ids),
+                sales_channel_stock_location.c.deleted_at.is_(None))))
+    available = (select(func.coalesce(func.sum(inventory_level.c.stocked_quantity
+                                               - inventory_level.c.reserved_quantity), 0))
+                 .where(*level_conds).scalar_subquery())
+    rows = await conn.execute(select(link.c.variant_id, link.c.required_quantity, available.label("available"))
+                              .where(link.c.variant_id.in_(variant_ids), link.c.deleted_at.is_(None)))
+    out: dict[str, int] = {}
+    for r in rows:
+        qty = math.floor(Decimal(r.available) / Decimal(max(int(r.required_quantity or 1), 1)))
+        out[r.variant_id] = min(out.get(r.variant_id, qty), qty)
+    return out
+
+
+async def _load_options(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    ids = [r["id"] for r in rows]
+    o = product_option
+    result = await conn.execute(select(o.c.product_id, *_cols(o, OPTION_COLS))
+                                .where(o.c.product_id.in_(ids), o.c.deleted_at.is_(None))
+                                .order_by(o.c.created_at, o.c.id))
+    options = [dict(r) for r in result.mappings()]
+    if sel.has("values") and options:
+        vals: dict[str, list[Row]] = defaultdict(list)
+        for m in (await conn.execute(
+                select(*_cols(product_option_value, VALUE_COLS))
+                .where(product_option_value.c.option_id.in_([x["id"] for x in options]),
+                       product_option_value.c.deleted_at.is_(None))
+                .order_by(product_option_value.c.created_at, product_option_value.c.id))).mappings():
+            vals[m["option_id"]].append(dict(m))
+        for opt in options:
+            opt["values"] = vals.get(opt["id"], [])
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for opt in options:
+        grouped[opt.pop("product_id")].append(opt)
+    for r in rows:
+        r["options"] = grouped.get(r["id"], [])
+
+
+async def _load_images(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for m in (await conn.execute(select(*_cols(image, IMAGE_COLS))
+                                 .where(image.c.product_id.in_([x["id"] for x in rows]), image.c.deleted_at.is_(None))
+                                 .order_by(image.c.rank, image.c.id))).mappings():
+        grouped[m["product_id"]].append(dict(m))
+    for r in rows:
+        r["images"] = grouped.get(r["id"], [])
+
+
+async def _load_tags(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for m in (await conn.execute(
+            select(product_tags.c.product_id.label("__pid"), *_cols(product_tag, TAG_COLS))
+            .join(product_tag, product_tag.c.id == product_tags.c.product_tag_id)
+            .where(product_tags.c.product_id.in_([x["id"] for x in rows]), product_tag.c.deleted_at.is_(None))
+            .order_by(product_tag.c.value))).mappings():
+        d = dict(m)
+        grouped[d.pop("__pid")].append(d)
+    for r in rows:
+        r["tags"] = grouped.get(r["id"], [])
+
+
+async def _load_categories(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    pc = product_category
+    conds = [product_category_product.c.product_id.in_([x["id"] for x in rows]), pc.c.deleted_at.is_(None)]
+    if ctx.get("store"):
+        conds += [pc.c.is_active.is_(True), pc.c.is_internal.is_(False)]
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for m in (await conn.execute(
+            select(product_category_product.c.product_id.label("__pid"), *_cols(pc, CATEGORY_COLS))
+            .join(pc, pc.c.id == product_category_product.c.product_category_id)
+            .where(*conds).order_by(pc.c.rank, pc.c.id))).mappings():
+        d = dict(m)
+        grouped[d.pop("__pid")].append(d)
+    for r in rows:
+        r["categories"] = grouped.get(r["id"], [])
+
+
+async def _load_sales_channels(conn: AsyncConnection, rows: list[Row], sel: FieldSelection,
+                               ctx: dict[str, Any]) -> None:
+    sc = sales_channel
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for m in (await conn.execute(
+            select(product_sales_channel.c.product_id.label("__pid"), *_cols(sc, SALES_CHANNEL_COLS))
+            .join(sc, sc.c.id == product_sales_channel.c.sales_channel_id)
+            .where(product_sales_channel.c.product_id.in_([x["id"] for x in rows]),
+                   product_sales_channel.c.deleted_at.is_(None), sc.c.deleted_at.is_(None))
+            .order_by(sc.c.created_at))).mappings():
+        d = dict(m)
+        grouped[d.pop("__pid")].append(d)
+    for r in rows:
+        r["sales_channels"] = grouped.get(r["id"], [])
+
+
+def _single_loader(table: Any, cols: list[str], fk: str, name: str) -> Any:
+    async def load(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+        ids = list({r.get(fk) for r in rows if r.get(fk)})
+        found: dict[str, Row] = {}
+        if ids:
+            for m in (await conn.execute(select(*_cols(table, cols)).where(table.c.id.in_(ids)))).mappings():
+                found[m["id"]] = dict(m)
+        for r in rows:
+            r[name] = found.get(r.get(fk) or "")
+    return load
+
+
+async def _load_product_of_variant(conn: AsyncConnection, rows: list[Row], sel: FieldSelection,
+                                   ctx: dict[str, Any]) -> None:
+    ids = list({r["product_id"] for r in rows if r.get("product_id")})
+    found: dict[str, Row] = {}
+    if ids:
+        for m in (await conn.execute(select(*_cols(product, PRODUCT_SCALARS))
+                                     .where(product.c.id.in_(ids)))).mappings():
+            d = dict(m)
+            _product_transform(d)
+            found[d["id"]] = d
+    for r in rows:
+        r["product"] = found.get(r.get("product_id") or "")
+
+
+# --- filters -------------------------------------------------------------------------------------------------------
+
+def _link_filter(link_table: Any, link_col: str) -> Any:
+    def make(value: Any) -> ColumnElement[bool]:
+        ids = as_list(value["$in"] if isinstance(value, dict) and "$in" in value else value)
+        return exists(select(1).where(link_table.c.product_id == product.c.id, link_table.c[link_col].in_(ids),
+                                      *([link_table.c.deleted_at.is_(None)] if "deleted_at" in link_table.c
+                                        else [])))
+    return make
+
+
+def _category_filter(store_only: bool) -> Any:
+    def make(value: Any) -> ColumnElement[bool]:
+        ids = as_list(value["$in"] if isinstance(value, dict) and "$in" in value else value)
+        conds = [product_category_product.c.product_id == product.c.id,
+                 product_category_product.c.product_category_id.in_(ids),
+                 product_category.c.id == product_category_product.c.product_category_id,
+                 product_category.c.deleted_at.is_(None)]
+        if store_only:
+            conds += [product_category.c.is_active.is_(True), product_category.c.is_internal.is_(False)]
+        return exists(select(1).select_from(product_category_product).where(*conds))
+    return make
+
+
+def _variant_filter(value: Any) -> ColumnElement[bool]:
+    if not isinstance(value, dict):
+        raise invalid_data("Invalid request: Expected type: 'object' for field 'variants', got: 'string'")
+    conds = [product_variant.c.product_id == product.c.id, product_variant.c.deleted_at.is_(None)]
+    for key, val in value.items():
+        if key not in ("sku", "id", "title", "ean", "upc", "barcode"):
+            raise invalid_data(f"Invalid request: Unrecognized fields: 'variants.{key}'")
+        conds.append(column_condition(product_variant.c[key], val, f"variants.{key}"))
+    return exists(select(1).select_from(product_variant).where(*conds))
+
+
+def product_resource(*, store: bool) -> Resource:
+    """The product resource for store or admin routes."""
+    return Resource(
+        name="Product",
+        table=product,
+        columns=PRODUCT_SCALARS,
+        defaults=STORE_PRODUCT_DEFAULTS if store else ADMIN_PRODUCT_DEFAULTS,
+        relations={
+            "variants": _load_variants,
+            "type": _single_loader(product_type, TAG_COLS, "type_id", "type"),
+            "collection": _single_loader(product_collection, COLLECTION_COLS, "collection_id", "collection"),
+            "options": _load_options,
+            "tags": _load_tags,
+            "images": _load_images,
+            "categories": _load_categories,
+            "sales_channels": _load_sales_channels,
+        },
+        searchable=("title", "subtitle", "description", "handle"),
+        filterable=("id", "handle", "title", "subtitle", "collection_id", "type_id", "is_giftcard", "status",
+                    "created_at", "updated_at", "deleted_at", "external_id", "discountable", "origin_country"),
+        filters={
+            "tag_id": _link_filter(product_tags, "product_tag_id"),
+            "tags": lambda v: _link_filter(product_tags, "product_tag_id")(v.get("id") if isinstance(v, dict)
+                                                                          else v),
+            "category_id": _category_filter(store),
+            "categories": lambda v: _category_filter(store)(v.get("id") if isinstance(v, dict) else v),
+            "sales_channel_id": _link_filter(product_sales_channel, "sales_channel_id"),
+            "variants": _variant_filter,
+        },
+        allowed=None,
+        max_depth=4,
+        transform=_product_transform,
+    )
+
+
+def variant_resource(*, store: bool) -> Resource:
+    """The product-variant resource (`/store/product-variants`, `/admin/product-variants`)."""
+    return Resource(
+        name="Variant",
+        table=product_variant,
+        columns=VARIANT_SCALARS,
+        defaults=STORE_VARIANT_DEFAULTS if store else ADMIN_VARIANT_DEFAULTS,
+        relations={"product": _load_product_of_variant},
+        after=attach_variant_relations,
+        computed=("options", "prices", "images", "calculated_price"),
+        searchable=("title", "sku", "barcode", "ean", "upc"),
+        filterable=("id", "sku", "title", "product_id", "manage_inventory", "allow_backorder", "ean", "upc",
+                    "barcode", "created_at", "updated_at", "deleted_at"),
+        default_order="variant_rank",
+        max_depth=3,
+    )
+
+
+# --- pricing / customer context --------------------------------------------------------------------------------------
+
+async def pricing_context(conn: AsyncConnection, *, region_id: str | None, country_code: str | None,
+                          cart_id: str | None, customer_id: str | None, currency_code: str | None = None
+                          ) -> dict[str, Any] | None:
+    """Medusa's price context: region from `region_id` → cart → store default region; currency from the region."""
+    region_row = None
+    if cart_id and not region_id:
+        c = (await conn.execute(select(cart.c.region_id, cart.c.currency_code, cart.c.customer_id)
+                                .where(cart.c.id == cart_id, cart.c.deleted_at.is_(None)))).first()
+        if c is not None:
+            region_id = c.region_id
+            currency_code = currency_code or c.currency_code
+            customer_id = customer_id or c.customer_id
+    if not region_id and country_code:
+        rc = (await conn.execute(select(region_country.c.region_id)
+                                 .where(region_country.c.iso_2 == country_code.lower()))).first()
+        region_id = rc.region_id if rc is not None else None
+    if region_id:
+        region_row = (await conn.execute(select(region.c.id, region.c.currency_code)
+                                         .where(region.c.id == region_id, region.c.deleted_at.is_(None)))).first()
+        if region_row is None:
+            from euryale.errors import not_found
+            raise not_found(f"Region with id: {region_id} was not found")
+    if region_row is None and not currency_code:
+        default = (await conn.execute(select(region.c.id, region.c.currency_code)
+                                      .join(store, store.c.default_region_id == region.c.id)
+                                      .where(store.c.deleted_at.is_(None), region.c.deleted_at.is_(None))
+                                      .limit(1))).first()
+        region_row = default
+    if region_row is None and not currency_code:
+        return None
+    ctx: dict[str, Any] = {"currency_code": currency_code or (region_row.currency_code if region_row else None)}
+    if region_row is not None:
+        ctx["region_id"] = region_row.id
+    if customer_id:
+        groups = [r[0] for r in await conn.execute(
+            select(customer_group_customer.c.customer_group_id)
+            .where(customer_group_customer.c.customer_id == customer_id))]
+        if groups:
+            ctx["customer_group_id"] = groups
+    return ctx
