@@ -2,7 +2,23 @@
 // assertions that name what was expected, and SDK clients configured the way a Node storefront/admin would.
 import Medusa from "@medusajs/js-sdk"
 
-export const BASE_URL = process.env.EURYALE_URL || "http://127.0.0.1:9000"
+// EURYALE_URLS=a,b spreads the SDK's requests round-robin over several servers (the topology test): the SDK has
+// one baseUrl, so the global fetch it calls rewrites each request's origin in turn.
+const URLS = (process.env.EURYALE_URLS || "").split(",").map((u) => u.trim()).filter(Boolean)
+export const BASE_URL = URLS[0] || process.env.EURYALE_URL || "http://127.0.0.1:9000"
+export const hits = {}
+if (URLS.length > 1) {
+  const realFetch = globalThis.fetch
+  let n = 0
+  globalThis.fetch = (input, init) => {
+    const target = new URL(URLS[n++ % URLS.length])
+    const url = new URL(input instanceof URL ? input.toString() : typeof input === "string" ? input : input.url)
+    url.protocol = target.protocol
+    url.host = target.host
+    hits[target.host] = (hits[target.host] || 0) + 1
+    return realFetch(url, init)
+  }
+}
 // `--until <step>` stops after that step (used only when a route is known missing; printed loudly).
 const untilIdx = process.argv.indexOf("--until")
 export const UNTIL = untilIdx > 0 ? process.argv[untilIdx + 1] : process.env.E2E_UNTIL || ""
@@ -79,5 +95,5 @@ export async function runSteps(name, steps) {
       break
     }
   }
-  console.log(JSON.stringify({ script: name, done: true, steps: results.length }))
+  console.log(JSON.stringify({ script: name, done: true, steps: results.length, hits }))
 }
