@@ -59,6 +59,8 @@ async def cancel_order(db: Database, *, order_id: str, canceled_by: str | None,
                     await record_refund(conn, payment=after, amount=captured - refunded)
                 elif p["canceled_at"] is None and captured == 0:
                     await payments.cancel_payment(conn, payment_id=p["id"])
+            if orders.dec(pc["captured_amount"]) == 0:
+                await operations.cancel_collection(conn, collection_id=pc["id"])
         await orders.update_order(conn, order_id=order_id, values={"status": "canceled",
                                                                    "canceled_at": orders.now()})
         await orders.record_change(conn, order_id=order_id, change_type=None, created_by=canceled_by,

@@ -1,1 +1,1 @@
-"""The payment module."""
+"""The payment module: collections, sessions, payments, captures, refunds and providers."""

@@ -1,0 +1,253 @@
+"""Store carts: `/store/carts*` (create, read, update, line items, shipping methods, promotions, taxes, complete,
+customer transfer). Handlers validate, run one flow in one transaction, then re-read the cart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.flows.cart import mutations
+from euryale.flows.cart.complete import complete_cart_or_existing
+from euryale.flows.cart.read import retrieve_store_cart
+from euryale.flows.order.read import retrieve_store_order
+from euryale.http.actors import optional_customer, require_customer
+from euryale.http.auth import AuthContext
+from euryale.http.store_context import StoreContext, store_context
+from euryale.modules.cart import service as carts
+
+router = APIRouter()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddressBody(_Strict):
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    address_1: str | None = None
+    address_2: str | None = None
+    city: str | None = None
+    country_code: str | None = None
+    province: str | None = None
+    postal_code: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class ItemBody(_Strict):
+    variant_id: str
+    quantity: int = Field(gt=0)
+    metadata: dict[str, Any] | None = None
+
+
+class CreateCartBody(_Strict):
+    region_id: str | None = None
+    shipping_address: AddressBody | str | None = None
+    billing_address: AddressBody | str | None = None
+    email: str | None = None
+    currency_code: str | None = None
+    items: list[ItemBody] | None = None
+    sales_channel_id: str | None = None
+    promo_codes: list[str] | None = None
+    metadata: dict[str, Any] | None = None
+    locale: str | None = None
+    additional_data: dict[str, Any] | None = None
+
+
+class UpdateCartBody(_Strict):
+    region_id: str | None = None
+    email: str | None = None
+    billing_address: AddressBody | str | None = None
+    shipping_address: AddressBody | str | None = None
+    sales_channel_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    promo_codes: list[str] | None = None
+    locale: str | None = None
+    additional_data: dict[str, Any] | None = None
+
+
+class UpdateItemBody(_Strict):
+    quantity: int = Field(ge=0)
+    metadata: dict[str, Any] | None = None
+    additional_data: dict[str, Any] | None = None
+
+
+class ShippingMethodBody(_Strict):
+    option_id: str
+    data: dict[str, Any] | None = None
+    additional_data: dict[str, Any] | None = None
+
+
+class PromotionsBody(_Strict):
+    promo_codes: list[str]
+
+
+def _dump(body: BaseModel) -> dict[str, Any]:
+    data = body.model_dump(exclude_unset=True)
+    for kind in ("shipping_address", "billing_address"):
+        if isinstance(getattr(body, kind, None), BaseModel):
+            data[kind] = getattr(body, kind).model_dump(exclude_unset=True)
+    return data
+
+
+async def _check_access(conn: AsyncConnection, cart_id: str, customer: AuthContext | None) -> None:
+    """A cart owned by a registered customer is invisible to another logged-in customer (404 as if missing)."""
+    c = await carts.get_cart(conn, cart_id=cart_id)
+    if customer is not None and c["customer_id"] and c["customer_id"] != customer.actor_id:
+        if await mutations.cart_owner_has_account(conn, customer_id=c["customer_id"]):
+            raise carts.cart_not_found(cart_id)
+
+
+def _db(request: Request) -> Any:
+    return request.app.state.container.database()
+
+
+@router.post("/store/carts", response_model=None)
+async def create_cart(body: CreateCartBody, request: Request, fields: str | None = Query(None),
+                      ctx: StoreContext = Depends(store_context),
+                      customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Create a cart in a region (default: the store's) and the key's sales channel."""
+    async with _db(request).transaction() as conn:
+        cart_id = await mutations.create_cart(conn, data=_dump(body), sales_channel_ids=ctx.sales_channel_ids,
+                                              customer_id=customer.actor_id if customer else None,
+                                              locale=ctx.locale)
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.get("/store/carts/{cart_id}", response_model=None)
+async def get_cart(cart_id: str, request: Request, fields: str | None = Query(None),
+                   ctx: StoreContext = Depends(store_context),
+                   customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """One cart with its totals."""
+    async with _db(request).read() as conn:
+        await _check_access(conn, cart_id, customer)
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.post("/store/carts/{cart_id}", response_model=None)
+async def update_cart(cart_id: str, body: UpdateCartBody, request: Request, fields: str | None = Query(None),
+                      ctx: StoreContext = Depends(store_context),
+                      customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Update region, email, addresses, sales channel, locale, metadata or promo codes."""
+    data = _dump(body)
+    if "sales_channel_id" in data and data["sales_channel_id"] and ctx.sales_channel_ids \
+            and data["sales_channel_id"] not in ctx.sales_channel_ids:
+        from euryale.errors import invalid_data
+
+        raise invalid_data("Requested sales channel is not part of the publishable key")
+    async with _db(request).transaction() as conn:
+        await _check_access(conn, cart_id, customer)
+        await mutations.update_cart(conn, cart_id=cart_id, data=data)
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.post("/store/carts/{cart_id}/customer", response_model=None)
+async def transfer_cart(cart_id: str, request: Request, fields: str | None = Query(None),
+                        ctx: StoreContext = Depends(store_context),
+                        customer: AuthContext = Depends(require_customer)) -> dict[str, Any]:
+    """Give the cart to the logged-in customer."""
+    async with _db(request).transaction() as conn:
+        await mutations.transfer_customer(conn, cart_id=cart_id, customer_id=customer.actor_id)
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.post("/store/carts/{cart_id}/line-items", response_model=None)
+async def add_line_item(cart_id: str, body: ItemBody, request: Request, fields: str | None = Query(None),
+                        ctx: StoreContext = Depends(store_context),
+                        customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Add a variant (priced in the cart's context; stock confirmed)."""
+    async with _db(request).transaction() as conn:
+        await _check_access(conn, cart_id, customer)
+        await mutations.add_line_item(conn, cart_id=cart_id, item=body.model_dump())
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.post("/store/carts/{cart_id}/line-items/{line_id}", response_model=None)
+async def update_line_item(cart_id: str, line_id: str, body: UpdateItemBody, request: Request,
+                           fields: str | None = Query(None), ctx: StoreContext = Depends(store_context),
+                           customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Change a line's quantity (0 removes it)."""
+    async with _db(request).transaction() as conn:
+        await _check_access(conn, cart_id, customer)
+        await mutations.update_line_item(conn, cart_id=cart_id, line_id=line_id, quantity=body.quantity,
+                                         metadata=body.metadata)
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.delete("/store/carts/{cart_id}/line-items/{line_id}", response_model=None)
+async def delete_line_item(cart_id: str, line_id: str, request: Request, fields: str | None = Query(None),
+                           ctx: StoreContext = Depends(store_context),
+                           customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Remove a line: `{id, object: "line-item", deleted: true, parent: cart}`."""
+    async with _db(request).transaction() as conn:
+        await _check_access(conn, cart_id, customer)
+        await mutations.delete_line_item(conn, cart_id=cart_id, line_id=line_id)
+        cart = await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)
+    return {"id": line_id, "object": "line-item", "deleted": True, "parent": cart}
+
+
+@router.post("/store/carts/{cart_id}/shipping-methods", response_model=None)
+async def add_shipping_method(cart_id: str, body: ShippingMethodBody, request: Request,
+                              fields: str | None = Query(None), ctx: StoreContext = Depends(store_context),
+                              customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Choose a shipping option available to the cart."""
+    async with _db(request).transaction() as conn:
+        await _check_access(conn, cart_id, customer)
+        await mutations.add_shipping_method(conn, cart_id=cart_id, option_id=body.option_id, data=body.data)
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.post("/store/carts/{cart_id}/promotions", response_model=None)
+async def add_promotions(cart_id: str, body: PromotionsBody, request: Request, fields: str | None = Query(None),
+                         ctx: StoreContext = Depends(store_context),
+                         customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Apply promotion codes."""
+    async with _db(request).transaction() as conn:
+        await _check_access(conn, cart_id, customer)
+        await mutations.add_promotions(conn, cart_id=cart_id, codes=body.promo_codes)
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.delete("/store/carts/{cart_id}/promotions", response_model=None)
+async def remove_promotions(cart_id: str, body: PromotionsBody, request: Request, fields: str | None = Query(None),
+                            ctx: StoreContext = Depends(store_context),
+                            customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Remove promotion codes."""
+    async with _db(request).transaction() as conn:
+        await _check_access(conn, cart_id, customer)
+        await mutations.remove_promotions(conn, cart_id=cart_id, codes=body.promo_codes)
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.post("/store/carts/{cart_id}/taxes", response_model=None)
+async def calculate_taxes(cart_id: str, request: Request, fields: str | None = Query(None),
+                          ctx: StoreContext = Depends(store_context),
+                          customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Compute tax lines now (regions without automatic taxes)."""
+    async with _db(request).transaction() as conn:
+        await _check_access(conn, cart_id, customer)
+        await mutations.calculate_taxes(conn, cart_id=cart_id)
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+
+
+@router.post("/store/carts/{cart_id}/complete", response_model=None)
+async def complete_cart(cart_id: str, request: Request, fields: str | None = Query(None),
+                        ctx: StoreContext = Depends(store_context),
+                        customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """Place the order: `{type: "order", order}`, or `{type: "cart", cart, error}` when payment is refused."""
+    container = request.app.state.container
+    async with _db(request).read() as conn:
+        await _check_access(conn, cart_id, customer)
+    result = await complete_cart_or_existing(container, cart_id=cart_id)
+    async with _db(request).read() as conn:
+        if result.order_id is None:
+            cart = await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)
+            return {"type": "cart", "cart": cart, "error": result.error}
+        order = await retrieve_store_order(conn, order_id=result.order_id)
+        order.pop("_customer_id", None)
+        return {"type": "order", "order": order}

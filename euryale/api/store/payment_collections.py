@@ -1,0 +1,46 @@
+"""Store payment collections: `POST /store/payment-collections` and `.../:id/payment-sessions`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict
+
+from euryale.flows.cart.payment import create_for_cart
+from euryale.http.store_context import StoreContext, store_context
+from euryale.modules.payment import service as payments
+
+router = APIRouter()
+
+
+class CreateCollectionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cart_id: str
+
+
+class CreateSessionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider_id: str
+    data: dict[str, Any] | None = None
+
+
+@router.post("/store/payment-collections", response_model=None)
+async def create_payment_collection(body: CreateCollectionBody, request: Request,
+                                    ctx: StoreContext = Depends(store_context)) -> dict[str, Any]:
+    """The cart's payment collection (created for the cart total when it has none)."""
+    async with request.app.state.container.database().transaction() as conn:
+        pc_id = await create_for_cart(conn, cart_id=body.cart_id)
+        pc = await payments.retrieve_payment_collection(conn, payment_collection_id=pc_id)
+    return {"payment_collection": payments.store_collection_shape(pc)}
+
+
+@router.post("/store/payment-collections/{collection_id}/payment-sessions", response_model=None)
+async def create_payment_session(collection_id: str, body: CreateSessionBody, request: Request,
+                                 ctx: StoreContext = Depends(store_context)) -> dict[str, Any]:
+    """Initiate a session with a provider (replacing the pending one)."""
+    async with request.app.state.container.database().transaction() as conn:
+        await payments.create_payment_session(conn, payment_collection_id=collection_id,
+                                              provider_id=body.provider_id, data=body.data)
+        pc = await payments.retrieve_payment_collection(conn, payment_collection_id=collection_id)
+    return {"payment_collection": payments.store_collection_shape(pc)}

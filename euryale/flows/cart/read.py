@@ -1,0 +1,181 @@
+"""The store cart response: the cart with Medusa 2.21's default fields and totals, read set-based."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.links.models import cart_payment_collection, cart_promotion
+from euryale.modules.cart import service as carts
+from euryale.modules.customer.models import customer, customer_group_customer
+from euryale.modules.payment import service as payments
+from euryale.modules.product.models import product, product_category_product, product_tags
+from euryale.modules.promotion.models import promotion, promotion_application_method
+from euryale.modules.region.models import region, region_country
+from euryale.query.fields import parse_fields
+from euryale.totals import cart_totals
+
+CART_DEFAULTS = (
+    "id", "currency_code", "email", "locale", "region_id", "created_at", "updated_at", "completed_at", "total",
+    "subtotal", "tax_total", "discount_total", "discount_subtotal", "discount_tax_total", "original_total",
+    "original_tax_total", "item_total", "item_subtotal", "item_tax_total", "item_discount_total",
+    "original_item_total", "original_item_subtotal", "original_item_tax_total", "shipping_total",
+    "shipping_subtotal", "shipping_tax_total", "shipping_discount_total", "original_shipping_tax_total",
+    "original_shipping_subtotal", "original_shipping_total", "credit_line_subtotal", "credit_line_tax_total",
+    "credit_line_total", "metadata", "sales_channel_id", "shipping_address_id", "billing_address_id", "customer_id",
+    "*items", "*items.tax_lines", "*items.adjustments", "*items.product", "*shipping_methods",
+    "*shipping_methods.tax_lines", "*shipping_methods.adjustments", "*shipping_address", "*billing_address",
+    "*credit_lines", "*customer", "*region", "*region.countries", "*promotions", "*promotions.application_method",
+)
+RELATIONS = ("items", "shipping_methods", "shipping_address", "billing_address", "credit_lines", "customer",
+             "region", "promotions", "payment_collection")
+
+ITEM_KEYS = ("id", "thumbnail", "variant_id", "product_id", "is_giftcard", "product_type_id", "product_title",
+             "product_description", "product_subtitle", "product_type", "product_collection", "product_handle",
+             "variant_sku", "variant_barcode", "variant_title", "requires_shipping", "metadata", "created_at",
+             "updated_at", "title", "quantity", "unit_price", "compare_at_unit_price", "is_tax_inclusive")
+ADDRESS_KEYS = ("id", "first_name", "last_name", "company", "address_1", "address_2", "city", "postal_code",
+                "country_code", "province", "phone")
+TAX_LINE_KEYS = ("id", "code", "rate", "description", "provider_id", "tax_rate_id", "created_at", "updated_at")
+ADJ_KEYS = ("id", "code", "amount", "description", "promotion_id", "provider_id", "is_tax_inclusive", "created_at",
+            "updated_at")
+
+
+def _address(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if row is None else {k: row.get(k) for k in ADDRESS_KEYS}
+
+
+async def _regions(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    out = {r["id"]: {"id": r["id"], "name": r["name"], "currency_code": r["currency_code"],
+                     "automatic_taxes": r["automatic_taxes"], "countries": []}
+           for r in (await conn.execute(select(region).where(region.c.id.in_(ids)))).mappings()}
+    for c in (await conn.execute(select(region_country).where(region_country.c.region_id.in_(ids))
+                                 .order_by(region_country.c.num_code))).mappings():
+        if c["region_id"] in out:
+            out[c["region_id"]]["countries"].append({
+                "iso_2": c["iso_2"], "iso_3": c["iso_3"], "num_code": c["num_code"], "name": c["name"],
+                "display_name": c["display_name"], "region_id": c["region_id"], "metadata": c["metadata"],
+                "created_at": c["created_at"], "updated_at": c["updated_at"], "deleted_at": c["deleted_at"]})
+    return out
+
+
+async def _products(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    out = {r.id: {"id": r.id, "collection_id": r.collection_id, "type_id": r.type_id, "categories": [], "tags": []}
+           for r in await conn.execute(select(product.c.id, product.c.collection_id, product.c.type_id)
+                                       .where(product.c.id.in_(ids)))}
+    for r in await conn.execute(select(product_category_product.c.product_id,
+                                       product_category_product.c.product_category_id)
+                                .where(product_category_product.c.product_id.in_(ids))):
+        if r[0] in out:
+            out[r[0]]["categories"].append({"id": r[1]})
+    for r in await conn.execute(select(product_tags.c.product_id, product_tags.c.product_tag_id)
+                                .where(product_tags.c.product_id.in_(ids))):
+        if r[0] in out:
+            out[r[0]]["tags"].append({"id": r[1]})
+    return out
+
+
+async def cart_promotions(conn: AsyncConnection, *, cart_id: str) -> list[dict[str, Any]]:
+    """Promotions linked to the cart with their application method (store default fields)."""
+    ids = [r[0] for r in await conn.execute(select(cart_promotion.c.promotion_id).where(
+        cart_promotion.c.cart_id == cart_id, cart_promotion.c.deleted_at.is_(None)))]
+    if not ids:
+        return []
+    methods = {m["promotion_id"]: m for m in (await conn.execute(select(promotion_application_method).where(
+        promotion_application_method.c.promotion_id.in_(ids),
+        promotion_application_method.c.deleted_at.is_(None)))).mappings()}
+    out = []
+    for p in (await conn.execute(select(promotion).where(promotion.c.id.in_(ids), promotion.c.deleted_at.is_(None))
+                                 .order_by(promotion.c.code))).mappings():
+        m = methods.get(p["id"])
+        out.append({"id": p["id"], "code": p["code"], "is_automatic": p["is_automatic"],
+                    "is_tax_inclusive": p.get("is_tax_inclusive", False),
+                    "application_method": None if m is None else {
+                        "id": m["id"], "value": m["value"], "type": m["type"], "currency_code": m["currency_code"],
+                        "target_type": m["target_type"], "allocation": m["allocation"]}})
+    return out
+
+
+async def cart_payment_collection_id(conn: AsyncConnection, *, cart_id: str) -> str | None:
+    row = (await conn.execute(select(cart_payment_collection.c.payment_collection_id).where(
+        cart_payment_collection.c.cart_id == cart_id, cart_payment_collection.c.deleted_at.is_(None)))).first()
+    return row[0] if row else None
+
+
+async def load_cart_state(conn: AsyncConnection, *, cart_id: str, for_update: bool = False) -> dict[str, Any]:
+    """Raw cart with items, shipping methods and addresses, plus computed totals (used by flows)."""
+    c = await carts.get_cart(conn, cart_id=cart_id, for_update=for_update)
+    c["items"] = await carts.line_items(conn, cart_ids=[cart_id])
+    c["shipping_methods"] = await carts.shipping_methods(conn, cart_ids=[cart_id])
+    addrs = await carts.addresses(conn, address_ids=[c["shipping_address_id"], c["billing_address_id"]])
+    c["shipping_address"] = addrs.get(c["shipping_address_id"] or "")
+    c["billing_address"] = addrs.get(c["billing_address_id"] or "")
+    c["totals"] = cart_totals(c["items"], c["shipping_methods"])
+    return c
+
+
+async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: str | None = None) -> dict[str, Any]:
+    """`{cart}` body of the store cart routes (defaults of Medusa 2.21; `fields` narrows or extends them)."""
+    c = await load_cart_state(conn, cart_id=cart_id)
+    sel = parse_fields(fields, defaults=CART_DEFAULTS, relation_names=RELATIONS) if fields else None
+    product_map = await _products(conn, list({i["product_id"] for i in c["items"] if i["product_id"]}))
+    regions = await _regions(conn, [c["region_id"]] if c["region_id"] else [])
+    items = []
+    for i in c["items"]:
+        d = {k: i.get(k) for k in ITEM_KEYS}
+        d["metadata"] = i.get("metadata") if i.get("metadata") is not None else {}
+        d["tax_lines"] = [{**{k: t.get(k) for k in TAX_LINE_KEYS}, "item_id": i["id"]} for t in i["tax_lines"]]
+        d["adjustments"] = [{**{k: a.get(k) for k in ADJ_KEYS}, "item_id": i["id"]} for a in i["adjustments"]]
+        d["product"] = product_map.get(i["product_id"] or "")
+        items.append(d)
+    methods = [{"id": m["id"], "name": m["name"], "amount": m["amount"], "is_tax_inclusive": m["is_tax_inclusive"],
+                "shipping_option_id": m["shipping_option_id"], "data": m["data"],
+                "tax_lines": [{k: t.get(k) for k in TAX_LINE_KEYS} for t in m["tax_lines"]],
+                "adjustments": [{k: a.get(k) for k in ADJ_KEYS} for a in m["adjustments"]]}
+               for m in c["shipping_methods"]]
+    body: dict[str, Any] = {
+        "id": c["id"], "currency_code": c["currency_code"], "email": c["email"], "locale": c["locale"],
+        "region_id": c["region_id"], "created_at": c["created_at"], "updated_at": c["updated_at"],
+        "completed_at": c["completed_at"], **c["totals"], "metadata": c["metadata"],
+        "sales_channel_id": c["sales_channel_id"],
+    }
+    if c["shipping_address_id"] or c["billing_address_id"]:
+        body["shipping_address_id"] = c["shipping_address_id"]
+        body["billing_address_id"] = c["billing_address_id"]
+    body["customer_id"] = c["customer_id"]
+    body["items"] = items
+    body["shipping_methods"] = methods
+    body["shipping_address"] = _address(c["shipping_address"])
+    body["billing_address"] = _address(c["billing_address"])
+    body["credit_lines"] = []
+    if c["customer_id"]:
+        cust = (await conn.execute(select(customer.c.id, customer.c.email).where(
+            customer.c.id == c["customer_id"]))).first()
+        if cust is not None:
+            groups = [{"id": g[0]} for g in await conn.execute(
+                select(customer_group_customer.c.customer_group_id).where(
+                    customer_group_customer.c.customer_id == cust.id))]
+            body["customer"] = {"id": cust.id, "email": cust.email, "groups": groups}
+    body["region"] = regions.get(c["region_id"] or "")
+    body["promotions"] = await cart_promotions(conn, cart_id=cart_id)
+    if sel is not None and sel.relation("payment_collection") is not None:
+        pc_id = await cart_payment_collection_id(conn, cart_id=cart_id)
+        body["payment_collection"] = (await payments.retrieve_payment_collection(
+            conn, payment_collection_id=pc_id)) if pc_id else None
+    if sel is not None:
+        body = sel.project(body)
+    return body
+
+
+def group_by(rows: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        out[r[key]].append(r)
+    return out

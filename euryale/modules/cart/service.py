@@ -1,0 +1,224 @@
+"""Carts, line items, shipping methods, adjustments, tax lines and addresses (cart tables only).
+
+Reads are set-based: one statement per relation for any number of carts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.errors import not_found
+from euryale.ids import generate_id
+from euryale.modules.cart.models import (
+    cart,
+    cart_address,
+    cart_line_item,
+    cart_line_item_adjustment,
+    cart_line_item_tax_line,
+    cart_shipping_method,
+    cart_shipping_method_adjustment,
+    cart_shipping_method_tax_line,
+)
+
+ADDRESS_FIELDS = ("first_name", "last_name", "phone", "company", "address_1", "address_2", "city", "country_code",
+                  "province", "postal_code", "metadata", "customer_id")
+ITEM_FIELDS = ("title", "subtitle", "thumbnail", "quantity", "variant_id", "product_id", "product_title",
+               "product_description", "product_subtitle", "product_type", "product_type_id", "product_collection",
+               "product_handle", "variant_sku", "variant_barcode", "variant_title", "variant_option_values",
+               "requires_shipping", "is_discountable", "is_tax_inclusive", "compare_at_unit_price", "unit_price",
+               "metadata", "is_giftcard")
+
+
+def cart_not_found(cart_id: str) -> Exception:
+    return not_found(f"Cart id not found: {cart_id}")
+
+
+async def create_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> str:
+    """Insert a cart row (`currency_code` required); returns its id."""
+    cart_id = generate_id("cart")
+    await conn.execute(insert(cart).values(id=cart_id, **{k: v for k, v in values.items() if k in cart.c}))
+    return cart_id
+
+
+async def get_cart(conn: AsyncConnection, *, cart_id: str, for_update: bool = False) -> dict[str, Any]:
+    """The cart row (404 `Cart id not found` when missing); `for_update` locks it for the transaction."""
+    q = select(cart).where(cart.c.id == cart_id, cart.c.deleted_at.is_(None))
+    if for_update:
+        q = q.with_for_update()
+    row = (await conn.execute(q)).mappings().first()
+    if row is None:
+        raise cart_not_found(cart_id)
+    return dict(row)
+
+
+async def update_cart(conn: AsyncConnection, *, cart_id: str, values: Mapping[str, Any]) -> None:
+    """Update cart columns (unknown keys ignored) and bump `updated_at`."""
+    vals = {k: v for k, v in values.items() if k in cart.c and k != "id"}
+    await conn.execute(update(cart).where(cart.c.id == cart_id).values(**vals, updated_at=func.now()))
+
+
+async def create_address(conn: AsyncConnection, *, address: Mapping[str, Any]) -> str:
+    """Insert a cart address; returns its id."""
+    address_id = generate_id("caaddr")
+    await conn.execute(insert(cart_address).values(
+        id=address_id, **{k: address.get(k) for k in ADDRESS_FIELDS if k in address}))
+    return address_id
+
+
+async def addresses(conn: AsyncConnection, *, address_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    ids = [i for i in address_ids if i]
+    if not ids:
+        return {}
+    rows = await conn.execute(select(cart_address).where(cart_address.c.id.in_(ids)))
+    return {r["id"]: dict(r) for r in rows.mappings()}
+
+
+async def line_items(conn: AsyncConnection, *, cart_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Live items of the carts, each with `tax_lines` and `adjustments` (three statements in all)."""
+    rows = [dict(r) for r in (await conn.execute(
+        select(cart_line_item).where(cart_line_item.c.cart_id.in_(list(cart_ids)),
+                                     cart_line_item.c.deleted_at.is_(None))
+        .order_by(cart_line_item.c.created_at, cart_line_item.c.id))).mappings()]
+    if not rows:
+        return rows
+    ids = [r["id"] for r in rows]
+    taxes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for t in (await conn.execute(select(cart_line_item_tax_line).where(
+            cart_line_item_tax_line.c.item_id.in_(ids), cart_line_item_tax_line.c.deleted_at.is_(None))
+            .order_by(cart_line_item_tax_line.c.created_at))).mappings():
+        taxes[t["item_id"]].append(dict(t))
+    adjs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in (await conn.execute(select(cart_line_item_adjustment).where(
+            cart_line_item_adjustment.c.item_id.in_(ids), cart_line_item_adjustment.c.deleted_at.is_(None))
+            .order_by(cart_line_item_adjustment.c.created_at))).mappings():
+        adjs[a["item_id"]].append(dict(a))
+    for r in rows:
+        r["tax_lines"] = taxes.get(r["id"], [])
+        r["adjustments"] = adjs.get(r["id"], [])
+    return rows
+
+
+async def shipping_methods(conn: AsyncConnection, *, cart_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Live shipping methods of the carts with `tax_lines` and `adjustments`."""
+    rows = [dict(r) for r in (await conn.execute(
+        select(cart_shipping_method).where(cart_shipping_method.c.cart_id.in_(list(cart_ids)),
+                                           cart_shipping_method.c.deleted_at.is_(None))
+        .order_by(cart_shipping_method.c.created_at))).mappings()]
+    if not rows:
+        return rows
+    ids = [r["id"] for r in rows]
+    taxes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for t in (await conn.execute(select(cart_shipping_method_tax_line).where(
+            cart_shipping_method_tax_line.c.shipping_method_id.in_(ids),
+            cart_shipping_method_tax_line.c.deleted_at.is_(None)))).mappings():
+        taxes[t["shipping_method_id"]].append(dict(t))
+    adjs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in (await conn.execute(select(cart_shipping_method_adjustment).where(
+            cart_shipping_method_adjustment.c.shipping_method_id.in_(ids),
+            cart_shipping_method_adjustment.c.deleted_at.is_(None)))).mappings():
+        adjs[a["shipping_method_id"]].append(dict(a))
+    for r in rows:
+        r["tax_lines"] = taxes.get(r["id"], [])
+        r["adjustments"] = adjs.get(r["id"], [])
+    return rows
+
+
+async def add_line_items(conn: AsyncConnection, *, cart_id: str, items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Insert line items (prices already resolved by the caller); returns their ids."""
+    rows = []
+    for it in items:
+        rows.append({"id": generate_id("cali"), "cart_id": cart_id,
+                     **{k: it[k] for k in ITEM_FIELDS if k in it}})
+    if rows:
+        await conn.execute(insert(cart_line_item), rows)
+    return [r["id"] for r in rows]
+
+
+async def update_line_item(conn: AsyncConnection, *, item_id: str, values: Mapping[str, Any]) -> None:
+    vals = {k: v for k, v in values.items() if k in ITEM_FIELDS}
+    await conn.execute(update(cart_line_item).where(cart_line_item.c.id == item_id)
+                       .values(**vals, updated_at=func.now()))
+
+
+async def delete_line_items(conn: AsyncConnection, *, item_ids: Sequence[str]) -> None:
+    """Soft-delete items together with their tax lines and adjustments."""
+    ids = list(item_ids)
+    if not ids:
+        return
+    for t, col in ((cart_line_item_tax_line, cart_line_item_tax_line.c.item_id),
+                   (cart_line_item_adjustment, cart_line_item_adjustment.c.item_id)):
+        await conn.execute(update(t).where(col.in_(ids), t.c.deleted_at.is_(None)).values(deleted_at=func.now()))
+    await conn.execute(update(cart_line_item).where(cart_line_item.c.id.in_(ids)).values(deleted_at=func.now()))
+
+
+async def replace_shipping_methods(conn: AsyncConnection, *, cart_id: str,
+                                   methods: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Drop the cart's shipping methods and insert `methods`; returns the new ids."""
+    old = [r[0] for r in await conn.execute(select(cart_shipping_method.c.id).where(
+        cart_shipping_method.c.cart_id == cart_id, cart_shipping_method.c.deleted_at.is_(None)))]
+    await delete_shipping_methods(conn, method_ids=old)
+    rows = [{"id": generate_id("casm"), "cart_id": cart_id, "name": m["name"], "amount": m["amount"],
+             "is_tax_inclusive": bool(m.get("is_tax_inclusive")), "shipping_option_id": m.get("shipping_option_id"),
+             "data": m.get("data") or {}, "description": m.get("description"), "metadata": m.get("metadata")}
+            for m in methods]
+    if rows:
+        await conn.execute(insert(cart_shipping_method), rows)
+    return [r["id"] for r in rows]
+
+
+async def delete_shipping_methods(conn: AsyncConnection, *, method_ids: Sequence[str]) -> None:
+    ids = list(method_ids)
+    if not ids:
+        return
+    for t in (cart_shipping_method_tax_line, cart_shipping_method_adjustment):
+        await conn.execute(update(t).where(t.c.shipping_method_id.in_(ids), t.c.deleted_at.is_(None))
+                           .values(deleted_at=func.now()))
+    await conn.execute(update(cart_shipping_method).where(cart_shipping_method.c.id.in_(ids))
+                       .values(deleted_at=func.now()))
+
+
+async def replace_tax_lines(conn: AsyncConnection, *, item_lines: Mapping[str, Sequence[Mapping[str, Any]]],
+                            shipping_lines: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+    """Set the tax lines of the given items / shipping methods (keys) to exactly the given lines."""
+    for table, key, lines_by_owner in ((cart_line_item_tax_line, "item_id", item_lines),
+                                       (cart_shipping_method_tax_line, "shipping_method_id", shipping_lines)):
+        owners = list(lines_by_owner)
+        if not owners:
+            continue
+        await conn.execute(update(table).where(table.c[key].in_(owners), table.c.deleted_at.is_(None))
+                           .values(deleted_at=func.now()))
+        rows = [{"id": generate_id("calitxl" if key == "item_id" else "casmtxl"), key: owner,
+                 "code": ln["code"], "rate": ln["rate"], "description": ln.get("description") or ln.get("name"),
+                 "provider_id": ln.get("provider_id"), "tax_rate_id": ln.get("tax_rate_id")}
+                for owner, lines in lines_by_owner.items() for ln in lines]
+        if rows:
+            await conn.execute(insert(table), rows)
+
+
+async def replace_adjustments(conn: AsyncConnection, *, item_adjustments: Mapping[str, Sequence[Mapping[str, Any]]],
+                              shipping_adjustments: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+    """Set the promotion adjustments of the given items / shipping methods to exactly the given ones."""
+    for table, key, by_owner in ((cart_line_item_adjustment, "item_id", item_adjustments),
+                                 (cart_shipping_method_adjustment, "shipping_method_id", shipping_adjustments)):
+        owners = list(by_owner)
+        if not owners:
+            continue
+        await conn.execute(update(table).where(table.c[key].in_(owners), table.c.deleted_at.is_(None))
+                           .values(deleted_at=func.now()))
+        rows = [{"id": generate_id("caliadj" if key == "item_id" else "casmadj"), key: owner,
+                 "amount": a["amount"], "code": a.get("code"), "promotion_id": a.get("promotion_id"),
+                 "description": a.get("description"), "provider_id": a.get("provider_id"),
+                 "is_tax_inclusive": bool(a.get("is_tax_inclusive"))}
+                for owner, adjs in by_owner.items() for a in adjs]
+        if rows:
+            await conn.execute(insert(table), rows)
+
+
+async def mark_completed(conn: AsyncConnection, *, cart_id: str) -> None:
+    await conn.execute(update(cart).where(cart.c.id == cart_id).values(completed_at=func.now(),
+                                                                         updated_at=func.now()))

@@ -1,0 +1,373 @@
+"""Orders: creation from a completed cart, and reads in Medusa's order shape with totals (store and admin).
+
+Reads are set-based: one statement per relation for any number of orders.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.errors import not_found
+from euryale.ids import generate_id
+from euryale.modules.order.models import (
+    order_address,
+    order_item,
+    order_line_item,
+    order_line_item_adjustment,
+    order_line_item_tax_line,
+    order_shipping,
+    order_shipping_method,
+    order_shipping_method_adjustment,
+    order_shipping_method_tax_line,
+    order_summary,
+    order_table,
+    order_transaction,
+)
+from euryale.totals import line_item_totals, order_totals, shipping_method_totals, to_decimal
+
+ZERO = Decimal(0)
+ADDRESS_FIELDS = ("customer_id", "company", "first_name", "last_name", "address_1", "address_2", "city",
+                  "country_code", "province", "postal_code", "phone", "metadata")
+LINE_FIELDS = ("title", "subtitle", "thumbnail", "variant_id", "product_id", "product_title", "product_description",
+               "product_subtitle", "product_type", "product_type_id", "product_collection", "product_handle",
+               "variant_sku", "variant_barcode", "variant_title", "variant_option_values", "requires_shipping",
+               "is_discountable", "is_tax_inclusive", "compare_at_unit_price", "unit_price", "is_giftcard",
+               "metadata")
+QTY_FIELDS = ("fulfilled_quantity", "delivered_quantity", "shipped_quantity", "return_requested_quantity",
+              "return_received_quantity", "return_dismissed_quantity", "written_off_quantity")
+
+
+def raw(value: Any) -> dict[str, Any] | None:
+    """Medusa's BigNumber companion `{value, precision}`."""
+    if value is None:
+        return None
+    d = to_decimal(value)
+    return {"value": str(d.normalize()) if d != d.to_integral_value() else str(int(d)), "precision": 20}
+
+
+def summary_totals(*, total: Decimal, paid: Decimal = ZERO, refunded: Decimal = ZERO) -> dict[str, Any]:
+    """`order.summary` JSON as Medusa stores it (values and their raw companions)."""
+    transaction_total = paid - refunded
+    values = {"paid_total": paid, "refunded_total": refunded, "accounting_total": total, "credit_line_total": ZERO,
+              "transaction_total": transaction_total, "pending_difference": total - transaction_total,
+              "current_order_total": total, "original_order_total": total}
+    out: dict[str, Any] = {}
+    for k, v in values.items():
+        out[k] = v
+        out["raw_" + k] = raw(v)
+    return out
+
+
+async def _address(conn: AsyncConnection, address: Mapping[str, Any] | None) -> str | None:
+    if not address:
+        return None
+    aid = generate_id("ordaddr")
+    await conn.execute(insert(order_address).values(id=aid, **{k: address.get(k) for k in ADDRESS_FIELDS}))
+    return aid
+
+
+async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, Any]) -> str:
+    """Write the order of a cart (items, shipping, addresses, adjustments, tax lines, summary); returns its id.
+
+    `cart` carries `items` and `shipping_methods` with their `tax_lines` and `adjustments`, the addresses and
+    the cart columns (as `euryale.flows.cart.read.load_cart_state` returns them).
+    """
+    order_id = generate_id("order")
+    await conn.execute(insert(order_table).values(
+        id=order_id, region_id=cart.get("region_id"), customer_id=cart.get("customer_id"),
+        sales_channel_id=cart.get("sales_channel_id"), email=cart.get("email"),
+        currency_code=cart["currency_code"], status="pending", version=1, locale=cart.get("locale"),
+        shipping_address_id=await _address(conn, cart.get("shipping_address")),
+        billing_address_id=await _address(conn, cart.get("billing_address")),
+        metadata=cart.get("metadata"), no_notification=False,
+    ))
+    lines, details, adjustments, tax_lines = [], [], [], []
+    for item in cart.get("items") or []:
+        line_id = item.get("order_line_item_id") or generate_id("ordli")
+        lines.append({"id": line_id, **{k: item.get(k) for k in LINE_FIELDS},
+                      "metadata": item.get("metadata") if item.get("metadata") is not None else {},
+                      "requires_shipping": bool(item.get("requires_shipping", True)),
+                      "is_discountable": bool(item.get("is_discountable", True)),
+                      "is_tax_inclusive": bool(item.get("is_tax_inclusive"))})
+        details.append({"id": generate_id("orditem"), "order_id": order_id, "version": 1, "item_id": line_id,
+                        "quantity": item["quantity"], "metadata": {}, **{k: 0 for k in QTY_FIELDS}})
+        for a in item.get("adjustments") or []:
+            adjustments.append({"id": generate_id("ordliadj"), "item_id": line_id, "amount": a["amount"],
+                                "code": a.get("code"), "promotion_id": a.get("promotion_id"),
+                                "description": a.get("description"), "provider_id": a.get("provider_id"),
+                                "is_tax_inclusive": bool(a.get("is_tax_inclusive"))})
+        for t in item.get("tax_lines") or []:
+            tax_lines.append({"id": generate_id("ordlitxl"), "item_id": line_id, "rate": t["rate"],
+                              "code": t["code"], "description": t.get("description"),
+                              "tax_rate_id": t.get("tax_rate_id"), "provider_id": t.get("provider_id")})
+    for table, rows in ((order_line_item, lines), (order_item, details), (order_line_item_adjustment, adjustments),
+                        (order_line_item_tax_line, tax_lines)):
+        if rows:
+            await conn.execute(insert(table), rows)
+    methods, shippings, m_adj, m_tax = [], [], [], []
+    for m in cart.get("shipping_methods") or []:
+        mid = generate_id("ordsm")
+        methods.append({"id": mid, "name": m["name"], "description": m.get("description"), "amount": m["amount"],
+                        "is_tax_inclusive": bool(m.get("is_tax_inclusive")), "is_custom_amount": False,
+                        "shipping_option_id": m.get("shipping_option_id"), "data": m.get("data") or {},
+                        "metadata": m.get("metadata")})
+        shippings.append({"id": generate_id("ordspmv"), "order_id": order_id, "version": 1,
+                          "shipping_method_id": mid})
+        for a in m.get("adjustments") or []:
+            m_adj.append({"id": generate_id("ordsmadj"), "shipping_method_id": mid, "amount": a["amount"],
+                          "code": a.get("code"), "promotion_id": a.get("promotion_id"),
+                          "description": a.get("description"), "provider_id": a.get("provider_id"),
+                          "is_tax_inclusive": bool(a.get("is_tax_inclusive"))})
+        for t in m.get("tax_lines") or []:
+            m_tax.append({"id": generate_id("ordsmtxl"), "shipping_method_id": mid, "rate": t["rate"],
+                          "code": t["code"], "description": t.get("description"),
+                          "tax_rate_id": t.get("tax_rate_id"), "provider_id": t.get("provider_id")})
+    for table, rows in ((order_shipping_method, methods), (order_shipping, shippings),
+                        (order_shipping_method_adjustment, m_adj), (order_shipping_method_tax_line, m_tax)):
+        if rows:
+            await conn.execute(insert(table), rows)
+    totals = order_totals(cart.get("items") or [], cart.get("shipping_methods") or [])
+    await conn.execute(insert(order_summary).values(id=generate_id("ordsum"), order_id=order_id, version=1,
+                                                    totals=_json_summary(summary_totals(total=totals["total"]))))
+    return order_id
+
+
+def _json_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
+    # JSONB keeps numbers; Decimals are written as JSON numbers through the engine's serializer
+    return {k: (float(v) if isinstance(v, Decimal) and v != v.to_integral_value() else
+                int(v) if isinstance(v, Decimal) else v) for k, v in summary.items()}
+
+
+async def add_transaction(conn: AsyncConnection, *, order_id: str, amount: Decimal, currency_code: str,
+                          reference: str, reference_id: str) -> None:
+    """Record money movement on the order (capture +, refund −)."""
+    await conn.execute(insert(order_transaction).values(
+        id=generate_id("ordtrx"), order_id=order_id, version=1, amount=amount, currency_code=currency_code,
+        reference=reference, reference_id=reference_id))
+
+
+# --- reads ------------------------------------------------------------------------------------------------------
+
+def _with_raw(values: Mapping[str, Decimal]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(values)
+    for k, v in values.items():
+        out["raw_" + k] = raw(v)
+    return out
+
+
+def _item_extra_totals(line: Mapping[str, Any], detail: Mapping[str, Any], t: Mapping[str, Decimal]
+                       ) -> dict[str, Decimal]:
+    qty = to_decimal(detail["quantity"])
+    per_unit = t["total"] / qty if qty else ZERO
+    per_unit = per_unit.quantize(Decimal(1)) if per_unit == per_unit.to_integral_value() else per_unit
+    returned = to_decimal(detail["return_received_quantity"])
+    return {
+        "refundable_total_per_unit": per_unit,
+        "refundable_total": per_unit * (qty - returned - to_decimal(detail["written_off_quantity"])),
+        "fulfilled_total": per_unit * to_decimal(detail["fulfilled_quantity"]),
+        "shipped_total": per_unit * to_decimal(detail["shipped_quantity"]),
+        "return_requested_total": per_unit * to_decimal(detail["return_requested_quantity"]),
+        "return_received_total": per_unit * returned,
+        "return_dismissed_total": per_unit * to_decimal(detail["return_dismissed_quantity"]),
+        "write_off_total": per_unit * to_decimal(detail["written_off_quantity"]),
+    }
+
+
+async def _order_items(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    detail_rows = [dict(r) for r in (await conn.execute(
+        select(order_item).where(order_item.c.order_id.in_(order_ids), order_item.c.deleted_at.is_(None))
+        .order_by(order_item.c.created_at, order_item.c.id))).mappings()]
+    # only the latest version of each item counts
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for d in detail_rows:
+        key = (d["order_id"], d["item_id"])
+        if key not in latest or d["version"] >= latest[key]["version"]:
+            latest[key] = d
+    item_ids = [k[1] for k in latest]
+    if not item_ids:
+        return {}
+    lines = {r["id"]: dict(r) for r in (await conn.execute(
+        select(order_line_item).where(order_line_item.c.id.in_(item_ids)))).mappings()}
+    taxes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for t in (await conn.execute(select(order_line_item_tax_line).where(
+            order_line_item_tax_line.c.item_id.in_(item_ids), order_line_item_tax_line.c.deleted_at.is_(None))
+    )).mappings():
+        taxes[t["item_id"]].append(dict(t))
+    adjs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in (await conn.execute(select(order_line_item_adjustment).where(
+            order_line_item_adjustment.c.item_id.in_(item_ids), order_line_item_adjustment.c.deleted_at.is_(None))
+    )).mappings():
+        adjs[a["item_id"]].append(dict(a))
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (oid, iid), d in latest.items():
+        line = lines.get(iid)
+        if line is None or line.get("deleted_at") is not None:
+            continue
+        unit_price = d["unit_price"] if d["unit_price"] is not None else line["unit_price"]
+        item: dict[str, Any] = {k: line[k] for k in (
+            "id", "title", "subtitle", "thumbnail", "variant_id", "product_id", "product_title",
+            "product_description", "product_subtitle", "product_type", "product_type_id", "product_collection",
+            "product_handle", "variant_sku", "variant_barcode", "variant_title", "variant_option_values",
+            "requires_shipping", "is_giftcard", "is_discountable", "is_tax_inclusive", "is_custom_price",
+            "metadata")}
+        item.update({
+            "raw_compare_at_unit_price": raw(line["compare_at_unit_price"]), "raw_unit_price": raw(unit_price),
+            "created_at": line["created_at"], "updated_at": line["updated_at"], "deleted_at": line["deleted_at"],
+            "tax_lines": [_tax_line(t) for t in taxes.get(iid, [])],
+            "adjustments": [_adjustment(a) for a in adjs.get(iid, [])],
+            "compare_at_unit_price": line["compare_at_unit_price"], "unit_price": unit_price,
+            "quantity": d["quantity"], "raw_quantity": raw(d["quantity"]),
+            "line_item_metadata": line["metadata"] if line["metadata"] is not None else {},
+        })
+        detail = {"id": d["id"], "version": d["version"], "metadata": d["metadata"] or {}, "order_id": oid,
+                  "raw_unit_price": raw(d["unit_price"]), "raw_compare_at_unit_price": raw(d["compare_at_unit_price"]),
+                  "raw_quantity": raw(d["quantity"])}
+        for q in QTY_FIELDS:
+            detail["raw_" + q] = raw(d[q])
+        detail.update({"created_at": d["created_at"], "updated_at": d["updated_at"], "deleted_at": d["deleted_at"],
+                       "item_id": iid, "unit_price": d["unit_price"],
+                       "compare_at_unit_price": d["compare_at_unit_price"], "quantity": d["quantity"]})
+        for q in QTY_FIELDS:
+            detail[q] = d[q]
+        item["detail"] = detail
+        it_totals = line_item_totals({**item, "quantity": d["quantity"]})
+        it_totals.update(_item_extra_totals(line, d, it_totals))
+        ordered = {k: it_totals[k] for k in ("subtotal", "total", "original_subtotal", "original_total",
+                                     "discount_subtotal", "discount_tax_total", "discount_total", "tax_total",
+                                     "original_tax_total", "refundable_total_per_unit", "refundable_total",
+                                     "fulfilled_total", "shipped_total", "return_requested_total",
+                                     "return_received_total", "return_dismissed_total", "write_off_total")}
+        item.update(ordered)
+        item.update({"raw_" + k: raw(v) for k, v in ordered.items()})
+        out[oid].append(item)
+    return out
+
+
+def _tax_line(t: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: t.get(k) for k in ("id", "description", "tax_rate_id", "code", "rate", "provider_id", "created_at",
+                                  "updated_at", "item_id", "shipping_method_id") if k in t}
+
+
+def _adjustment(a: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: a.get(k) for k in ("id", "description", "promotion_id", "code", "amount", "provider_id",
+                                  "is_tax_inclusive", "created_at", "updated_at", "item_id", "shipping_method_id")
+            if k in a}
+
+
+async def _order_shipping(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    links = [dict(r) for r in (await conn.execute(select(order_shipping).where(
+        order_shipping.c.order_id.in_(order_ids), order_shipping.c.deleted_at.is_(None),
+        order_shipping.c.return_id.is_(None), order_shipping.c.exchange_id.is_(None),
+        order_shipping.c.claim_id.is_(None)).order_by(order_shipping.c.created_at))).mappings()]
+    ids = [r["shipping_method_id"] for r in links]
+    if not ids:
+        return {}
+    methods = {r["id"]: dict(r) for r in (await conn.execute(select(order_shipping_method).where(
+        order_shipping_method.c.id.in_(ids), order_shipping_method.c.deleted_at.is_(None)))).mappings()}
+    taxes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for t in (await conn.execute(select(order_shipping_method_tax_line).where(
+            order_shipping_method_tax_line.c.shipping_method_id.in_(ids),
+            order_shipping_method_tax_line.c.deleted_at.is_(None)))).mappings():
+        taxes[t["shipping_method_id"]].append(dict(t))
+    adjs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in (await conn.execute(select(order_shipping_method_adjustment).where(
+            order_shipping_method_adjustment.c.shipping_method_id.in_(ids),
+            order_shipping_method_adjustment.c.deleted_at.is_(None)))).mappings():
+        adjs[a["shipping_method_id"]].append(dict(a))
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    seen: set[str] = set()
+    for link in links:
+        m = methods.get(link["shipping_method_id"])
+        if m is None or m["id"] in seen:
+            continue
+        seen.add(m["id"])
+        d: dict[str, Any] = {k: m[k] for k in ("id", "name", "description", "is_tax_inclusive", "is_custom_amount",
+                                               "shipping_option_id", "data", "metadata")}
+        d.update({"raw_amount": raw(m["amount"]), "created_at": m["created_at"], "updated_at": m["updated_at"],
+                  "deleted_at": m["deleted_at"], "tax_lines": [_tax_line(t) for t in taxes.get(m["id"], [])],
+                  "adjustments": [_adjustment(a) for a in adjs.get(m["id"], [])], "amount": m["amount"],
+                  "order_id": link["order_id"],
+                  "detail": {"id": link["id"], "version": link["version"], "order_id": link["order_id"],
+                             "return_id": None, "exchange_id": None, "claim_id": None,
+                             "created_at": link["created_at"], "updated_at": link["updated_at"],
+                             "deleted_at": link["deleted_at"], "shipping_method_id": m["id"]}})
+        sm_totals = shipping_method_totals(d)
+        keys = ("subtotal", "total", "original_subtotal", "original_total", "discount_total", "discount_subtotal",
+                "discount_tax_total", "tax_total", "original_tax_total")
+        d.update({k: sm_totals[k] for k in keys})
+        d.update({"raw_" + k: raw(sm_totals[k]) for k in keys})
+        out[link["order_id"]].append(d)
+    return out
+
+
+def _order_address(row: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {k: row.get(k) for k in ("id", "customer_id", "company", "first_name", "last_name", "address_1", "address_2",
+                                "city", "country_code", "province", "postal_code", "phone", "metadata",
+                                "created_at", "updated_at", "deleted_at")}
+
+
+async def list_orders(conn: AsyncConnection, *, order_ids: Sequence[str] | None = None,
+                      customer_id: str | None = None, limit: int = 50, offset: int = 0,
+                      detailed: bool = True) -> tuple[list[dict[str, Any]], int]:
+    """Orders (newest first) in Medusa's shape with totals and summary; `(orders, count)`."""
+    cond: list[Any] = [order_table.c.deleted_at.is_(None), order_table.c.is_draft_order.is_(False)]
+    if order_ids is not None:
+        cond.append(order_table.c.id.in_(list(order_ids)))
+    if customer_id is not None:
+        cond.append(order_table.c.customer_id == customer_id)
+    count = int((await conn.execute(select(func.count()).select_from(order_table).where(*cond))).scalar_one())
+    rows = [dict(r) for r in (await conn.execute(select(order_table).where(*cond)
+                                                 .order_by(order_table.c.created_at.desc(), order_table.c.id.desc())
+                                                 .limit(limit).offset(offset))).mappings()]
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return [], count
+    items = await _order_items(conn, ids)
+    ships = await _order_shipping(conn, ids)
+    summaries: dict[str, dict[str, Any]] = {}
+    for s in (await conn.execute(select(order_summary).where(order_summary.c.order_id.in_(ids),
+                                                             order_summary.c.deleted_at.is_(None))
+                                 .order_by(order_summary.c.version))).mappings():
+        summaries[s["order_id"]] = dict(s["totals"] or {})
+    addr_ids = [a for r in rows for a in (r["shipping_address_id"], r["billing_address_id"]) if a]
+    addrs = {a["id"]: dict(a) for a in (await conn.execute(select(order_address).where(
+        order_address.c.id.in_(addr_ids)))).mappings()} if addr_ids else {}
+    out = []
+    for r in rows:
+        its, sms = items.get(r["id"], []), ships.get(r["id"], [])
+        totals = order_totals(its, sms)
+        summary = summaries.get(r["id"]) or summary_totals(total=totals["total"])
+        order: dict[str, Any] = {
+            "id": r["id"], "status": r["status"], "summary": summary, "currency_code": r["currency_code"],
+            "display_id": r["display_id"], "custom_display_id": r["custom_display_id"], "region_id": r["region_id"],
+            "email": r["email"], **totals, "created_at": r["created_at"], "updated_at": r["updated_at"],
+        }
+        if detailed:
+            order.update({
+                "customer_id": r["customer_id"], "sales_channel_id": r["sales_channel_id"], "metadata": r["metadata"],
+                "locale": r["locale"], "canceled_at": r["canceled_at"], "version": r["version"],
+                "credit_lines": [], "items": its,
+                "shipping_address": _order_address(addrs.get(r["shipping_address_id"] or "")),
+                "billing_address": _order_address(addrs.get(r["billing_address_id"] or "")),
+                "shipping_methods": sms,
+            })
+        else:
+            order["metadata"] = r["metadata"]
+        out.append(order)
+    return out, count
+
+
+async def retrieve_order(conn: AsyncConnection, *, order_id: str, customer_id: str | None = None) -> dict[str, Any]:
+    """One order in Medusa's shape (404 `Order id not found: …` when missing or not the customer's)."""
+    found, _ = await list_orders(conn, order_ids=[order_id], customer_id=customer_id, limit=1)
+    if not found:
+        raise not_found(f"Order id not found: {order_id}")
+    return found[0]
