@@ -393,3 +393,134 @@ async def product_exists(conn: AsyncConnection, *, product_id: str) -> bool:
 async def require_product(conn: AsyncConnection, *, product_id: str) -> None:
     if not await product_exists(conn, product_id=product_id):
         raise not_found(f"Product with id: {product_id} was not found")
+
+
+# --- collections, categories, tags, types, standalone options ------------------------------------------------------
+
+TAXONOMY: dict[str, tuple[Table, str, tuple[str, ...], str]] = {
+    # kind: (table, id prefix, writable fields, label)
+    "collection": (product_collection, "pcol", ("title", "handle", "external_id", "metadata"), "Product collection"),
+    "category": (product_category, "pcat", ("name", "description", "handle", "is_active", "is_internal", "rank",
+                                            "parent_category_id", "metadata"), "Product category"),
+    "tag": (product_tag, "ptag", ("value", "metadata"), "Product tag"),
+    "type": (product_type, "ptyp", ("value", "metadata"), "Product type"),
+    "option": (product_option, "opt", ("title", "is_exclusive", "metadata"), "Product option"),
+}
+
+
+async def require_row(conn: AsyncConnection, kind: str, row_id: str) -> dict[str, Any]:
+    table, _, _, label = TAXONOMY[kind]
+    row = (await conn.execute(select(table).where(table.c.id == row_id, table.c.deleted_at.is_(None)))
+           ).mappings().first()
+    if row is None:
+        raise not_found(f"{label} with id: {row_id} was not found")
+    return dict(row)
+
+
+async def _unique(conn: AsyncConnection, kind: str, column: str, value: Any, exclude_id: str | None) -> None:
+    table, _, _, label = TAXONOMY[kind]
+    stmt = select(table.c.id).where(table.c[column] == value, table.c.deleted_at.is_(None))
+    if exclude_id:
+        stmt = stmt.where(table.c.id != exclude_id)
+    if (await conn.execute(stmt)).first() is not None:
+        from euryale.errors import duplicate
+        raise duplicate(f"{label} with {column}: {value}, already exists.")
+
+
+async def _category_mpath(conn: AsyncConnection, parent_id: str | None, own_id: str) -> str:
+    if not parent_id:
+        return own_id
+    parent = await require_row(conn, "category", parent_id)
+    if own_id in str(parent["mpath"]).split("."):
+        raise invalid_data("A category cannot be its own ancestor")
+    return f"{parent['mpath']}.{own_id}"
+
+
+async def create_row(conn: AsyncConnection, kind: str, data: dict[str, Any]) -> str:
+    """Create a collection / category / tag / type / standalone option (with `values`)."""
+    table, prefix, fields, _ = TAXONOMY[kind]
+    row_id = generate_id(prefix)
+    values = {k: data[k] for k in fields if k in data}
+    if kind in ("collection", "category"):
+        values["handle"] = values.get("handle") or slugify(str(values.get("title") or values.get("name") or ""))
+        await _unique(conn, kind, "handle", values["handle"], None)
+    if kind in ("tag", "type"):
+        await _unique(conn, kind, "value", values["value"], None)
+    if kind == "category":
+        values["mpath"] = await _category_mpath(conn, values.get("parent_category_id"), row_id)
+    await conn.execute(insert(table).values(id=row_id, **values))
+    if kind == "option" and data.get("values"):
+        await conn.execute(insert(product_option_value), [
+            {"id": generate_id("optval"), "value": v, "option_id": row_id} for v in dict.fromkeys(data["values"])])
+    return row_id
+
+
+async def update_row(conn: AsyncConnection, kind: str, row_id: str, data: dict[str, Any]) -> None:
+    table, _, fields, _ = TAXONOMY[kind]
+    await require_row(conn, kind, row_id)
+    values = {k: data[k] for k in fields if k in data}
+    if values.get("handle"):
+        await _unique(conn, kind, "handle", values["handle"], row_id)
+    if kind in ("tag", "type") and values.get("value"):
+        await _unique(conn, kind, "value", values["value"], row_id)
+    if kind == "category" and "parent_category_id" in values:
+        values["mpath"] = await _category_mpath(conn, values["parent_category_id"], row_id)
+    await conn.execute(update(table).where(table.c.id == row_id).values(**values, updated_at=func.now()))
+    if kind == "option" and data.get("values") is not None:
+        current = {r.value: r.id for r in await conn.execute(select(product_option_value.c.id,
+                                                                    product_option_value.c.value).where(
+            product_option_value.c.option_id == row_id, product_option_value.c.deleted_at.is_(None)))}
+        wanted = list(dict.fromkeys(data["values"]))
+        gone = [vid for v, vid in current.items() if v not in wanted]
+        if gone:
+            await conn.execute(update(product_option_value).where(product_option_value.c.id.in_(gone))
+                               .values(deleted_at=func.now()))
+        new = [v for v in wanted if v not in current]
+        if new:
+            await conn.execute(insert(product_option_value), [
+                {"id": generate_id("optval"), "value": v, "option_id": row_id} for v in new])
+
+
+async def delete_row(conn: AsyncConnection, kind: str, row_id: str) -> None:
+    """Soft-delete; products of a deleted collection/type lose the reference, tags/categories their joins."""
+    table, _, _, _ = TAXONOMY[kind]
+    await require_row(conn, kind, row_id)
+    await conn.execute(update(table).where(table.c.id == row_id).values(deleted_at=func.now()))
+    if kind == "collection":
+        await conn.execute(update(product).where(product.c.collection_id == row_id).values(collection_id=None))
+    elif kind == "type":
+        await conn.execute(update(product).where(product.c.type_id == row_id).values(type_id=None))
+    elif kind == "tag":
+        await conn.execute(product_tags.delete().where(product_tags.c.product_tag_id == row_id))
+    elif kind == "category":
+        await conn.execute(product_category_product.delete().where(
+            product_category_product.c.product_category_id == row_id))
+    elif kind == "option":
+        await conn.execute(update(product_option_value).where(product_option_value.c.option_id == row_id)
+                           .values(deleted_at=func.now()))
+
+
+async def set_collection_products(conn: AsyncConnection, *, collection_id: str, add: Sequence[str],
+                                  remove: Sequence[str]) -> None:
+    await require_row(conn, "collection", collection_id)
+    if add:
+        await conn.execute(update(product).where(product.c.id.in_(list(add))).values(collection_id=collection_id))
+    if remove:
+        await conn.execute(update(product).where(product.c.id.in_(list(remove)),
+                                                 product.c.collection_id == collection_id).values(collection_id=None))
+
+
+async def set_category_products(conn: AsyncConnection, *, category_id: str, add: Sequence[str],
+                                remove: Sequence[str]) -> None:
+    await require_row(conn, "category", category_id)
+    if remove:
+        await conn.execute(product_category_product.delete().where(
+            product_category_product.c.product_category_id == category_id,
+            product_category_product.c.product_id.in_(list(remove))))
+    if add:
+        have = {r[0] for r in await conn.execute(select(product_category_product.c.product_id).where(
+            product_category_product.c.product_category_id == category_id,
+            product_category_product.c.product_id.in_(list(add))))}
+        rows = [{"product_id": p, "product_category_id": category_id} for p in dict.fromkeys(add) if p not in have]
+        if rows:
+            await conn.execute(insert(product_category_product), rows)
