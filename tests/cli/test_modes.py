@@ -49,6 +49,7 @@ def _worker_checks(database: services.TestDatabase, tmp_path: Path) -> None:
         details = httpx.get(f"http://127.0.0.1:{health_port}/health/details").json()
         assert details["mode"] == "worker" and details["api"] is False and details["background"] is True
         assert httpx.get(f"http://127.0.0.1:{health_port}/health/ready").status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{health_port}/metrics").status_code == 200  # scraped like servers
         # the health server carries no API route
         assert httpx.get(f"http://127.0.0.1:{health_port}/store/products").status_code == 404
         assert not listening(port)  # no public API port
