@@ -18,8 +18,9 @@ from euryale.http.auth import AuthContext, UnauthorizedError, bearer_token, conf
 from euryale.http.json import JSONResponse
 from euryale.http.sessions import create_session, destroy_session
 from euryale.modules.auth import service as auth_service
+from euryale.query.request import WireRoute
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=WireRoute)
 
 PROVIDERS: dict[str, dict[str, str]] = {
     auth_service.EMAILPASS: {"id": "emailpass", "identifier": "emailpass",
