@@ -1,0 +1,53 @@
+"""Helpers shared by the logistics handlers (stock, fulfillment, tax, promotions): strict bodies, the transaction
+of a request, re-reads through the query resources, Medusa's delete envelope."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from euryale.query.engine import Resource
+from euryale.query.request import retrieve_one
+
+
+class Strict(BaseModel):
+    """A request body: unknown keys answer 400 "Unrecognized fields" as Medusa's zod schemas do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def sent(self) -> dict[str, Any]:
+        """Only the keys the client sent (so an update never overwrites with defaults)."""
+        return self.model_dump(exclude_unset=True)
+
+
+class AddRemove(Strict):
+    add: list[str] = []
+    remove: list[str] = []
+
+
+@asynccontextmanager
+async def transaction(request: Request) -> AsyncIterator[AsyncConnection]:
+    """The request's write transaction (all modules' rows commit or roll back together)."""
+    async with request.app.state.container.database().transaction() as conn:
+        yield conn
+
+
+def actor_of(request: Request) -> str | None:
+    """The acting user/key id left by the auth dependency (for `created_by` columns)."""
+    ctx = getattr(request.state, "auth_context", None)
+    return getattr(ctx, "actor_id", None) or None
+
+
+async def reread(request: Request, resource: Resource, key: str, id: str) -> dict[str, Any]:
+    """`{key: <record with the request's fields>}` after a write."""
+    return {key: await retrieve_one(request, resource, id, store=False)}
+
+
+def deleted(id: str, obj: str, **extra: Any) -> dict[str, Any]:
+    """Medusa's delete response `{id, object, deleted: true}` (+ `parent` for nested deletes)."""
+    return {"id": id, "object": obj, "deleted": True, **extra}
