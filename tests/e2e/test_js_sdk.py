@@ -59,7 +59,7 @@ async def _publishable_key(db: services.TestDatabase) -> str:
     conn = await asyncpg.connect(db.dsn)
     try:
         token = await conn.fetchval(
-            "SELECT token FROM api_key WHERE type = 'publishable' AND revoked_at IS NULL AND deleted_at IS NULL "
+            "SELECT token FROM api_key WHERE type = 'publishable' AND revoked_at IS NULL "
             "ORDER BY created_at LIMIT 1")
     finally:
         await conn.close()
@@ -100,6 +100,7 @@ def _run_script(script: str, env: dict[str, str], until: str) -> list[dict[str, 
     res = subprocess.run(args, cwd=E2E_DIR, env={**os.environ, **env}, capture_output=True, text=True, timeout=240,
                          check=False)
     lines = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    print(res.stdout)  # one JSON line per step: visible with -s and in the report of a failure
     failed = [line for line in lines if line.get("ok") is False]
     detail = failed[0] if failed else {"stdout": res.stdout[-3000:]}
     assert res.returncode == 0, (f"{script} failed at step {detail.get('step')!r}: HTTP {detail.get('status')} "
