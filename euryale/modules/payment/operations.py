@@ -186,3 +186,9 @@ async def update_refund_reason(conn: AsyncConnection, *, reason_id: str, data: M
 async def delete_refund_reason(conn: AsyncConnection, *, reason_id: str) -> None:
     await get_refund_reason(conn, reason_id=reason_id)
     await conn.execute(update(refund_reason).where(refund_reason.c.id == reason_id).values(deleted_at=func.now()))
+
+
+async def cancel_collection(conn: AsyncConnection, *, collection_id: str) -> None:
+    """Mark a collection canceled (its order was canceled; nothing is left to collect)."""
+    await conn.execute(update(payment_collection).where(payment_collection.c.id == collection_id)
+                       .values(status="canceled", updated_at=func.now()))

@@ -1,0 +1,108 @@
+"""Admin returns and return reasons: validation of quantities, cancel, list, CRUD."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from euryale.container import Container
+from tests.api.admin.order_factory import PlacedOrder, admin_headers, levels, place_order
+
+
+async def fulfilled_order(client: httpx.AsyncClient, container: Container, h: dict[str, str]) -> PlacedOrder:
+    placed = await place_order(container)
+    res = await client.post(f"/admin/orders/{placed.order_id}/fulfillments", headers=h, json={
+        "location_id": placed.location_id,
+        "items": [{"id": placed.item_ids[0], "quantity": 1}, {"id": placed.item_ids[1], "quantity": 3}]})
+    assert res.status_code == 200, res.text
+    return placed
+
+
+async def test_return_quantities_are_checked(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    placed = await fulfilled_order(client, container, h)
+    res = await client.post("/admin/returns", json={"order_id": placed.order_id, "location_id": placed.location_id},
+                            headers=h)
+    rid = res.json()["return"]["id"]
+    res = await client.post(f"/admin/returns/{rid}/request-items", headers=h,
+                            json={"items": [{"id": placed.item_ids[1], "quantity": 4}]})
+    assert res.status_code == 400
+    assert "Cannot request to return more items than what was fulfilled" in res.json()["message"]
+    res = await client.post(f"/admin/returns/{rid}/request", json={}, headers=h)
+    assert res.status_code == 400  # nothing requested yet
+    res = await client.post(f"/admin/returns/{rid}/request-items", headers=h,
+                            json={"items": [{"id": placed.item_ids[1], "quantity": 2}]})
+    assert res.status_code == 200
+    preview = res.json()["order_preview"]
+    assert preview["order_change"]["change_type"] == "return_request"
+    assert [a["action"] for a in preview["order_change"]["actions"]] == ["RETURN_ITEM"]
+    res = await client.post(f"/admin/returns/{rid}/request", json={}, headers=h)
+    assert res.status_code == 200
+    res = await client.post(f"/admin/returns/{rid}/receive-items", headers=h,
+                            json={"items": [{"id": placed.item_ids[1], "quantity": 1}]})
+    assert res.status_code == 400  # receiving was not started
+    await client.post(f"/admin/returns/{rid}/receive", json={}, headers=h)
+    res = await client.post(f"/admin/returns/{rid}/receive-items", headers=h,
+                            json={"items": [{"id": placed.item_ids[1], "quantity": 3}]})
+    assert res.status_code == 400
+    assert "Cannot receive more items than what was requested" in res.json()["message"]
+    res = await client.post(f"/admin/returns/{rid}/receive-items", headers=h,
+                            json={"items": [{"id": placed.item_ids[1], "quantity": 1}]})
+    assert res.status_code == 200
+    res = await client.post(f"/admin/returns/{rid}/receive/confirm", json={}, headers=h)
+    assert res.status_code == 200, res.text
+    assert res.json()["return"]["status"] == "partially_received"
+    assert await levels(container, placed) == [(9, 0), (8, 0)]
+    res = await client.post(f"/admin/returns/{rid}/cancel", json={}, headers=h)
+    assert res.status_code == 400  # something was already received
+    res = await client.get(f"/admin/returns?order_id={placed.order_id}", headers=h)
+    assert res.json()["count"] == 1 and res.json()["returns"][0]["id"] == rid
+
+
+async def test_cancel_requested_return_releases_quantities(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    placed = await fulfilled_order(client, container, h)
+    res = await client.post("/admin/returns", json={"order_id": placed.order_id}, headers=h)
+    rid = res.json()["return"]["id"]
+    await client.post(f"/admin/returns/{rid}/request-items", headers=h,
+                      json={"items": [{"id": placed.item_ids[0], "quantity": 1}]})
+    await client.post(f"/admin/returns/{rid}/request", json={}, headers=h)
+    res = await client.get(f"/admin/orders/{placed.order_id}?fields=*items", headers=h)
+    assert res.json()["order"]["items"][0]["detail"]["return_requested_quantity"] == 1
+    res = await client.post(f"/admin/returns/{rid}/cancel", json={}, headers=h)
+    assert res.status_code == 200 and res.json()["return"]["status"] == "canceled"
+    res = await client.get(f"/admin/orders/{placed.order_id}?fields=*items", headers=h)
+    assert res.json()["order"]["items"][0]["detail"]["return_requested_quantity"] == 0
+
+
+async def test_return_not_found_and_validation(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    res = await client.get("/admin/returns/return_missing", headers=h)
+    assert res.status_code == 404 and res.json()["message"] == "Return with id: return_missing was not found"
+    res = await client.post("/admin/returns", json={"location_id": "sloc_x"}, headers=h)
+    assert res.status_code == 400 and "Field 'order_id' is required" in res.json()["message"]
+    res = await client.post("/admin/returns", json={"order_id": "order_missing"}, headers=h)
+    assert res.status_code == 404
+
+
+async def test_return_reasons_crud(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    value = f"too_big_{uuid.uuid4().hex[:6]}"
+    res = await client.post("/admin/return-reasons", json={"value": value, "label": "Too big"}, headers=h)
+    assert res.status_code == 200, res.text
+    reason = res.json()["return_reason"]
+    assert reason["value"] == value
+    res = await client.post("/admin/return-reasons", json={"value": value + "_child", "label": "Way too big",
+                                                           "parent_return_reason_id": reason["id"]}, headers=h)
+    assert res.json()["return_reason"]["parent_return_reason_id"] == reason["id"]
+    res = await client.post("/admin/return-reasons", json={"label": "no value"}, headers=h)
+    assert res.status_code == 400
+    res = await client.get(f"/admin/return-reasons?q={value}", headers=h)
+    assert res.json()["count"] == 2
+    res = await client.post(f"/admin/return-reasons/{reason['id']}", json={"label": "Much too big"}, headers=h)
+    assert res.json()["return_reason"]["label"] == "Much too big"
+    res = await client.delete(f"/admin/return-reasons/{reason['id']}", headers=h)
+    assert res.json() == {"id": reason["id"], "object": "return_reason", "deleted": True}
+    res = await client.get(f"/admin/return-reasons/{reason['id']}", headers=h)
+    assert res.status_code == 404
