@@ -1,0 +1,169 @@
+"""Store carts: promotions, taxes, customers (guest email, transfer, ownership) and the customer's orders."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from sqlalchemy import insert
+
+from euryale.container import Container
+from euryale.http.auth import AuthContext, issue_token
+from euryale.ids import generate_id
+from euryale.modules.customer.models import customer
+from euryale.modules.promotion.models import promotion, promotion_application_method
+from tests.api.store.test_checkout import checkout_cart
+from tests.support.commerce import Shop, address, make_shop
+
+
+async def make_promotion(container: Container, *, value: int, type: str = "percentage",
+                         target_type: str = "items", allocation: str = "each",
+                         currency_code: str | None = None) -> str:
+    code = f"PROMO{uuid.uuid4().hex[:8].upper()}"
+    async with container.database().transaction() as conn:
+        pid = generate_id("promo")
+        await conn.execute(insert(promotion).values(id=pid, code=code, type="standard", is_automatic=False,
+                                                    status="active"))
+        await conn.execute(insert(promotion_application_method).values(
+            id=generate_id("proappmet"), promotion_id=pid, value=value, type=type, target_type=target_type,
+            allocation=allocation, currency_code=currency_code))
+    return code
+
+
+async def customer_headers(container: Container, shop: Shop) -> tuple[str, dict[str, str]]:
+    cid = generate_id("cus")
+    async with container.database().transaction() as conn:
+        await conn.execute(insert(customer).values(id=cid, email=f"{cid.lower()}@example.com", has_account=True))
+    token = issue_token(container.config, AuthContext(actor_id=cid, actor_type="customer",
+                                                      auth_identity_id=generate_id("authid")))
+    return cid, {**shop.headers, "authorization": f"Bearer {token}"}
+
+
+async def new_cart(client: httpx.AsyncClient, shop: Shop, headers: dict[str, str] | None = None,
+                   qty: int = 2) -> str:
+    h = headers or shop.headers
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
+    await client.post(f"/store/carts/{cart['id']}/line-items",
+                      json={"variant_id": shop.variants[0].id, "quantity": qty}, headers=h)
+    return str(cart["id"])
+
+
+async def test_item_percentage_promotion_add_and_remove(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, prices=[50])
+    code = await make_promotion(container, value=10)
+    cart_id = await new_cart(client, shop)
+    r = await client.post(f"/store/carts/{cart_id}/promotions", json={"promo_codes": [code]}, headers=shop.headers)
+    assert r.status_code == 200, r.text
+    cart = r.json()["cart"]
+    assert cart["discount_total"] == 10 and cart["item_discount_total"] == 10 and cart["total"] == 90
+    assert cart["promotions"][0]["code"] == code
+    assert cart["promotions"][0]["application_method"]["type"] == "percentage"
+    assert cart["items"][0]["adjustments"][0]["amount"] == 10
+    r = await client.request("DELETE", f"/store/carts/{cart_id}/promotions", json={"promo_codes": [code]},
+                             headers=shop.headers)
+    cart = r.json()["cart"]
+    assert cart["discount_total"] == 0 and cart["promotions"] == [] and cart["total"] == 100
+    r = await client.post(f"/store/carts/{cart_id}/promotions", json={"promo_codes": ["NOPE-X"]},
+                          headers=shop.headers)
+    assert r.status_code == 400
+
+
+async def test_shipping_and_order_promotions(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, prices=[30, 10], shipping_price=8)
+    free_ship = await make_promotion(container, value=100, target_type="shipping_methods")
+    five_off = await make_promotion(container, value=5, type="fixed", target_type="order", allocation="across",
+                                    currency_code="eur")
+    cart_id = await new_cart(client, shop, qty=1)
+    await client.post(f"/store/carts/{cart_id}/line-items", json={"variant_id": shop.variants[1].id,
+                                                                 "quantity": 1}, headers=shop.headers)
+    await client.post(f"/store/carts/{cart_id}", json={"shipping_address": address("fr")}, headers=shop.headers)
+    await client.post(f"/store/carts/{cart_id}/shipping-methods", json={"option_id": shop.shipping_option_id},
+                      headers=shop.headers)
+    r = await client.post(f"/store/carts/{cart_id}/promotions", json={"promo_codes": [free_ship, five_off]},
+                          headers=shop.headers)
+    cart = r.json()["cart"]
+    assert cart["shipping_discount_total"] == 8 and cart["shipping_total"] == 0
+    assert cart["item_discount_total"] == 5 and cart["item_total"] == 35 and cart["total"] == 35
+    # the fixed order discount is spread across items pro rata (30:10)
+    adj = {i["variant_id"]: sum(a["amount"] for a in i["adjustments"]) for i in cart["items"]}
+    assert adj == {shop.variants[0].id: 3.75, shop.variants[1].id: 1.25}
+
+
+async def test_taxes_from_shipping_address(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, prices=[100], country_code="de", tax_rate_percent=19)
+    cart_id = await new_cart(client, shop, qty=1)
+    r = await client.post(f"/store/carts/{cart_id}", json={"shipping_address": address("de")},
+                          headers=shop.headers)
+    cart = r.json()["cart"]
+    assert cart["items"][0]["tax_lines"][0]["rate"] == 19 and cart["items"][0]["tax_lines"][0]["code"] == "VAT"
+    assert cart["tax_total"] == 19 and cart["total"] == 119
+    await client.post(f"/store/carts/{cart_id}/shipping-methods", json={"option_id": shop.shipping_option_id},
+                      headers=shop.headers)
+    r = await client.post(f"/store/carts/{cart_id}/taxes", headers=shop.headers)
+    cart = r.json()["cart"]
+    assert cart["shipping_tax_total"] == 1.9 and cart["total"] == 130.9
+    r = await client.post(f"/store/carts/{cart_id}", json={"shipping_address": address("us")},
+                          headers=shop.headers)
+    assert r.status_code == 400 and "not within region" in r.json()["message"]
+
+
+async def test_guest_email_creates_guest_customer(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container)
+    cart_id = await new_cart(client, shop)
+    email = f"guest-{shop.tag}@example.com"
+    cart = (await client.post(f"/store/carts/{cart_id}", json={"email": email},
+                              headers=shop.headers)).json()["cart"]
+    assert cart["email"] == email and cart["customer"]["email"] == email and cart["customer"]["groups"] == []
+    assert cart["customer_id"] == cart["customer"]["id"]
+
+
+async def test_transfer_and_ownership(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container)
+    cart_id = await new_cart(client, shop)
+    r = await client.post(f"/store/carts/{cart_id}/customer", headers=shop.headers)
+    assert r.status_code == 401
+    cid, h = await customer_headers(container, shop)
+    r = await client.post(f"/store/carts/{cart_id}/customer", headers=h)
+    assert r.status_code == 200 and r.json()["cart"]["customer_id"] == cid
+    _, other = await customer_headers(container, shop)
+    r = await client.get(f"/store/carts/{cart_id}", headers=other)
+    assert r.status_code == 404
+    r = await client.get(f"/store/carts/{cart_id}", headers=h)
+    assert r.status_code == 200
+
+
+async def test_customer_sees_own_orders_only(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, prices=[12])
+    cid, h = await customer_headers(container, shop)
+    r = await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)
+    cart = r.json()["cart"]
+    assert cart["customer_id"] == cid and cart["email"] == f"{cid.lower()}@example.com"
+    pc = await checkout_cart(client, shop)  # a guest's order in the same shop
+    guest_order = (await client.post(f"/store/carts/{pc['cart_id']}/complete",
+                                     headers=shop.headers)).json()["order"]
+    await client.post(f"/store/carts/{cart['id']}/line-items", json={"variant_id": shop.variants[0].id,
+                                                                    "quantity": 1}, headers=h)
+    await client.post(f"/store/carts/{cart['id']}", json={"shipping_address": address("fr")}, headers=h)
+    await client.post(f"/store/carts/{cart['id']}/shipping-methods", json={"option_id": shop.shipping_option_id},
+                      headers=h)
+    col = (await client.post("/store/payment-collections", json={"cart_id": cart["id"]},
+                             headers=h)).json()["payment_collection"]
+    await client.post(f"/store/payment-collections/{col['id']}/payment-sessions",
+                      json={"provider_id": "pp_system_default"}, headers=h)
+    mine = (await client.post(f"/store/carts/{cart['id']}/complete", headers=h)).json()["order"]
+    r = await client.get("/store/orders", headers=h)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["count"] == 1 and body["offset"] == 0 and body["limit"] == 50
+    assert body["orders"][0]["id"] == mine["id"] and body["orders"][0]["total"] == 22
+    assert set(body["orders"][0]) == {"id", "status", "summary", "display_id", "custom_display_id", "total",
+                                      "currency_code", "metadata", "created_at", "updated_at"}
+    r = await client.get("/store/orders", headers=shop.headers)
+    assert r.status_code == 401
+    _, other = await customer_headers(container, shop)
+    r = await client.get(f"/store/orders/{mine['id']}", headers=other)
+    assert r.status_code == 404
+    r = await client.get(f"/store/orders/{guest_order['id']}", headers=shop.headers)
+    assert r.status_code == 200
+    r = await client.get("/store/orders/order_nope", headers=shop.headers)
+    assert r.status_code == 404
