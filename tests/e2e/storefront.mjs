@@ -50,7 +50,21 @@ async function checkout(label, { guest }) {
   return { cart: c2, order: res.order }
 }
 
+async function statusOf(promise) {
+  try {
+    await promise
+    return 200
+  } catch (e) {
+    return e.status
+  }
+}
+
 await runSteps("storefront", [
+  ["invalid_publishable_key_is_400", async () => {
+    const bad = makeSdk({ publishableKey: "pk_" + "0".repeat(64) })
+    assertEq(await statusOf(bad.store.region.list()), 400, "GET /store/regions with an unknown publishable key")
+    return {}
+  }],
   ["regions", async () => {
     const res = await sdk.store.region.list()
     assert(Array.isArray(res.regions) && res.regions.length > 0, "at least one region", res)
@@ -76,6 +90,10 @@ await runSteps("storefront", [
     s.variants = product.variants.filter((v) => isNum(priceOf(v))).slice(0, 2)
     assertEq(s.variants[0].calculated_price.currency_code, s.region.currency_code, "calculated price currency")
     return { variants: s.variants.map((v) => [v.id, priceOf(v)]) }
+  }],
+  ["unknown_product_is_404", async () => {
+    assertEq(await statusOf(sdk.store.product.retrieve("prod_does_not_exist")), 404, "GET /store/products/:id unknown")
+    return {}
   }],
   ["create_cart", async () => {
     const { cart } = await sdk.store.cart.create({ region_id: s.region.id })
