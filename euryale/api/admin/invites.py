@@ -1,0 +1,111 @@
+"""`/admin/invites*`: create, list, retrieve, delete, resend, and accept (registration token + `?token=`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from euryale.api.people_common import Strict, check_email, fields_param, list_envelope, read_query
+from euryale.errors import invalid_data
+from euryale.events import Event
+from euryale.events.outbox import stage_events
+from euryale.flows import people
+from euryale.http.actors import allow_unregistered, require_user
+from euryale.http.auth import AuthContext
+from euryale.modules.user import service as user_service
+from euryale.query import people as views
+from euryale.query.request import WireRoute
+
+router = APIRouter(route_class=WireRoute, tags=["admin invites"])
+# accept is the one invite route a not-yet-user identity may call (bearer or session, no secret key)
+accepting_user = allow_unregistered("user")
+
+
+class InviteCreate(Strict):
+    email: str
+    metadata: dict[str, Any] | None = None
+
+
+class InviteAccept(Strict):
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+def _secret(request: Request) -> str:
+    secret: str = request.app.state.container.config.project_config.http.jwt_secret
+    return secret
+
+
+def _valid_email(email: str | None) -> None:
+    try:
+        check_email(email)
+    except ValueError:
+        raise invalid_data("Invalid request: Invalid email (email)") from None
+
+
+async def _invite(request: Request, invite_id: str) -> dict[str, Any]:
+    selection = views.simple_fields(fields_param(request), views.INVITE_DEFAULTS)
+    async with request.app.state.container.database().read() as conn:
+        return selection.project(await user_service.retrieve_invite(conn, invite_id=invite_id))
+
+
+@router.post("/admin/invites/accept")
+async def accept_invite(body: InviteAccept, request: Request,
+                        ctx: AuthContext = Depends(accepting_user)) -> dict[str, Any]:
+    """Create the invited user for the caller's identity; `{user}`."""
+    if ctx.actor_id:
+        raise invalid_data("The user is already authenticated and cannot accept an invite")
+    token = request.query_params.get("token")
+    if not token:
+        raise invalid_data("Invalid request: Field 'token' is required")
+    _valid_email(body.email)
+    async with request.app.state.container.database().transaction() as conn:
+        created = await people.accept_invite(conn, token=token, secret=_secret(request),
+                                             auth_identity_id=ctx.auth_identity_id,
+                                             data=body.model_dump(exclude_unset=True, exclude_none=True))
+    return {"user": views.simple_fields(None, views.USER_DEFAULTS).project(created)}
+
+
+@router.get("/admin/invites", dependencies=[Depends(require_user)])
+async def list_invites(request: Request) -> dict[str, Any]:
+    filters, params = read_query(request)
+    selection = views.simple_fields(params.fields, views.INVITE_DEFAULTS)
+    async with request.app.state.container.database().read() as conn:
+        rows, count = await user_service.list_invites(conn, filters=filters, limit=params.limit,
+                                                      offset=params.offset, order=params.order)
+    return list_envelope("invites", views.project_rows(rows, selection), count, params)
+
+
+@router.post("/admin/invites", dependencies=[Depends(require_user)])
+async def create_invite(body: InviteCreate, request: Request) -> dict[str, Any]:
+    _valid_email(body.email)
+    async with request.app.state.container.database().transaction() as conn:
+        created = await user_service.create_invite(conn, email=body.email, secret=_secret(request),
+                                                   metadata=body.metadata)
+        await stage_events(conn, [Event("invite.created", {"id": created["id"]})])
+    return {"invite": await _invite(request, created["id"])}
+
+
+@router.get("/admin/invites/{invite_id}", dependencies=[Depends(require_user)])
+async def retrieve_invite(invite_id: str, request: Request) -> dict[str, Any]:
+    return {"invite": await _invite(request, invite_id)}
+
+
+@router.delete("/admin/invites/{invite_id}", dependencies=[Depends(require_user)])
+async def delete_invite(invite_id: str, request: Request) -> dict[str, Any]:
+    async with request.app.state.container.database().transaction() as conn:
+        await user_service.retrieve_invite(conn, invite_id=invite_id)
+        await user_service.delete_invites(conn, ids=[invite_id])
+        await stage_events(conn, [Event("invite.deleted", {"id": invite_id})])
+    return {"id": invite_id, "object": "invite", "deleted": True}
+
+
+@router.post("/admin/invites/{invite_id}/resend", dependencies=[Depends(require_user)])
+async def resend_invite(invite_id: str, request: Request) -> dict[str, Any]:
+    """New token and expiry; emits `invite.resent` (a subscriber sends the email)."""
+    async with request.app.state.container.database().transaction() as conn:
+        await user_service.refresh_invite(conn, invite_id=invite_id, secret=_secret(request))
+        await stage_events(conn, [Event("invite.resent", {"id": invite_id})])
+    return {"invite": await _invite(request, invite_id)}
