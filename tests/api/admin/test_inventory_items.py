@@ -1,0 +1,96 @@
+"""Admin inventory items, location levels (CRUD, batch) and reservations."""
+
+from __future__ import annotations
+
+import httpx
+
+from euryale.container import Container
+from tests.support.logistics import admin_headers, make_location, uid
+
+
+async def test_items_levels_reservations(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    async with container.database().transaction() as conn:
+        loc, loc2 = await make_location(conn), await make_location(conn)
+    sku = uid("SKU")
+    res = await client.post("/admin/inventory-items", headers=h, json={
+        "sku": sku, "title": "Shirt", "requires_shipping": True,
+        "location_levels": [{"location_id": loc, "stocked_quantity": 10}]})
+    assert res.status_code == 200, res.text
+    item = res.json()["inventory_item"]
+    assert item["sku"] == sku and item["stocked_quantity"] == 10 and item["reserved_quantity"] == 0
+    assert item["location_levels"][0]["available_quantity"] == 10
+    assert "unit_of_measure" in item
+
+    res = await client.post("/admin/inventory-items", headers=h, json={"sku": sku})
+    assert res.status_code == 422
+    assert res.json() == {"type": "duplicate_error", "code": "invalid_request_error",
+                          "message": f"Inventory item with sku: {sku} already exists."}
+
+    res = await client.post(f"/admin/inventory-items/{item['id']}/location-levels", headers=h,
+                            json={"location_id": loc2, "stocked_quantity": 3})
+    assert res.json()["inventory_item"]["stocked_quantity"] == 13
+    res = await client.post(f"/admin/inventory-items/{item['id']}/location-levels/{loc2}", headers=h,
+                            json={"stocked_quantity": 5, "incoming_quantity": 2})
+    assert res.json()["inventory_item"]["stocked_quantity"] == 15
+
+    res = await client.get(f"/admin/inventory-items/{item['id']}/location-levels", headers=h,
+                           params={"location_id": loc})
+    levels = res.json()
+    assert levels["count"] == 1 and levels["inventory_levels"][0]["location_id"] == loc
+    assert set(levels["inventory_levels"][0]) >= {"id", "inventory_item_id", "location_id", "stocked_quantity",
+                                                  "reserved_quantity", "incoming_quantity", "available_quantity"}
+
+    res = await client.post("/admin/reservations", headers=h, json={
+        "inventory_item_id": item["id"], "location_id": loc, "quantity": 4, "line_item_id": "ordli_x",
+        "description": "hold"})
+    assert res.status_code == 200, res.text
+    resv = res.json()["reservation"]
+    assert resv["quantity"] == 4 and resv["inventory_item"]["reserved_quantity"] == 4
+    res = await client.post("/admin/reservations", headers=h, json={
+        "inventory_item_id": item["id"], "location_id": loc, "quantity": 7})
+    assert res.status_code == 400 and res.json()["code"] == "insufficient_inventory"
+    res = await client.get("/admin/reservations", headers=h, params={"line_item_id[0]": "ordli_x", "limit": 100})
+    assert [r["id"] for r in res.json()["reservations"]] == [resv["id"]] and res.json()["limit"] == 100
+    res = await client.post(f"/admin/reservations/{resv['id']}", headers=h, json={"quantity": 6})
+    assert res.json()["reservation"]["inventory_item"]["reserved_quantity"] == 6
+
+    res = await client.delete(f"/admin/inventory-items/{item['id']}/location-levels/{loc}", headers=h)
+    assert res.status_code == 400  # reservations at the location
+    res = await client.delete(f"/admin/reservations/{resv['id']}", headers=h)
+    assert res.json() == {"id": resv["id"], "object": "reservation", "deleted": True}
+    res = await client.get(f"/admin/reservations/{resv['id']}", headers=h)
+    assert res.status_code == 404
+
+    res = await client.post(f"/admin/inventory-items/{item['id']}/location-levels/batch", headers=h, json={
+        "update": [{"location_id": loc, "stocked_quantity": 1}], "delete": [loc2]})
+    body = res.json()
+    assert body["inventory_item"]["stocked_quantity"] == 1 and len(body["deleted"]) == 1
+    res = await client.delete(f"/admin/inventory-items/{item['id']}", headers=h)
+    assert res.json() == {"id": item["id"], "object": "inventory_item", "deleted": True}
+    res = await client.get(f"/admin/inventory-items/{item['id']}", headers=h)
+    assert res.status_code == 404
+    # the SKU is free again once the item is deleted
+    res = await client.post("/admin/inventory-items", headers=h, json={"sku": sku})
+    assert res.status_code == 200
+
+
+async def test_inventory_list_filters_and_validation(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    async with container.database().transaction() as conn:
+        loc = await make_location(conn)
+    sku = uid("FILTER")
+    await client.post("/admin/inventory-items", headers=h, json={
+        "sku": sku, "location_levels": [{"location_id": loc, "stocked_quantity": 1}]})
+    res = await client.get("/admin/inventory-items", headers=h, params={"q": sku})
+    assert [i["sku"] for i in res.json()["inventory_items"]] == [sku]
+    res = await client.get("/admin/inventory-items", headers=h, params={"location_levels[location_id]": loc})
+    assert res.json()["count"] == 1
+    res = await client.get("/admin/inventory-items", headers=h, params={"fields": "id,sku", "sku": sku})
+    assert res.json()["inventory_items"][0] == {"id": res.json()["inventory_items"][0]["id"], "sku": sku}
+    res = await client.post("/admin/inventory-items", headers=h, json={"sku": uid("x"), "weight": "heavy"})
+    assert res.status_code == 400
+    res = await client.post("/admin/inventory-items/iitem_nope", headers=h, json={"title": "x"})
+    assert res.status_code == 404
+    res = await client.get("/admin/inventory-items", headers=h, params={"limit": "-1"})
+    assert res.status_code == 400

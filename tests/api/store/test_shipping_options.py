@@ -1,0 +1,61 @@
+"""Store shipping options for a cart (Medusa 2.21 shape) and the calculate route."""
+
+from __future__ import annotations
+
+import httpx
+
+from euryale.container import Container
+from tests.support.commerce import address, make_shop
+
+
+async def test_list_for_cart_and_calculate(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, country_code="de", shipping_price=10)
+    h = shop.headers
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
+
+    res = await client.get("/store/shipping-options", params={"cart_id": cart["id"]}, headers=h)
+    assert res.status_code == 200 and res.json() == {"shipping_options": []}  # no address yet
+
+    await client.post(f"/store/carts/{cart['id']}", headers=h, json={"shipping_address": address("de")})
+    res = await client.get("/store/shipping-options", params={"cart_id": cart["id"]}, headers=h)
+    assert res.status_code == 200, res.text
+    [option] = res.json()["shipping_options"]
+    assert option["id"] == shop.shipping_option_id and option["provider_id"] == "manual_manual"
+    assert option["amount"] == 10 and option["is_tax_inclusive"] is False
+    assert option["insufficient_inventory"] is False
+    assert option["calculated_price"]["calculated_amount"] == 10
+    assert option["calculated_price"]["currency_code"] == "eur"
+    assert option["prices"][0]["amount"] == 10 and option["prices"][0]["raw_amount"] == {"value": "10",
+                                                                                          "precision": 20}
+    assert option["service_zone"]["fulfillment_set"]["location"]["id"] == shop.location_id
+    assert option["type"]["label"] == "Standard" and option["provider"] == {"id": "manual_manual",
+                                                                           "is_enabled": True}
+    assert {"attribute": "enabled_in_store", "value": "true", "operator": "eq"} in option["rules"]
+    assert set(option) >= {"id", "name", "price_type", "service_zone_id", "shipping_profile_id", "provider_id",
+                           "data", "service_zone", "type", "provider", "rules", "calculated_price", "prices",
+                           "amount", "is_tax_inclusive", "insufficient_inventory"}
+
+    res = await client.post(f"/store/shipping-options/{shop.shipping_option_id}/calculate", headers=h,
+                            json={"cart_id": cart["id"], "data": {}})
+    assert res.status_code == 200 and res.json()["shipping_option"]["amount"] == 10
+
+    res = await client.post("/store/shipping-options/so_nope/calculate", headers=h, json={"cart_id": cart["id"]})
+    assert res.status_code == 404
+    res = await client.post(f"/store/shipping-options/{shop.shipping_option_id}/calculate", headers=h,
+                            json={"cart_id": cart["id"], "extra": 1})
+    assert res.status_code == 400
+    res = await client.get("/store/shipping-options", headers=h)
+    assert res.status_code == 400 and res.json()["type"] == "invalid_data"
+    res = await client.get("/store/shipping-options", params={"cart_id": "cart_nope"}, headers=h)
+    assert res.status_code == 404
+    res = await client.get("/store/shipping-options", params={"cart_id": cart["id"]})
+    assert res.status_code == 400  # no publishable key
+
+
+async def test_other_country_sees_nothing(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, country_code="de")
+    h = shop.headers
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
+    await client.post(f"/store/carts/{cart['id']}", headers=h, json={"shipping_address": address("fr")})
+    res = await client.get("/store/shipping-options", params={"cart_id": cart["id"]}, headers=h)
+    assert res.json() == {"shipping_options": []}
