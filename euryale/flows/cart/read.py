@@ -16,7 +16,7 @@ from euryale.modules.product.models import product, product_category_product, pr
 from euryale.modules.promotion.models import promotion, promotion_application_method
 from euryale.modules.region.models import region, region_country
 from euryale.query.fields import parse_fields
-from euryale.totals import cart_totals
+from euryale.totals import cart_totals, line_item_totals
 
 CART_DEFAULTS = (
     "id", "currency_code", "email", "locale", "region_id", "created_at", "updated_at", "completed_at", "total",
@@ -134,6 +134,9 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
         d["tax_lines"] = [{**{k: t.get(k) for k in TAX_LINE_KEYS}, "item_id": i["id"]} for t in i["tax_lines"]]
         d["adjustments"] = [{**{k: a.get(k) for k in ADJ_KEYS}, "item_id": i["id"]} for a in i["adjustments"]]
         d["product"] = product_map.get(i["product_id"] or "")
+        if fields:
+            # item totals are not default fields in 2.21 but storefronts ask for them (`+items.total`)
+            d.update(line_item_totals(i))
         items.append(d)
     methods = [{"id": m["id"], "name": m["name"], "amount": m["amount"], "is_tax_inclusive": m["is_tax_inclusive"],
                 "shipping_option_id": m["shipping_option_id"], "data": m["data"],

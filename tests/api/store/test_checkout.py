@@ -180,3 +180,14 @@ async def test_payment_providers_of_region(client: httpx.AsyncClient, shop: Shop
                         "offset": 0, "limit": 50}
     r = await client.get("/store/payment-providers", headers=shop.headers)
     assert r.status_code == 400
+
+
+async def test_fields_narrow_and_extend(client: httpx.AsyncClient, shop: Shop) -> None:
+    pc = await checkout_cart(client, shop, qty=2)
+    r = await client.get(f"/store/carts/{pc['cart_id']}?fields=id,total", headers=shop.headers)
+    assert r.status_code == 200 and r.json()["cart"] == {"id": pc["cart_id"], "total": 74}
+    r = await client.get(f"/store/carts/{pc['cart_id']}?fields=*payment_collection,+items.total",
+                         headers=shop.headers)
+    cart = r.json()["cart"]
+    assert cart["payment_collection"]["id"] == pc["id"] and cart["items"][0]["total"] == 64
+    assert cart["payment_collection"]["payment_sessions"][0]["provider_id"] == "pp_system_default"
