@@ -287,3 +287,133 @@ async def delete_price_sets(conn: AsyncConnection, *, price_set_ids: Sequence[st
     await conn.execute(update(price).where(price.c.price_set_id.in_(ids), price.c.deleted_at.is_(None))
                        .values(deleted_at=func.now()))
     await conn.execute(update(price_set).where(price_set.c.id.in_(ids)).values(deleted_at=func.now()))
+
+
+# --- price lists -----------------------------------------------------------------------------------------------------
+
+PRICE_LIST_FIELDS = ("title", "description", "status", "type", "starts_at", "ends_at")
+
+
+async def require_price_list(conn: AsyncConnection, *, price_list_id: str) -> dict[str, Any]:
+    row = (await conn.execute(select(price_list).where(price_list.c.id == price_list_id,
+                                                       price_list.c.deleted_at.is_(None)))).mappings().first()
+    if row is None:
+        raise not_found(f"Price list with id: {price_list_id} was not found")
+    return dict(row)
+
+
+async def set_price_list_rules(conn: AsyncConnection, *, price_list_id: str, rules: dict[str, Any]) -> None:
+    """Replace the list's rules (`{attribute: [values]}`) and keep `rules_count` in step."""
+    await conn.execute(update(price_list_rule).where(price_list_rule.c.price_list_id == price_list_id,
+                                                     price_list_rule.c.deleted_at.is_(None))
+                       .values(deleted_at=func.now()))
+    rows = [{"id": generate_id("plrule"), "attribute": k, "price_list_id": price_list_id,
+             "value": v if isinstance(v, list) else [v]} for k, v in rules.items()]
+    if rows:
+        await conn.execute(insert(price_list_rule), rows)
+    await conn.execute(update(price_list).where(price_list.c.id == price_list_id).values(rules_count=len(rows)))
+
+
+async def create_price_list(conn: AsyncConnection, *, data: dict[str, Any]) -> str:
+    pl_id = generate_id("plist")
+    values = {k: data[k] for k in PRICE_LIST_FIELDS if data.get(k) is not None}
+    await conn.execute(insert(price_list).values(id=pl_id, **values))
+    await set_price_list_rules(conn, price_list_id=pl_id, rules=data.get("rules") or {})
+    return pl_id
+
+
+async def update_price_list(conn: AsyncConnection, *, price_list_id: str, data: dict[str, Any]) -> None:
+    await require_price_list(conn, price_list_id=price_list_id)
+    values = {k: data[k] for k in PRICE_LIST_FIELDS if k in data}
+    await conn.execute(update(price_list).where(price_list.c.id == price_list_id)
+                       .values(**values, updated_at=func.now()))
+    if data.get("rules") is not None:
+        await set_price_list_rules(conn, price_list_id=price_list_id, rules=data["rules"])
+
+
+async def delete_price_list(conn: AsyncConnection, *, price_list_id: str) -> None:
+    await require_price_list(conn, price_list_id=price_list_id)
+    await conn.execute(update(price).where(price.c.price_list_id == price_list_id, price.c.deleted_at.is_(None))
+                       .values(deleted_at=func.now()))
+    await conn.execute(update(price_list).where(price_list.c.id == price_list_id).values(deleted_at=func.now()))
+
+
+async def add_price_list_prices(conn: AsyncConnection, *, price_list_id: str,
+                                prices: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Insert list prices: `(price_set_id, {currency_code, amount, min_quantity?, max_quantity?, rules?})`."""
+    rows: list[dict[str, Any]] = []
+    rules: list[dict[str, Any]] = []
+    for set_id, p in prices:
+        r, rr = _price_row(set_id, p, price_list_id=price_list_id)
+        rows.append(r)
+        rules.extend(rr)
+    if rows:
+        await conn.execute(insert(price), rows)
+    if rules:
+        await conn.execute(insert(price_rule), rules)
+    return [r["id"] for r in rows]
+
+
+async def update_price_list_prices(conn: AsyncConnection, *, price_list_id: str,
+                                   prices: Sequence[dict[str, Any]]) -> list[str]:
+    ids = []
+    for p in prices:
+        values: dict[str, Any] = {"updated_at": func.now()}
+        for key in ("amount", "min_quantity", "max_quantity"):
+            if key in p:
+                values[key] = _num(p[key])
+        if p.get("currency_code"):
+            values["currency_code"] = str(p["currency_code"]).lower()
+        result = await conn.execute(update(price).where(price.c.id == p["id"], price.c.price_list_id == price_list_id,
+                                                        price.c.deleted_at.is_(None)).values(**values))
+        if not result.rowcount:
+            raise not_found(f"Price with id: {p['id']} was not found")
+        ids.append(p["id"])
+    return ids
+
+
+async def remove_price_list_prices(conn: AsyncConnection, *, price_list_id: str, price_ids: Sequence[str] = (),
+                                   price_set_ids: Sequence[str] = ()) -> list[str]:
+    conds = [price.c.price_list_id == price_list_id, price.c.deleted_at.is_(None)]
+    if price_ids:
+        conds.append(price.c.id.in_(list(price_ids)))
+    elif price_set_ids:
+        conds.append(price.c.price_set_id.in_(list(price_set_ids)))
+    else:
+        return []
+    rows = await conn.execute(update(price).where(*conds).values(deleted_at=func.now()).returning(price.c.id))
+    return [r[0] for r in rows]
+
+
+# --- price preferences -------------------------------------------------------------------------------------------
+
+async def create_price_preference(conn: AsyncConnection, *, data: dict[str, Any]) -> str:
+    pref_id = generate_id("prpref")
+    existing = (await conn.execute(select(price_preference.c.id).where(
+        price_preference.c.attribute == data["attribute"], price_preference.c.value == data.get("value"),
+        price_preference.c.deleted_at.is_(None)))).first()
+    if existing is not None:
+        from euryale.errors import duplicate
+        raise duplicate(f"Price preference with attribute: {data['attribute']}, value: {data.get('value')}, "
+                        "already exists.")
+    await conn.execute(insert(price_preference).values(id=pref_id, attribute=data["attribute"],
+                                                       value=data.get("value"),
+                                                       is_tax_inclusive=bool(data.get("is_tax_inclusive"))))
+    return pref_id
+
+
+async def update_price_preference(conn: AsyncConnection, *, preference_id: str, data: dict[str, Any]) -> None:
+    values = {k: data[k] for k in ("attribute", "value", "is_tax_inclusive") if k in data}
+    result = await conn.execute(update(price_preference).where(price_preference.c.id == preference_id,
+                                                               price_preference.c.deleted_at.is_(None))
+                                .values(**values, updated_at=func.now()))
+    if not result.rowcount:
+        raise not_found(f"Price preference with id: {preference_id} was not found")
+
+
+async def delete_price_preference(conn: AsyncConnection, *, preference_id: str) -> None:
+    result = await conn.execute(update(price_preference).where(price_preference.c.id == preference_id,
+                                                               price_preference.c.deleted_at.is_(None))
+                                .values(deleted_at=func.now()))
+    if not result.rowcount:
+        raise not_found(f"Price preference with id: {preference_id} was not found")

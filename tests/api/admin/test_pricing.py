@@ -1,0 +1,82 @@
+"""Admin price lists and preferences, seen through the store's calculated prices."""
+
+from __future__ import annotations
+
+import httpx
+
+from euryale.config import EuryaleConfig
+from euryale.container import Container
+from tests.support.catalog import admin_headers, channel_with_key, create_product, make_region, product_body, unique
+
+
+async def test_sale_price_list_then_override_and_removal(client: httpx.AsyncClient, config: EuryaleConfig,
+                                                         container: Container) -> None:
+    h = admin_headers(config)
+    sc_ids, token, _ = await channel_with_key(container)
+    pk = {"x-publishable-api-key": token}
+    region_id = await make_region(container, "eur")
+    product = await create_product(client, h, product_body(sc_ids, eur=20))
+    variant = next(v for v in product["variants"] if v["title"] == "S")
+    res = await client.post("/admin/price-lists", headers=h, json={
+        "title": unique("Sale"), "description": "Black Friday", "status": "active", "type": "sale",
+        "prices": [{"currency_code": "eur", "amount": 15, "variant_id": variant["id"]}]})
+    assert res.status_code == 200, res.text
+    pl = res.json()["price_list"]
+    assert pl["type"] == "sale" and pl["prices"][0]["amount"] == 15 and pl["prices"][0]["variant_id"] == variant["id"]
+
+    async def store_price() -> dict[str, object]:
+        r = await client.get(f"/store/products/{product['id']}", params={"region_id": region_id}, headers=pk)
+        v = next(x for x in r.json()["product"]["variants"] if x["id"] == variant["id"])
+        cp: dict[str, object] = v["calculated_price"]
+        return cp
+
+    cp = await store_price()
+    assert (cp["calculated_amount"], cp["original_amount"], cp["is_calculated_price_price_list"]) == (15, 20, True)
+    res = await client.post(f"/admin/price-lists/{pl['id']}", json={"type": "override"}, headers=h)
+    assert res.status_code == 200
+    cp = await store_price()
+    assert (cp["calculated_amount"], cp["original_amount"]) == (15, 15)
+    res = await client.post(f"/admin/price-lists/{pl['id']}", json={"status": "draft"}, headers=h)
+    cp = await store_price()
+    assert cp["calculated_amount"] == 20
+    await client.post(f"/admin/price-lists/{pl['id']}", json={"status": "active"}, headers=h)
+    res = await client.post(f"/admin/price-lists/{pl['id']}/prices/batch", headers=h, json={
+        "update": [{"id": pl["prices"][0]["id"], "amount": 12}]})
+    assert res.status_code == 200 and res.json()["updated"][0]["amount"] == 12
+    assert (await store_price())["calculated_amount"] == 12
+    res = await client.post(f"/admin/price-lists/{pl['id']}/products", json={"remove": [product["id"]]}, headers=h)
+    assert res.status_code == 200 and res.json()["price_list"]["prices"] == []
+    assert (await store_price())["calculated_amount"] == 20
+    res = await client.get(f"/admin/price-lists/{pl['id']}/prices", headers=h)
+    assert res.status_code == 200 and res.json()["prices"] == []
+    assert (await client.delete(f"/admin/price-lists/{pl['id']}", headers=h)).json()["deleted"] is True
+    assert (await client.get(f"/admin/price-lists/{pl['id']}", headers=h)).status_code == 404
+
+
+async def test_price_list_validation(client: httpx.AsyncClient, config: EuryaleConfig) -> None:
+    h = admin_headers(config)
+    res = await client.post("/admin/price-lists", json={"title": "x"}, headers=h)
+    assert res.status_code == 400 and "description" in res.json()["message"]
+    res = await client.post("/admin/price-lists", json={"title": "x", "description": "y", "type": "bogus"}, headers=h)
+    assert res.status_code == 400
+    res = await client.post("/admin/price-lists", headers=h, json={
+        "title": "x", "description": "y", "prices": [{"currency_code": "eur", "amount": 1, "variant_id": "variant_no"}]})
+    assert res.status_code == 400 and res.json()["type"] == "invalid_data"
+
+
+async def test_price_preferences_crud(client: httpx.AsyncClient, config: EuryaleConfig) -> None:
+    h = admin_headers(config)
+    value = unique("reg")
+    res = await client.post("/admin/price-preferences", headers=h,
+                            json={"attribute": "region_id", "value": value, "is_tax_inclusive": True})
+    assert res.status_code == 200, res.text
+    pref = res.json()["price_preference"]
+    assert pref["is_tax_inclusive"] is True
+    res = await client.post("/admin/price-preferences", headers=h, json={"attribute": "region_id", "value": value})
+    assert res.status_code == 422
+    res = await client.post(f"/admin/price-preferences/{pref['id']}", json={"is_tax_inclusive": False}, headers=h)
+    assert res.json()["price_preference"]["is_tax_inclusive"] is False
+    res = await client.get("/admin/price-preferences", params={"value": value}, headers=h)
+    assert res.json()["count"] == 1
+    assert (await client.delete(f"/admin/price-preferences/{pref['id']}", headers=h)).status_code == 200
+    assert (await client.delete(f"/admin/price-preferences/{pref['id']}", headers=h)).status_code == 404
