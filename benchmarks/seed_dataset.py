@@ -133,9 +133,9 @@ async def seed(conn: AsyncConnection, *, scale: int = 1, tag: str | None = None)
                                              "provider_id": "manual_manual", "shipping_option_type_id": type_id,
                                              "data": None}])
     await _insert(conn, "shipping_option_rule", [
-        {"id": generate_id("sorul"), "attribute": "enabled_in_store", "operator": "eq", "value": json.dumps("true"),
+        {"id": generate_id("sorul"), "attribute": "enabled_in_store", "operator": "eq", "value": "true",
          "shipping_option_id": so_id},
-        {"id": generate_id("sorul"), "attribute": "is_return", "operator": "eq", "value": json.dumps("false"),
+        {"id": generate_id("sorul"), "attribute": "is_return", "operator": "eq", "value": "false",
          "shipping_option_id": so_id},
     ])
     so_pset = generate_id("pset")
