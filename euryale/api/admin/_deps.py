@@ -67,3 +67,10 @@ def paging(query: dict[str, Any], *, default_limit: int = 20) -> ListParams:
 def filter_values(query: dict[str, Any], *keys: str) -> dict[str, list[str]]:
     """`?id=a&id=b` / `?id[]=a` / `?id=a,b` → `{"id": ["a", "b"]}` for the given keys."""
     return {k: as_list(query[k]) for k in keys if k in query}
+
+
+async def run_flow(request: Request, workflow_id: str, **kwargs: Any) -> Any:
+    """Run an order-operations workflow (see `euryale.flows.order.workflows`) and return its result."""
+    from euryale.flows.order import workflows
+
+    return await workflows.run(request.app.state.container, workflow_id, **kwargs)

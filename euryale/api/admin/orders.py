@@ -8,9 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user
-from euryale.flows.order import fulfillment as fulfil
-from euryale.flows.order import status
+from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
 from euryale.query.admin_orders import list_admin_orders, load_orders, order_preview, retrieve_admin_order
@@ -108,33 +106,33 @@ async def update_order(order_id: str, body: UpdateOrder, request: Request,
     for kind in ("shipping_address", "billing_address"):
         if body.__dict__.get(kind) is not None:
             data[kind] = getattr(body, kind).model_dump(exclude_unset=True)
-    await status.update_order(db_of(request), order_id=order_id, data=data, updated_by=actor_id(user))
+    await run_flow(request, "update-order-workflow", order_id=order_id, data=data, updated_by=actor_id(user))
     return json(await _order(request, order_id))
 
 
 @router.post("/admin/orders/{order_id}/archive")
 async def archive_order(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
-    await status.archive_order(db_of(request), order_id=order_id)
+    await run_flow(request, "archive-order-workflow", order_id=order_id)
     return json(await _order(request, order_id))
 
 
 @router.post("/admin/orders/{order_id}/complete")
 async def complete_order(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
-    await status.complete_order(db_of(request), order_id=order_id)
+    await run_flow(request, "complete-orders", order_id=order_id)
     return json(await _order(request, order_id))
 
 
 @router.post("/admin/orders/{order_id}/cancel")
 async def cancel_order(order_id: str, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
-    await status.cancel_order(db_of(request), order_id=order_id, canceled_by=actor_id(user))
+    await run_flow(request, "cancel-order", order_id=order_id, canceled_by=actor_id(user))
     return json(await _order(request, order_id))
 
 
 @router.post("/admin/orders/{order_id}/fulfillments")
 async def create_fulfillment(order_id: str, body: CreateFulfillment, request: Request,
                              user: Any = Depends(require_user)) -> JSONResponse:
-    await fulfil.create_order_fulfillment(
-        db_of(request), order_id=order_id, items=[i.model_dump() for i in body.items], location_id=body.location_id,
+    await run_flow(
+        request, "create-order-fulfillment", order_id=order_id, items=[i.model_dump() for i in body.items], location_id=body.location_id,
         created_by=actor_id(user), labels=[lb.model_dump() for lb in body.labels],
         no_notification=body.no_notification, metadata=body.metadata, requires_shipping=body.requires_shipping)
     return json(await _order(request, order_id))
@@ -143,8 +141,8 @@ async def create_fulfillment(order_id: str, body: CreateFulfillment, request: Re
 @router.post("/admin/orders/{order_id}/fulfillments/{fulfillment_id}/shipments")
 async def create_shipment(order_id: str, fulfillment_id: str, body: CreateShipment, request: Request,
                           user: Any = Depends(require_user)) -> JSONResponse:
-    await fulfil.create_order_shipment(
-        db_of(request), order_id=order_id, fulfillment_id=fulfillment_id,
+    await run_flow(
+        request, "create-order-shipment", order_id=order_id, fulfillment_id=fulfillment_id,
         items=[i.model_dump() for i in body.items] if body.items else None,
         labels=[lb.model_dump() for lb in body.labels], created_by=actor_id(user),
         no_notification=body.no_notification)
@@ -154,7 +152,7 @@ async def create_shipment(order_id: str, fulfillment_id: str, body: CreateShipme
 @router.post("/admin/orders/{order_id}/fulfillments/{fulfillment_id}/mark-as-delivered")
 async def mark_delivered(order_id: str, fulfillment_id: str, request: Request,
                          user: Any = Depends(require_user)) -> JSONResponse:
-    await fulfil.mark_fulfillment_delivered(db_of(request), order_id=order_id, fulfillment_id=fulfillment_id,
+    await run_flow(request, "mark-order-fulfillment-as-delivered-workflow", order_id=order_id, fulfillment_id=fulfillment_id,
                                             created_by=actor_id(user))
     return json(await _order(request, order_id))
 
@@ -162,7 +160,7 @@ async def mark_delivered(order_id: str, fulfillment_id: str, request: Request,
 @router.post("/admin/orders/{order_id}/fulfillments/{fulfillment_id}/cancel")
 async def cancel_fulfillment(order_id: str, fulfillment_id: str, body: NoNotification, request: Request,
                              user: Any = Depends(require_user)) -> JSONResponse:
-    await fulfil.cancel_order_fulfillment(db_of(request), order_id=order_id, fulfillment_id=fulfillment_id,
+    await run_flow(request, "cancel-order-fulfillment", order_id=order_id, fulfillment_id=fulfillment_id,
                                           created_by=actor_id(user), no_notification=body.no_notification)
     return json(await _order(request, order_id))
 

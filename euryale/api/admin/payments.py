@@ -8,8 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user
-from euryale.flows.order import payments as flow
+from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
 from euryale.http.json import JSONResponse, json
 from euryale.modules.payment import operations
 from euryale.modules.payment import service as payment_service
@@ -109,13 +108,13 @@ async def get_payment(payment_id: str, request: Request, _: Any = Depends(requir
 @router.post("/admin/payments/{payment_id}/capture")
 async def capture(payment_id: str, body: Capture, request: Request,
                   user: Any = Depends(require_user)) -> JSONResponse:
-    await flow.capture(db_of(request), payment_id=payment_id, amount=body.amount, captured_by=actor_id(user))
+    await run_flow(request, "capture-payment-workflow", payment_id=payment_id, amount=body.amount, captured_by=actor_id(user))
     return json(await _read_payment(request, payment_id, PAYMENT_KEYS))
 
 
 @router.post("/admin/payments/{payment_id}/refund")
 async def refund(payment_id: str, body: Refund, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
-    await flow.refund(db_of(request), payment_id=payment_id, amount=body.amount,
+    await run_flow(request, "refund-payment-workflow", payment_id=payment_id, amount=body.amount,
                       refund_reason_id=body.refund_reason_id, note=body.note, created_by=actor_id(user))
     return json(await _read_payment(request, payment_id, PAYMENT_KEYS))
 
@@ -133,21 +132,21 @@ async def _collection(request: Request, collection_id: str) -> dict[str, Any]:
 @router.post("/admin/payment-collections")
 async def create_collection(body: CreateCollection, request: Request,
                             _: Any = Depends(require_user)) -> JSONResponse:
-    cid = await flow.create_order_collection(db_of(request), order_id=body.order_id, amount=body.amount)
+    cid = await run_flow(request, "create-payment-collection-for-order", order_id=body.order_id, amount=body.amount)
     return json(await _collection(request, cid))
 
 
 @router.post("/admin/payment-collections/{collection_id}/mark-as-paid")
 async def mark_paid(collection_id: str, body: MarkPaid, request: Request,
                     user: Any = Depends(require_user)) -> JSONResponse:
-    await flow.mark_collection_paid(db_of(request), collection_id=collection_id, order_id=body.order_id,
+    await run_flow(request, "mark-payment-collection-as-paid", collection_id=collection_id, order_id=body.order_id,
                                     captured_by=actor_id(user))
     return json(await _collection(request, collection_id))
 
 
 @router.delete("/admin/payment-collections/{collection_id}")
 async def delete_collection(collection_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
-    await flow.delete_collection(db_of(request), collection_id=collection_id)
+    await run_flow(request, "delete-payment-collections", collection_id=collection_id)
     return json({"id": collection_id, "object": "payment-collection", "deleted": True})
 
 

@@ -8,8 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user
-from euryale.flows.order import returns as flow
+from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
 from euryale.query.admin_orders import load_returns, order_preview, retrieve_return
@@ -95,7 +94,7 @@ async def list_returns(request: Request, _: Any = Depends(require_user)) -> JSON
 
 @router.post("/admin/returns")
 async def begin_return(body: BeginReturn, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
-    rid = await flow.begin_return(db_of(request), order_id=body.order_id, location_id=body.location_id,
+    rid = await run_flow(request, "begin-return-order", order_id=body.order_id, location_id=body.location_id,
                                   description=body.description, internal_note=body.internal_note,
                                   no_notification=body.no_notification, metadata=body.metadata,
                                   created_by=actor_id(user))
@@ -111,14 +110,14 @@ async def get_return(return_id: str, request: Request, _: Any = Depends(require_
 @router.post("/admin/returns/{return_id}")
 async def update_return(return_id: str, body: UpdateReturn, request: Request,
                         _: Any = Depends(require_user)) -> JSONResponse:
-    await flow.update_return(db_of(request), return_id=return_id, data=body.model_dump(exclude_unset=True))
+    await run_flow(request, "update-return", return_id=return_id, data=body.model_dump(exclude_unset=True))
     return json(await _with_order(request, return_id, preview=True))
 
 
 @router.post("/admin/returns/{return_id}/request-items")
 async def request_items(return_id: str, body: Items, request: Request,
                         user: Any = Depends(require_user)) -> JSONResponse:
-    await flow.request_items(db_of(request), return_id=return_id, items=[i.model_dump() for i in body.items],
+    await run_flow(request, "request-item-return", return_id=return_id, items=[i.model_dump() for i in body.items],
                              created_by=actor_id(user))
     return json(await _with_order(request, return_id, preview=True))
 
@@ -126,7 +125,7 @@ async def request_items(return_id: str, body: Items, request: Request,
 @router.post("/admin/returns/{return_id}/request")
 async def confirm_request(return_id: str, body: Confirm, request: Request,
                           user: Any = Depends(require_user)) -> JSONResponse:
-    await flow.confirm_request(db_of(request), return_id=return_id, confirmed_by=actor_id(user),
+    await run_flow(request, "confirm-return-request", return_id=return_id, confirmed_by=actor_id(user),
                                no_notification=body.no_notification)
     return json(await _with_order(request, return_id, preview=True))
 
@@ -134,7 +133,7 @@ async def confirm_request(return_id: str, body: Confirm, request: Request,
 @router.post("/admin/returns/{return_id}/receive")
 async def begin_receive(return_id: str, body: BeginReceive, request: Request,
                         user: Any = Depends(require_user)) -> JSONResponse:
-    await flow.begin_receive(db_of(request), return_id=return_id, description=body.description,
+    await run_flow(request, "begin-receive-return", return_id=return_id, description=body.description,
                              internal_note=body.internal_note, created_by=actor_id(user))
     return json(await _with_order(request, return_id, preview=False))
 
@@ -142,7 +141,7 @@ async def begin_receive(return_id: str, body: BeginReceive, request: Request,
 @router.post("/admin/returns/{return_id}/receive-items")
 async def receive_items(return_id: str, body: ReceiveItems, request: Request,
                         user: Any = Depends(require_user)) -> JSONResponse:
-    await flow.receive_items(db_of(request), return_id=return_id, items=[i.model_dump() for i in body.items],
+    await run_flow(request, "receive-item-return-request", return_id=return_id, items=[i.model_dump() for i in body.items],
                              created_by=actor_id(user))
     return json(await _with_order(request, return_id, preview=True))
 
@@ -150,13 +149,13 @@ async def receive_items(return_id: str, body: ReceiveItems, request: Request,
 @router.post("/admin/returns/{return_id}/receive/confirm")
 async def confirm_receive(return_id: str, body: Confirm, request: Request,
                           user: Any = Depends(require_user)) -> JSONResponse:
-    await flow.confirm_receive(db_of(request), return_id=return_id, confirmed_by=actor_id(user))
+    await run_flow(request, "confirm-return-receive", return_id=return_id, confirmed_by=actor_id(user))
     return json(await _with_order(request, return_id, preview=True))
 
 
 @router.post("/admin/returns/{return_id}/cancel")
 async def cancel_return(return_id: str, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
-    await flow.cancel_return(db_of(request), return_id=return_id, canceled_by=actor_id(user))
+    await run_flow(request, "cancel-return", return_id=return_id, canceled_by=actor_id(user))
     async with db_of(request).read() as conn:
         return json({"return": await retrieve_return(conn, return_id=return_id)})
 

@@ -182,3 +182,10 @@ async def test_order_lifecycle_matches_medusa(client: httpx.AsyncClient, contain
     assert names == ["shipment.created", "delivery.created"]
     assert [n for n in await event_names(container, "id", placed.payment_id) if n in workflow_events] == [
         "payment.captured", "payment.refunded", "payment.refunded"]
+
+    # each step ran as a recorded workflow execution
+    res = await client.get("/admin/workflows-executions?workflow_id=create-order-fulfillment&limit=100", headers=h)
+    runs = [w for w in res.json()["workflow_executions"] if w["state"] == "done"]
+    assert runs, res.text
+    detail = (await client.get(f"/admin/workflows-executions/{runs[0]['id']}", headers=h)).json()
+    assert "create-order-fulfillment-step" in detail["workflow_execution"]["execution"]["steps"]
