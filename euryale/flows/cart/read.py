@@ -138,11 +138,16 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
             # item totals are not default fields in 2.21 but storefronts ask for them (`+items.total`)
             d.update(line_item_totals(i))
         items.append(d)
-    methods = [{"id": m["id"], "name": m["name"], "amount": m["amount"], "is_tax_inclusive": m["is_tax_inclusive"],
-                "shipping_option_id": m["shipping_option_id"], "data": m["data"],
-                "tax_lines": [{k: t.get(k) for k in TAX_LINE_KEYS} for t in m["tax_lines"]],
-                "adjustments": [{k: a.get(k) for k in ADJ_KEYS} for a in m["adjustments"]]}
-               for m in c["shipping_methods"]]
+    methods = []
+    for m in c["shipping_methods"]:
+        md = {"amount": m["amount"], "is_tax_inclusive": m["is_tax_inclusive"],
+              "shipping_option_id": m["shipping_option_id"], "id": m["id"],
+              "tax_lines": [{k: t.get(k) for k in TAX_LINE_KEYS} for t in m["tax_lines"]],
+              "adjustments": [{k: a.get(k) for k in ADJ_KEYS} for a in m["adjustments"]]}
+        if fields:
+            # not default fields in 2.21; storefronts ask for them (`+shipping_methods.name`)
+            md.update(name=m["name"], data=m["data"])
+        methods.append(md)
     body: dict[str, Any] = {
         "id": c["id"], "currency_code": c["currency_code"], "email": c["email"], "locale": c["locale"],
         "region_id": c["region_id"], "created_at": c["created_at"], "updated_at": c["updated_at"],
