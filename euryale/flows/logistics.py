@@ -22,7 +22,7 @@ from euryale.modules.pricing import service as pricing
 from euryale.modules.region.models import region
 from euryale.modules.sales_channel.models import sales_channel
 from euryale.modules.stock_location import service as stock_locations
-from euryale.modules.stock_location.models import stock_location_address
+from euryale.modules.stock_location.models import stock_location, stock_location_address
 
 # ---------------------------------------------------------------- stock locations
 
@@ -151,19 +151,13 @@ async def _cart_context(conn: AsyncConnection, cart_id: str) -> tuple[dict[str, 
 
 
 async def _location_addresses(conn: AsyncConnection, location_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    if not location_ids:
+    ids = sorted({i for i in location_ids if i})
+    if not ids:
         return {}
-    locs = {}
-    for loc_id in set(location_ids):
-        try:
-            locs[loc_id] = await stock_locations.retrieve_stock_location(conn, location_id=loc_id)
-        except Exception:  # a deleted location just has no address on the wire
-            continue
-    out = {}
-    for loc_id, loc in locs.items():
-        addr = loc.get("address")
-        out[loc_id] = {"id": loc_id, "address": _address_out(addr) if addr else None}
-    return out
+    rows = [dict(r) for r in (await conn.execute(select(stock_location).where(stock_location.c.id.in_(ids))))
+            .mappings()]
+    return {loc["id"]: {"id": loc["id"], "address": _address_out(loc["address"]) if loc["address"] else None}
+            for loc in await stock_locations.expand_locations(conn, rows)}
 
 
 def _address_out(addr: dict[str, Any]) -> dict[str, Any]:

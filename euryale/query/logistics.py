@@ -115,7 +115,9 @@ async def _location_sets(conn: AsyncConnection, rows: list[Row], sel: FieldSelec
 def stock_location_resource() -> Resource:
     return Resource(
         name="Stock location", table=stock_location, columns=cols(stock_location),
-        defaults=["id", "name", "metadata", "created_at", "updated_at", "address_id", "*address"],
+        # a superset of Medusa's defaults: SDK callers read the sets/channels off create/update responses
+        defaults=["id", "name", "metadata", "created_at", "updated_at", "address_id", "*address", "*sales_channels",
+                  "*fulfillment_providers", "*fulfillment_sets"],
         relations={
             "address": _location_address,
             "sales_channels": link_loader(sales_channel_stock_location, "stock_location_id", "sales_channel_id",

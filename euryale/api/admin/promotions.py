@@ -167,6 +167,7 @@ _VALUE_SQL = {
     "product_collection": "SELECT id AS value, title AS label FROM product_collection WHERE deleted_at IS NULL",
     "product_type": "SELECT id AS value, value AS label FROM product_type WHERE deleted_at IS NULL",
     "product_tag": "SELECT id AS value, value AS label FROM product_tag WHERE deleted_at IS NULL",
+    "shipping_option_type": "SELECT id AS value, label AS label FROM shipping_option_type WHERE deleted_at IS NULL",
 }
 
 
@@ -176,11 +177,19 @@ def _kind(rule_type: str) -> str:
     return rule_type
 
 
+_SHIPPING_TARGETS = [("shipping_option_type", "shipping_methods.shipping_option.shipping_option_type_id",
+                      "Shipping Option Type")]
+
+
 @router.get("/admin/promotions/rule-attribute-options/{rule_type}")
-async def rule_attribute_options(rule_type: str) -> dict[str, Any]:
+async def rule_attribute_options(request: Request, rule_type: str) -> dict[str, Any]:
+    attrs = _ATTRIBUTES[_kind(rule_type)]
+    if rule_type == "target-rules" and request.query_params.get("application_method_target_type") == \
+            "shipping_methods":
+        attrs = _SHIPPING_TARGETS
     return {"attributes": [{"id": i, "value": v, "label": label, "field_type": "multiselect", "required": False,
                             "disguised": False, "hydrate": False, "operators": _OPERATORS}
-                           for i, v, label in _ATTRIBUTES[_kind(rule_type)]]}
+                           for i, v, label in attrs]}
 
 
 @router.get("/admin/promotions/rule-value-options/{rule_type}/{rule_attribute_id}")

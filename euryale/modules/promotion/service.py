@@ -429,7 +429,7 @@ async def compute_actions(conn: AsyncConnection, *, codes: list[str], context: d
     applied_codes: set[str] = set()
     for p in promos:
         am = p["application_method"]
-        if am is None or p["type"] != "standard" or not _campaign_live(p["campaign"], now):
+        if am is None or not _campaign_live(p["campaign"], now):
             continue
         if am.get("currency_code") and am["type"] == "fixed" and am["currency_code"].lower() != currency:
             continue
@@ -438,7 +438,9 @@ async def compute_actions(conn: AsyncConnection, *, codes: list[str], context: d
         value = Decimal(str(am["value"]))
         tax_incl = bool(p.get("is_tax_inclusive"))
         new: list[dict[str, Any]] = []
-        if am["target_type"] == "shipping_methods":
+        if p["type"] == "buyget":
+            new = _buy_get(items, am, value, applied_item, p["code"], tax_incl)
+        elif am["target_type"] == "shipping_methods":
             targets = [m for m in methods if all(_rule_holds(r, m, "shipping_methods") for r in am["target_rules"])]
             new = _allocate(targets, am, value, applied_ship, "shipping_method_id", "addShippingMethodAdjustment",
                             p["code"], tax_incl)
@@ -470,6 +472,36 @@ async def compute_actions(conn: AsyncConnection, *, codes: list[str], context: d
                 if adj.get("id") and adj.get("code") not in applied_codes:
                     actions.append({"action": kind, "adjustment_id": adj["id"], "code": adj.get("code")})
     return actions
+
+
+def _buy_get(items: list[dict[str, Any]], am: dict[str, Any], value: Decimal, applied: dict[str, Decimal],
+             code: str, tax_incl: bool) -> list[dict[str, Any]]:
+    """Buy X get Y: once `buy_rules_min_quantity` units match the buy rules, `apply_to_quantity` units matching the
+    target rules (cheapest first) get the discount (`percentage` of their price, or `fixed` per unit)."""
+    bought = sum((Decimal(str(i.get("quantity") or 0)) for i in items
+                  if all(_rule_holds(r, i, "items") for r in am["buy_rules"])), ZERO)
+    if not am["buy_rules"] or bought < Decimal(str(am.get("buy_rules_min_quantity") or 1)):
+        return []
+    targets = [i for i in items if all(_rule_holds(r, i, "items") for r in am["target_rules"])]
+
+    def unit(i: dict[str, Any]) -> Decimal:
+        qty = Decimal(str(i.get("quantity") or 1))
+        return Decimal(str(i.get("subtotal") or 0)) / qty if qty else ZERO
+
+    remaining_units = Decimal(str(am.get("apply_to_quantity") or 1))
+    out: list[dict[str, Any]] = []
+    for t in sorted(targets, key=unit):
+        if remaining_units <= 0:
+            break
+        units = min(remaining_units, Decimal(str(t.get("quantity") or 0)))
+        left = Decimal(str(t.get("subtotal") or 0)) - applied[t["id"]]
+        amount = min(unit(t) * units * value / 100 if am["type"] == "percentage" else value * units, left)
+        remaining_units -= units
+        if amount > 0:
+            applied[t["id"]] += amount
+            out.append({"action": "addItemAdjustment", "item_id": t["id"], "amount": _q(amount), "code": code,
+                        "is_tax_inclusive": tax_incl})
+    return out
 
 
 def _allocate(targets: list[dict[str, Any]], am: dict[str, Any], value: Decimal, applied: dict[str, Decimal],

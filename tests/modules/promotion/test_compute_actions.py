@@ -118,3 +118,22 @@ async def test_automatic_and_removal_and_validation(container: Container) -> Non
                                                           "application_method": am()})
         assert dup.value.status == 422
         await conn.rollback()
+
+
+async def test_buy_two_get_one_free(container: Container) -> None:
+    async with container.database().transaction() as conn:
+        code = uid("B2G1").upper()
+        await promotions.create_promotion(conn, data={
+            "code": code, "type": "buyget", "status": "active",
+            "application_method": {"type": "percentage", "target_type": "items", "allocation": "each",
+                                   "value": 100, "max_quantity": 1, "apply_to_quantity": 1,
+                                   "buy_rules_min_quantity": 2,
+                                   "buy_rules": [{"attribute": "items.product.id", "operator": "eq",
+                                                  "values": ["prod_a"]}],
+                                   "target_rules": [{"attribute": "items.product.id", "operator": "eq",
+                                                     "values": ["prod_b"]}]}})
+        actions = await promotions.compute_actions(conn, codes=[code], context=CART)
+        assert [(a["item_id"], a["amount"]) for a in actions] == [("li_b", Decimal(300))]
+        one_a = {**CART, "items": [{**CART["items"][0], "quantity": 1, "subtotal": 50}, CART["items"][1]]}
+        assert await promotions.compute_actions(conn, codes=[code], context=one_a) == []
+        await conn.rollback()
