@@ -323,9 +323,10 @@ async def validate_codes(conn: AsyncConnection, *, codes: Sequence[str]) -> list
     codes = list(dict.fromkeys(codes))
     if not codes:
         return []
-    rows = await crud.rows_where(conn, promotion, promotion.c.code.in_(codes))
-    found = {r["code"] for r in rows}
-    missing = [c for c in codes if c not in found]
+    # codes match case-insensitively, as Medusa's promotion lookups do
+    rows = await crud.rows_where(conn, promotion, func.lower(promotion.c.code).in_([c.lower() for c in codes]))
+    found = {r["code"].lower() for r in rows}
+    missing = [c for c in codes if c.lower() not in found]
     if missing:
         if len(missing) == 1:
             raise invalid_data(f'Promotion code "{missing[0]}" not found')
@@ -413,14 +414,15 @@ async def compute_actions(conn: AsyncConnection, *, codes: list[str], context: d
     now = datetime.now(UTC)
     stmt_rows = await crud.rows_where(
         conn, promotion, promotion.c.status == "active",
-        (promotion.c.code.in_(list(codes)) if codes else promotion.c.id.is_(None)) | promotion.c.is_automatic.is_(True))
+        (func.lower(promotion.c.code).in_([c.lower() for c in codes]) if codes else promotion.c.id.is_(None))
+        | promotion.c.is_automatic.is_(True))
     promos = await expand_promotions(conn, stmt_rows)
     currency = (context.get("currency_code") or "").lower()
     items = [i for i in context.get("items") or [] if i.get("is_discountable", True) is not False]
     methods = list(context.get("shipping_methods") or [])
     # order: code promotions first (in the given order), then automatic ones; across before each (Medusa's sort)
-    order_index = {c: n for n, c in enumerate(codes)}
-    promos.sort(key=lambda p: (order_index.get(p["code"], len(codes)),
+    order_index = {c.lower(): n for n, c in enumerate(codes)}
+    promos.sort(key=lambda p: (order_index.get(p["code"].lower(), len(codes)),
                                0 if (p["application_method"] or {}).get("allocation") == "across" else 1, p["code"]))
     applied_item: dict[str, Decimal] = defaultdict(lambda: ZERO)
     applied_ship: dict[str, Decimal] = defaultdict(lambda: ZERO)

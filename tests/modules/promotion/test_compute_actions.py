@@ -137,3 +137,15 @@ async def test_buy_two_get_one_free(container: Container) -> None:
         one_a = {**CART, "items": [{**CART["items"][0], "quantity": 1, "subtotal": 50}, CART["items"][1]]}
         assert await promotions.compute_actions(conn, codes=[code], context=one_a) == []
         await conn.rollback()
+
+
+async def test_codes_match_case_insensitively(container: Container) -> None:
+    async with container.database().transaction() as conn:
+        code = uid("MiXeD").upper()
+        await promotions.create_promotion(conn, data={"code": code, "type": "standard", "status": "active",
+                                                      "application_method": am()})
+        [found] = await promotions.validate_codes(conn, codes=[code.lower()])
+        assert found["code"] == code
+        actions = await promotions.compute_actions(conn, codes=[code.lower()], context=CART)
+        assert {a["code"] for a in actions} == {code}
+        await conn.rollback()
