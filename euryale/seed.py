@@ -17,6 +17,7 @@ from euryale.flows.catalog import ensure_payment_provider
 from euryale.flows.products import create_products_in
 from euryale.ids import generate_id
 from euryale.links import service as links
+from euryale.links.models import product_variant_inventory_item
 from euryale.modules.api_key import service as api_keys
 from euryale.modules.api_key.models import api_key
 from euryale.modules.fulfillment.models import (
@@ -29,7 +30,7 @@ from euryale.modules.fulfillment.models import (
     shipping_option_type,
     shipping_profile,
 )
-from euryale.modules.inventory.models import inventory_item, inventory_level
+from euryale.modules.inventory.models import inventory_level
 from euryale.modules.pricing.service import create_price_sets
 from euryale.modules.product.models import product, product_variant
 from euryale.modules.region import service as regions
@@ -120,20 +121,15 @@ async def _shipping(conn: AsyncConnection, *, sales_channel_id: str, countries: 
 
 
 async def _stock(conn: AsyncConnection, *, product_ids: list[str], location_id: str) -> None:
-    """One inventory item per variant (sku, title), 100 stocked at the warehouse, linked to the variant."""
-    variants = (await conn.execute(select(product_variant.c.id, product_variant.c.sku, product_variant.c.title)
-                                   .where(product_variant.c.product_id.in_(product_ids)))).all()
-    items, levels, pairs = [], [], []
-    for v in variants:
-        item_id = generate_id("iitem")
-        items.append({"id": item_id, "sku": v.sku, "title": v.title, "requires_shipping": True})
-        levels.append({"id": generate_id("ilev"), "inventory_item_id": item_id, "location_id": location_id,
-                       "stocked_quantity": 100})
-        pairs.append((v.id, item_id))
+    """100 units at the warehouse for each variant's inventory item (created with the product)."""
+    link = product_variant_inventory_item
+    items = [r[0] for r in await conn.execute(
+        select(link.c.inventory_item_id).join(product_variant, product_variant.c.id == link.c.variant_id)
+        .where(product_variant.c.product_id.in_(product_ids), link.c.deleted_at.is_(None)))]
     if items:
-        await conn.execute(insert(inventory_item), items)
-        await conn.execute(insert(inventory_level), levels)
-        await links.create_links(conn, "product_variant_inventory_item", pairs, extra={"required_quantity": 1})
+        await conn.execute(insert(inventory_level), [
+            {"id": generate_id("ilev"), "inventory_item_id": i, "location_id": location_id, "stocked_quantity": 100}
+            for i in items])
 
 
 async def seed_demo(container: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from euryale.errors import not_found
 from euryale.events import Event
 from euryale.events.outbox import stage_events
 from euryale.links import service as links
+from euryale.modules.inventory import service as inventory
 from euryale.modules.pricing import service as pricing
 from euryale.modules.product import service as products
 from euryale.modules.product.models import product_variant
@@ -44,6 +45,28 @@ async def add_variant_prices(conn: AsyncConnection, *, variant_ids: Sequence[str
     await links.create_links(conn, "product_variant_price_set", list(zip(variant_ids, set_ids, strict=True)))
 
 
+async def link_inventory_in(conn: AsyncConnection, variant_ids: Sequence[str],
+                            variants: Sequence[dict[str, Any]]) -> None:
+    """Medusa's createVariantInventoryItems: managed variants get their given inventory items linked, or one new
+    item each (sku/title of the variant, required quantity 1)."""
+    to_create: list[tuple[str, dict[str, Any]]] = []
+    for vid, v in zip(variant_ids, variants, strict=True):
+        given = v.get("inventory_items") or []
+        if given:
+            for item in given:
+                await links.create_links(conn, "product_variant_inventory_item", [(vid, item["inventory_item_id"])],
+                                         extra={"required_quantity": item.get("required_quantity") or 1})
+        elif v.get("manage_inventory", True):
+            to_create.append((vid, {"sku": v.get("sku"), "title": v.get("title"), "requires_shipping": True,
+                                    "origin_country": v.get("origin_country"), "hs_code": v.get("hs_code"),
+                                    "mid_code": v.get("mid_code"), "material": v.get("material")}))
+    if to_create:
+        created = await inventory.create_inventory_items(conn, items=[i for _, i in to_create])
+        await links.create_links(conn, "product_variant_inventory_item",
+                                 [(vid, row["id"]) for (vid, _), row in zip(to_create, created, strict=True)],
+                                 extra={"required_quantity": 1})
+
+
 async def create_products_in(conn: AsyncConnection, items: Sequence[dict[str, Any]]) -> list[str]:
     """Create products (options, variants + prices, images, tags, categories, channels) inside `conn`."""
     default_channel: str | None = None
@@ -53,6 +76,7 @@ async def create_products_in(conn: AsyncConnection, items: Sequence[dict[str, An
         pid, variant_ids = await products.create_product(conn, data=data)
         variants = data.get("variants") or []
         await add_variant_prices(conn, variant_ids=variant_ids, prices=[v.get("prices") or [] for v in variants])
+        await link_inventory_in(conn, variant_ids, variants)
         channels = [c["id"] for c in data.get("sales_channels") or []]
         if "sales_channels" not in data or data.get("sales_channels") is None:
             default_channel = default_channel or await _default_sales_channel(conn)
@@ -113,6 +137,7 @@ async def upsert_variants_in(conn: AsyncConnection, product_id: str, variants: S
         events.append(Event("product-variant.updated", {"id": v["id"]}))
     created = await products.create_variants(conn, product_id=product_id, variants=to_create, option_map=option_map)
     await add_variant_prices(conn, variant_ids=created, prices=[v.get("prices") or [] for v in to_create])
+    await link_inventory_in(conn, created, to_create)
     events.extend(Event("product-variant.created", {"id": v}) for v in created)
     if replace:
         gone = sorted(existing - {v["id"] for v in to_update})

@@ -84,6 +84,7 @@ class VariantCreate(VariantFields):
 
 
 class VariantUpdate(VariantFields):
+    inventory_items: list[InventoryItemRef] | None = None
     id: str | None = None
     title: str | None = None
 
@@ -148,7 +149,6 @@ def _dump(model: BaseModel) -> dict[str, Any]:
     data = model.model_dump(exclude_unset=True)
     data.pop("additional_data", None)
     for v in data.get("variants") or []:
-        v.pop("inventory_items", None)
         for p in v.get("prices") or []:
             if p.get("currency_code"):
                 p["currency_code"] = p["currency_code"].lower()
