@@ -13,10 +13,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from euryale.errors import MedusaError, invalid_data, not_found
 from euryale.links.models import order_fulfillment, order_payment_collection
+from euryale.modules.customer.models import customer
 from euryale.modules.fulfillment.service import retrieve_fulfillments
 from euryale.modules.order import lifecycle as ol
 from euryale.modules.order.models import order_address, order_table
 from euryale.modules.payment.operations import collections
+from euryale.modules.product.models import product, product_variant
+from euryale.modules.region.models import region
+from euryale.modules.sales_channel.models import sales_channel
 
 ITEM_MONEY = ("unit_price", "compare_at_unit_price", "quantity")
 DETAIL_MONEY = ("unit_price", "compare_at_unit_price", *ol.QUANTITY_COLUMNS)
@@ -193,6 +197,11 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str]) -> lis
     pcs = {p["id"]: p for p in await collections(
         conn, collection_ids=[p for ps in pay_links.values() for p in ps])}
 
+    variants = await _variants(conn, [i["variant_id"] for i in items if i["variant_id"]])
+    customers = await _by_id(conn, customer, [r["customer_id"] for r in rows.values()])
+    channels = await _by_id(conn, sales_channel, [r["sales_channel_id"] for r in rows.values()])
+    regions = await _by_id(conn, region, [r["region_id"] for r in rows.values()])
+
     out: list[dict[str, Any]] = []
     for oid in ids:
         row = rows.get(oid)
@@ -201,6 +210,8 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str]) -> lis
         o_items = [i for i in items if i["order_id"] == oid]
         o_methods = [m for m in methods if m["order_id"] == oid]
         views = [_item(i, taxes.get(i["id"], []), adjs.get(i["id"], [])) for i in o_items]
+        for v in views:
+            v["variant"] = variants.get(v["variant_id"] or "")
         mviews = [_shipping(m) for m in o_methods]
         totals = ol.order_totals([{"totals": v} for v in views], [{"totals": m} for m in mviews])
         o_txs = [t for t in txs if t["order_id"] == oid]
@@ -222,10 +233,35 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str]) -> lis
             "transactions": [_raw({**t, "return": None, "exchange": None, "claim": None}, ["amount"])
                              for t in o_txs],
             "credit_lines": [],
+            "customer": customers.get(row["customer_id"] or ""),
+            "sales_channel": channels.get(row["sales_channel_id"] or ""),
+            "region": regions.get(row["region_id"] or ""),
         })
         order.update(ol.with_raw(totals))
         out.append(order)
     return out
+
+
+async def _by_id(conn: AsyncConnection, table: Any, ids: Sequence[str | None]) -> dict[str, dict[str, Any]]:
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    rows = await conn.execute(select(table).where(table.c.id.in_(wanted)))
+    return {r["id"]: dict(r) for r in rows.mappings()}
+
+
+async def _variants(conn: AsyncConnection, variant_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Line items' variants with their product (`type`/`collection` as `{id}`), two queries per page."""
+    variants = await _by_id(conn, product_variant, variant_ids)
+    products = await _by_id(conn, product, [v["product_id"] for v in variants.values()])
+    for v in variants.values():
+        p = products.get(v["product_id"] or "")
+        if p is not None:
+            p = dict(p)
+            p["type"] = {"id": p["type_id"]} if p.get("type_id") else None
+            p["collection"] = {"id": p["collection_id"]} if p.get("collection_id") else None
+        v["product"] = p
+    return variants
 
 
 async def _linked(conn: AsyncConnection, table: Any, right: str, order_ids: list[str]) -> dict[str, list[str]]:

@@ -25,6 +25,7 @@ from euryale.modules.order.models import (
     order_table,
 )
 from euryale.modules.payment.models import payment, payment_collection, payment_session
+from euryale.modules.product.models import product, product_variant
 from euryale.modules.stock_location.models import stock_location
 
 
@@ -57,7 +58,13 @@ async def place_order(container: Container, *, stocked: int = 10) -> PlacedOrder
     collection_id = generate_id("pay_col")
     session_id = generate_id("payses")
     payment_id = generate_id("pay")
+    product_id = generate_id("prod")
     async with db.transaction() as conn:
+        await conn.execute(insert(product).values(id=product_id, title=f"Sweatshirt {tag}", handle=f"sweat-{tag}",
+                                                  status="published"))
+        await conn.execute(insert(product_variant), [
+            {"id": v, "title": f"Variant {n}", "sku": f"SKU-{tag}-{n}", "product_id": product_id}
+            for n, v in enumerate(variant_ids)])
         await conn.execute(insert(stock_location).values(id=location_id, name=f"Warehouse {tag}"))
         address_id = generate_id("ordaddr")
         await conn.execute(insert(order_address).values(id=address_id, first_name="Ada", last_name="Lovelace",
@@ -70,7 +77,7 @@ async def place_order(container: Container, *, stocked: int = 10) -> PlacedOrder
         for n, (li, inv, var, qty) in enumerate(zip(item_ids, inv_ids, variant_ids, quantities, strict=True)):
             await conn.execute(insert(order_line_item).values(
                 id=li, title=f"Sweatshirt {tag}", subtitle="S / White" if n == 0 else "S / Black",
-                variant_id=var, product_id=generate_id("prod"), product_title=f"Sweatshirt {tag}",
+                variant_id=var, product_id=product_id, product_title=f"Sweatshirt {tag}",
                 variant_sku=f"SKU-{tag}-{n}", variant_title="S / White" if n == 0 else "S / Black",
                 requires_shipping=True, is_discountable=True, is_tax_inclusive=False, unit_price=Decimal(25),
                 metadata={}))
