@@ -38,6 +38,7 @@ from euryale.modules.order import service as orders
 from euryale.modules.payment import service as payments
 from euryale.modules.payment.providers.base import PaymentProviderError
 from euryale.modules.payment.providers.registry import get_provider
+from euryale.modules.promotion import service as promotion_service
 
 log = structlog.get_logger("euryale.flows.complete_cart")
 LOCK_TIMEOUT_S = 30.0
@@ -157,6 +158,9 @@ async def _create_order(conn: AsyncConnection, *, cart_id: str, session: dict[st
     promotion_ids = (await links.linked(conn, "cart_promotion", left_ids=[cart_id])).get(cart_id, [])
     if promotion_ids:
         await links.create_links(conn, "order_promotion", [(order_id, p) for p in promotion_ids])
+        adjustments = [a for owner in (*cart["items"], *cart["shipping_methods"]) for a in owner["adjustments"]]
+        await promotion_service.register_usage(
+            conn, adjustments=adjustments, promotion_codes=sorted({str(a["code"]) for a in adjustments if a["code"]}))
     # reservations follow the order's lines so fulfilment finds them (TODO(logistics): a service function)
     for cart_item_id, order_item_id in line_map.items():
         if reservation_ids:

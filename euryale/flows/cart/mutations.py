@@ -22,7 +22,7 @@ from euryale.flows.cart import taxes
 from euryale.flows.cart.read import cart_payment_collection_id, load_cart_state
 from euryale.ids import generate_id
 from euryale.links import service as links
-from euryale.links.models import cart_promotion, product_variant_inventory_item
+from euryale.links.models import product_variant_inventory_item
 from euryale.modules.cart import service as carts
 from euryale.modules.customer.models import customer, customer_group_customer
 from euryale.modules.fulfillment import service as fulfillment
@@ -31,6 +31,7 @@ from euryale.modules.payment import service as payments
 from euryale.modules.payment.models import payment_session
 from euryale.modules.pricing import service as pricing
 from euryale.modules.product import service as products
+from euryale.modules.promotion.models import promotion
 from euryale.modules.region.models import region, region_country
 from euryale.modules.store.models import store
 
@@ -189,7 +190,25 @@ async def _confirm_inventory(conn: AsyncConnection, *, cart: Mapping[str, Any],
 
 # --- refresh ----------------------------------------------------------------------------------------------------
 
-async def refresh_cart(conn: AsyncConnection, *, cart_id: str, reprice: bool = True) -> dict[str, Any]:
+async def linked_codes(conn: AsyncConnection, *, cart_id: str) -> list[str]:
+    """Codes of the promotions linked to the cart."""
+    ids = (await links.linked(conn, "cart_promotion", left_ids=[cart_id])).get(cart_id, [])
+    if not ids:
+        return []
+    return [r[0] for r in await conn.execute(select(promotion.c.code).where(promotion.c.id.in_(ids))
+                                             .order_by(promotion.c.code))]
+
+
+async def _set_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str]) -> None:
+    ids = [r[0] for r in await conn.execute(select(promotion.c.id).where(
+        promotion.c.code.in_(list(codes)), promotion.c.deleted_at.is_(None)))] if codes else []
+    current = set((await links.linked(conn, "cart_promotion", left_ids=[cart_id])).get(cart_id, []))
+    await links.dismiss_links(conn, "cart_promotion", [(cart_id, p) for p in current - set(ids)])
+    await links.create_links(conn, "cart_promotion", [(cart_id, p) for p in ids if p not in current])
+
+
+async def refresh_cart(conn: AsyncConnection, *, cart_id: str, reprice: bool = True,
+                       promo_codes: Sequence[str] | None = None) -> dict[str, Any]:
     """Re-price items, recompute promotion adjustments and tax lines, sync the payment collection amount."""
     c = await load_cart_state(conn, cart_id=cart_id)
     if reprice and c["items"]:
@@ -206,12 +225,11 @@ async def refresh_cart(conn: AsyncConnection, *, cart_id: str, reprice: bool = T
             if changed:
                 await carts.update_line_item(conn, item_id=item["id"], values=changed)
                 item.update(changed)
-    promotion_ids = [r[0] for r in await conn.execute(select(cart_promotion.c.promotion_id).where(
-        cart_promotion.c.cart_id == cart_id, cart_promotion.c.deleted_at.is_(None)))]
-    item_adj, ship_adj = await promos.compute_adjustments(
-        conn, promotion_ids=promotion_ids, items=c["items"], shipping_methods=c["shipping_methods"],
-        currency_code=c["currency_code"])
+    codes = promo_codes if promo_codes is not None else await linked_codes(conn, cart_id=cart_id)
+    item_adj, ship_adj, applied = await promos.compute_adjustments(conn, cart=c, codes=codes)
     await carts.replace_adjustments(conn, item_adjustments=item_adj, shipping_adjustments=ship_adj)
+    # the cart's promotions are the ones that applied: automatic ones join, codes that no longer apply leave
+    await _set_promotions(conn, cart_id=cart_id, codes=applied)
     reg = (await conn.execute(select(region.c.automatic_taxes).where(region.c.id == c["region_id"]))).first()
     if reg is None or reg[0]:
         await _apply_taxes(conn, c)
@@ -222,7 +240,8 @@ async def refresh_cart(conn: AsyncConnection, *, cart_id: str, reprice: bool = T
 
 async def _apply_taxes(conn: AsyncConnection, c: Mapping[str, Any]) -> None:
     item_lines, ship_lines = await taxes.calculate_tax_lines(
-        conn, items=c["items"], shipping_methods=c["shipping_methods"], address=c["shipping_address"])
+        conn, items=c["items"], shipping_methods=c["shipping_methods"], address=c["shipping_address"],
+        currency_code=c["currency_code"])
     await carts.replace_tax_lines(conn, item_lines=item_lines, shipping_lines=ship_lines)
 
 
@@ -283,9 +302,10 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
     items = data.get("items") or []
     if items:
         await _add_items(conn, cart_id=cart_id, items=items)
-    if data.get("promo_codes"):
-        await _link_promotions(conn, cart_id=cart_id, codes=list(data["promo_codes"]))
-    await refresh_cart(conn, cart_id=cart_id, reprice=False)
+    codes = list(data.get("promo_codes") or [])
+    if codes:
+        await promos.validate_codes(conn, codes=codes)
+    await refresh_cart(conn, cart_id=cart_id, reprice=False, promo_codes=codes)
     await stage_events(conn, [Event("cart.created", {"id": cart_id})])
     return cart_id
 
@@ -327,9 +347,12 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
         await carts.update_cart(conn, cart_id=cart_id, values=values)
     if "region_id" in values or "currency_code" in values:
         await carts.replace_shipping_methods(conn, cart_id=cart_id, methods=[])
+    codes = None
     if data.get("promo_codes") is not None:
-        await _link_promotions(conn, cart_id=cart_id, codes=list(data["promo_codes"]), replace=True)
-    await refresh_cart(conn, cart_id=cart_id, reprice="region_id" in values or "sales_channel_id" in values)
+        codes = list(data["promo_codes"])
+        await promos.validate_codes(conn, codes=codes)
+    await refresh_cart(conn, cart_id=cart_id, reprice="region_id" in values or "sales_channel_id" in values,
+                       promo_codes=codes)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
 
 
@@ -425,34 +448,21 @@ async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id:
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
 
 
-async def _link_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str],
-                           replace: bool = False) -> None:
-    found = await promos.find_promotions_by_code(conn, codes=codes)
-    if replace:
-        await links.dismiss_all(conn, "cart_promotion", left_ids=[cart_id])
-    await links.create_links(conn, "cart_promotion", [(cart_id, p["id"]) for p in found])
-
-
 async def add_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str]) -> None:
-    """`POST /store/carts/:id/promotions`."""
+    """`POST /store/carts/:id/promotions`: validate the codes, then re-compute with them added."""
     await _locked_open_cart(conn, cart_id)
-    await _link_promotions(conn, cart_id=cart_id, codes=codes)
-    await refresh_cart(conn, cart_id=cart_id, reprice=False)
+    await promos.validate_codes(conn, codes=codes)
+    current = await linked_codes(conn, cart_id=cart_id)
+    await refresh_cart(conn, cart_id=cart_id, reprice=False,
+                       promo_codes=list(dict.fromkeys([*current, *codes])))
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
 
 
 async def remove_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str]) -> None:
     """`DELETE /store/carts/:id/promotions` (unknown codes are ignored)."""
     await _locked_open_cart(conn, cart_id)
-    linked = (await links.linked(conn, "cart_promotion", left_ids=[cart_id])).get(cart_id, [])
-    if linked:
-        from euryale.modules.promotion.models import promotion
-
-        wanted = {c.lower() for c in codes}
-        drop = [r[0] for r in await conn.execute(select(promotion.c.id, promotion.c.code).where(
-            promotion.c.id.in_(linked))) if str(r[1]).lower() in wanted]
-        await links.dismiss_links(conn, "cart_promotion", [(cart_id, p) for p in drop])
-    await refresh_cart(conn, cart_id=cart_id, reprice=False)
+    current = await linked_codes(conn, cart_id=cart_id)
+    await refresh_cart(conn, cart_id=cart_id, reprice=False, promo_codes=[c for c in current if c not in codes])
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
 
 

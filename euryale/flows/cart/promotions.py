@@ -1,103 +1,82 @@
-"""Promotion adjustments for a cart.
-
-TODO(logistics): replace with `euryale.modules.promotion.service.compute_actions` once it lands. This minimal
-version applies the cart's linked, active promotions (standard type): percentage or fixed, on items
-(`each`/`across`, `max_quantity`), shipping methods or the whole order (spread across items pro rata).
-Rule evaluation (customer groups, product rules, buy-get) is not covered here.
-"""
+"""Promotion adjustments for a cart, from the promotion module (`compute_actions`: codes + automatic promotions,
+rules, budgets). This module only builds the cart context and turns actions into cart adjustments."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from euryale.errors import invalid_data
-from euryale.modules.promotion.models import promotion, promotion_application_method, promotion_campaign
-from euryale.totals import to_decimal
+from euryale.modules.customer.models import customer_group_customer
+from euryale.modules.product.models import product, product_category_product, product_tags
+from euryale.modules.promotion import service as promotion_service
+from euryale.totals import line_item_totals, shipping_method_totals
 
-ZERO = Decimal(0)
+
+async def validate_codes(conn: AsyncConnection, *, codes: Sequence[str]) -> list[dict[str, Any]]:
+    """Promotions for the codes; unknown or inactive codes answer 400 as Medusa does."""
+    return await promotion_service.validate_codes(conn, codes=list(codes))
 
 
-async def find_promotions_by_code(conn: AsyncConnection, *, codes: Sequence[str]) -> list[dict[str, Any]]:
-    """Active promotions for the codes (case-insensitive as Medusa); unknown codes answer 400."""
+async def _products(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    out = {r.id: {"id": r.id, "collection_id": r.collection_id, "type_id": r.type_id, "categories": [], "tags": []}
+           for r in await conn.execute(select(product.c.id, product.c.collection_id, product.c.type_id)
+                                       .where(product.c.id.in_(ids)))}
+    for pid, cat in await conn.execute(select(product_category_product.c.product_id,
+                                              product_category_product.c.product_category_id)
+                                       .where(product_category_product.c.product_id.in_(ids))):
+        out[pid]["categories"].append({"id": cat})
+    for pid, tag in await conn.execute(select(product_tags.c.product_id, product_tags.c.product_tag_id)
+                                       .where(product_tags.c.product_id.in_(ids))):
+        out[pid]["tags"].append({"id": tag})
+    return out
+
+
+async def compute_adjustments(conn: AsyncConnection, *, cart: Mapping[str, Any], codes: Sequence[str]
+                              ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], list[str]]:
+    """Adjustments per item id / shipping method id, and the codes that applied (to link to the cart)."""
+    items, methods = cart["items"], cart["shipping_methods"]
+    products = await _products(conn, list({i["product_id"] for i in items if i.get("product_id")}))
+    groups = [r[0] for r in await conn.execute(select(customer_group_customer.c.customer_group_id).where(
+        customer_group_customer.c.customer_id == cart["customer_id"]))] if cart.get("customer_id") else []
+    context = {
+        "currency_code": cart["currency_code"], "region_id": cart.get("region_id"),
+        "sales_channel_id": cart.get("sales_channel_id"), "email": cart.get("email"),
+        "customer": {"id": cart.get("customer_id"), "groups": [{"id": g} for g in groups]},
+        "items": [{"id": i["id"], "quantity": i["quantity"], "subtotal": line_item_totals(
+            {**i, "adjustments": []})["subtotal"], "unit_price": i["unit_price"], "product_id": i.get("product_id"),
+            "variant_id": i.get("variant_id"), "product": products.get(i.get("product_id") or ""),
+            "is_discountable": i.get("is_discountable", True)} for i in items],
+        "shipping_methods": [{"id": m["id"], "subtotal": shipping_method_totals({**m, "adjustments": []})["subtotal"],
+                              "shipping_option_id": m.get("shipping_option_id")} for m in methods],
+    }
+    actions = await promotion_service.compute_actions(conn, codes=list(codes), context=context)
+    ids = {p["code"]: p["id"] for p in await _promotion_ids(conn, [a["code"] for a in actions if a.get("code")])}
+    item_adj: dict[str, list[dict[str, Any]]] = {i["id"]: [] for i in items}
+    ship_adj: dict[str, list[dict[str, Any]]] = {m["id"]: [] for m in methods}
+    applied: list[str] = []
+    for a in actions:
+        if a["action"] not in ("addItemAdjustment", "addShippingMethodAdjustment"):
+            continue
+        adj = {"amount": a["amount"], "code": a["code"], "promotion_id": ids.get(a["code"]),
+               "is_tax_inclusive": bool(a.get("is_tax_inclusive"))}
+        if a["action"] == "addItemAdjustment" and a["item_id"] in item_adj:
+            item_adj[a["item_id"]].append(adj)
+        elif a["action"] == "addShippingMethodAdjustment" and a["shipping_method_id"] in ship_adj:
+            ship_adj[a["shipping_method_id"]].append(adj)
+        if a["code"] not in applied:
+            applied.append(a["code"])
+    return item_adj, ship_adj, applied
+
+
+async def _promotion_ids(conn: AsyncConnection, codes: list[str]) -> list[dict[str, Any]]:
+    from euryale.modules.promotion.models import promotion
+
     if not codes:
         return []
-    wanted = {c.lower() for c in codes}
-    rows = [dict(r) for r in (await conn.execute(
-        select(promotion).outerjoin(promotion_campaign, promotion_campaign.c.id == promotion.c.campaign_id)
-        .add_columns(promotion_campaign.c.starts_at.label("c_starts"), promotion_campaign.c.ends_at.label("c_ends"))
-        .where(promotion.c.deleted_at.is_(None)))).mappings() if str(r["code"]).lower() in wanted]
-    now = datetime.now(UTC)
-    live = [r for r in rows if r.get("status", "active") == "active"
-            and (r["c_starts"] is None or r["c_starts"] <= now) and (r["c_ends"] is None or r["c_ends"] >= now)]
-    found = {str(r["code"]).lower() for r in live}
-    missing = [c for c in codes if c.lower() not in found]
-    if missing:
-        raise invalid_data(f"The promotion code {', '.join(missing)} is invalid")
-    return live
-
-
-def _spread(total: Decimal, weights: list[tuple[str, Decimal]]) -> dict[str, Decimal]:
-    base = sum((w for _, w in weights), ZERO)
-    if base <= 0:
-        return {}
-    return {k: total * w / base for k, w in weights}
-
-
-async def compute_adjustments(conn: AsyncConnection, *, promotion_ids: Sequence[str],
-                              items: Sequence[Mapping[str, Any]], shipping_methods: Sequence[Mapping[str, Any]],
-                              currency_code: str) -> tuple[dict[str, list[dict[str, Any]]],
-                                                           dict[str, list[dict[str, Any]]]]:
-    """Per item id / shipping method id, the adjustments the promotions give (each key present, maybe empty)."""
-    item_adj: dict[str, list[dict[str, Any]]] = {i["id"]: [] for i in items}
-    ship_adj: dict[str, list[dict[str, Any]]] = {m["id"]: [] for m in shipping_methods}
-    if not promotion_ids:
-        return item_adj, ship_adj
-    promos = {p["id"]: dict(p) for p in (await conn.execute(select(promotion).where(
-        promotion.c.id.in_(list(promotion_ids)), promotion.c.deleted_at.is_(None)))).mappings()}
-    methods = [dict(m) for m in (await conn.execute(select(promotion_application_method).where(
-        promotion_application_method.c.promotion_id.in_(list(promos)),
-        promotion_application_method.c.deleted_at.is_(None)))).mappings()]
-    # what is left to discount per line, so stacked promotions never go below zero
-    remaining = {i["id"]: to_decimal(i["unit_price"]) * to_decimal(i["quantity"]) for i in items
-                 if i.get("is_discountable", True)}
-    ship_remaining = {m["id"]: to_decimal(m["amount"]) for m in shipping_methods}
-    for m in sorted(methods, key=lambda m: str(promos[m["promotion_id"]]["code"])):
-        p = promos[m["promotion_id"]]
-        if m["type"] == "fixed" and m["currency_code"] and m["currency_code"].lower() != currency_code.lower():
-            continue
-        value = to_decimal(m["value"])
-        base = {"code": p["code"], "promotion_id": p["id"], "is_tax_inclusive": bool(p.get("is_tax_inclusive"))}
-        if m["target_type"] == "shipping_methods":
-            for sid, left in ship_remaining.items():
-                amount = min(left, left * value / 100 if m["type"] == "percentage" else value)
-                if amount > 0:
-                    ship_adj[sid].append({**base, "amount": amount})
-                    ship_remaining[sid] = left - amount
-            continue
-        eligible = [i for i in items if i["id"] in remaining and remaining[i["id"]] > 0]
-        if m["target_type"] == "order" or m["allocation"] == "across":
-            if m["type"] == "percentage":
-                amounts = {i["id"]: remaining[i["id"]] * value / 100 for i in eligible}
-            else:
-                amounts = _spread(min(value, sum((remaining[i["id"]] for i in eligible), ZERO)),
-                                  [(i["id"], remaining[i["id"]]) for i in eligible])
-        else:
-            amounts = {}
-            for i in eligible:
-                qty = to_decimal(i["quantity"])
-                if m["max_quantity"] is not None:
-                    qty = min(qty, to_decimal(m["max_quantity"]))
-                unit = to_decimal(i["unit_price"])
-                amounts[i["id"]] = qty * (unit * value / 100 if m["type"] == "percentage" else min(value, unit))
-        for iid, amount in amounts.items():
-            amount = min(amount, remaining[iid])
-            if amount > 0:
-                item_adj[iid].append({**base, "amount": amount})
-                remaining[iid] -= amount
-    return item_adj, ship_adj
+    return [{"id": r[0], "code": r[1]} for r in await conn.execute(
+        select(promotion.c.id, promotion.c.code).where(promotion.c.code.in_(codes), promotion.c.deleted_at.is_(None)))]

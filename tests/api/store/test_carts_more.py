@@ -167,3 +167,25 @@ async def test_customer_sees_own_orders_only(client: httpx.AsyncClient, containe
     assert r.status_code == 200
     r = await client.get("/store/orders/order_nope", headers=shop.headers)
     assert r.status_code == 404
+
+
+async def test_order_keeps_discount_and_counts_usage(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, prices=[40])
+    code = await make_promotion(container, value=25)
+    pc = await checkout_cart(client, shop, qty=2)
+    r = await client.post(f"/store/carts/{pc['cart_id']}/promotions", json={"promo_codes": [code]},
+                          headers=shop.headers)
+    assert r.json()["cart"]["total"] == 70
+    # the amount changed: the old session is dropped and the customer picks a provider again
+    r = await client.post(f"/store/payment-collections/{pc['id']}/payment-sessions",
+                          json={"provider_id": "pp_system_default"}, headers=shop.headers)
+    assert r.json()["payment_collection"]["amount"] == 70
+    assert len(r.json()["payment_collection"]["payment_sessions"]) == 1
+    order = (await client.post(f"/store/carts/{pc['cart_id']}/complete", headers=shop.headers)).json()["order"]
+    assert order["discount_total"] == 20 and order["total"] == 70
+    assert order["items"][0]["adjustments"][0]["code"] == code
+    async with container.database().read() as conn:
+        from sqlalchemy import text
+
+        used = (await conn.execute(text("SELECT used FROM promotion WHERE code = :c"), {"c": code})).scalar_one()
+    assert used == 1
