@@ -16,6 +16,7 @@ from euryale.http.store_context import forget_publishable_key
 from euryale.links import service as links
 from euryale.modules.api_key import service as api_keys
 from euryale.modules.payment.models import payment_provider
+from euryale.modules.pricing.service import upsert_price_preference
 from euryale.modules.region import service as regions
 from euryale.modules.sales_channel import service as channels
 from euryale.modules.sales_channel.models import sales_channel
@@ -39,6 +40,9 @@ async def create_region(container: Any, data: dict[str, Any]) -> str:
         providers = list(data.get("payment_providers") or [])
         await _ensure_payment_providers(conn, providers)
         await links.create_links(conn, "region_payment_provider", [(region_id, p) for p in providers])
+        if data.get("is_tax_inclusive") is not None:
+            await upsert_price_preference(conn, attribute="region_id", value=region_id,
+                                          is_tax_inclusive=bool(data["is_tax_inclusive"]))
         await stage_events(conn, [Event("region.created", {"id": region_id})])
     return region_id
 
@@ -51,6 +55,9 @@ async def update_region(container: Any, region_id: str, data: dict[str, Any]) ->
             await _ensure_payment_providers(conn, providers)
             await links.dismiss_all(conn, "region_payment_provider", left_ids=[region_id])
             await links.create_links(conn, "region_payment_provider", [(region_id, p) for p in providers])
+        if data.get("is_tax_inclusive") is not None:
+            await upsert_price_preference(conn, attribute="region_id", value=region_id,
+                                          is_tax_inclusive=bool(data["is_tax_inclusive"]))
         await stage_events(conn, [Event("region.updated", {"id": region_id})])
 
 

@@ -156,6 +156,8 @@ async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], s
         for var in variants:
             cp = calculated.get(psets.get(var["id"], ""))
             var["calculated_price"] = cp
+    if sel.has("inventory_items"):
+        await _attach_inventory_items(conn, variants)
     if sel.has("inventory_quantity"):
         quantities = await inventory_quantities(conn, variant_ids=[v["id"] for v in variants
                                                                     if v.get("manage_inventory")],
@@ -163,6 +165,26 @@ async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], s
         for var in variants:
             if var.get("manage_inventory"):
                 var["inventory_quantity"] = quantities.get(var["id"], 0)
+
+
+async def _attach_inventory_items(conn: AsyncConnection, variants: list[Row]) -> None:
+    """`variants.inventory_items`: the link rows with the linked item as `inventory`."""
+    from euryale.modules.inventory.models import inventory_item
+    link = product_variant_inventory_item
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    rows = await conn.execute(
+        select(link.c.id, link.c.variant_id, link.c.inventory_item_id, link.c.required_quantity,
+               inventory_item.c.sku, inventory_item.c.title, inventory_item.c.requires_shipping)
+        .join(inventory_item, inventory_item.c.id == link.c.inventory_item_id)
+        .where(link.c.variant_id.in_([v["id"] for v in variants]), link.c.deleted_at.is_(None)))
+    for m in rows.mappings():
+        grouped[m["variant_id"]].append({
+            "id": m["id"], "variant_id": m["variant_id"], "inventory_item_id": m["inventory_item_id"],
+            "required_quantity": m["required_quantity"],
+            "inventory": {"id": m["inventory_item_id"], "sku": m["sku"], "title": m["title"],
+                          "requires_shipping": m["requires_shipping"]}})
+    for var in variants:
+        var["inventory_items"] = grouped.get(var["id"], [])
 
 
 async def inventory_quantities(conn: AsyncConnection, *, variant_ids: list[str],
@@ -374,7 +396,7 @@ def variant_resource(*, store: bool) -> Resource:
         defaults=STORE_VARIANT_DEFAULTS if store else ADMIN_VARIANT_DEFAULTS,
         relations={"product": _load_product_of_variant},
         after=attach_variant_relations,
-        computed=("options", "prices", "images", "calculated_price"),
+        computed=("options", "prices", "images", "calculated_price", "inventory_items"),
         searchable=("title", "sku", "barcode", "ean", "upc"),
         filterable=("id", "sku", "title", "product_id", "manage_inventory", "allow_backorder", "ean", "upc",
                     "barcode", "created_at", "updated_at", "deleted_at"),

@@ -348,3 +348,98 @@ async def list_all_variants(request: Request) -> dict[str, Any]:
     return await list_envelope(request, VARIANTS, "variants", store=False)
 
 
+
+
+# --- variant ↔ inventory item links ----------------------------------------------------------------------------------
+
+class InventoryLinkBody(Strict):
+    inventory_item_id: str
+    required_quantity: int = 1
+
+
+class InventoryQuantityBody(Strict):
+    required_quantity: int
+
+
+class InventoryLink(Strict):
+    variant_id: str
+    inventory_item_id: str
+    required_quantity: int | None = None
+
+
+class InventoryLinkBatch(Strict):
+    create: list[InventoryLink] = Field(default_factory=list)
+    update: list[InventoryLink] = Field(default_factory=list)
+    delete: list[InventoryLink] = Field(default_factory=list)
+
+
+async def _require_variant(conn: Any, product_id: str, variant_id: str) -> None:
+    from sqlalchemy import select
+    row = (await conn.execute(select(product_variant.c.id).where(
+        product_variant.c.id == variant_id, product_variant.c.product_id == product_id,
+        product_variant.c.deleted_at.is_(None)))).first()
+    if row is None:
+        raise not_found(f"Variant with id: {variant_id} was not found")
+
+
+async def _set_link(conn: Any, variant_id: str, item_id: str, quantity: int | None, *, remove: bool = False) -> None:
+    from sqlalchemy import func, update
+
+    from euryale.links import service as links
+    from euryale.links.models import product_variant_inventory_item as link
+    if remove:
+        await links.dismiss_links(conn, "product_variant_inventory_item", [(variant_id, item_id)])
+        return
+    await links.create_links(conn, "product_variant_inventory_item", [(variant_id, item_id)],
+                             extra={"required_quantity": quantity or 1})
+    if quantity:
+        await conn.execute(update(link).where(link.c.variant_id == variant_id, link.c.inventory_item_id == item_id,
+                                              link.c.deleted_at.is_(None))
+                           .values(required_quantity=quantity, updated_at=func.now()))
+
+
+async def _variant_response(request: Request, product_id: str, variant_id: str) -> dict[str, Any]:
+    variant = await retrieve_one(request, VARIANTS, variant_id, store=False,
+                                 extra=[product_variant.c.product_id == product_id], label="Variant")
+    return {"variant": variant}
+
+
+@router.post("/admin/products/{product_id}/variants/inventory-items/batch")
+async def batch_variant_inventory(product_id: str, body: InventoryLinkBatch, request: Request) -> dict[str, Any]:
+    async with request.app.state.container.database().transaction() as conn:
+        for entry in body.create + body.update + body.delete:
+            await _require_variant(conn, product_id, entry.variant_id)
+        for entry in body.create + body.update:
+            await _set_link(conn, entry.variant_id, entry.inventory_item_id, entry.required_quantity)
+        for entry in body.delete:
+            await _set_link(conn, entry.variant_id, entry.inventory_item_id, None, remove=True)
+    return {"created": [e.model_dump() for e in body.create], "updated": [e.model_dump() for e in body.update],
+            "deleted": [e.model_dump() for e in body.delete]}
+
+
+@router.post("/admin/products/{product_id}/variants/{variant_id}/inventory-items")
+async def link_variant_inventory(product_id: str, variant_id: str, body: InventoryLinkBody,
+                                 request: Request) -> dict[str, Any]:
+    async with request.app.state.container.database().transaction() as conn:
+        await _require_variant(conn, product_id, variant_id)
+        await _set_link(conn, variant_id, body.inventory_item_id, body.required_quantity)
+    return await _variant_response(request, product_id, variant_id)
+
+
+@router.post("/admin/products/{product_id}/variants/{variant_id}/inventory-items/{item_id}")
+async def update_variant_inventory(product_id: str, variant_id: str, item_id: str, body: InventoryQuantityBody,
+                                   request: Request) -> dict[str, Any]:
+    async with request.app.state.container.database().transaction() as conn:
+        await _require_variant(conn, product_id, variant_id)
+        await _set_link(conn, variant_id, item_id, body.required_quantity)
+    return await _variant_response(request, product_id, variant_id)
+
+
+@router.delete("/admin/products/{product_id}/variants/{variant_id}/inventory-items/{item_id}")
+async def unlink_variant_inventory(product_id: str, variant_id: str, item_id: str, request: Request
+                                   ) -> dict[str, Any]:
+    async with request.app.state.container.database().transaction() as conn:
+        await _require_variant(conn, product_id, variant_id)
+        await _set_link(conn, variant_id, item_id, None, remove=True)
+    parent = await _variant_response(request, product_id, variant_id)
+    return {"id": item_id, "object": "variant-inventory-item-link", "deleted": True, "parent": parent["variant"]}

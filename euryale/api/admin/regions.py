@@ -44,7 +44,6 @@ async def list_regions(request: Request) -> dict[str, Any]:
 @router.post("/admin/regions")
 async def create_region(body: RegionCreate, request: Request) -> dict[str, Any]:
     data = body.model_dump(exclude_unset=True)
-    data.pop("is_tax_inclusive", None)
     region_id = await flows.create_region(request.app.state.container, data)
     return {"region": await retrieve_one(request, RESOURCE, region_id, store=False)}
 
@@ -57,7 +56,6 @@ async def retrieve_region(region_id: str, request: Request) -> dict[str, Any]:
 @router.post("/admin/regions/{region_id}")
 async def update_region(region_id: str, body: RegionUpdate, request: Request) -> dict[str, Any]:
     data = body.model_dump(exclude_unset=True)
-    data.pop("is_tax_inclusive", None)
     await flows.update_region(request.app.state.container, region_id, data)
     return {"region": await retrieve_one(request, RESOURCE, region_id, store=False)}
 

@@ -51,6 +51,11 @@ async def update_store(store_id: str, body: StoreUpdate, request: Request) -> di
     data = body.model_dump(exclude_unset=True)
     async with request.app.state.container.database().transaction() as conn:
         await stores.update_store(conn, store_id=store_id, data=data)
+        from euryale.modules.pricing.service import upsert_price_preference
+        for cur in data.get("supported_currencies") or []:
+            if cur.get("is_tax_inclusive") is not None:
+                await upsert_price_preference(conn, attribute="currency_code", value=cur["currency_code"].lower(),
+                                              is_tax_inclusive=bool(cur["is_tax_inclusive"]))
         from euryale.events import Event
         from euryale.events.outbox import stage_events
         await stage_events(conn, [Event("store.updated", {"id": store_id})])

@@ -417,3 +417,14 @@ async def delete_price_preference(conn: AsyncConnection, *, preference_id: str) 
                                 .values(deleted_at=func.now()))
     if not result.rowcount:
         raise not_found(f"Price preference with id: {preference_id} was not found")
+
+
+async def upsert_price_preference(conn: AsyncConnection, *, attribute: str, value: str,
+                                  is_tax_inclusive: bool) -> None:
+    """Create or update the preference for (attribute, value) — used by region and store currency settings."""
+    result = await conn.execute(update(price_preference).where(
+        price_preference.c.attribute == attribute, price_preference.c.value == value,
+        price_preference.c.deleted_at.is_(None)).values(is_tax_inclusive=is_tax_inclusive, updated_at=func.now()))
+    if not result.rowcount:
+        await conn.execute(insert(price_preference).values(id=generate_id("prpref"), attribute=attribute, value=value,
+                                                           is_tax_inclusive=is_tax_inclusive))

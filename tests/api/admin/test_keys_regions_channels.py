@@ -112,3 +112,17 @@ async def test_sales_channel_crud(client: httpx.AsyncClient, config: EuryaleConf
     assert res.status_code == 400
     assert (await client.delete(f"/admin/sales-channels/{sc['id']}", headers=h)).json()["deleted"] is True
     assert (await client.get(f"/admin/sales-channels/{sc['id']}", headers=h)).status_code == 404
+
+
+async def test_tax_inclusive_region_marks_calculated_prices(client: httpx.AsyncClient, config: EuryaleConfig,
+                                                            container: Container) -> None:
+    h = admin_headers(config)
+    sc_ids, token, _ = await channel_with_key(container)
+    res = await client.post("/admin/regions", headers=h, json={"name": unique("Incl"), "currency_code": "eur",
+                                                               "is_tax_inclusive": True})
+    region_id = res.json()["region"]["id"]
+    product = await create_product(client, h, product_body(sc_ids))
+    res = await client.get(f"/store/products/{product['id']}", params={"region_id": region_id},
+                           headers={"x-publishable-api-key": token})
+    cp = res.json()["product"]["variants"][0]["calculated_price"]
+    assert cp["is_calculated_price_tax_inclusive"] is True and cp["is_original_price_tax_inclusive"] is True

@@ -137,3 +137,27 @@ async def test_variants_routes_and_prices(client: httpx.AsyncClient, config: Eur
     assert res.status_code == 404
     res = await client.get("/admin/product-variants", params={"product_id": pid}, headers=h)
     assert res.json()["count"] == 1
+
+
+async def test_managed_variants_get_inventory_items(client: httpx.AsyncClient, config: EuryaleConfig,
+                                                    container: Container) -> None:
+    h = admin_headers(config)
+    sc_ids, _, _ = await channel_with_key(container)
+    product = await create_product(client, h, product_body(sc_ids))
+    variant = product["variants"][0]
+    res = await client.get(f"/admin/products/{product['id']}/variants/{variant['id']}",
+                           params={"fields": "id,*inventory_items"}, headers=h)
+    assert res.status_code == 200, res.text
+    links = res.json()["variant"]["inventory_items"]
+    assert len(links) == 1 and links[0]["required_quantity"] == 1
+    assert links[0]["inventory"]["sku"] == variant["sku"]
+    item_id = links[0]["inventory_item_id"]
+    res = await client.post(f"/admin/products/{product['id']}/variants/{variant['id']}/inventory-items/{item_id}",
+                            json={"required_quantity": 2}, headers=h)
+    assert res.status_code == 200
+    res = await client.get(f"/admin/products/{product['id']}/variants/{variant['id']}",
+                           params={"fields": "id,*inventory_items"}, headers=h)
+    assert res.json()["variant"]["inventory_items"][0]["required_quantity"] == 2
+    res = await client.delete(f"/admin/products/{product['id']}/variants/{variant['id']}/inventory-items/{item_id}",
+                              headers=h)
+    assert res.status_code == 200 and res.json()["parent"]["id"] == variant["id"]
