@@ -72,6 +72,20 @@ WORKFLOW_EXECUTIONS = Counter("euryale_workflow_executions_total", "Workflow exe
 WORKFLOW_STEP_DURATION = Histogram("euryale_workflow_step_duration_seconds", "Workflow step duration",
                                    ["workflow", "step"], buckets=_LATENCY_BUCKETS, registry=REGISTRY)
 
+# read from the stores at scrape time, so they are right whichever process did the work
+EVENT_SUBSCRIBER_BACKLOG = Gauge("euryale_event_subscriber_backlog", "Events not yet read by a subscriber group",
+                                 ["stream", "subscriber"], registry=REGISTRY)
+EVENT_SUBSCRIBER_PENDING = Gauge("euryale_event_subscriber_pending", "Events read but not acknowledged",
+                                 ["stream", "subscriber"], registry=REGISTRY)
+EVENT_SUBSCRIBER_OLDEST = Gauge("euryale_event_subscriber_oldest_pending_seconds",
+                                "Age of the oldest unacknowledged event per subscriber", ["stream", "subscriber"],
+                                registry=REGISTRY)
+JOB_RUNS_RECORDED = Gauge("euryale_job_runs_recorded", "Job runs recorded in job_run by job and status",
+                          ["job", "status"], registry=REGISTRY)
+WORKFLOW_EXECUTIONS_STORED = Gauge("euryale_workflow_executions_by_state",
+                                   "Stored workflow executions by workflow and state", ["workflow", "state"],
+                                   registry=REGISTRY)
+
 Refresher = Callable[["Container"], Awaitable[None]]
 _refreshers: list[Refresher] = []
 _databases: weakref.WeakValueDictionary[str, Database] = weakref.WeakValueDictionary()
@@ -132,7 +146,41 @@ async def refresh_outbox(container: Container) -> None:
     EVENT_BUS_LAG.set(float(row[1]))
 
 
+async def refresh_event_bus(container: Container) -> None:
+    """Dead letters and per-subscriber backlog from an event bus that exposes `stats()` (the Redis Streams bus)."""
+    if not container.has("event_bus"):
+        return
+    stats_fn = getattr(container.resolve("event_bus"), "stats", None)
+    if stats_fn is None:
+        return
+    stats: dict[str, Any] = await stats_fn()
+    EVENT_DEAD_LETTERS.set(float(stats.get("dead_letters", 0)))
+    for stream, info in (stats.get("streams") or {}).items():
+        for sub, g in (info.get("subscribers") or {}).items():
+            EVENT_SUBSCRIBER_BACKLOG.labels(stream=stream, subscriber=sub).set(float(g.get("backlog", 0)))
+            EVENT_SUBSCRIBER_PENDING.labels(stream=stream, subscriber=sub).set(float(g.get("pending", 0)))
+            EVENT_SUBSCRIBER_OLDEST.labels(stream=stream, subscriber=sub).set(float(g.get("oldest_pending_age_s", 0)))
+
+
+async def refresh_jobs_and_workflows(container: Container) -> None:
+    """Job runs by status and workflow executions by state, as stored in PostgreSQL."""
+    if container.db is None:
+        return
+    from sqlalchemy import text
+
+    async with container.db.read() as conn:
+        jobs = (await conn.execute(text("SELECT name, status, count(*) FROM job_run GROUP BY 1, 2"))).all()
+        flows = (await conn.execute(text(
+            "SELECT workflow_id, state, count(*) FROM workflow_execution GROUP BY 1, 2"))).all()
+    for name, status, n in jobs:
+        JOB_RUNS_RECORDED.labels(job=name, status=status).set(float(n))
+    for workflow, state, n in flows:
+        WORKFLOW_EXECUTIONS_STORED.labels(workflow=workflow, state=state).set(float(n))
+
+
 register_refresher(refresh_outbox)
+register_refresher(refresh_event_bus)
+register_refresher(refresh_jobs_and_workflows)
 
 
 async def render(container: Container | None) -> bytes:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -213,6 +214,11 @@ async def test_checkout_round_robin_and_order_placed_handled_once_in_a_worker(to
     assert len(runs) == 1, f"order.placed handled {len(runs)} times: {runs}"
     assert runs[0]["mode"] == "worker"
     assert runs[0]["pid"] in {w.pid for w in topology.workers}
+    # each server counted its share of the checkout under route templates, never raw ids
+    async with httpx.AsyncClient(timeout=10) as client:
+        texts = [(await client.get(f"{u}/metrics")).text for u in topology.urls]
+    assert all('route="/store/carts' in t for t in texts), "both servers served cart requests"
+    assert not any(f'route="/store/carts/{steps["create_cart"]["cart"]}' in t for t in texts)
 
 
 async def test_scheduled_job_runs_once_per_tick_across_workers(topology: Topology) -> None:
@@ -232,6 +238,13 @@ async def test_scheduled_job_runs_once_per_tick_across_workers(topology: Topolog
     span = ticks[-1]["tick_at"].timestamp() - ticks[0]["tick_at"].timestamp()
     assert len(ticks) <= span + 1.5, f"{len(ticks)} ticks over {span:.1f}s of a 1 s interval: duplicated ticks"
     assert {r["pid"] for r in runs} <= {w.pid for w in topology.workers}, "jobs ran outside the workers"
+    # the worker's /metrics reports them (read from job_run at scrape time) and the event bus state
+    worker = topology.workers[0]
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = (await client.get(f"http://127.0.0.1:{worker.env['WORKER_HEALTH_PORT']}/metrics")).text
+    assert re.search(r'euryale_job_runs_recorded\{job="topology-tick",status="[a-z]+"\} [1-9]', text), text[-1500:]
+    assert "euryale_event_dead_letters 0.0" in text
+    assert 'euryale_build_info{mode="worker"' in text
 
 
 async def test_sigterm_on_a_server_fails_no_in_flight_request(topology: Topology) -> None:
