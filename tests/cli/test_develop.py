@@ -34,7 +34,7 @@ def _develop(tmp_path: Path) -> None:
     if "admin" in state:
         assert f"Admin login admin@euryale.dev / {state['admin']['password']}" in out
     # the embedded server stops with the develop process
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (tmp_path / ".euryale" / "pg" / "postmaster.pid").exists():
         time.sleep(0.2)
     assert not (tmp_path / ".euryale" / "pg" / "postmaster.pid").exists()

@@ -104,26 +104,21 @@ def _ticks(path: Path) -> list[str]:
 
 
 def _jobs_by_mode(dsn: str, project: Path) -> None:
-    # a worker runs the scheduled job...
-    worker_ticks = project / "worker-ticks.txt"
-    port, health = free_port(), free_port()
-    with cli_process(["start"], _env(dsn, "worker", port, health, worker_ticks), project) as proc:
-        wait_http(f"http://127.0.0.1:{health}/health", proc)
+    worker_ticks, server_ticks = project / "worker-ticks.txt", project / "server-ticks.txt"
+    port, health, server_port = free_port(), free_port(), free_port()
+    with cli_process(["start"], _env(dsn, "worker", port, health, worker_ticks), project) as worker, \
+            cli_process(["start"], _env(dsn, "server", server_port, free_port(), server_ticks), project) as server:
+        wait_http(f"http://127.0.0.1:{health}/health", worker)
+        wait_http(f"http://127.0.0.1:{server_port}/health", server)
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline and len(_ticks(worker_ticks)) < 2:
             time.sleep(0.2)
         assert len(_ticks(worker_ticks)) >= 2, "the worker ran no scheduled job"
+        assert _ticks(server_ticks) == []  # up as long, the server ran none
         assert not listening(port)
-        code, _, err = stop(proc)
+        code, _, err = stop(worker)
         assert code == 0, err
-    # ...a server process does not
-    server_ticks = project / "server-ticks.txt"
-    port = free_port()
-    with cli_process(["start"], _env(dsn, "server", port, free_port(), server_ticks), project) as proc:
-        wait_http(f"http://127.0.0.1:{port}/health", proc)
-        time.sleep(2.5)
-        assert _ticks(server_ticks) == []
-        assert stop(proc)[0] == 0
+        assert stop(server)[0] == 0
 
 
 async def test_worker_runs_scheduled_jobs_server_does_not(migrated: services.TestDatabase, project: Path) -> None:
