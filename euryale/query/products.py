@@ -156,6 +156,8 @@ async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], s
         for var in variants:
             cp = calculated.get(psets.get(var["id"], ""))
             var["calculated_price"] = cp
+        if ctx.get("tax"):
+            await _attach_tax_amounts(conn, variants, ctx["tax"], pricing["currency_code"])
     if sel.has("inventory_items"):
         await _attach_inventory_items(conn, variants)
     if sel.has("inventory_quantity"):
@@ -165,6 +167,37 @@ async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], s
         for var in variants:
             if var.get("manage_inventory"):
                 var["inventory_quantity"] = quantities.get(var["id"], 0)
+
+
+async def _attach_tax_amounts(conn: AsyncConnection, variants: list[Row], tax: dict[str, Any],
+                              currency_code: str) -> None:
+    """`calculated_amount_with_tax` / `_without_tax` (and original_*) from the tax lines of the address context."""
+    from euryale.modules.tax.service import calculate_tax_lines
+    priced = [v for v in variants if v.get("calculated_price")]
+    if not priced:
+        return
+    types = {r.id: r.type_id for r in await conn.execute(
+        select(product.c.id, product.c.type_id).where(product.c.id.in_(list({v["product_id"] for v in priced}))))}
+    lines, _ = await calculate_tax_lines(conn, items=[{"id": v["id"], "product_id": v["product_id"],
+                                                       "product_type_id": types.get(v["product_id"])}
+                                                      for v in priced],
+                                         shipping_methods=[], address=tax, currency_code=currency_code)
+    for v in priced:
+        rate = sum((Decimal(str(line["rate"])) for line in lines.get(v["id"], [])), Decimal(0)) / 100
+        cp = v["calculated_price"]
+        for prefix, amount_key, inclusive_key in (("calculated", "calculated_amount",
+                                                   "is_calculated_price_tax_inclusive"),
+                                                  ("original", "original_amount", "is_original_price_tax_inclusive")):
+            amount = cp.get(amount_key)
+            if amount is None:
+                continue
+            amount = Decimal(str(amount))
+            if cp.get(inclusive_key):
+                with_tax, without_tax = amount, amount / (1 + rate)
+            else:
+                with_tax, without_tax = amount * (1 + rate), amount
+            cp[f"{prefix}_amount_with_tax"] = with_tax
+            cp[f"{prefix}_amount_without_tax"] = without_tax
 
 
 async def _attach_inventory_items(conn: AsyncConnection, variants: list[Row]) -> None:
@@ -424,13 +457,13 @@ async def pricing_context(conn: AsyncConnection, *, region_id: str | None, count
                                  .where(region_country.c.iso_2 == country_code.lower()))).first()
         region_id = rc.region_id if rc is not None else None
     if region_id:
-        region_row = (await conn.execute(select(region.c.id, region.c.currency_code)
+        region_row = (await conn.execute(select(region.c.id, region.c.currency_code, region.c.automatic_taxes)
                                          .where(region.c.id == region_id, region.c.deleted_at.is_(None)))).first()
         if region_row is None:
             from euryale.errors import not_found
             raise not_found(f"Region with id: {region_id} was not found")
     if region_row is None and not currency_code:
-        default = (await conn.execute(select(region.c.id, region.c.currency_code)
+        default = (await conn.execute(select(region.c.id, region.c.currency_code, region.c.automatic_taxes)
                                       .join(store, store.c.default_region_id == region.c.id)
                                       .where(store.c.deleted_at.is_(None), region.c.deleted_at.is_(None))
                                       .limit(1))).first()
@@ -438,6 +471,8 @@ async def pricing_context(conn: AsyncConnection, *, region_id: str | None, count
     if region_row is None and not currency_code:
         return None
     ctx: dict[str, Any] = {"currency_code": currency_code or (region_row.currency_code if region_row else None)}
+    if region_row is not None and country_code and region_row.automatic_taxes:
+        ctx["__tax__"] = {"country_code": country_code.lower()}
     if region_row is not None:
         ctx["region_id"] = region_row.id
     if customer_id:

@@ -62,4 +62,9 @@ async def read_context(request: Request, rr: ReadRequest, ctx: StoreContext, cus
                 country_code=price_params.get("country_code") or None,
                 cart_id=price_params.get("cart_id") or None,
                 customer_id=customer.actor_id if customer is not None else None)
+            tax = out["pricing"].pop("__tax__", None) if out["pricing"] else None
+            if tax is not None:
+                if price_params.get("province"):
+                    tax["province_code"] = str(price_params["province"]).lower()
+                out["tax"] = tax
     return out

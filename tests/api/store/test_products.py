@@ -175,3 +175,23 @@ async def test_query_count_is_constant_in_page_size(client: httpx.AsyncClient, s
     assert len(res.json()["products"]) == 6
     assert small == large, (small, large)
     assert large <= 16
+
+
+async def test_country_code_adds_tax_amounts(client: httpx.AsyncClient, shop: dict[str, Any],
+                                             container: Container) -> None:
+    from euryale.modules.tax.service import create_tax_region
+
+    region_id = await make_region(container, "eur", countries=["tv"])
+    async with container.database().transaction() as conn:
+        await create_tax_region(conn, data={"country_code": "tv",
+                                            "default_tax_rate": {"rate": 25, "code": "VAT", "name": "VAT"}})
+    pid = shop["published"][0]["id"]
+    res = await client.get(f"/store/products/{pid}", headers=shop["pk"],
+                           params={"country_code": "tv", "fields": "id,*variants.calculated_price"})
+    assert res.status_code == 200, res.text
+    cp = next(v["calculated_price"] for v in res.json()["product"]["variants"]
+              if v["calculated_price"]["calculated_amount"] == 10)
+    assert cp["calculated_amount_with_tax"] == 12.5 and cp["calculated_amount_without_tax"] == 10
+    assert cp["original_amount_with_tax"] == 12.5
+    res = await client.get(f"/store/products/{pid}", headers=shop["pk"], params={"region_id": region_id})
+    assert "calculated_amount_with_tax" not in res.json()["product"]["variants"][0]["calculated_price"]
