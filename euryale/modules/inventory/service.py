@@ -327,6 +327,8 @@ async def update_reservation(conn: AsyncConnection, *, reservation_id: str, data
     new_loc = data.get("location_id") or current["location_id"]
     new_qty = int(data["quantity"]) if data.get("quantity") is not None else int(current["quantity"])
     levels = await _lock_levels(conn, [current["inventory_item_id"]], sorted({new_loc, current["location_id"]}))
+    # lock order everywhere: levels, then reservations; re-read so a concurrent change is not applied twice
+    current = await crud.get_row(conn, reservation_item, reservation_id, for_update=True) or current
     by_loc = {lv["location_id"]: lv for lv in levels}
     if new_loc not in by_loc:
         raise not_found(f"Item {current['inventory_item_id']} is not stocked at location {new_loc}")
@@ -412,6 +414,9 @@ async def consume_reservations(conn: AsyncConnection, *, line_item_ids: Sequence
     if not found:
         return
     levels = await _lock_levels(conn, [r["inventory_item_id"] for r in found], [r["location_id"] for r in found])
+    found = [dict(r) for r in (await conn.execute(select(reservation_item).where(
+        reservation_item.c.id.in_([r["id"] for r in found]), reservation_item.c.deleted_at.is_(None))
+        .order_by(reservation_item.c.id).with_for_update())).mappings().all()]
     by_key = {(lv["inventory_item_id"], lv["location_id"]): lv for lv in levels}
     remaining = dict(quantities or {})
     for r in found:
