@@ -14,6 +14,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from euryale import tracing
 from euryale.config import parse_cors
 from euryale.container import Container
 from euryale.http import errors, health
@@ -144,6 +145,9 @@ def create_app(container: Container) -> FastAPI:
         "/admin": parse_cors(http.admin_cors, key="http.admin_cors", env="ADMIN_CORS"),
         "/auth": parse_cors(http.auth_cors, key="http.auth_cors", env="AUTH_CORS"),
     })
+    if tracing.configure_from_env() and container.db is not None:  # EURYALE_TRACING; off by default
+        tracing.instrument_database(container.db)
+    app.add_middleware(tracing.TracingMiddleware)
     app.add_middleware(http_metrics.MetricsMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
