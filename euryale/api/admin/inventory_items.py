@@ -102,7 +102,7 @@ class ReservationUpdate(Strict):
 
 @router.get("/admin/inventory-items")
 async def list_items(request: Request) -> dict[str, Any]:
-    return await list_envelope(request, ITEMS, "inventory_items", store=False)
+    return await list_envelope(request, ITEMS, "inventory_items", store=False, default_limit=20)
 
 
 @router.post("/admin/inventory-items")
@@ -210,7 +210,7 @@ async def delete_level(request: Request, item_id: str, location_id: str) -> dict
 
 @router.get("/admin/reservations")
 async def list_reservations(request: Request) -> dict[str, Any]:
-    return await list_envelope(request, RESERVATIONS, "reservations", store=False)
+    return await list_envelope(request, RESERVATIONS, "reservations", store=False, default_limit=20)
 
 
 @router.post("/admin/reservations")

@@ -120,7 +120,7 @@ def _prices(prices: list[PriceIn]) -> list[dict[str, Any]]:
 
 @router.get("/admin/shipping-options")
 async def list_options(request: Request) -> dict[str, Any]:
-    return await list_envelope(request, OPTIONS, "shipping_options", store=False)
+    return await list_envelope(request, OPTIONS, "shipping_options", store=False, default_limit=20)
 
 
 @router.post("/admin/shipping-options")
@@ -166,7 +166,7 @@ async def batch_rules(request: Request, option_id: str, body: RulesBatch) -> dic
 
 @router.get("/admin/shipping-option-types")
 async def list_types(request: Request) -> dict[str, Any]:
-    return await list_envelope(request, TYPES, "shipping_option_types", store=False)
+    return await list_envelope(request, TYPES, "shipping_option_types", store=False, default_limit=20)
 
 
 @router.post("/admin/shipping-option-types")
@@ -208,7 +208,7 @@ async def delete_type(request: Request, type_id: str) -> dict[str, Any]:
 
 @router.get("/admin/shipping-profiles")
 async def list_profiles(request: Request) -> dict[str, Any]:
-    return await list_envelope(request, PROFILES, "shipping_profiles", store=False)
+    return await list_envelope(request, PROFILES, "shipping_profiles", store=False, default_limit=20)
 
 
 @router.post("/admin/shipping-profiles")

@@ -50,7 +50,7 @@ class FulfillmentSetCreate(Strict):
 
 @router.get("/admin/stock-locations")
 async def list_locations(request: Request) -> dict[str, Any]:
-    return await list_envelope(request, LOCATIONS, "stock_locations", store=False)
+    return await list_envelope(request, LOCATIONS, "stock_locations", store=False, default_limit=20)
 
 
 @router.post("/admin/stock-locations")

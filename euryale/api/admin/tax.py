@@ -70,7 +70,7 @@ class RateUpdate(Strict):
 
 @router.get("/admin/tax-regions")
 async def list_regions(request: Request) -> dict[str, Any]:
-    return await list_envelope(request, REGIONS, "tax_regions", store=False)
+    return await list_envelope(request, REGIONS, "tax_regions", store=False, default_limit=20)
 
 
 @router.post("/admin/tax-regions")
@@ -102,7 +102,7 @@ async def delete_region(request: Request, region_id: str) -> dict[str, Any]:
 
 @router.get("/admin/tax-rates")
 async def list_rates(request: Request) -> dict[str, Any]:
-    return await list_envelope(request, RATES, "tax_rates", store=False)
+    return await list_envelope(request, RATES, "tax_rates", store=False, default_limit=20)
 
 
 @router.post("/admin/tax-rates")
