@@ -160,3 +160,70 @@ async def cancel_return(return_id: str, request: Request, user: Any = Depends(re
         return json({"return": await retrieve_return(conn, return_id=return_id)})
 
 
+
+
+class UpdateRequestItem(Strict):
+    quantity: Decimal | None = Field(default=None, gt=0)
+    internal_note: str | None = None
+    reason_id: str | None = None
+
+
+class UpdateReceiveItem(Strict):
+    quantity: Decimal | None = Field(default=None, gt=0)
+    internal_note: str | None = None
+
+
+def _deleted(return_id: str) -> JSONResponse:
+    return json({"id": return_id, "object": "return", "deleted": True})
+
+
+@router.post("/admin/returns/{return_id}/request-items/{action_id}")
+async def update_request_item(return_id: str, action_id: str, body: UpdateRequestItem, request: Request,
+                              _: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "update-request-item-return", return_id=return_id, action_id=action_id,
+                   quantity=body.quantity, internal_note=body.internal_note, reason_id=body.reason_id)
+    return json(await _with_order(request, return_id, preview=True))
+
+
+@router.delete("/admin/returns/{return_id}/request-items/{action_id}")
+async def remove_request_item(return_id: str, action_id: str, request: Request,
+                              _: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "remove-item-return-action", return_id=return_id, action_id=action_id)
+    return json(await _with_order(request, return_id, preview=True))
+
+
+@router.delete("/admin/returns/{return_id}/request")
+async def cancel_request(return_id: str, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "cancel-return-request", return_id=return_id, canceled_by=actor_id(user))
+    return _deleted(return_id)
+
+
+@router.post("/admin/returns/{return_id}/dismiss-items")
+async def dismiss_items(return_id: str, body: ReceiveItems, request: Request,
+                        user: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "receive-item-return-request", return_id=return_id,
+                   items=[i.model_dump() for i in body.items], created_by=actor_id(user), damaged=True)
+    return json(await _with_order(request, return_id, preview=True))
+
+
+@router.post("/admin/returns/{return_id}/receive-items/{action_id}")
+@router.post("/admin/returns/{return_id}/dismiss-items/{action_id}")
+async def update_receive_item(return_id: str, action_id: str, body: UpdateReceiveItem, request: Request,
+                              _: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "update-receive-item-return-request", return_id=return_id, action_id=action_id,
+                   quantity=body.quantity, internal_note=body.internal_note)
+    return json(await _with_order(request, return_id, preview=True))
+
+
+@router.delete("/admin/returns/{return_id}/receive-items/{action_id}")
+@router.delete("/admin/returns/{return_id}/dismiss-items/{action_id}")
+async def remove_receive_item(return_id: str, action_id: str, request: Request,
+                              _: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "remove-item-receive-return-action", return_id=return_id, action_id=action_id)
+    return json(await _with_order(request, return_id, preview=True))
+
+
+@router.delete("/admin/returns/{return_id}/receive")
+async def cancel_receive(return_id: str, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "cancel-return-receive", return_id=return_id, canceled_by=actor_id(user))
+    return _deleted(return_id)

@@ -72,7 +72,117 @@ async def request_items(db: Database, *, return_id: str, items: Sequence[Mapping
             "action": "RETURN_ITEM", "reference": "return", "reference_id": return_id,
             "details": {"reference_id": it["id"], "quantity": str(it["quantity"]),
                         "return_id": return_id}, "internal_note": it.get("internal_note")} for it in items])
-        await orders.upsert_return_items(conn, return_id=return_id, items=items)
+        await orders.upsert_return_items(conn, return_id=return_id, items=[
+            {**it, "quantity": orders.ZERO} for it in items])
+        await _sync_requested(conn, return_id=return_id, change_id=change["id"])
+
+
+async def _sync_requested(conn: AsyncConnection, *, return_id: str, change_id: str) -> None:
+    """Return items mirror the pending request's RETURN_ITEM actions (quantity per line item)."""
+    wanted: dict[str, Decimal] = {}
+    for a in await orders.change_actions(conn, change_id=change_id):
+        if a["action"] == "RETURN_ITEM":
+            ref = a["details"].get("reference_id")
+            wanted[ref] = wanted.get(ref, orders.ZERO) + orders.dec(a["details"].get("quantity"))
+    for r in await orders.return_items(conn, return_ids=[return_id]):
+        await orders.set_return_item(conn, return_id=return_id, item_id=r["item_id"],
+                                     quantity=wanted.get(r["item_id"], orders.ZERO))
+
+
+async def _pending_action(conn: AsyncConnection, *, order_id: str, return_id: str, change_type: str,
+                          action_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    change = await orders.pending_change(conn, order_id=order_id, return_id=return_id, change_type=change_type)
+    action = await orders.get_change_action(conn, action_id=action_id)
+    if change is None or action["order_change_id"] != change["id"]:
+        raise invalid_data(f"Action {action_id} is not part of the pending change of return {return_id}.")
+    return change, action
+
+
+async def update_request_item(db: Database, *, return_id: str, action_id: str, quantity: Decimal | None,
+                              internal_note: str | None, reason_id: str | None) -> None:
+    """Change the quantity (or note, reason) of one requested item before the request is confirmed."""
+    async with db.transaction() as conn:
+        ret, order = await _open_return(conn, return_id)
+        change, action = await _pending_action(conn, order_id=order["id"], return_id=return_id,
+                                               change_type=REQUEST, action_id=action_id)
+        details = dict(action["details"])
+        if quantity is not None:
+            rows = {r["id"]: r for r in await orders.order_items(conn, order_ids=[order["id"]])}
+            row = rows.get(details.get("reference_id"))
+            if row is not None and quantity > (orders.dec(row["fulfilled_quantity"])
+                                               - orders.dec(row["return_requested_quantity"])
+                                               - orders.dec(row["return_received_quantity"])):
+                raise invalid_data(f"Cannot request to return more items than what was fulfilled for item "
+                                   f"{row['id']}.")
+            details["quantity"] = str(quantity)
+        await orders.update_change_action(conn, action_id=action_id, details=details,
+                                          internal_note=internal_note if internal_note is not None
+                                          else action["internal_note"])
+        if reason_id is not None:
+            await orders.set_return_item(conn, return_id=return_id, item_id=details["reference_id"],
+                                         quantity=orders.dec(details["quantity"]), reason_id=reason_id)
+        await _sync_requested(conn, return_id=return_id, change_id=change["id"])
+
+
+async def remove_request_item(db: Database, *, return_id: str, action_id: str) -> None:
+    """Drop one requested item from the pending request."""
+    async with db.transaction() as conn:
+        _, order = await _open_return(conn, return_id)
+        change, _ = await _pending_action(conn, order_id=order["id"], return_id=return_id, change_type=REQUEST,
+                                          action_id=action_id)
+        await orders.delete_change_action(conn, action_id=action_id)
+        await _sync_requested(conn, return_id=return_id, change_id=change["id"])
+
+
+async def update_receive_item(db: Database, *, return_id: str, action_id: str, quantity: Decimal | None,
+                              internal_note: str | None) -> None:
+    """Change a pending received (or dismissed) quantity before the receipt is confirmed."""
+    async with db.transaction() as conn:
+        _, order = await _open_return(conn, return_id)
+        _, action = await _pending_action(conn, order_id=order["id"], return_id=return_id, change_type=RECEIVE,
+                                          action_id=action_id)
+        details = dict(action["details"])
+        if quantity is not None:
+            ritems = {r["item_id"]: r for r in await orders.return_items(conn, return_ids=[return_id])}
+            r = ritems.get(details.get("reference_id"))
+            if r is not None and quantity > orders.dec(r["quantity"]) - orders.dec(r["received_quantity"]):
+                raise invalid_data(f"Cannot receive more items than what was requested to be returned for item "
+                                   f"{r['item_id']}.")
+            details["quantity"] = str(quantity)
+        await orders.update_change_action(conn, action_id=action_id, details=details,
+                                          internal_note=internal_note if internal_note is not None
+                                          else action["internal_note"])
+
+
+async def remove_receive_item(db: Database, *, return_id: str, action_id: str) -> None:
+    """Drop one pending received (or dismissed) item."""
+    async with db.transaction() as conn:
+        _, order = await _open_return(conn, return_id)
+        await _pending_action(conn, order_id=order["id"], return_id=return_id, change_type=RECEIVE,
+                              action_id=action_id)
+        await orders.delete_change_action(conn, action_id=action_id)
+
+
+async def cancel_request(db: Database, *, return_id: str, canceled_by: str | None) -> None:
+    """Abandon a return whose request was never confirmed: the return and its pending change go away."""
+    async with db.transaction() as conn:
+        ret, order = await _open_return(conn, return_id)
+        if ret["status"] != "open":
+            raise not_allowed(f"Return {return_id} has already been requested; cancel the return instead.")
+        change = await orders.pending_change(conn, order_id=order["id"], return_id=return_id, change_type=REQUEST)
+        if change:
+            await orders.cancel_change(conn, change_id=change["id"], canceled_by=canceled_by)
+        await orders.delete_return(conn, return_id=return_id)
+
+
+async def cancel_receive(db: Database, *, return_id: str, canceled_by: str | None) -> None:
+    """Abandon the pending receipt (nothing was applied yet)."""
+    async with db.transaction() as conn:
+        _, order = await _open_return(conn, return_id)
+        change = await orders.pending_change(conn, order_id=order["id"], return_id=return_id, change_type=RECEIVE)
+        if change is None:
+            raise not_allowed(f"Return {return_id} is not being received.")
+        await orders.cancel_change(conn, change_id=change["id"], canceled_by=canceled_by)
 
 
 async def confirm_request(db: Database, *, return_id: str, confirmed_by: str | None,
@@ -108,8 +218,8 @@ async def begin_receive(db: Database, *, return_id: str, description: str | None
 
 
 async def receive_items(db: Database, *, return_id: str, items: Sequence[Mapping[str, Any]],
-                        created_by: str | None) -> None:
-    """Record received quantities on the pending receive change."""
+                        created_by: str | None, damaged: bool = False) -> None:
+    """Record received (or, with `damaged`, dismissed) quantities on the pending receive change."""
     async with db.transaction() as conn:
         ret, order = await _open_return(conn, return_id)
         change = await orders.pending_change(conn, order_id=order["id"], return_id=return_id, change_type=RECEIVE)
@@ -129,7 +239,8 @@ async def receive_items(db: Database, *, return_id: str, items: Sequence[Mapping
                 raise invalid_data(f"Cannot receive more items than what was requested to be returned for item "
                                    f"{it['id']}.")
         await orders.add_change_actions(conn, change=change, actions=[{
-            "action": "RECEIVE_RETURN_ITEM", "reference": "return", "reference_id": return_id,
+            "action": "RECEIVE_DAMAGED_RETURN_ITEM" if damaged else "RECEIVE_RETURN_ITEM",
+            "reference": "return", "reference_id": return_id,
             "details": {"reference_id": it["id"], "quantity": str(it["quantity"]), "return_id": return_id},
             "internal_note": it.get("internal_note")} for it in items])
 
@@ -142,15 +253,25 @@ async def confirm_receive(db: Database, *, return_id: str, confirmed_by: str | N
         if change is None:
             raise not_allowed(f"Return {return_id} has no pending receipt to confirm.")
         received: dict[str, Decimal] = {}
+        dismissed: dict[str, Decimal] = {}
         for a in await orders.change_actions(conn, change_id=change["id"]):
             ref = a["details"].get("reference_id")
-            received[ref] = received.get(ref, orders.ZERO) + orders.dec(a["details"].get("quantity"))
-        if not received:
+            bucket = dismissed if a["action"] == "RECEIVE_DAMAGED_RETURN_ITEM" else received
+            bucket[ref] = bucket.get(ref, orders.ZERO) + orders.dec(a["details"].get("quantity"))
+        if not received and not dismissed:
             raise invalid_data(f"Return {return_id} has no received items to confirm.")
+        both = {k: received.get(k, orders.ZERO) + dismissed.get(k, orders.ZERO) for k in {*received, *dismissed}}
         await orders.receive_return_items(conn, return_id=return_id,
-                                          items=[{"id": k, "quantity": v} for k, v in received.items()])
-        await orders.add_item_quantities(conn, order_id=order["id"], deltas={
-            k: {"return_requested_quantity": -v, "return_received_quantity": v} for k, v in received.items()})
+                                          items=[{"id": k, "quantity": v} for k, v in both.items()])
+        await orders.dismiss_return_items(conn, return_id=return_id, items=dismissed)
+        deltas: dict[str, dict[str, Decimal]] = {}
+        for k, v in received.items():
+            deltas.setdefault(k, {}).update(return_received_quantity=v)
+        for k, v in dismissed.items():
+            deltas.setdefault(k, {}).update(return_dismissed_quantity=v)
+        for k, v in both.items():
+            deltas[k]["return_requested_quantity"] = -v
+        await orders.add_item_quantities(conn, order_id=order["id"], deltas=deltas)
         if ret["location_id"]:
             rows = {r["id"]: r for r in await orders.order_items(conn, order_ids=[order["id"]])}
             inv = await stock.variant_inventory(conn, variant_ids=[rows[k]["variant_id"] for k in received

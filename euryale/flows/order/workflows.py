@@ -37,6 +37,12 @@ FLOWS: dict[str, Flow] = {
     "receive-item-return-request": returns.receive_items,
     "confirm-return-receive": returns.confirm_receive,
     "cancel-return": returns.cancel_return,
+    "update-request-item-return": returns.update_request_item,
+    "remove-item-return-action": returns.remove_request_item,
+    "update-receive-item-return-request": returns.update_receive_item,
+    "remove-item-receive-return-action": returns.remove_receive_item,
+    "cancel-return-request": returns.cancel_request,
+    "cancel-return-receive": returns.cancel_receive,
     "update-return": returns.update_return,
 }
 

@@ -619,3 +619,50 @@ async def upsert_address(conn: AsyncConnection, *, address_id: str | None, data:
     new_id = generate_id("ordaddr")
     await conn.execute(insert(order_address).values(id=new_id, customer_id=customer_id, **dict(data)))
     return new_id
+
+
+async def get_change_action(conn: AsyncConnection, *, action_id: str) -> dict[str, Any]:
+    a = order_change_action
+    row = (await conn.execute(select(a).where(a.c.id == action_id, a.c.deleted_at.is_(None)))).mappings().first()
+    if row is None:
+        raise not_found(f"Order change action with id: {action_id} was not found")
+    return dict(row)
+
+
+async def update_change_action(conn: AsyncConnection, *, action_id: str, details: Mapping[str, Any],
+                               internal_note: str | None) -> None:
+    await conn.execute(update(order_change_action).where(order_change_action.c.id == action_id).values(
+        details=dict(details), internal_note=internal_note, updated_at=func.now()))
+
+
+async def delete_change_action(conn: AsyncConnection, *, action_id: str) -> None:
+    await conn.execute(update(order_change_action).where(order_change_action.c.id == action_id)
+                       .values(deleted_at=func.now()))
+
+
+async def set_return_item(conn: AsyncConnection, *, return_id: str, item_id: str, quantity: Decimal,
+                          reason_id: str | None = None) -> None:
+    """Set the requested quantity of a line item on a return (0 removes it)."""
+    ri = return_item
+    cond = [ri.c.return_id == return_id, ri.c.item_id == item_id, ri.c.deleted_at.is_(None)]
+    if quantity <= 0:
+        await conn.execute(update(ri).where(*cond).values(deleted_at=func.now()))
+        return
+    values: dict[str, Any] = {"quantity": quantity, "updated_at": func.now()}
+    if reason_id is not None:
+        values["reason_id"] = reason_id
+    await conn.execute(update(ri).where(*cond).values(**values))
+
+
+async def dismiss_return_items(conn: AsyncConnection, *, return_id: str, items: Mapping[str, Decimal]) -> None:
+    """Count damaged (dismissed) units on the return's items."""
+    for item_id, qty in items.items():
+        await conn.execute(update(return_item).where(
+            return_item.c.return_id == return_id, return_item.c.item_id == item_id,
+            return_item.c.deleted_at.is_(None)).values(
+            damaged_quantity=return_item.c.damaged_quantity + qty, updated_at=func.now()))
+
+
+async def delete_return(conn: AsyncConnection, *, return_id: str) -> None:
+    await conn.execute(update(return_table).where(return_table.c.id == return_id).values(deleted_at=func.now()))
+    await conn.execute(update(return_item).where(return_item.c.return_id == return_id).values(deleted_at=func.now()))

@@ -106,3 +106,54 @@ async def test_return_reasons_crud(client: httpx.AsyncClient, container: Contain
     assert res.json() == {"id": reason["id"], "object": "return_reason", "deleted": True}
     res = await client.get(f"/admin/return-reasons/{reason['id']}", headers=h)
     assert res.status_code == 404
+
+
+async def test_edit_pending_actions_and_cancel_request(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    placed = await fulfilled_order(client, container, h)
+    rid = (await client.post("/admin/returns", json={"order_id": placed.order_id}, headers=h)).json()["return"]["id"]
+    res = await client.post(f"/admin/returns/{rid}/request-items", headers=h, json={"items": [
+        {"id": placed.item_ids[0], "quantity": 1}, {"id": placed.item_ids[1], "quantity": 1}]})
+    actions = res.json()["order_preview"]["order_change"]["actions"]
+    second = next(a for a in actions if a["details"]["reference_id"] == placed.item_ids[1])
+    res = await client.post(f"/admin/returns/{rid}/request-items/{second['id']}", json={"quantity": 3}, headers=h)
+    assert res.status_code == 200, res.text
+    assert {i["item_id"]: i["quantity"] for i in res.json()["return"]["items"]}[placed.item_ids[1]] == 3
+    res = await client.post(f"/admin/returns/{rid}/request-items/{second['id']}", json={"quantity": 4}, headers=h)
+    assert res.status_code == 400
+    res = await client.delete(f"/admin/returns/{rid}/request-items/{second['id']}", headers=h)
+    assert [i["item_id"] for i in res.json()["return"]["items"]] == [placed.item_ids[0]]
+    res = await client.delete(f"/admin/returns/{rid}/request", headers=h)
+    assert res.json() == {"id": rid, "object": "return", "deleted": True}
+    assert (await client.get(f"/admin/returns/{rid}", headers=h)).status_code == 404
+
+
+async def test_dismissed_items_are_not_restocked(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    placed = await fulfilled_order(client, container, h)
+    rid = (await client.post("/admin/returns", json={"order_id": placed.order_id,
+                                                     "location_id": placed.location_id}, headers=h)).json()["return"]["id"]
+    await client.post(f"/admin/returns/{rid}/request-items", headers=h,
+                      json={"items": [{"id": placed.item_ids[1], "quantity": 2}]})
+    await client.post(f"/admin/returns/{rid}/request", json={}, headers=h)
+    await client.post(f"/admin/returns/{rid}/receive", json={}, headers=h)
+    res = await client.delete(f"/admin/returns/{rid}/receive", headers=h)
+    assert res.status_code == 200  # abandoned, then started again
+    await client.post(f"/admin/returns/{rid}/receive", json={}, headers=h)
+    await client.post(f"/admin/returns/{rid}/receive-items", headers=h,
+                      json={"items": [{"id": placed.item_ids[1], "quantity": 1}]})
+    res = await client.post(f"/admin/returns/{rid}/dismiss-items", headers=h,
+                            json={"items": [{"id": placed.item_ids[1], "quantity": 1}]})
+    assert res.status_code == 200, res.text
+    assert [a["action"] for a in res.json()["order_preview"]["order_change"]["actions"]] == [
+        "RECEIVE_RETURN_ITEM", "RECEIVE_DAMAGED_RETURN_ITEM"]
+    res = await client.post(f"/admin/returns/{rid}/receive/confirm", json={}, headers=h)
+    assert res.status_code == 200, res.text
+    item = res.json()["return"]["items"][0]
+    assert (item["received_quantity"], item["damaged_quantity"]) == (2, 1)
+    assert res.json()["return"]["status"] == "received"
+    assert await levels(container, placed) == [(9, 0), (8, 0)]  # only the sound unit is back on the shelf
+    res = await client.get(f"/admin/orders/{placed.order_id}?fields=*items", headers=h)
+    detail = res.json()["order"]["items"][1]["detail"]
+    assert (detail["return_received_quantity"], detail["return_dismissed_quantity"],
+            detail["return_requested_quantity"]) == (1, 1, 0)
