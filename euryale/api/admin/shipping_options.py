@@ -13,6 +13,7 @@ from euryale.db import crud
 from euryale.errors import not_allowed
 from euryale.flows import logistics as flows
 from euryale.http.actors import require_user
+from euryale.links import service as links
 from euryale.modules.fulfillment import service as fulfillment
 from euryale.modules.fulfillment.models import shipping_option, shipping_option_type
 from euryale.query.logistics import (
@@ -234,5 +235,9 @@ async def update_profile(request: Request, profile_id: str, body: ProfileUpdate)
 @router.delete("/admin/shipping-profiles/{profile_id}")
 async def delete_profile(request: Request, profile_id: str) -> dict[str, Any]:
     async with transaction(request) as conn:
+        await fulfillment.retrieve_shipping_profile(conn, shipping_profile_id=profile_id)
+        products = (await links.linked(conn, "product_shipping_profile", right_ids=[profile_id])).get(profile_id)
+        if products:
+            raise not_allowed(f"Cannot delete Shipping Profile {profile_id} with linked products")
         await fulfillment.delete_shipping_profile(conn, shipping_profile_id=profile_id)
     return deleted(profile_id, "shipping_profile")
