@@ -99,17 +99,3 @@ async def test_build_lists_every_problem(tmp_path: Path) -> None:
     assert "job src/jobs/bad_cron.py: schedule 'every minute' is not a valid cron expression" in r.stderr
     assert "subscriber src/subscribers/no_event.py" in r.stderr
     assert "route src/api/syntax.py: import failed (SyntaxError" in r.stderr
-
-
-async def test_build_reports_a_bad_config_without_traceback(tmp_path: Path) -> None:
-    (tmp_path / "euryale_config.py").write_text(
-        "from euryale.config import define_config\nconfig = define_config(project_config={'worker_mode': 'both'})\n")
-    r = await asyncio.to_thread(run_cli, ["build"], cli_env(None), tmp_path)
-    assert r.returncode == 1
-    assert "project_config.worker_mode (env WORKER_MODE)" in r.stderr and "Traceback" not in r.stderr
-
-
-async def test_exec_reports_a_missing_main(tmp_path: Path) -> None:
-    (tmp_path / "script.py").write_text("x = 1\n")
-    r = await asyncio.to_thread(run_cli, ["exec", "script.py"], cli_env(None), tmp_path)
-    assert r.returncode == 1 and "async def main(container, args)" in r.stderr

@@ -84,7 +84,6 @@ async def test_start_refuses_pending_migrations(unmigrated: services.TestDatabas
 
 @pytest.mark.parametrize(("var", "value", "message"), [
     ("WORKER_MODE", "both", "[config] project_config.worker_mode (env WORKER_MODE): 'both' is not a worker mode"),
-    ("STORE_CORS", "shop.example", "[config] http.store_cors (env STORE_CORS): 'shop.example' is not an origin"),
 ])
 async def test_invalid_config_fails_start_with_its_message(tmp_path: Path, var: str, value: str,
                                                            message: str) -> None:
