@@ -1,31 +1,29 @@
-"""Complete a cart: one idempotent flow under a lock on the cart.
+"""Complete a cart: the `complete-cart` workflow, run under a lock on the cart with the cart id as transaction id.
 
-Steps (each compensated when a later one fails):
-  1. validate           (read)                        — nothing to undo
-  2. reserve inventory  (tx A, `FOR UPDATE` on levels) — undo: release the reservations
-  3. authorise payment  (provider call, NO lock held)  — undo: cancel at the provider
-  4. create the order   (tx B: locks the cart row, re-checks idempotency, writes order + links + payment,
-                         marks the cart completed, stages `order.placed`, re-points reservations to order lines)
+Steps (a failure compensates the completed ones in reverse order):
+  1. validate-cart      (read)                         — nothing to undo
+  2. reserve-inventory  (own tx, `FOR UPDATE` on levels) — undo: release the reservations
+  3. authorize-payment  (provider call, NO lock held)   — undo: void the authorisation at the provider
+  4. create-order       (tx: locks the cart row, re-checks idempotency, writes order + links + payment, registers
+                         promotion usage, marks the cart completed, re-points reservations, stages `order.placed`)
 
-The transaction id is the cart id: the `order_cart` link makes a second (or concurrent) completion return the
-order of the first. The lock comes from the configured locking module (`container.resolve("locking")`), so it
-spans processes with the Redis/PostgreSQL providers; tx B's row lock guards against a lock that expired.
+Idempotency: the workflow engine returns the stored outcome for a cart id already completed (or waits for the run
+in progress); the `order_cart` link re-checked under the cart row lock covers a lock that expired. A reverted run
+(payment declined, stock short) is retired so that the customer can try again with the same cart.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.container import Container
 from euryale.errors import MedusaError, MedusaErrorType, invalid_data
-from euryale.events import Event
-from euryale.events.outbox import stage_events
 from euryale.flows.cart.mutations import inventory_requirements
 from euryale.flows.cart.read import cart_payment_collection_id, load_cart_state
 from euryale.ids import generate_id
@@ -36,11 +34,15 @@ from euryale.modules.inventory import service as inventory
 from euryale.modules.inventory.models import reservation_item
 from euryale.modules.order import service as orders
 from euryale.modules.payment import service as payments
+from euryale.modules.payment.models import payment_session
 from euryale.modules.payment.providers.base import PaymentProviderError
 from euryale.modules.payment.providers.registry import get_provider
 from euryale.modules.promotion import service as promotion_service
+from euryale.workflows import StepContext, StepResponse, step, workflow
+from euryale.workflows.engine import workflow_execution
 
 log = structlog.get_logger("euryale.flows.complete_cart")
+WORKFLOW_ID = "complete-cart"
 LOCK_TIMEOUT_S = 30.0
 LOCK_EXPIRE_S = 60.0
 NO_SHIPPING = "No shipping method selected but the cart contains items that require shipping."
@@ -52,7 +54,6 @@ class CompletionResult:
 
     order_id: str | None = None
     error: dict[str, Any] | None = None
-    compensations: list[str] = field(default_factory=list)
 
 
 async def existing_order_id(conn: AsyncConnection, *, cart_id: str) -> str | None:
@@ -72,25 +73,16 @@ def _validate(cart: dict[str, Any], session: dict[str, Any] | None) -> None:
         raise invalid_data("Payment sessions are required to complete cart")
 
 
-async def complete_cart(container: Container, *, cart_id: str) -> CompletionResult:
-    """Complete `cart_id` (idempotent); see the module docstring for the steps and their compensation."""
-    locking = container.resolve("locking")
+# --- steps (outputs are JSON: they are checkpointed) ------------------------------------------------------------
 
-    async def job() -> CompletionResult:
-        return await _complete(container, cart_id)
-
-    result: CompletionResult = await locking.execute(f"cart:complete:{cart_id}", job, timeout=LOCK_TIMEOUT_S,
-                                                     expire=LOCK_EXPIRE_S)
-    return result
-
-
-async def _complete(container: Container, cart_id: str) -> CompletionResult:
-    db = container.database()
-    # 1. validate (and idempotency: an order already exists for this cart)
-    async with db.transaction() as conn:
+@step("validate-cart")
+async def validate_cart(ctx: StepContext, input: dict[str, Any]) -> StepResponse:
+    """Existing order (idempotency), items, email, shipping, payment session; what stock to reserve."""
+    cart_id = input["cart_id"]
+    async with ctx.container.database().transaction() as conn:
         done = await existing_order_id(conn, cart_id=cart_id)
         if done is not None:
-            return CompletionResult(order_id=done)
+            return StepResponse({"order_id": done})
         cart = await load_cart_state(conn, cart_id=cart_id)
         if cart["completed_at"] is not None:
             raise invalid_data(f"Cart {cart_id} is already completed.")
@@ -98,59 +90,97 @@ async def _complete(container: Container, cart_id: str) -> CompletionResult:
         session = await payments.session_for_authorization(conn, payment_collection_id=pc_id) if pc_id else None
         _validate(cart, session)
         needs = await inventory_requirements(conn, items=cart["items"])
+    return StepResponse({"order_id": None, "session_id": session["id"] if session else None,
+                         "sales_channel_id": cart.get("sales_channel_id"), "needs": needs})
 
-    # 2. reserve inventory (own transaction: levels locked FOR UPDATE only while reserving)
-    reservation_ids: list[str] = []
-    if needs:
-        async with db.transaction() as conn:
-            reservation_ids = await inventory.reserve_items(conn, items=[
-                {"inventory_item_id": n["inventory_item_id"], "quantity": n["quantity"],
-                 "line_item_id": n["line_item_id"], "allow_backorder": n["allow_backorder"]} for n in needs],
-                sales_channel_id=cart.get("sales_channel_id"))
 
-    # 3. authorise the payment at the provider, holding no database lock
-    status: str = "authorized"
-    data: dict[str, Any] = {}
-    if session is not None and session["status"] not in ("authorized", "captured"):
-        status, data, error = await payments.call_authorize(session=session, context={"cart_id": cart_id})
-        if error is not None:
-            await _release(db, reservation_ids)
-            async with db.transaction() as conn:
-                await payments.mark_session_error(conn, session_id=session["id"], status=status)
-            return CompletionResult(error={"message": error, "name": "Error",
-                                           "type": MedusaErrorType.PAYMENT_AUTHORIZATION_ERROR})
-    elif session is not None:
-        status, data = session["status"], session["data"] or {}
+@step("reserve-inventory", input=lambda inp, res: res["validate-cart"])
+async def reserve_inventory(ctx: StepContext, v: dict[str, Any]) -> StepResponse:
+    """Reserve every managed item; the level rows are locked only for this short transaction."""
+    if v["order_id"] or not v["needs"]:
+        return StepResponse({"reservation_ids": []}, compensate_input=[])
+    async with ctx.container.database().transaction() as conn:
+        ids = await inventory.reserve_items(conn, items=[
+            {"inventory_item_id": n["inventory_item_id"], "quantity": n["quantity"],
+             "line_item_id": n["line_item_id"], "allow_backorder": n["allow_backorder"]} for n in v["needs"]],
+            sales_channel_id=v["sales_channel_id"])
+    return StepResponse({"reservation_ids": ids}, compensate_input=ids)
 
-    # 4. create the order
+
+@reserve_inventory.compensate
+async def release_inventory(ctx: StepContext, reservation_ids: list[str]) -> None:
+    if reservation_ids:
+        async with ctx.container.database().transaction() as conn:
+            await inventory.release_reservations(conn, reservation_ids=reservation_ids)
+
+
+@step("authorize-payment", input=lambda inp, res: res["validate-cart"])
+async def authorize_payment(ctx: StepContext, v: dict[str, Any]) -> StepResponse:
+    """Authorise the session at its provider, holding no database lock; a refusal fails the workflow."""
+    if v["order_id"] or not v["session_id"]:
+        return StepResponse({"status": None, "data": {}}, compensate_input=None)
+    async with ctx.container.database().read() as conn:
+        row = (await conn.execute(select(payment_session).where(payment_session.c.id == v["session_id"])
+                                  )).mappings().one()
+    session = dict(row)
+    if session["status"] in ("authorized", "captured"):
+        return StepResponse({"status": session["status"], "data": session["data"] or {}}, compensate_input=None)
+    status, data, error = await payments.call_authorize(session=session, context={"cart_id": ctx.input["cart_id"],
+                                                                                  "idempotency_key": ctx.idempotency_key})
+    if error is not None:
+        async with ctx.container.database().transaction() as conn:
+            await payments.mark_session_error(conn, session_id=session["id"], status=status)
+        raise MedusaError(MedusaErrorType.PAYMENT_AUTHORIZATION_ERROR, error)
+    return StepResponse({"status": status, "data": data},
+                        compensate_input={"provider_id": session["provider_id"], "session_id": session["id"],
+                                          "data": data})
+
+
+@authorize_payment.compensate
+async def void_authorization(ctx: StepContext, voided: dict[str, Any] | None) -> None:
+    if not voided:
+        return
+    provider = get_provider(voided["provider_id"])
+    if provider is None:
+        return
     try:
-        async with db.transaction() as conn:
-            return await _create_order(conn, cart_id=cart_id, session=session, status=status, data=data,
-                                       reservation_ids=reservation_ids)
-    except BaseException as exc:
-        await _release(db, reservation_ids)
-        # the same session may back the winner's order: only a genuine failure voids it at the provider
-        if (not isinstance(exc, _AlreadyCompleted) and session is not None
-                and session["status"] not in ("authorized", "captured")):
-            await _cancel_at_provider(session, data)
-        raise
+        await provider.cancel_payment(data=voided["data"])
+    except PaymentProviderError as exc:
+        log.warning("payment void failed during compensation", session_id=voided["session_id"], error=exc.message)
 
 
-async def _create_order(conn: AsyncConnection, *, cart_id: str, session: dict[str, Any] | None, status: str,
-                        data: dict[str, Any], reservation_ids: list[str]) -> CompletionResult:
-    await carts.get_cart(conn, cart_id=cart_id, for_update=True)
-    done = await existing_order_id(conn, cart_id=cart_id)
-    if done is not None:
-        # completed meanwhile by another process whose lock outlived ours: undo our side, answer its order
-        raise _AlreadyCompleted(done)
+@step("create-order", input=lambda inp, res: {**res["validate-cart"], **res["reserve-inventory"],
+                                               "payment": res["authorize-payment"], "cart_id": inp["cart_id"]})
+async def create_order(ctx: StepContext, v: dict[str, Any]) -> StepResponse:
+    """Write the order and everything that points at it, in one transaction under the cart row lock."""
+    if v["order_id"]:
+        return StepResponse({"order_id": v["order_id"]})
+    cart_id = v["cart_id"]
+    async with ctx.container.database().transaction() as conn:
+        await carts.get_cart(conn, cart_id=cart_id, for_update=True)
+        done = await existing_order_id(conn, cart_id=cart_id)
+        if done is not None:
+            # another process completed it while our lock had expired: give our stock back, answer its order
+            if v["reservation_ids"]:
+                await inventory.release_reservations(conn, reservation_ids=v["reservation_ids"])
+            return StepResponse({"order_id": done})
+        order_id = await _write_order(conn, cart_id=cart_id, v=v)
+        await ctx.stage(conn, "order.placed", {"id": order_id})
+    return StepResponse({"order_id": order_id})
+
+
+async def _write_order(conn: AsyncConnection, *, cart_id: str, v: dict[str, Any]) -> str:
     cart = await load_cart_state(conn, cart_id=cart_id)
     line_map: dict[str, str] = {}
     for item in cart["items"]:
         line_map[item["id"]] = item["order_line_item_id"] = generate_id("ordli")
     order_id = await orders.create_order_from_cart(conn, cart=cart)
     await links.create_links(conn, "order_cart", [(order_id, cart_id)])
-    if session is not None:
-        await payments.record_authorization(conn, session=session, status=status, data=data, cart_id=cart_id,
+    if v["session_id"]:
+        session = dict((await conn.execute(select(payment_session).where(
+            payment_session.c.id == v["session_id"]))).mappings().one())
+        await payments.record_authorization(conn, session=session, status=v["payment"]["status"],
+                                            data=v["payment"]["data"], cart_id=cart_id,
                                             customer_id=cart.get("customer_id"))
         await links.create_links(conn, "order_payment_collection", [(order_id, session["payment_collection_id"])])
         await payments.set_payment_order(conn, payment_collection_id=session["payment_collection_id"],
@@ -161,45 +191,50 @@ async def _create_order(conn: AsyncConnection, *, cart_id: str, session: dict[st
         adjustments = [a for owner in (*cart["items"], *cart["shipping_methods"]) for a in owner["adjustments"]]
         await promotion_service.register_usage(
             conn, adjustments=adjustments, promotion_codes=sorted({str(a["code"]) for a in adjustments if a["code"]}))
-    # reservations follow the order's lines so fulfilment finds them (TODO(logistics): a service function)
-    for cart_item_id, order_item_id in line_map.items():
-        if reservation_ids:
+    # reservations follow the order's lines so that fulfilment finds them
+    if v["reservation_ids"]:
+        for cart_item_id, order_item_id in line_map.items():
             await conn.execute(update(reservation_item).where(
-                reservation_item.c.id.in_(reservation_ids), reservation_item.c.line_item_id == cart_item_id
+                reservation_item.c.id.in_(v["reservation_ids"]), reservation_item.c.line_item_id == cart_item_id
             ).values(line_item_id=order_item_id))
     await carts.mark_completed(conn, cart_id=cart_id)
-    await stage_events(conn, [Event("order.placed", {"id": order_id})])
-    return CompletionResult(order_id=order_id)
+    return order_id
 
 
-class _AlreadyCompleted(Exception):
-    def __init__(self, order_id: str) -> None:
-        super().__init__(order_id)
-        self.order_id = order_id
+complete_cart_workflow = workflow(
+    WORKFLOW_ID, steps=[validate_cart, reserve_inventory, authorize_payment, create_order],
+    result=lambda inp, res: res["create-order"], retention_time=7 * 24 * 3600)
 
 
-async def _release(db: Any, reservation_ids: list[str]) -> None:
-    if not reservation_ids:
-        return
-    async with db.transaction() as conn:
-        await inventory.release_reservations(conn, reservation_ids=reservation_ids)
+# --- entry point ------------------------------------------------------------------------------------------------
+
+async def _retire_failed_run(container: Container, cart_id: str) -> None:
+    """A reverted/failed run would be replayed as is; soft-delete it so that a new attempt runs."""
+    async with container.database().transaction() as conn:
+        await conn.execute(update(workflow_execution).where(
+            workflow_execution.c.workflow_id == WORKFLOW_ID, workflow_execution.c.transaction_id == cart_id,
+            workflow_execution.c.deleted_at.is_(None), workflow_execution.c.state.in_(["reverted", "failed"])
+        ).values(deleted_at=func.now()))
 
 
-async def _cancel_at_provider(session: dict[str, Any], data: dict[str, Any]) -> None:
-    provider = get_provider(session["provider_id"])
-    if provider is None:
-        return
-    try:
-        await provider.cancel_payment(data=data)
-    except PaymentProviderError as exc:
-        log.warning("payment cancel failed during compensation", session_id=session["id"], error=exc.message)
+async def complete_cart(container: Container, *, cart_id: str) -> CompletionResult:
+    """Complete `cart_id` (idempotent). A declined payment is a result (`error`), other failures raise."""
+    locking = container.resolve("locking")
+    engine = container.resolve("workflows")
+
+    async def job() -> CompletionResult:
+        await _retire_failed_run(container, cart_id)
+        try:
+            out = await engine.run(WORKFLOW_ID, input={"cart_id": cart_id}, transaction_id=cart_id)
+        except MedusaError as exc:
+            if exc.type == MedusaErrorType.PAYMENT_AUTHORIZATION_ERROR:
+                return CompletionResult(error={"message": exc.message, "name": "Error", "type": exc.type})
+            raise
+        return CompletionResult(order_id=str(out.result["order_id"]))
+
+    result: CompletionResult = await locking.execute(f"cart:complete:{cart_id}", job, timeout=LOCK_TIMEOUT_S,
+                                                     expire=LOCK_EXPIRE_S)
+    return result
 
 
-async def complete_cart_or_existing(container: Container, *, cart_id: str) -> CompletionResult:
-    """`complete_cart`, mapping a lost race to the winner's order."""
-    try:
-        return await complete_cart(container, cart_id=cart_id)
-    except _AlreadyCompleted as exc:
-        return CompletionResult(order_id=exc.order_id)
-    except MedusaError:
-        raise
+complete_cart_or_existing = complete_cart
