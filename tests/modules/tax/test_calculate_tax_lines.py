@@ -66,3 +66,29 @@ async def test_shipping_lines_and_line_shape(container: Container) -> None:
                                   "provider_id": "tp_system"}]
         assert [line["code"] for line in ships["sm_2"]] == ["VAT"]
         await conn.rollback()
+
+
+INCLUSIVE_CASES = [
+    # (address, unit_price, is_tax_inclusive, expected subtotal, tax_total, total)
+    ({"country_code": "ti"}, "119", True, "100", "19", "119"),
+    ({"country_code": "ti"}, "100", False, "100", "19", "119"),
+    ({"country_code": "ti", "province_code": "p1"}, "124", True, "100", "24", "124"),  # 5% + 19% combinable
+    ({"country_code": "ti", "province_code": "p2"}, "100", False, "100", "13", "113"),
+]
+
+
+@pytest.mark.parametrize(("address", "price", "inclusive", "subtotal", "tax_total", "total"), INCLUSIVE_CASES)
+async def test_lines_feed_inclusive_and_exclusive_totals(container: Container, address: dict[str, str], price: str,
+                                                         inclusive: bool, subtotal: str, tax_total: str,
+                                                         total: str) -> None:
+    from euryale.totals.cart_totals import line_item_totals
+
+    async with container.database().transaction() as conn:
+        await _setup(conn, "ti")
+        items, _ = await tax.calculate_tax_lines(conn, items=[{"id": "li", "product_id": "prod_x"}],
+                                                 shipping_methods=[], address=address, currency_code="eur")
+        totals = line_item_totals({"unit_price": Decimal(price), "quantity": 1, "is_tax_inclusive": inclusive,
+                                   "tax_lines": items["li"], "adjustments": []})
+        assert (totals["subtotal"], totals["tax_total"], totals["total"]) == (Decimal(subtotal), Decimal(tax_total),
+                                                                               Decimal(total))
+        await conn.rollback()
