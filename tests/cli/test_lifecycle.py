@@ -38,6 +38,7 @@ async def slow(seconds: float = 2.0) -> dict[str, float]:
 '''
 
 TICK_JOB = '''
+import asyncio
 import os
 
 config = {"name": "%s", "schedule": "* * * * * *"}
@@ -45,7 +46,10 @@ config = {"name": "%s", "schedule": "* * * * * *"}
 
 async def handler(container):
     with open(os.environ["TICK_FILE"], "a") as f:
-        f.write(f"{os.getpid()}\\n")
+        f.write("start\\n")
+    await asyncio.sleep(0.8)  # a tick is usually in flight when SIGTERM arrives
+    with open(os.environ["TICK_FILE"], "a") as f:
+        f.write("end\\n")
 '''
 
 
@@ -111,13 +115,15 @@ def _jobs_by_mode(dsn: str, project: Path) -> None:
         wait_http(f"http://127.0.0.1:{health}/health", worker)
         wait_http(f"http://127.0.0.1:{server_port}/health", server)
         deadline = time.monotonic() + 8
-        while time.monotonic() < deadline and len(_ticks(worker_ticks)) < 2:
+        while time.monotonic() < deadline and _ticks(worker_ticks).count("end") < 1:
             time.sleep(0.2)
-        assert len(_ticks(worker_ticks)) >= 2, "the worker ran no scheduled job"
+        assert _ticks(worker_ticks).count("end") >= 1, "the worker ran no scheduled job"
         assert _ticks(server_ticks) == []  # up as long, the server ran none
         assert not listening(port)
         code, _, err = stop(worker)
         assert code == 0, err
+        ticks = _ticks(worker_ticks)
+        assert ticks.count("start") == ticks.count("end")  # SIGTERM let every started tick finish
         assert stop(server)[0] == 0
 
 
