@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict
 
 from euryale.api.admin._deps import db_of, filter_values, paging, query_of, require_user
+from euryale.errors import not_found
 from euryale.http.json import JSONResponse, json
 from euryale.query import admin_ops
 from euryale.query.admin_orders import Fields
+from euryale.workflows import registered_workflows
 
 router = APIRouter()
 
@@ -62,3 +65,54 @@ async def get_execution_by_transaction(workflow_id: str, transaction_id: str, re
         row = await admin_ops.retrieve_workflow_execution(conn, workflow_id=workflow_id,
                                                           transaction_id=transaction_id)
     return json({"workflow_execution": row})
+
+
+class RunWorkflow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    input: Any = None
+    transaction_id: str | None = None
+
+
+class StepOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    transaction_id: str
+    step_id: str
+    response: Any = None
+    compensate_input: Any = None
+    action: str | None = None
+
+
+def _engine(request: Request) -> Any:
+    return request.app.state.container.resolve("workflows")
+
+
+def _known(workflow_id: str) -> None:
+    if workflow_id not in registered_workflows():
+        raise not_found(f"Workflow with id \"{workflow_id}\" not found")
+
+
+@router.post("/admin/workflows-executions/{workflow_id}/run")
+async def run_workflow(workflow_id: str, body: RunWorkflow, request: Request,
+                       _: Any = Depends(require_user)) -> JSONResponse:
+    _known(workflow_id)
+    result = await _engine(request).run(workflow_id, input=body.input, transaction_id=body.transaction_id,
+                                        throw_on_error=False)
+    return json({"acknowledgement": {"transactionId": result.transaction_id, "workflowId": workflow_id}})
+
+
+@router.post("/admin/workflows-executions/{workflow_id}/steps/success")
+async def step_success(workflow_id: str, body: StepOutcome, request: Request,
+                       _: Any = Depends(require_user)) -> JSONResponse:
+    _known(workflow_id)
+    await _engine(request).set_step_success(body.transaction_id, body.step_id, body.response,
+                                            workflow_id=workflow_id)
+    return json({"success": True})
+
+
+@router.post("/admin/workflows-executions/{workflow_id}/steps/failure")
+async def step_failure(workflow_id: str, body: StepOutcome, request: Request,
+                       _: Any = Depends(require_user)) -> JSONResponse:
+    _known(workflow_id)
+    await _engine(request).set_step_failure(body.transaction_id, body.step_id, body.response,
+                                            workflow_id=workflow_id)
+    return json({"success": True})

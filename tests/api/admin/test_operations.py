@@ -66,3 +66,34 @@ async def test_standalone_fulfillment_routes(client: httpx.AsyncClient, containe
     assert res.status_code == 400  # shipped
     res = await client.post("/admin/fulfillments", json={**body, "provider_id": "nope"}, headers=h)
     assert res.status_code == 404
+
+
+async def test_run_workflow_and_complete_async_step(client: httpx.AsyncClient, container: Container) -> None:
+    from euryale.workflows import StepContext, StepResponse, step, workflow
+
+    @step("ops-test-prepare")
+    async def prepare(ctx: StepContext, input: dict[str, int]) -> StepResponse:
+        return StepResponse({"double": input["n"] * 2})
+
+    @step("ops-test-wait", is_async=True)
+    async def wait(ctx: StepContext, input: object) -> StepResponse:
+        return StepResponse(None)
+
+    workflow("ops-test-async", steps=[prepare, wait])
+    h = admin_headers(container)
+    tx = f"tx-{uuid.uuid4().hex[:8]}"
+    res = await client.post("/admin/workflows-executions/ops-test-async/run",
+                            json={"input": {"n": 21}, "transaction_id": tx}, headers=h)
+    assert res.status_code == 200, res.text
+    assert res.json() == {"acknowledgement": {"transactionId": tx, "workflowId": "ops-test-async"}}
+    res = await client.get(f"/admin/workflows-executions/ops-test-async/{tx}", headers=h)
+    execution = res.json()["workflow_execution"]
+    assert execution["state"] != "done"
+    assert execution["execution"]["steps"]["ops-test-prepare"]["output"] == {"double": 42}
+    res = await client.post("/admin/workflows-executions/ops-test-async/steps/success", headers=h,
+                            json={"transaction_id": tx, "step_id": "ops-test-wait", "response": {"ok": True}})
+    assert res.json() == {"success": True}
+    res = await client.get(f"/admin/workflows-executions/ops-test-async/{tx}", headers=h)
+    assert res.json()["workflow_execution"]["state"] == "done"
+    res = await client.post("/admin/workflows-executions/nope/run", json={}, headers=h)
+    assert res.status_code == 404
