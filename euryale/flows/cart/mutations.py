@@ -286,7 +286,7 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
     values: dict[str, Any] = {
         "region_id": region_id, "currency_code": (data.get("currency_code") or reg["currency_code"]).lower(),
         "sales_channel_id": sc_id, "email": data.get("email"), "metadata": data.get("metadata"),
-        "locale": data.get("locale") if "locale" in data else locale,
+        "locale": (data.get("locale") or None) if "locale" in data else locale,
     }
     if customer_id:
         values["customer_id"] = customer_id
@@ -322,9 +322,11 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
         if c["shipping_address_id"] and "shipping_address" not in data:
             values["shipping_address_id"] = None
     region_id = values.get("region_id", c["region_id"])
-    for key in ("metadata", "sales_channel_id", "locale"):
+    for key in ("metadata", "sales_channel_id"):
         if key in data:
             values[key] = data[key]
+    if "locale" in data:
+        values["locale"] = data["locale"] or None  # an empty locale means none, as for the header
     if data.get("email") is not None:
         values["email"] = data["email"]
         cust_email = await _customer_email(conn, c["customer_id"]) if c["customer_id"] else None

@@ -30,6 +30,7 @@ CART_DEFAULTS = (
     "*shipping_methods.tax_lines", "*shipping_methods.adjustments", "*shipping_address", "*billing_address",
     "*credit_lines", "*customer", "*region", "*region.countries", "*promotions", "*promotions.application_method",
 )
+STORE_RELATIONS_LIMIT = 3  # Medusa's `http.storeRelationsLimit` default
 RELATIONS = ("items", "shipping_methods", "shipping_address", "billing_address", "credit_lines", "customer",
              "region", "promotions", "payment_collection")
 
@@ -124,7 +125,8 @@ async def load_cart_state(conn: AsyncConnection, *, cart_id: str, for_update: bo
 async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: str | None = None) -> dict[str, Any]:
     """`{cart}` body of the store cart routes (defaults of Medusa 2.21; `fields` narrows or extends them)."""
     c = await load_cart_state(conn, cart_id=cart_id)
-    sel = parse_fields(fields, defaults=CART_DEFAULTS, relation_names=RELATIONS) if fields else None
+    sel = parse_fields(fields, defaults=CART_DEFAULTS, relation_names=RELATIONS,
+                       max_relation_depth=STORE_RELATIONS_LIMIT) if fields else None
     product_map = await _products(conn, list({i["product_id"] for i in c["items"] if i["product_id"]}))
     regions = await _regions(conn, [c["region_id"]] if c["region_id"] else [])
     items = []

@@ -191,3 +191,58 @@ async def test_fields_narrow_and_extend(client: httpx.AsyncClient, shop: Shop) -
     cart = r.json()["cart"]
     assert cart["payment_collection"]["id"] == pc["id"] and cart["items"][0]["total"] == 64
     assert cart["payment_collection"]["payment_sessions"][0]["provider_id"] == "pp_system_default"
+
+
+async def test_fields_relation_depth_limit(client: httpx.AsyncClient, shop: Shop) -> None:
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id},
+                              headers=shop.headers)).json()["cart"]
+    r = await client.get(f"/store/carts/{cart['id']}?fields=*items.product.variants.options.values",
+                         headers=shop.headers)
+    assert r.status_code == 400 and "maximum of 3 allowed relations" in r.json()["message"]
+
+
+async def test_create_with_items_locale_header_and_promo(client: httpx.AsyncClient, shop: Shop) -> None:
+    h = {**shop.headers, "x-medusa-locale": "de-DE"}
+    r = await client.post("/store/carts", headers=h, json={
+        "region_id": shop.region_id, "email": f"c-{shop.tag}@example.com", "metadata": {"ref": "x"},
+        "items": [{"variant_id": shop.variants[0].id, "quantity": 2}], "shipping_address": address("fr")})
+    assert r.status_code == 200, r.text
+    cart = r.json()["cart"]
+    assert cart["locale"] == "de-DE" and cart["metadata"] == {"ref": "x"} and cart["total"] == 64
+    assert cart["shipping_address"]["country_code"] == "fr" and cart["customer"]["email"] == cart["email"]
+    r = await client.post(f"/store/carts/{cart['id']}", json={"locale": ""}, headers=shop.headers)
+    assert r.json()["cart"]["locale"] is None
+    r = await client.post(f"/store/carts/{cart['id']}", json={"sales_channel_id": "sc_other"}, headers=shop.headers)
+    assert r.status_code == 400
+
+
+async def test_cart_read_uses_constant_statements(client: httpx.AsyncClient, container: Container,
+                                                  shop: Shop) -> None:
+    """Reading a cart costs the same number of SQL statements whatever its size (no N+1)."""
+    from sqlalchemy import event
+
+    counts: list[int] = []
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    engine = container.database().read_engine.sync_engine
+    for qty_lines in (1, 2):
+        cart = (await client.post("/store/carts", json={"region_id": shop.region_id, "email": "q@example.com",
+                                                        "shipping_address": address("fr")},
+                                  headers=shop.headers)).json()["cart"]
+        for v in shop.variants[:qty_lines]:
+            await client.post(f"/store/carts/{cart['id']}/line-items", json={"variant_id": v.id, "quantity": 1},
+                              headers=shop.headers)
+        await client.post(f"/store/carts/{cart['id']}/shipping-methods", json={"option_id": shop.shipping_option_id},
+                          headers=shop.headers)
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            r = await client.get(f"/store/carts/{cart['id']}", headers=shop.headers)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert r.status_code == 200
+        counts.append(len([s for s in statements if s.lstrip().upper().startswith("SELECT")]))
+    assert counts[0] == counts[1] and counts[0] <= 20
