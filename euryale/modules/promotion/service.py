@@ -433,6 +433,8 @@ async def compute_actions(conn: AsyncConnection, *, codes: list[str], context: d
         am = p["application_method"]
         if am is None or not _campaign_live(p["campaign"], now):
             continue
+        if p.get("limit") is not None and int(p.get("used") or 0) >= int(p["limit"]):
+            continue  # the promotion's own usage limit is reached
         if am.get("currency_code") and am["type"] == "fixed" and am["currency_code"].lower() != currency:
             continue
         if not all(_rule_holds(r, context) for r in p["rules"]):

@@ -35,6 +35,10 @@ async def test_list_for_cart_and_calculate(client: httpx.AsyncClient, container:
                            "data", "service_zone", "type", "provider", "rules", "calculated_price", "prices",
                            "amount", "is_tax_inclusive", "insufficient_inventory"}
 
+    res = await client.get("/store/shipping-options", headers=h,
+                           params={"cart_id": cart["id"], "fields": "id,name,+amount"})
+    assert res.json()["shipping_options"] == [{"id": shop.shipping_option_id, "name": option["name"], "amount": 10}]
+
     res = await client.post(f"/store/shipping-options/{shop.shipping_option_id}/calculate", headers=h,
                             json={"cart_id": cart["id"], "data": {}})
     assert res.status_code == 200 and res.json()["shipping_option"]["amount"] == 10

@@ -149,3 +149,16 @@ async def test_codes_match_case_insensitively(container: Container) -> None:
         actions = await promotions.compute_actions(conn, codes=[code.lower()], context=CART)
         assert {a["code"] for a in actions} == {code}
         await conn.rollback()
+
+
+async def test_promotion_usage_limit(container: Container) -> None:
+    async with container.database().transaction() as conn:
+        code = uid("ONCE").upper()
+        await promotions.create_promotion(conn, data={"code": code, "type": "standard", "status": "active",
+                                                      "limit": 1, "application_method": am()})
+        assert len(await promotions.compute_actions(conn, codes=[code], context=CART)) == 2
+        await promotions.register_usage(conn, promotion_codes=[code])
+        assert await promotions.compute_actions(conn, codes=[code], context=CART) == []
+        await promotions.revert_usage(conn, adjustments=[{"code": code, "amount": 40}])
+        assert len(await promotions.compute_actions(conn, codes=[code], context=CART)) == 2
+        await conn.rollback()
