@@ -156,9 +156,7 @@ async def topology(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[To
         yield Topology(project, env, db, servers, workers, urls, data["publishable_key"], redis,
                        [o for o, _ in outputs])
     finally:
-        for p in procs:
-            await asyncio.to_thread(p.stop)
-            p.cleanup()
+        await asyncio.gather(*(asyncio.to_thread(p.cleanup) for p in procs))  # SIGTERM all at once, then wait
         keys = [k async for k in redis.scan_iter(match=prefix + "*", count=1000)]
         if keys:
             await redis.delete(*keys)

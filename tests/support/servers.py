@@ -74,6 +74,8 @@ class EuryaleProcess:
     log_path: Path | None = None
 
     def start(self) -> EuryaleProcess:
+        if self.log_path is not None:  # a restart: the previous run's log is not needed any more
+            self.log_path.unlink(missing_ok=True)
         fd, path = tempfile.mkstemp(prefix=f"euryale-{self.name}-", suffix=".log")
         self.log_path = Path(path)
         log = os.fdopen(fd, "wb")
