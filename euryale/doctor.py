@@ -153,11 +153,45 @@ def check_database(config: EuryaleConfig) -> list[Finding]:
     return []
 
 
+def check_modules(config: EuryaleConfig) -> list[Finding]:
+    """Every configured module imports and loads (a Redis module without a URL fails here, not at first use)."""
+    from euryale.boot import build_container
+
+    try:
+        build_container(config)  # loads modules; opens no connection
+    except ConfigError as exc:
+        return [Finding("module_config", "fatal", str(exc).removeprefix("[config] ").split(". Fix:")[0],
+                        str(exc).split(". Fix: ", 1)[-1])]
+    except Exception as exc:  # a module's load() failing for another reason
+        return [Finding("module_load", "fatal", f"a module failed to load ({type(exc).__name__}: {exc})",
+                        "check the modules list of euryale_config.py")]
+    return []
+
+
+def check_redis(config: EuryaleConfig) -> list[Finding]:
+    """REDIS_URL, when set, answers PING."""
+    url = config.project_config.redis_url
+    if not url:
+        return []
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except Exception as exc:  # unreachable or refused: report, never a traceback
+        return [Finding("redis_unreachable", "fatal", f"Redis at REDIS_URL does not answer ({type(exc).__name__}: "
+                        f"{exc})", "check REDIS_URL and that Redis accepts connections")]
+    finally:
+        client.close()
+    return []
+
+
 def diagnose(config: EuryaleConfig, *, database: bool = True) -> list[Finding]:
-    """Every finding for this configuration (database checks connect to PostgreSQL)."""
-    findings = [*check_secrets(config), *check_cors(config), *check_topology(config)]
+    """Every finding for this configuration (`database=True` also connects to PostgreSQL and Redis)."""
+    findings = [*check_secrets(config), *check_cors(config), *check_topology(config), *check_modules(config)]
     if database:
         findings.extend(check_database(config))
+        findings.extend(check_redis(config))
     return findings
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from euryale import doctor
 from euryale.config import define_config
+from tests.support import services
 
 STRONG = "Zq7vL2pX9mK4wR8tY3nB6cF1hJ5dG0sAeUiOoPlMkNjHbVgC"
 STRONG_2 = "Ab3De5Gh7Jk9Mn2Pq4St6Vw8Yz1Cf3Hj5Lm7Np9Rs2Tu4Wx6Z"
@@ -73,6 +74,7 @@ def test_cors_malformed_is_reported_not_raised(env: pytest.MonkeyPatch) -> None:
 
 def test_cors_left_on_localhost_defaults_in_production(env: pytest.MonkeyPatch) -> None:
     env.setenv("EURYALE_ENV", "production")
+    env.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     cfg = define_config(project_config={"http": {"jwt_secret": STRONG, "cookie_secret": STRONG_2},
                                         "worker_mode": "server"},
                         modules=[{"resolve": "euryale.modules.event_bus_redis"},
@@ -89,6 +91,7 @@ def test_split_processes_on_in_memory_modules(env: pytest.MonkeyPatch, mode: str
     assert finding.code == "split_in_memory" and finding.severity == "fatal"
     assert "event bus" in finding.message and "locking" in finding.message and "workflow engine" in finding.message
     # only the in-memory ones are named
+    env.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     partial = define_config(project_config={"http": GOOD_HTTP, "worker_mode": mode},
                             modules=[{"resolve": "euryale.modules.event_bus_redis"},
                                      {"resolve": "euryale.modules.workflow_engine_redis"}])
@@ -107,3 +110,22 @@ def test_shared_mode_in_production_is_a_warning(env: pytest.MonkeyPatch) -> None
 def test_missing_database_url(env: pytest.MonkeyPatch) -> None:
     cfg = define_config(project_config={"http": GOOD_HTTP})
     assert [f.code for f in doctor.check_database(cfg)] == ["database_missing"]
+
+
+def test_redis_module_without_url_is_reported(env: pytest.MonkeyPatch) -> None:
+    cfg = define_config(project_config={"http": GOOD_HTTP}, modules=[{"resolve": "euryale.modules.event_bus_redis"}])
+    [finding] = doctor.diagnose(cfg, database=False)
+    assert finding.code == "module_config" and "REDIS_URL" in finding.message and finding.severity == "fatal"
+
+
+def test_unknown_module_is_reported(env: pytest.MonkeyPatch) -> None:
+    cfg = define_config(project_config={"http": GOOD_HTTP}, modules=[{"resolve": "no_such_pkg.blog"}])
+    [finding] = doctor.diagnose(cfg, database=False)
+    assert finding.code == "module_config" and "cannot import 'no_such_pkg.blog'" in finding.message
+
+
+def test_unreachable_redis(env: pytest.MonkeyPatch) -> None:
+    cfg = define_config(project_config={"http": GOOD_HTTP, "redis_url": "redis://127.0.0.1:1/0"})
+    assert [f.code for f in doctor.check_redis(cfg)] == ["redis_unreachable"]
+    reachable = define_config(project_config={"http": GOOD_HTTP, "redis_url": services.redis_url()})
+    assert doctor.check_redis(reachable) == []

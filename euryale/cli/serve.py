@@ -21,7 +21,8 @@ from euryale.logging import configure_logging
 
 ADMIN_EMAIL = "admin@euryale.dev"
 # findings that refuse `start` in every environment: serving on an unmigrated or missing database only fails later
-ALWAYS_REFUSE = ("pending_migrations", "database_missing", "database_unreachable")
+ALWAYS_REFUSE = ("pending_migrations", "database_missing", "database_unreachable", "module_config", "module_load",
+                 "redis_unreachable")
 
 
 def _print_findings(findings: list[doctor.Finding], config: EuryaleConfig) -> None:

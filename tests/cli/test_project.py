@@ -99,3 +99,28 @@ async def test_build_lists_every_problem(tmp_path: Path) -> None:
     assert "job src/jobs/bad_cron.py: schedule 'every minute' is not a valid cron expression" in r.stderr
     assert "subscriber src/subscribers/no_event.py" in r.stderr
     assert "route src/api/syntax.py: import failed (SyntaxError" in r.stderr
+
+
+def test_scaffolded_config_moves_to_redis_modules_with_redis_url(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import sys
+
+    from euryale import doctor
+    from euryale.cli.project import new
+    from euryale.config import DEFAULT_MODULES, REDIS_MODULES, load_config
+
+    env.setattr(sys, "path", list(sys.path))  # load_config puts the project root on sys.path
+    new(str(tmp_path / "shop"), force=False)
+    shop = tmp_path / "shop"
+    try:
+        plain = load_config(shop)
+        assert {k: plain.modules[k].resolve for k in DEFAULT_MODULES} == DEFAULT_MODULES
+        env.setenv("REDIS_URL", services.redis_url())
+        env.setenv("WORKER_MODE", "server")
+        split = load_config(shop)
+        assert {k: split.modules[k].resolve for k in REDIS_MODULES} == REDIS_MODULES
+        assert split.modules["greeting"].options == {"default_name": "world"}
+        codes = {f.code for f in doctor.diagnose(split, database=False)}
+        assert not codes & {"split_in_memory", "module_config", "module_load"}, codes
+    finally:
+        for name in [m for m in sys.modules if m == "src" or m.startswith("src.")]:
+            del sys.modules[name]
