@@ -224,3 +224,46 @@ def test_artefact_files_are_small_text() -> None:
     for path in [REPO / "Dockerfile", REPO / "Procfile", COMPOSE, *K8S.glob("*.yaml")]:
         assert path.stat().st_size < 20_000, f"{path} is unexpectedly large"
         Path(path).read_text()  # text
+
+
+def test_image_build_step_succeeds_on_the_files_the_dockerfile_copies(tmp_path: Path) -> None:
+    """The build stage's `/app`: only what the Dockerfile copies there, no env (as `docker build` has none)."""
+    import shutil
+    import subprocess
+
+    from tests.support.servers import euryale_bin
+
+    df = Dockerfile.parse((REPO / "Dockerfile").read_text())
+    build = next(i for i, s in enumerate(df.stages) if s["name"] == "build")
+    workdir = None
+    for instr, args in df.stages[build]["instructions"]:
+        if instr == "WORKDIR":
+            workdir = args
+        elif instr == "COPY" and workdir == "/app":
+            src, dest = args.split()[-2:]
+            target = tmp_path / dest.removeprefix("./")
+            if (REPO / src).is_dir():
+                shutil.copytree(REPO / src, target)
+            else:
+                shutil.copy(REPO / src, target)
+    assert (tmp_path / "euryale_config.py").exists()
+    res = subprocess.run([euryale_bin(), "build"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_compose_env_passes_the_doctor_in_production(env: pytest.MonkeyPatch) -> None:
+    """server and worker as compose configures them (secrets from a filled .env): no fatal non-database finding."""
+    from euryale.doctor import diagnose
+
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    filled = {"JWT_SECRET": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+              "COOKIE_SECRET": "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752",
+              "STORE_CORS": "https://shop.example.com", "ADMIN_CORS": "https://admin.example.com",
+              "AUTH_CORS": "https://shop.example.com,https://admin.example.com"}
+    for name in ("server", "worker"):
+        for k, v in {**filled, **services[name]["environment"]}.items():
+            env.setenv(k, re.sub(r"\$\{[^}]+\}", "pw", str(v)))
+        findings = diagnose(load_config(REPO / "deploy"), database=False)
+        fatal = [f for f in findings if f.severity == "fatal"]
+        assert not fatal, f"{name}: {[str(f) for f in fatal]}"
