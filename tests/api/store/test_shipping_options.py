@@ -6,6 +6,7 @@ import httpx
 
 from euryale.container import Container
 from tests.support.commerce import address, make_shop
+from tests.support.logistics import admin_headers
 
 
 async def test_list_for_cart_and_calculate(client: httpx.AsyncClient, container: Container) -> None:
@@ -63,3 +64,35 @@ async def test_other_country_sees_nothing(client: httpx.AsyncClient, container: 
     await client.post(f"/store/carts/{cart['id']}", headers=h, json={"shipping_address": address("fr")})
     res = await client.get("/store/shipping-options", params={"cart_id": cart["id"]}, headers=h)
     assert res.json() == {"shipping_options": []}
+
+
+def _shape(value: object) -> object:
+    """Nested key structure (first element of lists) for comparing with a recorded answer."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return None
+
+
+async def test_shape_matches_medusa_sample(client: httpx.AsyncClient, container: Container) -> None:
+    import json
+    from pathlib import Path
+
+    recorded = json.loads(Path("/work/shared/medusa-contract/samples/store/009-GET_store_shipping-options.json")
+                          .read_text())["response"]["shipping_options"][0]
+    shop = await make_shop(container, country_code="de")
+    await client.post(f"/admin/stock-locations/{shop.location_id}", headers=admin_headers(container),
+                      json={"address": {"address_1": "Lagerstr. 1", "city": "Berlin", "country_code": "DE"}})
+    h = shop.headers
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
+    await client.post(f"/store/carts/{cart['id']}", headers=h, json={"shipping_address": address("de")})
+    [option] = (await client.get("/store/shipping-options", params={"cart_id": cart["id"]},
+                                 headers=h)).json()["shipping_options"]
+    got, want = _shape(option), _shape(recorded)
+    assert isinstance(got, dict) and isinstance(want, dict)
+    assert set(got) == set(want)
+    for key in ("service_zone", "type", "provider", "calculated_price"):
+        assert got[key] == want[key], key
+    assert set(got["prices"][0]) == set(want["prices"][0])
+    assert set(got["rules"][0]) == set(want["rules"][0])
