@@ -10,10 +10,11 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# dependency layer first so code changes do not rebuild every wheel
+# dependency wheels first, from pyproject.toml alone: a code change does not rebuild them
 COPY pyproject.toml README.md ./
+RUN python -c "import subprocess, sys, tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; subprocess.check_call([sys.executable, '-m', 'pip', 'wheel', '--wheel-dir', '/wheels', *deps])"
 COPY euryale ./euryale
-RUN pip wheel --wheel-dir /wheels . \
+RUN pip wheel --no-deps --wheel-dir /wheels . \
  && python -m venv /opt/euryale \
  && /opt/euryale/bin/pip install --no-index --find-links /wheels euryale
 ENV PATH=/opt/euryale/bin:$PATH

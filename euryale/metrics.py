@@ -112,7 +112,8 @@ class _PoolCollector(Collector):
         yield family
 
 
-REGISTRY.register(_PoolCollector())
+_POOL_COLLECTOR = _PoolCollector()
+REGISTRY.register(_POOL_COLLECTOR)
 
 
 def track_database(db: Database, name: str = "main") -> None:
@@ -197,5 +198,8 @@ async def render(container: Container | None) -> bytes:
 
         merged = CollectorRegistry()
         multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
-        return generate_latest(merged) + generate_latest(REGISTRY)
+        # the metric objects write their values to the shared files; only the pool (read live) is per process
+        local = CollectorRegistry()
+        local.register(_POOL_COLLECTOR)
+        return generate_latest(merged) + generate_latest(local)
     return generate_latest(REGISTRY)
