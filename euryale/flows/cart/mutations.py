@@ -214,6 +214,10 @@ async def refresh_cart(conn: AsyncConnection, *, cart_id: str, reprice: bool = T
     if reprice and c["items"]:
         variants, prices = await _priced_variants(conn, cart=c, variant_ids=[i["variant_id"] for i in c["items"]
                                                                              if i["variant_id"]])
+        unpriced = [i["variant_id"] for i in c["items"] if i["variant_id"] and
+                    (variants.get(i["variant_id"]) or {}).get("price_set_id") not in prices]
+        if unpriced:
+            raise invalid_data(f"Variants with IDs {', '.join(unpriced)} do not have a price")
         for item in c["items"]:
             v = variants.get(item["variant_id"] or "")
             price = prices.get((v or {}).get("price_set_id") or "")
@@ -225,6 +229,8 @@ async def refresh_cart(conn: AsyncConnection, *, cart_id: str, reprice: bool = T
             if changed:
                 await carts.update_line_item(conn, item_id=item["id"], values=changed)
                 item.update(changed)
+    if c["shipping_methods"]:
+        await _drop_invalid_shipping_methods(conn, c)
     codes = promo_codes if promo_codes is not None else await linked_codes(conn, cart_id=cart_id)
     item_adj, ship_adj, applied = await promos.compute_adjustments(conn, cart=c, codes=codes)
     await carts.replace_adjustments(conn, item_adjustments=item_adj, shipping_adjustments=ship_adj)
@@ -236,6 +242,17 @@ async def refresh_cart(conn: AsyncConnection, *, cart_id: str, reprice: bool = T
     c = await load_cart_state(conn, cart_id=cart_id)
     await _sync_payment_collection(conn, cart=c)
     return c
+
+
+async def _drop_invalid_shipping_methods(conn: AsyncConnection, c: dict[str, Any]) -> None:
+    """Methods whose option no longer serves the cart (address, channel) are removed, as Medusa refreshes them."""
+    options = await fulfillment.list_shipping_options_for_context(
+        conn, sales_channel_id=c["sales_channel_id"], address=c["shipping_address"])
+    valid = {o["id"] for o in options}
+    stale = [m["id"] for m in c["shipping_methods"] if m["shipping_option_id"] not in valid]
+    if stale:
+        await carts.delete_shipping_methods(conn, method_ids=stale)
+        c["shipping_methods"] = [m for m in c["shipping_methods"] if m["id"] not in stale]
 
 
 async def _apply_taxes(conn: AsyncConnection, c: Mapping[str, Any]) -> None:

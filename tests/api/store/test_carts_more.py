@@ -189,3 +189,26 @@ async def test_order_keeps_discount_and_counts_usage(client: httpx.AsyncClient, 
 
         used = (await conn.execute(text("SELECT used FROM promotion WHERE code = :c"), {"c": code})).scalar_one()
     assert used == 1
+
+
+async def test_region_change_reprices_and_address_change_drops_shipping(client: httpx.AsyncClient,
+                                                                       container: Container) -> None:
+    shop = await make_shop(container, prices=[10], country_code="de")
+    usd = await make_shop(container, currency_code="usd", country_code="us", prices=[1])
+    cart_id = await new_cart(client, shop, qty=1)
+    await client.post(f"/store/carts/{cart_id}", json={"shipping_address": address("de")}, headers=shop.headers)
+    r = await client.post(f"/store/carts/{cart_id}/shipping-methods", json={"option_id": shop.shipping_option_id},
+                          headers=shop.headers)
+    assert r.json()["cart"]["shipping_total"] == 10
+    # the region also sells to Japan, but the shop's only shipping zone is Germany: the method is dropped
+    async with container.database().transaction() as conn:
+        from sqlalchemy import text
+
+        await conn.execute(text("UPDATE region_country SET region_id = :r WHERE iso_2 = 'jp'"), {"r": shop.region_id})
+    r = await client.post(f"/store/carts/{cart_id}", json={"shipping_address": address("jp")}, headers=shop.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["cart"]["shipping_methods"] == [] and r.json()["cart"]["shipping_total"] == 0
+    r = await client.post(f"/store/carts/{cart_id}", json={"region_id": usd.region_id}, headers=shop.headers)
+    assert r.status_code == 400 and "do not have a price" in r.json()["message"]
+    r = await client.get(f"/store/carts/{cart_id}", headers=shop.headers)
+    assert r.json()["cart"]["currency_code"] == "eur"
