@@ -31,7 +31,7 @@ def database_url_or_exit(config: EuryaleConfig) -> str:
 
 def _register_commands() -> None:
     # importing the command modules registers their commands on `app`
-    from euryale.cli import db, project, serve, user  # noqa: F401
+    from euryale.cli import db, ops, project, serve, user  # noqa: F401
 
 
 def run() -> None:

@@ -81,32 +81,46 @@ def write_project(root: Path, files: dict[str, str], *, bus: dict[str, Any] | No
 
 
 class Proc:
-    """One `python -m tests.support.arch_process` child (a server, worker or workflow runner)."""
+    """One `python -m tests.support.arch_process` child (a server, worker or workflow runner).
+
+    Its output goes to a log file next to the project (a pipe nobody reads would fill up and block the child).
+    """
+
+    _seq = 0
 
     def __init__(self, root: Path, db: TestDatabase, prefix: str, mode: str, extra_env: dict[str, str] | None = None
                  ) -> None:
         env = {**os.environ, "DATABASE_URL": db.dsn, "REDIS_URL": redis_url(), "REDIS_PREFIX": prefix,
                "WORKER_MODE": mode, "JWT_SECRET": SECRET, "COOKIE_SECRET": SECRET, "EURYALE_ROOT": str(root),
                "PYTHONPATH": str(REPO), **(extra_env or {})}
+        Proc._seq += 1
+        self.log_path = root / f"proc-{mode}-{Proc._seq}.log"
+        self._log = open(self.log_path, "wb")
         self.popen = subprocess.Popen([sys.executable, "-m", "tests.support.arch_process"], cwd=str(REPO), env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                      stdout=self._log, stderr=subprocess.STDOUT)
 
     @property
     def pid(self) -> int:
         return self.popen.pid
 
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
     async def ready(self, timeout: float = 20.0) -> None:
-        """Wait for the child's "ready" line (its background is running)."""
-        assert self.popen.stdout is not None
-        line = await asyncio.wait_for(asyncio.to_thread(self.popen.stdout.readline), timeout)
-        if b"ready" not in line:
-            err = self.popen.stderr.read().decode() if self.popen.stderr else ""
-            raise RuntimeError(f"child did not start: {line!r}\n{err[-3000:]}")
+        """Wait for the child's "ready <pid>" line (its background is running)."""
+        marker = f"ready {self.pid}"
+        deadline = time.monotonic() + timeout
+        while marker not in self.output():
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"child did not start (rc={self.popen.poll()}):\n{self.output()[-3000:]}")
+            await asyncio.sleep(0.05)
 
     def kill(self) -> None:
+        """SIGKILL: no drain, no cleanup (a crashed worker)."""
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGKILL)
         self.popen.wait(10)
+        self._log.close()
 
     def stop(self, timeout: float = 15.0) -> int:
         """SIGTERM (graceful drain), SIGKILL after `timeout`; returns the exit code."""
@@ -117,7 +131,5 @@ class Proc:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait(5)
-        for stream in (self.popen.stdout, self.popen.stderr):
-            if stream is not None:
-                stream.close()
+        self._log.close()
         return int(self.popen.returncode)
