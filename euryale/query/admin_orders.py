@@ -185,6 +185,7 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str]) -> lis
     taxes, adjs = await ol.item_relations(conn, item_ids=[i["id"] for i in items])
     methods = await ol.shipping_methods(conn, order_ids=ids)
     txs = await ol.transactions(conn, order_ids=ids)
+    credits = await ol.credit_lines(conn, order_ids=ids)
     addr_ids = [a for r in rows.values() for a in (r["shipping_address_id"], r["billing_address_id"]) if a]
     addresses: dict[str, dict[str, Any]] = {}
     if addr_ids:
@@ -213,10 +214,12 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str]) -> lis
         for v in views:
             v["variant"] = variants.get(v["variant_id"] or "")
         mviews = [_shipping(m) for m in o_methods]
-        totals = ol.order_totals([{"totals": v} for v in views], [{"totals": m} for m in mviews])
+        o_credits = [c for c in credits if c["order_id"] == oid]
+        credit = sum((c["amount"] for c in o_credits), ol.ZERO)
+        totals = ol.order_totals([{"totals": v} for v in views], [{"totals": m} for m in mviews], credit)
         o_txs = [t for t in txs if t["order_id"] == oid]
         summary = ol.summary_totals(original_total=totals["original_total"], current_total=totals["total"],
-                                    transactions=o_txs)
+                                    transactions=o_txs, credit_line_total=credit)
         o_fuls = [fuls[f] for f in ful_links.get(oid, []) if f in fuls]
         o_pcs = [pcs[p] for p in pay_links.get(oid, []) if p in pcs]
         order = dict(row)
@@ -232,7 +235,8 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str]) -> lis
             "payment_collections": [_collection(p) for p in o_pcs],
             "transactions": [_raw({**t, "return": None, "exchange": None, "claim": None}, ["amount"])
                              for t in o_txs],
-            "credit_lines": [],
+            "credit_lines": [_raw({**c, "subtotal": c["amount"], "total": c["amount"]}, ["amount", "subtotal", "total"])
+                             for c in o_credits],
             "customer": customers.get(row["customer_id"] or ""),
             "sales_channel": channels.get(row["sales_channel_id"] or ""),
             "region": regions.get(row["region_id"] or ""),

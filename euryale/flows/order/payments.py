@@ -41,11 +41,22 @@ async def record_capture(conn: AsyncConnection, *, payment: Mapping[str, Any], a
 
 
 async def record_refund(conn: AsyncConnection, *, payment: Mapping[str, Any], amount: Decimal,
-                        return_id: str | None = None) -> None:
-    """The order side of a refund: a negative transaction, a fresh summary, `payment.refunded`."""
+                        return_id: str | None = None, credit_excess: bool = True,
+                        created_by: str | None = None) -> None:
+    """The order side of a refund: a negative transaction, a fresh summary, `payment.refunded`.
+
+    What is refunded beyond what the order owes the customer (negative pending difference) becomes a credit line,
+    so the order total drops with it and the order stays settled, as Medusa 2.21 does.
+    """
     order_id = await order_of_collection(conn, collection_id=payment["payment_collection_id"])
     if order_id:
         refund_id = payment["refunds"][-1]["id"] if payment["refunds"] else None
+        if credit_excess:
+            _, summary = await orders.compute_totals(conn, order_id=order_id)
+            owed = max(-summary["pending_difference"], orders.ZERO)
+            if amount > owed:
+                await orders.add_credit_line(conn, order_id=order_id, amount=amount - owed, reference="refund",
+                                             reference_id=refund_id or payment["id"], created_by=created_by)
         await orders.add_transaction(conn, order_id=order_id, amount=-amount, currency_code=payment["currency_code"],
                                      reference="refund", reference_id=refund_id or payment["id"],
                                      return_id=return_id)
@@ -79,7 +90,7 @@ async def refund(db: Database, *, payment_id: str, amount: Decimal | None, refun
             await operations.get_refund_reason(conn, reason_id=refund_reason_id)
         after = await payments.refund_payment(conn, payment_id=payment_id, amount=value,
                                               refund_reason_id=refund_reason_id, note=note, created_by=created_by)
-        await record_refund(conn, payment=after, amount=value)
+        await record_refund(conn, payment=after, amount=value, created_by=created_by)
 
 
 async def mark_collection_paid(db: Database, *, collection_id: str, order_id: str, captured_by: str | None) -> None:

@@ -56,7 +56,7 @@ async def cancel_order(db: Database, *, order_id: str, canceled_by: str | None,
                 if captured - refunded > 0:
                     after = await payments.refund_payment(conn, payment_id=p["id"], amount=captured - refunded,
                                                           note="Order canceled", created_by=canceled_by)
-                    await record_refund(conn, payment=after, amount=captured - refunded)
+                    await record_refund(conn, payment=after, amount=captured - refunded, credit_excess=False)
                 elif p["canceled_at"] is None and captured == 0:
                     await payments.cancel_payment(conn, payment_id=p["id"])
             if orders.dec(pc["captured_amount"]) == 0:

@@ -223,7 +223,8 @@ def shipping_totals(method: Mapping[str, Any]) -> dict[str, Decimal]:
     return {k: _money(v) for k, v in base.items()}
 
 
-def order_totals(items: Sequence[Mapping[str, Any]], methods: Sequence[Mapping[str, Any]]) -> dict[str, Decimal]:
+def order_totals(items: Sequence[Mapping[str, Any]], methods: Sequence[Mapping[str, Any]],
+                 credit_line_total: Decimal = ZERO) -> dict[str, Decimal]:
     """Order-level totals from the items' and shipping methods' totals (each carrying a `totals` dict)."""
     def s(rows: Sequence[Mapping[str, Any]], key: str) -> Decimal:
         return sum((dec(r["totals"][key]) for r in rows), ZERO)
@@ -238,7 +239,7 @@ def order_totals(items: Sequence[Mapping[str, Any]], methods: Sequence[Mapping[s
                                         "discount_tax_total")}
     original_total = item["original_total"] + ship["original_total"]
     # received returns no longer count towards what the customer owes
-    total = item["total"] + ship["total"] - item["return_received_total"]
+    total = item["total"] + ship["total"] - item["return_received_total"] - credit_line_total
     out = {
         "item_subtotal": item["subtotal"], "item_tax_total": item["tax_total"], "item_total": item["total"],
         "item_discount_total": item["discount_total"],
@@ -257,7 +258,8 @@ def order_totals(items: Sequence[Mapping[str, Any]], methods: Sequence[Mapping[s
         "original_tax_total": item["original_tax_total"] + ship["original_tax_total"],
         "original_subtotal": item["original_subtotal"] + ship["original_subtotal"],
         "original_total": original_total, "total": total,
-        "credit_line_subtotal": ZERO, "credit_line_tax_total": ZERO, "credit_line_total": ZERO,
+        "credit_line_subtotal": credit_line_total, "credit_line_tax_total": ZERO,
+        "credit_line_total": credit_line_total,
         "fulfilled_total": item["fulfilled_total"], "shipped_total": item["shipped_total"],
         "return_requested_total": item["return_requested_total"],
         "return_received_total": item["return_received_total"],
@@ -266,15 +268,15 @@ def order_totals(items: Sequence[Mapping[str, Any]], methods: Sequence[Mapping[s
     return {k: _money(v) for k, v in out.items()}
 
 
-def summary_totals(*, original_total: Decimal, current_total: Decimal,
-                   transactions: Sequence[Mapping[str, Any]]) -> dict[str, Decimal]:
+def summary_totals(*, original_total: Decimal, current_total: Decimal, transactions: Sequence[Mapping[str, Any]],
+                   credit_line_total: Decimal = ZERO) -> dict[str, Decimal]:
     """`order.summary`: paid/refunded from transactions (captures +, refunds −) and the pending difference."""
     paid = sum((dec(t["amount"]) for t in transactions if dec(t["amount"]) > 0), ZERO)
     refunded = -sum((dec(t["amount"]) for t in transactions if dec(t["amount"]) < 0), ZERO)
     transaction_total = paid - refunded
     out = {
         "paid_total": paid, "refunded_total": refunded, "accounting_total": current_total,
-        "credit_line_total": ZERO, "transaction_total": transaction_total,
+        "credit_line_total": credit_line_total, "transaction_total": transaction_total,
         "pending_difference": current_total - transaction_total, "current_order_total": current_total,
         "original_order_total": original_total,
     }
@@ -319,10 +321,11 @@ async def compute_totals(conn: AsyncConnection, *, order_id: str) -> tuple[dict[
     methods = await shipping_methods(conn, order_ids=[order_id])
     for m in methods:
         m["totals"] = shipping_totals(m)
-    totals = order_totals(items, methods)
+    credit = sum((dec(c["amount"]) for c in await credit_lines(conn, order_ids=[order_id])), ZERO)
+    totals = order_totals(items, methods, credit)
     txs = await transactions(conn, order_ids=[order_id])
     summary = summary_totals(original_total=totals["original_total"], current_total=totals["total"],
-                             transactions=txs)
+                             transactions=txs, credit_line_total=credit)
     return totals, summary
 
 
@@ -666,3 +669,26 @@ async def dismiss_return_items(conn: AsyncConnection, *, return_id: str, items: 
 async def delete_return(conn: AsyncConnection, *, return_id: str) -> None:
     await conn.execute(update(return_table).where(return_table.c.id == return_id).values(deleted_at=func.now()))
     await conn.execute(update(return_item).where(return_item.c.return_id == return_id).values(deleted_at=func.now()))
+
+
+async def credit_lines(conn: AsyncConnection, *, order_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Credit lines of the orders: applied `CREDIT_LINE_ADD` actions of their change log (as Medusa records them),
+    shaped as Medusa's `order_credit_line`."""
+    if not order_ids:
+        return []
+    a = order_change_action
+    rows = await conn.execute(select(a).where(a.c.order_id.in_(list(order_ids)), a.c.action == "CREDIT_LINE_ADD",
+                                              a.c.applied.is_(True), a.c.deleted_at.is_(None))
+                              .order_by(a.c.created_at, a.c.id))
+    return [{"id": r["id"], "order_id": r["order_id"], "reference": r["reference"], "reference_id": r["reference_id"],
+             "amount": dec(r["amount"]), "metadata": (r["details"] or {}).get("metadata"), "version": r["version"],
+             "created_at": r["created_at"], "updated_at": r["updated_at"], "deleted_at": None}
+            for r in rows.mappings()]
+
+
+async def add_credit_line(conn: AsyncConnection, *, order_id: str, amount: Decimal, reference: str,
+                          reference_id: str, created_by: str | None) -> None:
+    """Credit the customer `amount` on the order (lowers its total), as a confirmed `credit_line` change."""
+    await record_change(conn, order_id=order_id, change_type="credit_line", created_by=created_by, actions=[{
+        "action": "CREDIT_LINE_ADD", "reference": reference, "reference_id": reference_id, "amount": amount,
+        "details": {"reference": reference, "reference_id": reference_id}}])

@@ -72,6 +72,7 @@ async def test_store_checkout_then_admin_lifecycle(client: httpx.AsyncClient, co
     assert r.status_code == 200
     o = await order()
     assert o["payment_status"] == "partially_refunded" and o["summary"]["refunded_total"] == 5
+    assert o["total"] == 55 and o["summary"]["pending_difference"] == 0  # a credit line of 5
 
     r = await client.post("/admin/returns", json={"order_id": oid, "location_id": shop.location_id}, headers=h)
     rid = r.json()["return"]["id"]
@@ -83,9 +84,9 @@ async def test_store_checkout_then_admin_lifecycle(client: httpx.AsyncClient, co
     assert r.json()["return"]["status"] == "received"
     assert await stock_of(container, inv) == (9, 0)
     o = await order()
-    assert o["summary"]["current_order_total"] == 35 and o["summary"]["pending_difference"] == -20
+    assert o["summary"]["current_order_total"] == 30 and o["summary"]["pending_difference"] == -25
 
-    r = await client.post(f"/admin/payments/{payment_id}/refund", json={"amount": 20}, headers=h)
+    r = await client.post(f"/admin/payments/{payment_id}/refund", json={"amount": 25}, headers=h)
     assert r.status_code == 200
     o = await order()
     assert o["summary"]["pending_difference"] == 0 and o["payment_status"] == "partially_refunded"

@@ -117,6 +117,11 @@ async def test_order_lifecycle_matches_medusa(client: httpx.AsyncClient, contain
     assert_shape({"order": order}, "038")
     assert order["payment_status"] == "partially_refunded"
     assert order["summary"]["refunded_total"] == 5
+    # refunded beyond what was owed: a credit line lowers the total and the order stays settled (as Medusa)
+    assert (order["total"], order["summary"]["credit_line_total"], order["summary"]["pending_difference"]) == (
+        105, 5, 0)
+    res = await client.get(f"/admin/orders/{oid}?fields=credit_line_total,*credit_lines", headers=h)
+    assert res.json()["order"]["credit_line_total"] == 5 and res.json()["order"]["credit_lines"][0]["amount"] == 5
     res = await client.post(f"/admin/payments/{placed.payment_id}/refund", json={"amount": 110}, headers=h)
     assert res.status_code == 400
     assert res.json() == sample("039")["response"]
@@ -159,17 +164,18 @@ async def test_order_lifecycle_matches_medusa(client: httpx.AsyncClient, contain
     order = await get_order(client, h, oid)
     assert_shape({"order": order}, "050")
     assert order["items"][0]["detail"]["return_received_quantity"] == 1
-    assert order["summary"]["current_order_total"] == 85
-    assert order["summary"]["pending_difference"] == -20  # owed back to the customer
+    assert order["summary"]["current_order_total"] == 80
+    assert order["summary"]["pending_difference"] == -25  # owed back to the customer
 
     # refund the difference: the order is settled
-    res = await client.post(f"/admin/payments/{placed.payment_id}/refund", json={"amount": 20, "note": "return"},
+    res = await client.post(f"/admin/payments/{placed.payment_id}/refund", json={"amount": 25, "note": "return"},
                             headers=h)
     assert res.status_code == 200, res.text
     assert_shape(res.json(), "051")
     order = await get_order(client, h, oid)
     assert_shape({"order": order}, "052")
-    assert order["summary"]["pending_difference"] == 0 and order["summary"]["refunded_total"] == 25
+    assert order["summary"]["pending_difference"] == 0 and order["summary"]["refunded_total"] == 30
+    assert order["summary"]["credit_line_total"] == 5  # the refund of what was owed adds no credit line
 
     # every step announced itself through the outbox
     by_order = await event_names(container, "order_id", oid)
