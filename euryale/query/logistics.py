@@ -276,7 +276,7 @@ def _option_rule_filter(attribute: str) -> Callable[[Any], Any]:
     def make(value: Any) -> Any:
         wanted = str(value).lower()
         sub = select(r.c.shipping_option_id).where(r.c.attribute == attribute, r.c.deleted_at.is_(None),
-                                                   func.lower(r.c.value.op("#>>")("{}")) == wanted)
+                                                   func.lower(func.jsonb_build_array(r.c.value).op("->>")(0)) == wanted)
         return shipping_option.c.id.in_(sub)
     return make
 

@@ -119,15 +119,20 @@ async def test_shipping_option_crud_and_rules(client: httpx.AsyncClient, contain
     updated = res.json()["shipping_option"]
     assert updated["name"] == "Standard+" and [(p["id"], p["amount"]) for p in updated["prices"]] == [(eur["id"], 9)]
 
+    store_rule = next(r for r in so["rules"] if r["attribute"] == "enabled_in_store")
     res = await client.post(f"/admin/shipping-options/{so['id']}/rules/batch", headers=h, json={
         "create": [{"attribute": "customer.groups.id", "operator": "in", "value": ["cg_1"]}],
-        "delete": [so["rules"][0]["id"]]})
+        "delete": [store_rule["id"]]})
     batch = res.json()
     assert batch["created"][0]["attribute"] == "customer.groups.id"
-    assert batch["deleted"] == {"ids": [so["rules"][0]["id"]], "object": "shipping_option_rule", "deleted": True}
+    assert batch["deleted"] == {"ids": [store_rule["id"]], "object": "shipping_option_rule", "deleted": True}
 
     res = await client.get("/admin/shipping-options", headers=h, params={"service_zone_id": zone})
     assert res.json()["count"] == 1 and len(res.json()["shipping_options"][0]["rules"]) == 2
+    # no enabled_in_store rule any more: not admin-only (Medusa reads a missing rule as "enabled")
+    for params, count in (({"is_return": "false"}, 1), ({"is_return": "true"}, 0), ({"admin_only": "true"}, 0)):
+        res = await client.get("/admin/shipping-options", headers=h, params={"service_zone_id": zone, **params})
+        assert res.json()["count"] == count, params
 
     res = await client.post("/admin/shipping-options", headers=h, json={**payload, "service_zone_id": "serzo_no"})
     assert res.status_code == 404
