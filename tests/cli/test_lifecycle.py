@@ -41,7 +41,7 @@ TICK_JOB = '''
 import asyncio
 import os
 
-config = {"name": "%s", "schedule": "* * * * * *"}
+config = {"name": os.environ["JOB_NAME"], "schedule": "* * * * * *"}
 
 
 async def handler(container):
@@ -53,26 +53,63 @@ async def handler(container):
 '''
 
 
+EMIT_ROUTE = '''
+import os
+
+from fastapi import APIRouter, Request
+
+from euryale.events import Event
+from euryale.events.outbox import stage_events
+
+router = APIRouter()
+
+
+@router.post("/store/emit")
+async def emit(request: Request) -> dict[str, bool]:
+    async with request.app.state.container.database().transaction() as conn:
+        await stage_events(conn, [Event(os.environ["EVENT_NAME"], {"pid": os.getpid()})])
+    return {"staged": True}
+'''
+
+SUBSCRIBER = '''
+import os
+
+config = {"event": os.environ["EVENT_NAME"]}
+
+
+async def handler(event, container):
+    with open(os.environ["EVENT_FILE"], "a") as f:
+        f.write(event.name + "\\n")
+'''
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project with a slow route and a job ticking every second (unique name: job_run is shared)."""
+    """A project with a slow route, an event-emitting route, its subscriber and a job ticking every second."""
     (tmp_path / "euryale_config.py").write_text("from euryale.config import define_config\n\nconfig = define_config()\n")
-    for folder in ("src", "src/api", "src/jobs"):
+    for folder in ("src", "src/api", "src/jobs"):  # subscribers: a plain folder of files
         (tmp_path / folder).mkdir(exist_ok=True)
         (tmp_path / folder / "__init__.py").write_text("")
     (tmp_path / "src/api/slow.py").write_text(SLOW_ROUTE)
-    (tmp_path / "src/jobs/tick.py").write_text(TICK_JOB % f"tick-{uuid.uuid4().hex[:10]}")
+    (tmp_path / "src/jobs/tick.py").write_text(TICK_JOB)
+    (tmp_path / "src/api/emit.py").write_text(EMIT_ROUTE)
+    (tmp_path / "src/subscribers").mkdir()
+    (tmp_path / "src/subscribers/on_emitted.py").write_text(SUBSCRIBER)
     return tmp_path
 
 
-def _env(dsn: str, mode: str, port: int, health_port: int, tick_file: Path) -> dict[str, str]:
+def _env(dsn: str, mode: str, port: int, health_port: int, files: Path) -> dict[str, str]:
+    # a job name per process: job_run lets one process run each tick of a name across replicas
     return cli_env(dsn, WORKER_MODE=mode, PORT=str(port), WORKER_HEALTH_PORT=str(health_port),
-                   JWT_SECRET=STRONG_SECRET, COOKIE_SECRET=STRONG_SECRET_2, TICK_FILE=str(tick_file))
+                   JWT_SECRET=STRONG_SECRET, COOKIE_SECRET=STRONG_SECRET_2, TICK_FILE=str(files / f"{mode}-ticks"),
+                   EVENT_FILE=str(files / f"{mode}-events"), JOB_NAME=f"tick-{mode}-{uuid.uuid4().hex[:10]}",
+                   # an event name per process too: every process's relay may publish any committed outbox row
+                   EVENT_NAME=f"lifecycle.{mode}")
 
 
 def _drain(dsn: str, project: Path) -> None:
     port = free_port()
-    env = _env(dsn, "server", port, free_port(), project / "ticks.txt")
+    env = _env(dsn, "server", port, free_port(), project)
     with cli_process(["start"], env, project) as proc:
         wait_http(f"http://127.0.0.1:{port}/health", proc)
         result: dict[str, object] = {}
@@ -107,25 +144,44 @@ def _ticks(path: Path) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
-def _jobs_by_mode(dsn: str, project: Path) -> None:
-    worker_ticks, server_ticks = project / "worker-ticks.txt", project / "server-ticks.txt"
-    port, health, server_port = free_port(), free_port(), free_port()
-    with cli_process(["start"], _env(dsn, "worker", port, health, worker_ticks), project) as worker, \
-            cli_process(["start"], _env(dsn, "server", server_port, free_port(), server_ticks), project) as server:
-        wait_http(f"http://127.0.0.1:{health}/health", worker)
-        wait_http(f"http://127.0.0.1:{server_port}/health", server)
-        deadline = time.monotonic() + 8
-        while time.monotonic() < deadline and _ticks(worker_ticks).count("end") < 1:
-            time.sleep(0.2)
-        assert _ticks(worker_ticks).count("end") >= 1, "the worker ran no scheduled job"
-        assert _ticks(server_ticks) == []  # up as long, the server ran none
-        assert not listening(port)
-        code, _, err = stop(worker)
-        assert code == 0, err
-        ticks = _ticks(worker_ticks)
-        assert ticks.count("start") == ticks.count("end")  # SIGTERM let every started tick finish
-        assert stop(server)[0] == 0
+def _background_by_mode(dsn: str, project: Path) -> None:
+    ports = {mode: (free_port(), free_port()) for mode in ("worker", "server", "shared")}
+    envs = {mode: _env(dsn, mode, api, health, project) for mode, (api, health) in ports.items()}
+    files = project
+    with cli_process(["start"], envs["shared"], project) as shared:
+        # shared first, alone: with in-memory buses any process's relay may take a committed outbox row, so the
+        # shared process's own event must be relayed before other processes exist
+        wait_http(f"http://127.0.0.1:{ports['shared'][0]}/health", shared)
+        details = httpx.get(f"http://127.0.0.1:{ports['shared'][0]}/health/details").json()
+        assert details["mode"] == "shared" and details["api"] is True and details["background"] is True
+        assert not listening(ports["shared"][1])  # shared serves health on the API port, no second port
+        assert httpx.post(f"http://127.0.0.1:{ports['shared'][0]}/store/emit").json() == {"staged": True}
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _ticks(files / "shared-events"):
+            time.sleep(0.1)
+        with cli_process(["start"], envs["worker"], project) as worker, \
+                cli_process(["start"], envs["server"], project) as server:
+            wait_http(f"http://127.0.0.1:{ports['worker'][1]}/health", worker)
+            wait_http(f"http://127.0.0.1:{ports['server'][0]}/health", server)
+            assert httpx.post(f"http://127.0.0.1:{ports['server'][0]}/store/emit").json() == {"staged": True}
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not (
+                    _ticks(files / "worker-ticks").count("end") and _ticks(files / "shared-ticks").count("end")):
+                time.sleep(0.2)
+            time.sleep(0.5)  # the server had as long as the others to (wrongly) run anything
+            assert _ticks(files / "worker-ticks").count("end") >= 1, "the worker ran no scheduled job"
+            assert _ticks(files / "shared-ticks").count("end") >= 1, "shared mode ran no scheduled job"
+            assert _ticks(files / "shared-events") == ["lifecycle.shared"]  # shared consumes its events
+            assert _ticks(files / "server-ticks") == [] and _ticks(files / "server-events") == []  # server: neither
+            assert not listening(ports["worker"][0])
+            code, _, err = stop(worker)
+            assert code == 0, err
+            ticks = _ticks(files / "worker-ticks")
+            assert ticks.count("start") == ticks.count("end")  # SIGTERM let every started tick finish
+            assert stop(server)[0] == 0
+        assert stop(shared)[0] == 0
 
 
-async def test_worker_runs_scheduled_jobs_server_does_not(migrated: services.TestDatabase, project: Path) -> None:
-    await asyncio.to_thread(_jobs_by_mode, migrated.dsn, project)
+async def test_only_worker_and_shared_run_jobs_and_subscribers(migrated: services.TestDatabase,
+                                                                project: Path) -> None:
+    await asyncio.to_thread(_background_by_mode, migrated.dsn, project)

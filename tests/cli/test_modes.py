@@ -62,20 +62,6 @@ async def test_worker_mode_opens_only_the_health_port(migrated: services.TestDat
     await asyncio.to_thread(_worker_checks, migrated, tmp_path)
 
 
-def _shared_checks(database: services.TestDatabase, tmp_path: Path) -> None:
-    port, health_port = _ports()
-    with cli_process(["start"], _env(database, "shared", port, health_port), tmp_path) as proc:
-        wait_http(f"http://127.0.0.1:{port}/health", proc)
-        details = httpx.get(f"http://127.0.0.1:{port}/health/details").json()
-        assert details["mode"] == "shared" and details["api"] is True and details["background"] is True
-        assert not listening(health_port)
-        assert stop(proc)[0] == 0
-
-
-async def test_shared_mode_serves_api_and_runs_background(migrated: services.TestDatabase, tmp_path: Path) -> None:
-    await asyncio.to_thread(_shared_checks, migrated, tmp_path)
-
-
 def _multi_worker_checks(database: services.TestDatabase, tmp_path: Path) -> None:
     port, health_port = _ports()
     with cli_process(["start", "--workers", "2"], _env(database, "server", port, health_port), tmp_path) as proc:
