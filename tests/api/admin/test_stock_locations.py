@@ -64,3 +64,34 @@ async def test_stock_location_validation_and_auth(client: httpx.AsyncClient, con
     res = await client.post(f"/admin/stock-locations/{loc['id']}/sales-channels", headers=h,
                             json={"add": ["sc_missing"]})
     assert res.status_code == 404 and "sc_missing" in res.json()["message"]
+
+
+async def test_admin_dashboard_location_query(client: httpx.AsyncClient, container: Container) -> None:
+    """The field list Medusa's admin dashboard sends for a location page."""
+    h = admin_headers(container)
+    loc = (await client.post("/admin/stock-locations", headers=h, json={"name": uid("dash")})).json()
+    loc_id = loc["stock_location"]["id"]
+    r = await client.post(f"/admin/stock-locations/{loc_id}/fulfillment-sets", headers=h,
+                          json={"name": uid("fs"), "type": "shipping"})
+    fs = r.json()["stock_location"]["fulfillment_sets"][0]["id"]
+    r = await client.post(f"/admin/fulfillment-sets/{fs}/service-zones", headers=h,
+                          json={"name": uid("z"), "geo_zones": [{"country_code": "de"}]})
+    zone = r.json()["fulfillment_set"]["service_zones"][0]["id"]
+    sp = (await client.post("/admin/shipping-profiles", headers=h,
+                            json={"name": uid("sp"), "type": "default"})).json()["shipping_profile"]["id"]
+    await client.post("/admin/shipping-options", headers=h, json={
+        "name": "Std", "service_zone_id": zone, "shipping_profile_id": sp, "provider_id": "manual_manual",
+        "type": {"label": "Std", "code": "std"}, "prices": [{"currency_code": "eur", "amount": 3}]})
+    fields = ("name,*sales_channels,*address,fulfillment_sets.type,fulfillment_sets.name,"
+              "*fulfillment_sets.service_zones.geo_zones,*fulfillment_sets.service_zones,"
+              "*fulfillment_sets.service_zones.shipping_options,*fulfillment_sets.service_zones.shipping_options.rules,"
+              "*fulfillment_sets.service_zones.shipping_options.shipping_profile,*fulfillment_providers")
+    r = await client.get(f"/admin/stock-locations/{loc_id}", headers=h, params={"fields": fields})
+    assert r.status_code == 200, r.text
+    got = r.json()["stock_location"]
+    [fset] = got["fulfillment_sets"]
+    assert fset["type"] == "shipping" and "name" in fset
+    [z] = fset["service_zones"]
+    assert z["geo_zones"][0]["country_code"] == "de"
+    [so] = z["shipping_options"]
+    assert so["name"] == "Std" and so["shipping_profile"]["id"] == sp and len(so["rules"]) == 2
