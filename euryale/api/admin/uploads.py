@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 from starlette.responses import FileResponse
 
@@ -54,3 +55,17 @@ async def static_file(key: str, request: Request) -> FileResponse:
     if not path.is_file():
         raise not_found(f"File {key} not found")
     return FileResponse(path)
+
+
+class PresignedUrlRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    originalname: str
+    mime_type: str
+    size: int = Field(ge=0)
+    access: Literal["public", "private"] | None = None
+
+
+@router.post("/admin/uploads/presigned-urls")
+async def presigned_url(body: PresignedUrlRequest, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    service = file_service(request.app.state.container)
+    return json(service.presigned_upload(originalname=body.originalname, mime_type=body.mime_type, size=body.size))

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from euryale.errors import invalid_data, not_found
-from euryale.modules.file.sigv4 import sign_request
+from euryale.modules.file.sigv4 import presign_url, sign_request
 
 LOCAL_NAMES = {"local", "file-local", "@medusajs/file-local", "@medusajs/medusa/file-local"}
 S3_NAMES = {"s3", "file-s3", "@medusajs/file-s3", "@medusajs/medusa/file-s3"}
@@ -32,6 +32,10 @@ class StoredFile:
 
 class FileProvider(Protocol):
     async def upload(self, *, filename: str, content: bytes, mime_type: str) -> StoredFile: ...
+
+    async def download(self, *, file_id: str) -> bytes: ...
+
+    def presigned_upload(self, *, filename: str) -> tuple[str, str]: ...
 
     async def delete(self, *, file_id: str) -> None: ...
 
@@ -73,6 +77,16 @@ class LocalFileProvider:
     async def delete(self, *, file_id: str) -> None:
         path = self.path_of(file_id)
         await asyncio.to_thread(path.unlink, True)
+
+    async def download(self, *, file_id: str) -> bytes:
+        path = self.path_of(file_id)
+        if not path.is_file():
+            raise not_found(f"File with id: {file_id} was not found")
+        return await asyncio.to_thread(path.read_bytes)
+
+    def presigned_upload(self, *, filename: str) -> tuple[str, str]:
+        # no direct-to-disk upload: a relative URL tells the js-sdk to POST the file to /admin/uploads instead
+        return "/admin/uploads", file_key(filename)
 
     async def retrieve(self, *, file_id: str) -> StoredFile:
         if not self.path_of(file_id).is_file():
@@ -118,6 +132,20 @@ class S3FileProvider:
         if res.status_code >= 300 and res.status_code != 404:
             raise invalid_data(f"Could not delete file {file_id}: storage answered {res.status_code}")
 
+    async def download(self, *, file_id: str) -> bytes:
+        res = await self._send("GET", file_id)
+        if res.status_code == 404:
+            raise not_found(f"File with id: {file_id} was not found")
+        if res.status_code >= 300:
+            raise invalid_data(f"Could not read file {file_id}: storage answered {res.status_code}")
+        return res.content
+
+    def presigned_upload(self, *, filename: str) -> tuple[str, str]:
+        key = self.prefix + file_key(filename)
+        url = presign_url(method="PUT", url=self._url(key), region=self.region, service="s3",
+                          access_key=self.access_key_id, secret_key=self.secret_access_key)
+        return url, key
+
     async def retrieve(self, *, file_id: str) -> StoredFile:
         res = await self._send("HEAD", file_id)
         if res.status_code == 404:
@@ -140,6 +168,17 @@ class FileService:
 
     async def delete(self, *, file_id: str) -> None:
         await self.provider.delete(file_id=file_id)
+
+    async def download(self, *, file_id: str) -> bytes:
+        """The stored bytes (e.g. an uploaded CSV to import)."""
+        return await self.provider.download(file_id=file_id)
+
+    def presigned_upload(self, *, originalname: str, mime_type: str, size: int) -> dict[str, Any]:
+        """Medusa's presigned-upload answer: where to PUT the file and the key it will have."""
+        url, key = self.provider.presigned_upload(filename=originalname)
+        extension = Path(originalname).suffix.lstrip(".")
+        return {"url": url, "filename": key, "originalname": originalname, "mime_type": mime_type,
+                "extension": extension, "size": size}
 
     @property
     def local_dir(self) -> Path | None:

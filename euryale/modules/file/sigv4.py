@@ -38,3 +38,22 @@ def sign_request(*, method: str, url: str, headers: dict[str, str], body: bytes,
     out["authorization"] = (f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={';'.join(signed)}, "
                             f"Signature={signature}")
     return out
+
+
+def presign_url(*, method: str, url: str, region: str, service: str, access_key: str, secret_key: str,
+                expires: int = 3600, now: datetime | None = None) -> str:
+    """A query-string signed URL (`X-Amz-Signature`), e.g. for a browser PUT straight to the bucket."""
+    now = now or datetime.now(UTC)
+    amz_date = now.strftime("%Y%m%dT%H%M%SZ")
+    date = now.strftime("%Y%m%d")
+    parts = urlsplit(url)
+    scope = f"{date}/{region}/{service}/aws4_request"
+    params = {"X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Credential": f"{access_key}/{scope}",
+              "X-Amz-Date": amz_date, "X-Amz-Expires": str(expires), "X-Amz-SignedHeaders": "host"}
+    query = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in sorted(params.items()))
+    canonical = "\n".join([method.upper(), parts.path or "/", query, f"host:{parts.netloc}\n", "host",
+                           "UNSIGNED-PAYLOAD"])
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = _hmac(_hmac(_hmac(_hmac(("AWS4" + secret_key).encode(), date), region), service), "aws4_request")
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return f"{parts.scheme}://{parts.netloc}{parts.path}?{query}&X-Amz-Signature={signature}"

@@ -36,3 +36,18 @@ async def test_upload_serve_retrieve_delete(client: httpx.AsyncClient, container
     assert (await client.post("/admin/uploads", files=files)).status_code == 401
     res = await client.post("/admin/uploads", data={"x": "1"}, headers=h)
     assert res.status_code == 400
+
+
+async def test_presigned_url_local_points_back_to_uploads(client: httpx.AsyncClient, container: Container,
+                                                          tmp_path: Path) -> None:
+    h = admin_headers(container)
+    container.register("file", build_service(root=tmp_path, options={}))
+    res = await client.post("/admin/uploads/presigned-urls", headers=h,
+                            json={"originalname": "products.csv", "mime_type": "text/csv", "size": 120})
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["url"] == "/admin/uploads" and body["filename"].endswith("products.csv")
+    assert (body["extension"], body["size"], body["mime_type"], body["originalname"]) == (
+        "csv", 120, "text/csv", "products.csv")
+    res = await client.post("/admin/uploads/presigned-urls", headers=h, json={"originalname": "x.csv"})
+    assert res.status_code == 400
