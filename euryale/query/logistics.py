@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from euryale.links.models import (
     location_fulfillment_provider,
     location_fulfillment_set,
+    product_variant_inventory_item,
     sales_channel_stock_location,
     shipping_option_price_set,
 )
@@ -32,6 +33,7 @@ from euryale.modules.fulfillment.models import (
 )
 from euryale.modules.inventory.models import inventory_item, inventory_level, reservation_item
 from euryale.modules.pricing import service as pricing_service
+from euryale.modules.product.models import product_variant
 from euryale.modules.promotion import service as promotion_service
 from euryale.modules.promotion.models import promotion, promotion_campaign
 from euryale.modules.sales_channel.models import sales_channel
@@ -165,6 +167,8 @@ async def _item_totals(conn: AsyncConnection, rows: list[Row], sel: FieldSelecti
         r["reserved_quantity"] = reserved
 
 
+VARIANT_COLS = ["id", "title", "sku", "barcode", "ean", "upc", "product_id", "manage_inventory", "allow_backorder",
+                "variant_rank", "metadata", "created_at", "updated_at"]
 ITEM_DEFAULTS = ["id", "sku", "title", "description", "thumbnail", "origin_country", "hs_code", "requires_shipping",
                  "mid_code", "material", "unit_of_measure", "weight", "length", "height", "width", "metadata",
                  "reserved_quantity", "stocked_quantity", "created_at", "updated_at", "*location_levels"]
@@ -173,7 +177,10 @@ ITEM_DEFAULTS = ["id", "sku", "title", "description", "thumbnail", "origin_count
 def inventory_item_resource() -> Resource:
     return Resource(
         name="Inventory item", table=inventory_item, columns=cols(inventory_item), defaults=ITEM_DEFAULTS,
-        relations={"location_levels": _item_levels}, after=_item_totals,
+        relations={"location_levels": _item_levels,
+                   "variants": link_loader(product_variant_inventory_item, "inventory_item_id", "variant_id",
+                                           product_variant, VARIANT_COLS, "variants")},
+        after=_item_totals,
         searchable=("sku", "title", "description"), computed=("stocked_quantity", "reserved_quantity"),
         filterable=("id", "sku", "origin_country", "mid_code", "hs_code", "material", "requires_shipping", "weight",
                     "length", "height", "width", "title", "created_at", "updated_at"),

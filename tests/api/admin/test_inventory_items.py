@@ -94,3 +94,15 @@ async def test_inventory_list_filters_and_validation(client: httpx.AsyncClient, 
     assert res.status_code == 404
     res = await client.get("/admin/inventory-items", headers=h, params={"limit": "-1"})
     assert res.status_code == 400
+
+
+async def test_item_variants_relation(client: httpx.AsyncClient, container: Container) -> None:
+    from tests.support.commerce import make_shop
+
+    shop = await make_shop(container, country_code="us", currency_code="usd")
+    v = shop.variants[0]
+    assert v.inventory_item_id is not None
+    res = await client.get(f"/admin/inventory-items/{v.inventory_item_id}", headers=admin_headers(container),
+                           params={"fields": "id,*variants"})
+    item = res.json()["inventory_item"]
+    assert [x["id"] for x in item["variants"]] == [v.id] and item["variants"][0]["product_id"] == v.product_id
