@@ -69,6 +69,13 @@ class CreateShipment(Strict):
     metadata: dict[str, Any] | None = None
 
 
+class CreditLine(Strict):
+    amount: Decimal = Field(gt=0)
+    reference: str
+    reference_id: str
+    metadata: dict[str, Any] | None = None
+
+
 class NoNotification(Strict):
     no_notification: bool | None = None
 
@@ -191,3 +198,11 @@ async def line_items(order_id: str, request: Request, _: Any = Depends(require_u
         detail["item"] = {k: v for k, v in item.items() if k != "detail"}
         out.append(detail)
     return json({"order_items": out})
+
+
+@router.post("/admin/orders/{order_id}/credit-lines")
+async def create_credit_line(order_id: str, body: CreditLine, request: Request,
+                             user: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "create-order-credit-lines", order_id=order_id, amount=body.amount,
+                   reference=body.reference, reference_id=body.reference_id, created_by=actor_id(user))
+    return json(await _order(request, order_id))

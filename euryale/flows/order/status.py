@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from euryale.db import Database
@@ -88,3 +89,14 @@ async def complete_order(db: Database, *, order_id: str) -> None:
             return
         await orders.update_order(conn, order_id=order_id, values={"status": "completed"})
         await stage_events(conn, Event("order.completed", {"id": order_id}))
+
+
+async def create_credit_line(db: Database, *, order_id: str, amount: Decimal, reference: str, reference_id: str,
+                             created_by: str | None) -> None:
+    """Credit the customer on the order (lowers its total and the amount still to be paid)."""
+    async with db.transaction() as conn:
+        order = await orders.get_order(conn, order_id=order_id, for_update=True)
+        orders.ensure_not_canceled(order)
+        await orders.add_credit_line(conn, order_id=order_id, amount=amount, reference=reference,
+                                     reference_id=reference_id, created_by=created_by)
+        await orders.refresh_summary(conn, order_id=order_id)

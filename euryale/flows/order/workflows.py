@@ -30,6 +30,7 @@ FLOWS: dict[str, Flow] = {
     "cancel-order": status.cancel_order,
     "archive-order-workflow": status.archive_order,
     "complete-orders": status.complete_order,
+    "create-order-credit-lines": status.create_credit_line,
     "begin-return-order": returns.begin_return,
     "request-item-return": returns.request_items,
     "confirm-return-request": returns.confirm_request,

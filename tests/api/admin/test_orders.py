@@ -164,3 +164,17 @@ async def test_complete_archive_line_items_preview(client: httpx.AsyncClient, co
     assert rows[0]["item"]["id"] == placed.item_ids[0]
     res = await client.get(f"/admin/orders/{oid}/preview", headers=h)
     assert res.status_code == 200 and res.json()["order"]["order_change"] is None
+
+
+async def test_credit_line_lowers_total(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    placed = await place_order(container)
+    res = await client.post(f"/admin/orders/{placed.order_id}/credit-lines", headers=h,
+                            json={"amount": 15, "reference": "goodwill", "reference_id": "ticket-1"})
+    assert res.status_code == 200, res.text
+    order = res.json()["order"]
+    assert (order["total"], order["credit_line_total"], order["summary"]["pending_difference"]) == (95, 15, 95)
+    assert order["credit_lines"][0]["reference"] == "goodwill"
+    res = await client.post(f"/admin/orders/{placed.order_id}/credit-lines", headers=h,
+                            json={"amount": -1, "reference": "x", "reference_id": "y"})
+    assert res.status_code == 400
