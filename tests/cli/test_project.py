@@ -1,8 +1,9 @@
-"""`euryale new` → `build` → `db:migrate` → `exec` → `db:generate` → `start`, end to end on a scaffolded project."""
+"""`euryale new` → `build` → `db:migrate` → `exec`/`user`/`db:generate` → `start`, end to end on a scaffold."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -60,10 +61,15 @@ async def test_new_build_migrate_exec_generate_start(project_db: services.TestDa
     assert migrated.returncode == 0, migrated.stderr
     assert "applied  greeting_0001" in migrated.stdout  # the user module's migration joins the graph
 
-    ran, generated = await asyncio.gather(
+    admin = f"admin-{uuid.uuid4().hex[:8]}@shop.example"
+    ran, generated, user = await asyncio.gather(
         asyncio.to_thread(run_cli, ["exec", "src/scripts/hello.py", "Ada"], env, shop),
         asyncio.to_thread(run_cli, ["db:generate", "greeting", "-m", "add nickname"], env, shop),
+        asyncio.to_thread(run_cli, ["user", "-e", admin, "-p", "s3cret-Passw0rd"], env, shop),
     )
+    assert user.returncode == 0 and "User created successfully" in user.stdout, user.stderr
+    twice = await asyncio.to_thread(run_cli, ["user", "-e", admin, "-p", "other"], env, shop)
+    assert twice.returncode == 1 and "already exists" in twice.stderr and "Traceback" not in twice.stderr
     assert ran.returncode == 0, ran.stderr
     assert "Hello, Ada! (1 greeting(s) stored)" in ran.stdout
     assert generated.returncode == 0, generated.stderr
