@@ -130,8 +130,14 @@ async def add_variant(conn: AsyncConnection, shop: Shop, *, price_amount: Decima
 async def make_shop(container: Container, *, currency_code: str = "eur", country_code: str = "fr",
                     prices: list[Decimal | int | str] = (Decimal(32),),  # type: ignore[assignment]
                     stock: int | None = 100, shipping_price: Decimal | int | str = 10,
-                    tax_rate_percent: Decimal | int | str | None = None, automatic_taxes: bool = True) -> Shop:
-    """Create a complete, isolated shop and return its ids."""
+                    tax_rate_percent: Decimal | int | str | None = None, automatic_taxes: bool | None = None) -> Shop:
+    """Create a complete, isolated shop and return its ids.
+
+    Taxes are computed automatically only for shops given a `tax_rate_percent` (unless `automatic_taxes` says
+    otherwise), so that tax regions other tests create for the same country cannot change these totals.
+    """
+    if automatic_taxes is None:
+        automatic_taxes = tax_rate_percent is not None
     tag = uid()
     async with container.database().transaction() as conn:
         region_id, sc_id = generate_id("reg"), generate_id("sc")
