@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 import os
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -241,6 +242,7 @@ def serve(config: EuryaleConfig, *, host: str | None = None, port: int | None = 
         access_log=False,
         log_config=None,
         proxy_headers=True,
-        timeout_graceful_shutdown=int(config.project_config.shutdown_timeout_s) or None,
+        # at least one second: 0 would mean "wait forever" to uvicorn
+        timeout_graceful_shutdown=max(1, math.ceil(config.project_config.shutdown_timeout_s)),
         **_uvicorn_impl(),  # type: ignore[arg-type]
     )

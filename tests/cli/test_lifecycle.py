@@ -185,3 +185,32 @@ def _background_by_mode(dsn: str, project: Path) -> None:
 async def test_only_worker_and_shared_run_jobs_and_subscribers(migrated: services.TestDatabase,
                                                                 project: Path) -> None:
     await asyncio.to_thread(_background_by_mode, migrated.dsn, project)
+
+
+def _bounded(dsn: str, project: Path) -> None:
+    port = free_port()
+    env = {**_env(dsn, "server", port, free_port(), project), "SHUTDOWN_TIMEOUT": "1"}
+    with cli_process(["start"], env, project) as proc:
+        wait_http(f"http://127.0.0.1:{port}/health", proc)
+        result: dict[str, object] = {}
+
+        def call() -> None:
+            try:
+                result["status"] = httpx.get(f"http://127.0.0.1:{port}/store/slow?seconds=30", timeout=60).status_code
+            except httpx.HTTPError as exc:
+                result["error"] = type(exc).__name__
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        time.sleep(0.7)
+        sent_at = time.monotonic()
+        code, _, err = stop(proc)
+        elapsed = time.monotonic() - sent_at
+        caller.join(10)
+    assert elapsed < 10, elapsed  # SHUTDOWN_TIMEOUT bounds the drain: the 30 s request is not awaited
+    assert "error" in result or result.get("status") != 200
+    assert code == 0, err
+
+
+async def test_shutdown_timeout_bounds_the_drain(migrated: services.TestDatabase, project: Path) -> None:
+    await asyncio.to_thread(_bounded, migrated.dsn, project)
