@@ -131,8 +131,7 @@ async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], s
         for var in variants:
             var["options"] = opts.get(var["id"], [])
     if sel.has("images"):
-        for var in variants:
-            var["images"] = []
+        await _attach_variant_images(conn, variants)
     need_sets = sel.has("prices") or sel.has("calculated_price") or sel.has("price_set")
     psets: dict[str, str] = {}
     if need_sets:
@@ -167,6 +166,21 @@ async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], s
         for var in variants:
             if var.get("manage_inventory"):
                 var["inventory_quantity"] = quantities.get(var["id"], 0)
+
+
+async def _attach_variant_images(conn: AsyncConnection, variants: list[Row]) -> None:
+    from euryale.modules.product.models import product_variant_product_image as pvi
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    rows = await conn.execute(
+        select(pvi.c.variant_id.label("__vid"), *_cols(image, IMAGE_COLS))
+        .join(image, image.c.id == pvi.c.image_id)
+        .where(pvi.c.variant_id.in_([v["id"] for v in variants]), pvi.c.deleted_at.is_(None),
+               image.c.deleted_at.is_(None)).order_by(image.c.rank, image.c.id))
+    for m in rows.mappings():
+        d = dict(m)
+        grouped[d.pop("__vid")].append(d)
+    for var in variants:
+        var["images"] = grouped.get(var["id"], [])
 
 
 async def _attach_tax_amounts(conn: AsyncConnection, variants: list[Row], tax: dict[str, Any],

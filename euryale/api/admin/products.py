@@ -443,3 +443,32 @@ async def unlink_variant_inventory(product_id: str, variant_id: str, item_id: st
         await _set_link(conn, variant_id, item_id, None, remove=True)
     parent = await _variant_response(request, product_id, variant_id)
     return {"id": item_id, "object": "variant-inventory-item-link", "deleted": True, "parent": parent["variant"]}
+
+
+# --- variant images --------------------------------------------------------------------------------------------------
+
+class LinkIds(Strict):
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
+@router.post("/admin/products/{product_id}/images/{image_id}/variants/batch")
+async def image_variants(product_id: str, image_id: str, body: LinkIds, request: Request) -> dict[str, Any]:
+    """Show an image on (or hide it from) some variants."""
+    async with request.app.state.container.database().transaction() as conn:
+        await product_service.require_product(conn, product_id=product_id)
+        await product_service.set_variant_images(conn, product_id=product_id,
+                                                 pairs_add=[(v, image_id) for v in body.add],
+                                                 pairs_remove=[(v, image_id) for v in body.remove])
+    return {"added": body.add, "removed": body.remove}
+
+
+@router.post("/admin/products/{product_id}/variants/{variant_id}/images/batch")
+async def variant_images(product_id: str, variant_id: str, body: LinkIds, request: Request) -> dict[str, Any]:
+    """Attach images of the product to one variant."""
+    async with request.app.state.container.database().transaction() as conn:
+        await product_service.require_product(conn, product_id=product_id)
+        await product_service.set_variant_images(conn, product_id=product_id,
+                                                 pairs_add=[(variant_id, i) for i in body.add],
+                                                 pairs_remove=[(variant_id, i) for i in body.remove])
+    return {"added": body.add, "removed": body.remove}

@@ -180,3 +180,14 @@ product_variant_option = Table(
     Column("variant_id", Text, ForeignKey("product_variant.id", ondelete="CASCADE"), primary_key=True, nullable=False),
     Column("option_value_id", Text, ForeignKey("product_option_value.id", ondelete="CASCADE"), primary_key=True, nullable=False),
 )
+
+product_variant_product_image = Table(
+    "product_variant_product_image",
+    metadata,
+    Column("id", Text, primary_key=True, nullable=False),
+    Column("variant_id", Text, ForeignKey("product_variant.id", ondelete="CASCADE"), nullable=False),
+    Column("image_id", Text, ForeignKey("image.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+)

@@ -524,3 +524,35 @@ async def set_category_products(conn: AsyncConnection, *, category_id: str, add:
         rows = [{"product_id": p, "product_category_id": category_id} for p in dict.fromkeys(add) if p not in have]
         if rows:
             await conn.execute(insert(product_category_product), rows)
+
+
+async def set_variant_images(conn: AsyncConnection, *, product_id: str, pairs_add: Sequence[tuple[str, str]],
+                             pairs_remove: Sequence[tuple[str, str]]) -> None:
+    """Attach / detach (variant id, image id) pairs; both must belong to the product."""
+    from euryale.modules.product.models import product_variant_product_image as pvi
+    pairs = list(pairs_add) + list(pairs_remove)
+    variant_ids = list({v for v, _ in pairs})
+    image_ids = list({i for _, i in pairs})
+    if variant_ids:
+        found = {r[0] for r in await conn.execute(select(product_variant.c.id).where(
+            product_variant.c.id.in_(variant_ids), product_variant.c.product_id == product_id,
+            product_variant.c.deleted_at.is_(None)))}
+        missing = [v for v in variant_ids if v not in found]
+        if missing:
+            raise not_found(f"Variant with id: {', '.join(missing)} was not found")
+    if image_ids:
+        found = {r[0] for r in await conn.execute(select(image.c.id).where(
+            image.c.id.in_(image_ids), image.c.product_id == product_id, image.c.deleted_at.is_(None)))}
+        missing = [i for i in image_ids if i not in found]
+        if missing:
+            raise not_found(f"Image with id: {', '.join(missing)} was not found")
+    for v, i in pairs_remove:
+        await conn.execute(update(pvi).where(pvi.c.variant_id == v, pvi.c.image_id == i, pvi.c.deleted_at.is_(None))
+                           .values(deleted_at=func.now()))
+    if pairs_add:
+        have = {(r.variant_id, r.image_id) for r in await conn.execute(select(pvi.c.variant_id, pvi.c.image_id).where(
+            pvi.c.variant_id.in_([v for v, _ in pairs_add]), pvi.c.deleted_at.is_(None)))}
+        rows = [{"id": generate_id("pvimg"), "variant_id": v, "image_id": i} for v, i in dict.fromkeys(pairs_add)
+                if (v, i) not in have]
+        if rows:
+            await conn.execute(insert(pvi), rows)

@@ -161,3 +161,25 @@ async def test_managed_variants_get_inventory_items(client: httpx.AsyncClient, c
     res = await client.delete(f"/admin/products/{product['id']}/variants/{variant['id']}/inventory-items/{item_id}",
                               headers=h)
     assert res.status_code == 200 and res.json()["parent"]["id"] == variant["id"]
+
+
+async def test_variant_images(client: httpx.AsyncClient, config: EuryaleConfig, container: Container) -> None:
+    h = admin_headers(config)
+    sc_ids, _, _ = await channel_with_key(container)
+    product = await create_product(client, h, product_body(sc_ids, images=[{"url": "https://x.test/a.png"},
+                                                                           {"url": "https://x.test/b.png"}]))
+    assert [i["rank"] for i in product["images"]] == [0, 1] and product["thumbnail"] == "https://x.test/a.png"
+    image_id = product["images"][1]["id"]
+    variant_id = product["variants"][0]["id"]
+    res = await client.post(f"/admin/products/{product['id']}/variants/{variant_id}/images/batch",
+                            json={"add": [image_id]}, headers=h)
+    assert res.status_code == 200, res.text
+    res = await client.get(f"/admin/products/{product['id']}", headers=h)
+    variant = next(v for v in res.json()["product"]["variants"] if v["id"] == variant_id)
+    assert [i["id"] for i in variant["images"]] == [image_id]
+    res = await client.post(f"/admin/products/{product['id']}/images/{image_id}/variants/batch",
+                            json={"remove": [variant_id]}, headers=h)
+    assert res.status_code == 200
+    res = await client.post(f"/admin/products/{product['id']}/images/img_nope/variants/batch",
+                            json={"add": [variant_id]}, headers=h)
+    assert res.status_code == 404
