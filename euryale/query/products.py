@@ -399,6 +399,17 @@ def _variant_filter(value: Any) -> ColumnElement[bool]:
     return exists(select(1).select_from(product_variant).where(*conds))
 
 
+def _price_list_filter(value: Any) -> ColumnElement[bool]:
+    from euryale.modules.pricing.models import price
+    ids = as_list(value["$in"] if isinstance(value, dict) and "$in" in value else value)
+    return exists(select(1).select_from(product_variant.join(
+        product_variant_price_set, product_variant_price_set.c.variant_id == product_variant.c.id).join(
+        price, price.c.price_set_id == product_variant_price_set.c.price_set_id)).where(
+        product_variant.c.product_id == product.c.id, product_variant.c.deleted_at.is_(None),
+        product_variant_price_set.c.deleted_at.is_(None), price.c.price_list_id.in_(ids),
+        price.c.deleted_at.is_(None)))
+
+
 def product_resource(*, store: bool) -> Resource:
     """The product resource for store or admin routes."""
     return Resource(
@@ -427,6 +438,7 @@ def product_resource(*, store: bool) -> Resource:
             "categories": lambda v: _category_filter(store)(v.get("id") if isinstance(v, dict) else v),
             "sales_channel_id": _link_filter(product_sales_channel, "sales_channel_id"),
             "variants": _variant_filter,
+            **({} if store else {"price_list_id": _price_list_filter}),
         },
         allowed=None,
         max_depth=4,

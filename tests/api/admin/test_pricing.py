@@ -23,6 +23,8 @@ async def test_sale_price_list_then_override_and_removal(client: httpx.AsyncClie
     assert res.status_code == 200, res.text
     pl = res.json()["price_list"]
     assert pl["type"] == "sale" and pl["prices"][0]["amount"] == 15 and pl["prices"][0]["variant_id"] == variant["id"]
+    res = await client.get("/admin/products", params={"price_list_id[]": [pl["id"]], "fields": "id"}, headers=h)
+    assert res.json()["products"] == [{"id": product["id"]}]
 
     async def store_price() -> dict[str, object]:
         r = await client.get(f"/store/products/{product['id']}", params={"region_id": region_id}, headers=pk)
