@@ -15,6 +15,7 @@ from euryale.config import EuryaleConfig, define_config
 from euryale.container import Container
 from euryale.db import migrate
 from euryale.http.app import create_app
+from tests.support.arch_fixtures import arch_db  # noqa: F401  (one private database for arch-module tests)
 from tests.support.services import RUN_ID, TestDatabase, create_database, drop_database, redis_url
 
 TEST_SECRET = "test-secret-" + "x" * 40

@@ -204,7 +204,6 @@ class WorkflowEngine:
         self.poll_interval = poll_interval
         self.sweep_interval = sweep_interval
         self._sweeper: asyncio.Task[None] | None = None
-        self._running: set[asyncio.Task[Any]] = set()
         self._listeners: list[Listener] = []
 
     # ---------------------------------------------------------------- public API
@@ -303,13 +302,14 @@ class WorkflowEngine:
         if self.sweep_interval and self._sweeper is None:
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep_loop())
 
-    async def stop(self) -> None:
+    async def stop_sweeper(self) -> None:
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
             self._sweeper = None
-        if self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def stop(self) -> None:
+        await self.stop_sweeper()
 
     # ---------------------------------------------------------------- storage
 

@@ -1,3 +1,3 @@
-from tests.support.arch_fixtures import arch_db, prefix
+from tests.support.arch_fixtures import prefix
 
-__all__ = ["arch_db", "prefix"]
+__all__ = ["prefix"]

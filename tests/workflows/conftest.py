@@ -5,9 +5,9 @@ import pytest
 from euryale.container import Container
 from tests.support import services
 from tests.support.arch import arch_config, started
-from tests.support.arch_fixtures import arch_db, prefix
+from tests.support.arch_fixtures import prefix
 
-__all__ = ["arch_db", "prefix"]
+__all__ = ["prefix"]
 
 
 @pytest.fixture(params=["inmemory", "redis"])
