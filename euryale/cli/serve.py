@@ -52,8 +52,8 @@ def doctor_command(
 def start(
     host: str | None = typer.Option(None, "--host", "-H", help="bind address (default: HOST or 0.0.0.0)"),
     port: int | None = typer.Option(None, "--port", "-p", help="API port (default: PORT or 9000)"),
-    workers: int = typer.Option(1, "--workers", "-w", envvar="WEB_CONCURRENCY", min=1,
-                                help="processes sharing the port"),
+    workers: int = typer.Option(1, "--workers", "-w", "--cluster", envvar="WEB_CONCURRENCY", min=1,
+                                help="processes sharing the port (`--cluster` as in `medusa start`)"),
 ) -> None:
     """Production entry: serve per WORKER_MODE (server, worker or shared) after the doctor's checks."""
     from euryale.runtime import serve
@@ -170,7 +170,13 @@ def develop(
     url = config.project_config.database_url
     assert url is not None
     typer.echo("applying migrations...")
-    migrate.upgrade(url, extra_packages=migrate.project_packages(config))
+    try:
+        applied = migrate.upgrade(url, extra_packages=migrate.project_packages(config))
+    except Exception as exc:  # missing database, wrong credentials...: one line with the likely fix
+        typer.secho(f"migrations failed: {type(exc).__name__}: {exc}. Fix: check DATABASE_URL (create the "
+                    "database with `euryale db:create`) or unset it to use the embedded PostgreSQL", fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{len(applied)} migration(s) applied" if applied else "database is up to date")
     state_file = root / ".euryale" / "develop.json"
     state_file.parent.mkdir(parents=True, exist_ok=True)
     if state_file.exists():
