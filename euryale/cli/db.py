@@ -158,3 +158,6 @@ def db_generate(module: str = typer.Argument(..., help="a user module: its key i
         if rev is not None:
             typer.echo(f"Created {rev.path} (revision {rev.revision}); edit upgrade()/downgrade(), then run "
                        "`euryale db:migrate`")
+    if module not in config.modules and not any(e.resolve == module for e in config.modules.values()):
+        typer.secho(f'Note: add {{"resolve": "{module}"}} to modules in euryale_config.py so that db:migrate '
+                    "applies it", fg="yellow")
