@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -47,6 +48,7 @@ TARGETS = {
     "create_cart": "—",
     "add_line_item": "≥ 500 req/s",
     "checkout_flow": "≥ 30 flows/s, p99 < 1 s",
+    "admin_orders": "≥ 200 req/s",
 }
 MEDUSA = {
     "regions": "125–175 req/s",
@@ -81,10 +83,11 @@ class Ctx:
     duration: float
     concurrency: int
     carts: list[str] = field(default_factory=list)
+    extra_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"x-publishable-api-key": self.key, "content-type": "application/json"}
+        return {"x-publishable-api-key": self.key, "content-type": "application/json", **self.extra_headers}
 
 
 # ---------- process sampling (server CPU and RSS from /proc) ----------
@@ -225,7 +228,10 @@ async def probe(ctx: Ctx, method: str, path: str, body: dict[str, Any] | None = 
 
 
 async def http_scenario(ctx: Ctx, wrk: str | None, name: str, method: str, paths: list[str],
-                        bodies: list[dict[str, Any]] | None = None, path_probe: str | None = None) -> Result:
+                        bodies: list[dict[str, Any]] | None = None, path_probe: str | None = None,
+                        headers: dict[str, str] | None = None) -> Result:
+    if headers:
+        ctx = dataclasses.replace(ctx, extra_headers={**ctx.extra_headers, **headers})
     status, payload = await probe(ctx, method, path_probe or paths[0], bodies[0] if bodies else None)
     if status >= 400:
         msg = payload.get("message") if isinstance(payload, dict) else payload
@@ -315,6 +321,33 @@ async def checkout_scenario(ctx: Ctx, concurrency: int = 8) -> Result:
     return res
 
 
+ADMIN_EMAIL = "bench-admin@euryale.dev"
+ADMIN_PASSWORD = "bench-Admin-Passw0rd!"
+ADMIN_SCRIPT = """
+async def main(container, args):
+    from euryale.modules.user.commands import create_admin_user
+    await create_admin_user(container, email=args[0], password=args[1])
+"""
+ORDER_FIELDS = "id,display_id,status,email,currency_code,created_at,total,subtotal,tax_total,shipping_total,*items"
+
+
+async def admin_orders_scenario(ctx: Ctx, wrk: str | None) -> Result:
+    """GET /admin/orders (50 orders with items and totals) as a logged-in admin."""
+    async with httpx.AsyncClient(base_url=ctx.url, timeout=30) as c:
+        r = await c.post("/auth/user/emailpass", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+        if r.status_code != 200:
+            return Result("admin_orders", note=f"not measured: admin login answers HTTP {r.status_code}")
+        auth = {"authorization": f"Bearer {r.json()['token']}"}
+        count = (await c.get("/admin/orders", params={"limit": 1}, headers=auth)).json().get("count", 0)
+        # at least 50 orders to list: place the missing ones through the store API
+        flows = max(0, 50 - int(count))
+        async with httpx.AsyncClient(base_url=ctx.url, headers=ctx.headers, timeout=60) as store:
+            for start in range(0, flows, 8):
+                await asyncio.gather(*(checkout_flow(store, ctx, 10_000 + i) for i in range(start, min(flows, start + 8))))
+    return await http_scenario(ctx, wrk, "admin_orders", "GET", [f"/admin/orders?limit=50&fields={ORDER_FIELDS}"],
+                               headers=auth)
+
+
 async def scenarios(ctx: Ctx, wanted: list[str], wrk: str | None) -> list[Result]:
     region = ctx.data["regions"]["eur"]
     pids = ctx.data["product_ids"]
@@ -345,6 +378,8 @@ async def scenarios(ctx: Ctx, wanted: list[str], wrk: str | None) -> list[Result
                 r = await http_scenario(ctx, wrk, name, "POST", paths, bodies)
         elif name == "checkout_flow":
             r = await checkout_scenario(ctx)
+        elif name == "admin_orders":
+            r = await admin_orders_scenario(ctx, wrk)
         else:
             r = Result(name, note="unknown scenario")
         results.append(r)
@@ -381,6 +416,10 @@ async def main_async(args: argparse.Namespace) -> Path:
         res = run_cli(["db:migrate"], env, cwd=project, timeout=300)
         if res.returncode != 0:
             raise SystemExit(f"db:migrate failed:\n{res.stdout}\n{res.stderr}")
+        (project / "create_admin.py").write_text(ADMIN_SCRIPT)
+        res = run_cli(["exec", "create_admin.py", ADMIN_EMAIL, ADMIN_PASSWORD], env, cwd=project, timeout=120)
+        if res.returncode != 0:
+            print(f"admin user not created (admin_orders will not be measured): {res.stderr[-300:]}")
         t0 = time.monotonic()
         data = await seed_url(db.dsn, scale=args.scale)
         print(f"seeded {data['products']} products / {data['variants']} variants in {time.monotonic() - t0:.1f}s")
