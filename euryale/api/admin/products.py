@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from euryale.errors import invalid_data, not_found
+from euryale.errors import MedusaError, invalid_data, not_found
 from euryale.flows import products as flows
 from euryale.http.actors import require_user
 from euryale.modules.product import service as product_service
@@ -218,7 +218,12 @@ async def batch_products(body: ProductBatch, request: Request) -> dict[str, Any]
 
 @router.get("/admin/products/{product_id}")
 async def retrieve_product(product_id: str, request: Request) -> dict[str, Any]:
-    return await _product_response(request, product_id)
+    try:
+        return await _product_response(request, product_id)
+    except MedusaError as err:
+        if err.type == "not_found":
+            raise not_found("Product not found") from None  # Medusa's wording on this route
+        raise
 
 
 @router.post("/admin/products/{product_id}")

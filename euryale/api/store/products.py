@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from euryale.http.actors import optional_customer
 from euryale.http.auth import AuthContext
 from euryale.http.store_context import StoreContext, store_context
+from euryale.query.fields import FieldSelection
 from euryale.query.products import product_resource
 from euryale.query.request import WireRoute, list_envelope, read_request, retrieve_one
 from euryale.query.store import published_in_channels, read_context, scoped_channels
@@ -34,6 +35,9 @@ async def retrieve_product(product_id: str, request: Request, ctx: StoreContext 
                            customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """One published product of the key's sales channels."""
     rr = read_request(request, RESOURCE, store=True)
+    if "categories" not in rr.sel.relations and rr.params.fields is None:
+        # Medusa's retrieve filters categories on `is_internal` and so returns that one field of each
+        rr.sel.relations["categories"] = FieldSelection(scalars={"is_internal"})
     channels = scoped_channels(rr, ctx)
     loader_ctx = await read_context(request, rr, ctx, customer, channels)
     product = await retrieve_one(request, RESOURCE, product_id, store=True, ctx=loader_ctx,

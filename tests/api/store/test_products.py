@@ -195,3 +195,24 @@ async def test_country_code_adds_tax_amounts(client: httpx.AsyncClient, shop: di
     assert cp["original_amount_with_tax"] == 12.5
     res = await client.get(f"/store/products/{pid}", headers=shop["pk"], params={"region_id": region_id})
     assert "calculated_amount_with_tax" not in res.json()["product"]["variants"][0]["calculated_price"]
+
+
+async def test_retrieve_matches_medusa_sample_shape(client: httpx.AsyncClient, shop: dict[str, Any]) -> None:
+    import json
+    from pathlib import Path
+
+    from tests.api.admin.test_products import _keys_missing, _shape
+
+    sample = json.loads(Path("/work/shared/medusa-contract/samples/store/003-GET_store_products_id.json").read_text())
+    collection = (await client.post("/admin/collections", json={"title": unique("Winter")},
+                                    headers=shop["admin"])).json()["collection"]
+    product = await create_product(client, shop["admin"], product_body(
+        shop["sc_ids"], collection_id=collection["id"], images=[{"url": "https://x.test/a.png"}]))
+    res = await client.get(f"/store/products/{product['id']}", params={"region_id": shop["region_id"]},
+                           headers=shop["pk"])
+    assert res.status_code == sample["status"]
+    expected = _shape(sample["response"])
+    expected["product"].pop("type", None)  # null in our product, an object in the sample
+    assert _keys_missing(expected, _shape(res.json())) == []
+    extra = set(res.json()["product"]) - set(sample["response"]["product"])
+    assert extra == set()
