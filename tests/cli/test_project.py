@@ -90,6 +90,11 @@ async def test_new_build_migrate_exec_generate_start(project_db: services.TestDa
 
     await asyncio.to_thread(_serve_scaffold, env, shop)
 
+    rolled = await asyncio.to_thread(run_cli, ["db:rollback", "greeting"], env, shop)
+    assert rolled.returncode == 0 and "rolled back one migration of greeting" in rolled.stdout, rolled.stderr
+    status = await asyncio.to_thread(run_cli, ["db:status"], env, shop)
+    assert status.stdout.splitlines()[-2:] == ["pending  greeting_0002", "1 pending migration(s)"]
+
 
 async def test_build_lists_every_problem(tmp_path: Path) -> None:
     env = cli_env(None)
