@@ -16,7 +16,7 @@ from euryale.events import Event
 from euryale.events.outbox import stage_events
 from euryale.modules.event_bus_redis import RedisEventBus
 from tests.support import services
-from tests.support.arch import REPO, SECRET, Proc, arch_config, started, wait_until, write_project
+from tests.support.arch import REPO, SECRET, Proc, arch_config, started, stop_all, wait_until, write_project
 
 BUS = {"visibility_timeout_ms": 1500, "max_attempts": 3, "backoff_ms": 20, "block_ms": 200}
 
@@ -114,8 +114,7 @@ async def test_two_workers_one_subscriber_each_event_once(arch_db: services.Test
         assert sorted(eid for eid, _ in seen) == sorted(e.id for e in events)
         assert {pid for _, pid in seen} <= {w.pid for w in workers}
     finally:
-        for w in workers:
-            assert w.stop() == 0
+        assert stop_all(workers) == [0, 0]
 
 
 async def test_worker_killed_mid_handler_other_worker_handles_same_event(

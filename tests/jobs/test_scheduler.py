@@ -15,7 +15,7 @@ from sqlalchemy import text
 from euryale.container import Container
 from euryale.jobs import JobScheduler, JobSpec, discover_jobs, validate_schedule
 from tests.support import services
-from tests.support.arch import Proc, arch_config, started, write_project
+from tests.support.arch import Proc, arch_config, started, stop_all, write_project
 
 TICK_JOB = """
 import os
@@ -46,8 +46,7 @@ async def test_three_workers_each_tick_runs_once(arch_db: services.TestDatabase,
         for w in workers:
             await w.ready()
         await asyncio.sleep(5.2)
-        for w in workers:
-            assert w.stop() == 0  # graceful: running ticks finish and are recorded
+        assert stop_all(workers) == [0, 0, 0]  # graceful: running ticks finish and are recorded
         runs = await _runs(observer, name)
         handled = await redis_client.lrange(f"{prefix}ticks", 0, -1)  # type: ignore[misc]
         assert len(runs) >= 4

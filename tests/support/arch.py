@@ -68,7 +68,7 @@ def write_project(root: Path, files: dict[str, str], *, bus: dict[str, Any] | No
     (root / "euryale_config.py").write_text(textwrap.dedent(f"""
         from euryale.config import define_config
         config = define_config(modules=[
-            {{"resolve": "euryale.modules.event_bus_redis", "options": {bus or {}!r}}},
+            {{"resolve": "euryale.modules.event_bus_redis", "options": {{"block_ms": 200, **{bus or {}!r}}}}},
             {{"resolve": "euryale.modules.workflow_engine_redis", "options": {workflows or {}!r}}},
             {{"resolve": "euryale.modules.locking_redis"}},
         ])
@@ -133,3 +133,11 @@ class Proc:
                 self.popen.wait(5)
         self._log.close()
         return int(self.popen.returncode)
+
+
+def stop_all(procs: list[Proc], timeout: float = 15.0) -> list[int]:
+    """SIGTERM every process first, then wait for each (they drain in parallel); returns the exit codes."""
+    for p in procs:
+        if p.popen.poll() is None:
+            p.popen.send_signal(signal.SIGTERM)
+    return [p.stop(timeout) for p in procs]
