@@ -19,10 +19,11 @@ T = TypeVar("T")
 
 _TAKE = text("""
     INSERT INTO locking (id, owner_id, expiration)
-    VALUES (:key, :owner, CASE WHEN :expire > 0 THEN now() + make_interval(secs => :expire) END)
+    VALUES (:key, :owner, CASE WHEN CAST(:expire AS double precision) > 0
+            THEN clock_timestamp() + make_interval(secs => CAST(:expire AS double precision)) END)
     ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, expiration = EXCLUDED.expiration
     WHERE locking.owner_id = EXCLUDED.owner_id
-       OR (locking.expiration IS NOT NULL AND locking.expiration < now())
+       OR (locking.expiration IS NOT NULL AND locking.expiration < clock_timestamp())
     RETURNING id""")
 
 

@@ -1,0 +1,3 @@
+from tests.support.arch_fixtures import prefix
+
+__all__ = ["prefix"]
