@@ -9,7 +9,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, Numeric, Table, and_, func, not_, or_, over, select
+from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, Table, and_, func, not_, or_, over, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -125,7 +126,7 @@ def _order_clause(resource: Resource, order: str | None) -> list[Any]:
         part = part.strip()
         desc = part.startswith("-")
         name = part.lstrip("-+")
-        if name not in t.c or name not in resource.columns:
+        if name not in t.c or name not in resource.columns or isinstance(t.c[name].type, (JSON, JSONB)):
             raise invalid_data(f"Invalid request: Order field {name} is not valid")
         clauses.append(t.c[name].desc() if desc else t.c[name].asc())
     clauses.append(t.c[resource.pk].asc())

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+from euryale.errors import invalid_data
 from euryale.http.json import JSONResponse
 from euryale.http.query import ListParams, list_params, parse_qs
 from euryale.query.engine import Resource, list_resource, retrieve_resource
@@ -34,6 +35,9 @@ class WireRoute(APIRoute):
         super().__init__(path, wrapped, **kwargs)
 
 
+MAX_INT = 2**31 - 1
+
+
 @dataclass
 class ReadRequest:
     """A parsed read: filters (`query`), pagination/order (`params`) and the field selection."""
@@ -48,6 +52,9 @@ def read_request(request: Request, resource: Resource, *, store: bool, default_l
     query = parse_qs(request.url.query)
     query.pop("locale", None)
     params = list_params(query, default_limit=default_limit)
+    for name in ("limit", "offset"):
+        if getattr(params, name) > MAX_INT:
+            raise invalid_data(f"Invalid request: Number must be less than or equal to {MAX_INT} ({name})")
     sel = resource.selection(params.fields, store=store)
     return ReadRequest(query=query, params=params, sel=sel)
 
