@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 
+from euryale.events import bus_metrics  # noqa: F401  (registers the event-bus gauges' refresher)
 from euryale.events.relay import OutboxRelay
 from euryale.jobs import JobScheduler, discover_jobs
 from euryale.subscribers import discover_subscribers, import_file, register_subscribers

@@ -424,6 +424,7 @@ class WorkflowEngine:
             await release_group(conn, exe.event_group_id)
             await self._checkpoint(exe, conn, result)
         exe.results["__result__"] = result
+        _count_execution(wf.id, "done")
         self._notify({"event_type": "onFinish", "workflow_id": wf.id, "transaction_id": exe.transaction_id,
                       "state": "done"})
 
@@ -481,6 +482,7 @@ class WorkflowEngine:
         async with self.container.database().transaction() as conn:
             await clear_group(conn, exe.event_group_id)
             await self._checkpoint(exe, conn)
+        _count_execution(exe.workflow.id, exe.state)
         self._notify({"event_type": "onFinish", "workflow_id": exe.workflow.id,
                       "transaction_id": exe.transaction_id, "state": exe.state})
 
@@ -522,6 +524,7 @@ class WorkflowEngine:
             st["attempts"] = int(st.get("attempts", 0)) + 1
             st["state"] = "invoking"
             ctx = StepContext(self, exe, node.id, st["attempts"])
+            started = time.perf_counter()
             try:
                 if isinstance(node, Step):
                     coro = node.invoke(ctx, step_input)
@@ -530,6 +533,7 @@ class WorkflowEngine:
                     out = None
                     for handler in exe.workflow.hooks.get(node.name, []):
                         out = await handler.invoke(ctx, step_input)
+                _observe_step(exe.workflow.id, node.id, time.perf_counter() - started)
                 break
             except Exception as exc:
                 timed_out = isinstance(exc, TimeoutError)
@@ -614,3 +618,21 @@ class WorkflowEngine:
             await self.resume(wf_id, tx)
             advanced += 1
         return advanced
+
+
+def _count_execution(workflow_id: str, state: str) -> None:
+    try:
+        from euryale.metrics import WORKFLOW_EXECUTIONS
+
+        WORKFLOW_EXECUTIONS.labels(workflow=workflow_id, state=state).inc()
+    except Exception:  # metrics never break a workflow
+        pass
+
+
+def _observe_step(workflow_id: str, step_id: str, seconds: float) -> None:
+    try:
+        from euryale.metrics import WORKFLOW_STEP_DURATION
+
+        WORKFLOW_STEP_DURATION.labels(workflow=workflow_id, step=step_id).observe(seconds)
+    except Exception:  # metrics never break a workflow
+        pass

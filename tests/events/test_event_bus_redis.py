@@ -15,7 +15,9 @@ import redis.asyncio as aioredis
 
 from euryale.background import start_background
 from euryale.events import Event
+from euryale.events.bus_metrics import refresh_event_bus
 from euryale.events.outbox import stage_events
+from euryale.metrics import render
 from euryale.modules.event_bus_redis import RedisEventBus
 from tests.support import services
 from tests.support.arch import arch_config, started, wait_until
@@ -80,6 +82,11 @@ async def test_failing_handler_retried_then_dead_lettered_and_replayed(arch_db: 
         assert "downstream is down" in failed[0]["error"]
         stats = await bus.stats()
         assert stats["dead_letters"] == 1
+        assert stats["streams"]["events"]["subscribers"]["steady"]["pending"] == 0
+        await refresh_event_bus(container)
+        scraped = (await render(None)).decode()
+        assert "euryale_event_dead_letters 1.0" in scraped
+        assert 'euryale_event_backlog{stream="events",subscriber="flaky"}' in scraped
         healed.set()
         assert await bus.retry() == 1
         assert await wait_until(lambda: _async(calls["flaky"] == 4))
