@@ -168,7 +168,7 @@ def run_wrk(ctx: Ctx, wrk: str, method: str, paths: list[str], bodies: list[str]
     try:
         threads = min(2, ctx.concurrency)
         with Sampler(ctx.server.pid) as s:
-            out = subprocess.run([wrk, f"-t{threads}", f"-c{ctx.concurrency}", f"-d{int(ctx.duration)}s",
+            out = subprocess.run([wrk, f"-t{threads}", f"-c{ctx.concurrency}", f"-d{int(ctx.duration)}s", "--timeout", "15s",
                                   "-s", f.name, ctx.url], capture_output=True, text=True, check=False).stdout
     finally:
         os.unlink(f.name)
