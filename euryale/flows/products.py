@@ -86,8 +86,10 @@ async def create_products_in(conn: AsyncConnection, items: Sequence[dict[str, An
         if data.get("shipping_profile_id"):
             await links.create_links(conn, "product_shipping_profile", [(pid, data["shipping_profile_id"])])
         ids.append(pid)
-        events.append(Event("product.created", {"id": pid}))
+        # workflow events and the product module's own events (CONTRACT D.1 + D.2)
+        events += [Event("product.created", {"id": pid}), Event("product.product.created", {"id": pid})]
         events.extend(Event("product-variant.created", {"id": v}) for v in variant_ids)
+        events.extend(Event("product.product-variant.created", {"id": v}) for v in variant_ids)
     await stage_events(conn, events)
     return ids
 
@@ -115,7 +117,8 @@ async def update_product(container: Any, product_id: str, data: dict[str, Any]) 
                                          [(product_id, data["shipping_profile_id"])])
         if data.get("variants") is not None:
             await upsert_variants_in(conn, product_id, data["variants"], replace=True)
-        await stage_events(conn, [Event("product.updated", {"id": product_id})])
+        await stage_events(conn, [Event("product.updated", {"id": product_id}),
+                                  Event("product.product.updated", {"id": product_id})])
 
 
 async def upsert_variants_in(conn: AsyncConnection, product_id: str, variants: Sequence[dict[str, Any]], *,
@@ -177,4 +180,5 @@ async def delete_products(container: Any, product_ids: Sequence[str]) -> None:
         await delete_variants_in(conn, variant_ids)
         await links.dismiss_all(conn, "product_sales_channel", left_ids=list(product_ids))
         await links.dismiss_all(conn, "product_shipping_profile", left_ids=list(product_ids))
-        await stage_events(conn, [Event("product.deleted", {"id": p}) for p in product_ids])
+        await stage_events(conn, [Event("product.deleted", {"id": p}) for p in product_ids]
+                           + [Event("product.product.deleted", {"id": p}) for p in product_ids])

@@ -31,7 +31,7 @@ class Strict(BaseModel):
 
 class ListPriceCreate(Strict):
     currency_code: str
-    amount: Decimal
+    amount: Decimal = Field(ge=0, allow_inf_nan=False)
     variant_id: str
     min_quantity: Decimal | None = None
     max_quantity: Decimal | None = None
@@ -41,7 +41,7 @@ class ListPriceCreate(Strict):
 class ListPriceUpdate(Strict):
     id: str
     currency_code: str | None = None
-    amount: Decimal | None = None
+    amount: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
     variant_id: str | None = None
     min_quantity: Decimal | None = None
     max_quantity: Decimal | None = None

@@ -39,9 +39,9 @@ class ImageIn(Strict):
 class PriceIn(Strict):
     id: str | None = None
     currency_code: str | None = None
-    amount: Decimal | None = None
-    min_quantity: Decimal | None = None
-    max_quantity: Decimal | None = None
+    amount: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    min_quantity: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
+    max_quantity: Decimal | None = Field(default=None, ge=0, allow_inf_nan=False)
     rules: dict[str, str] | None = None
 
 

@@ -183,3 +183,14 @@ async def test_variant_images(client: httpx.AsyncClient, config: EuryaleConfig, 
     res = await client.post(f"/admin/products/{product['id']}/images/img_nope/variants/batch",
                             json={"add": [variant_id]}, headers=h)
     assert res.status_code == 404
+
+
+async def test_bad_amounts_are_400(client: httpx.AsyncClient, config: EuryaleConfig, container: Container) -> None:
+    h = admin_headers(config)
+    sc_ids, _, _ = await channel_with_key(container)
+    for amount in ("NaN", -1, "abc", "Infinity"):
+        body = product_body(sc_ids)
+        body["variants"][0]["prices"][0]["amount"] = amount
+        res = await client.post("/admin/products", json=body, headers=h)
+        assert res.status_code == 400, (amount, res.text)
+        assert res.json()["type"] == "invalid_data"
