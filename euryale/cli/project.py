@@ -152,8 +152,25 @@ def validate_project(root: Path) -> tuple[list[str], dict[str, int]]:
     each("workflows", lambda m: None, "workflow", "workflows")
     problems.extend(_check_migrations(config, counts))
     if not problems:
+        problems.extend(_check_discovery(root))
+    if not problems:
         problems.extend(_check_app(config))
     return problems, counts
+
+
+def _check_discovery(root: Path) -> list[str]:
+    """What the worker will load, through its own loaders (duplicate subscriber ids or job names...)."""
+    from euryale.jobs import discover_jobs
+    from euryale.subscribers import discover_subscribers
+
+    out: list[str] = []
+    for label, load in (("subscribers", lambda: discover_subscribers(root, production=True, include_core=False)),
+                        ("jobs", lambda: discover_jobs(root))):
+        try:
+            load()
+        except Exception as exc:  # the loaders raise on inconsistent projects
+            out.append(f"{label}: {type(exc).__name__}: {exc}")
+    return out
 
 
 def _check_migrations(config: EuryaleConfig, counts: dict[str, int]) -> list[str]:

@@ -137,3 +137,21 @@ def test_scaffolded_config_moves_to_redis_modules_with_redis_url(env: pytest.Mon
     finally:
         for name in [m for m in sys.modules if m == "src" or m.startswith("src.")]:
             del sys.modules[name]
+
+
+def test_build_uses_the_worker_loaders(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import shutil
+    import sys
+
+    from euryale.cli.project import new, validate_project
+
+    env.setattr(sys, "path", list(sys.path))
+    new(str(tmp_path / "dupes"), force=False)
+    shop = tmp_path / "dupes"
+    shutil.copy(shop / "src/jobs/hello_job.py", shop / "src/jobs/hello_again.py")
+    try:
+        problems, _ = validate_project(shop)
+    finally:
+        for name in [m for m in sys.modules if m == "src" or m.startswith("src.")]:
+            del sys.modules[name]
+    assert problems == ["jobs: ValueError: duplicate job names: ['hello-every-minute']"]
