@@ -49,6 +49,7 @@ TARGETS = {
     "add_line_item": "≥ 500 req/s",
     "checkout_flow": "≥ 30 flows/s, p99 < 1 s",
     "admin_orders": "≥ 200 req/s",
+    "event_bus": "≥ 5,000 events/s",
 }
 MEDUSA = {
     "regions": "125–175 req/s",
@@ -321,6 +322,39 @@ async def checkout_scenario(ctx: Ctx, concurrency: int = 8) -> Result:
     return res
 
 
+async def event_bus_scenario(prefix: str, total: int = 20_000) -> Result:
+    """Events end to end through Redis Streams with one consuming process (this one): emit in batches of 500,
+    a subscriber counts them; throughput = events / (last handled - first emitted), latency per event."""
+    from euryale.events import Event
+    from euryale.modules.event_bus_redis import RedisEventBus
+
+    bus = RedisEventBus(services.redis_url(), prefix=prefix + "evbench:", mode="worker", batch=500, concurrency=50)
+    lat: list[float] = []
+    done = asyncio.Event()
+
+    async def handler(event: Event) -> None:
+        lat.append(time.time() - float(event.data["t"]))
+        if len(lat) >= total:
+            done.set()
+
+    bus.subscribe("bench.event", handler, subscriber_id="bench-counter")
+    await bus.start_consumers()
+    started = time.monotonic()
+    with Sampler(os.getpid()) as s:
+        for i in range(0, total, 500):
+            await bus.emit([Event("bench.event", {"i": j, "t": time.time()}) for j in range(i, min(total, i + 500))])
+        try:
+            await asyncio.wait_for(done.wait(), timeout=120)
+        except TimeoutError:
+            pass
+        elapsed = time.monotonic() - started
+    await bus.stop()
+    res = _summary(lat, total - len(lat), elapsed, s, unit="events/s")
+    res.name = "event_bus"
+    res.note = f"{total} events, 1 consumer process (CPU/RSS columns: that process)"
+    return res
+
+
 ADMIN_EMAIL = "bench-admin@euryale.dev"
 ADMIN_PASSWORD = "bench-Admin-Passw0rd!"
 ADMIN_SCRIPT = """
@@ -380,6 +414,8 @@ async def scenarios(ctx: Ctx, wanted: list[str], wrk: str | None) -> list[Result
             r = await checkout_scenario(ctx)
         elif name == "admin_orders":
             r = await admin_orders_scenario(ctx, wrk)
+        elif name == "event_bus":
+            r = await event_bus_scenario(ctx.server.env.get("REDIS_PREFIX", "euryale_bench:"))
         else:
             r = Result(name, note="unknown scenario")
         results.append(r)
