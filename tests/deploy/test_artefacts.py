@@ -267,3 +267,20 @@ def test_compose_env_passes_the_doctor_in_production(env: pytest.MonkeyPatch) ->
         findings = diagnose(load_config(REPO / "deploy"), database=False)
         fatal = [f for f in findings if f.severity == "fatal"]
         assert not fatal, f"{name}: {[str(f) for f in fatal]}"
+
+
+def test_every_euryale_command_in_the_deploy_guide_exists() -> None:
+    guide = (REPO / "docs" / "deploy.md").read_text()
+    blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", guide, re.S)
+    invocations: list[Invocation] = []
+    for block in blocks:
+        for line in block.splitlines():
+            tokens = line.split("#", 1)[0].split()
+            if "euryale" in tokens:
+                invocations.append(Invocation("docs/deploy.md", tokens[tokens.index("euryale") + 1:], {}))
+    invocations += [Invocation("docs/deploy.md", m.split(), {})
+                    for m in re.findall(r"`euryale ([a-z:]+(?: [^`<]*)?)`", guide)]
+    assert len(invocations) >= 5
+    commands = cli_commands()
+    problems = [p for inv in invocations for p in check_invocation(inv, commands)]
+    assert not problems, "\n".join(problems)

@@ -1,6 +1,6 @@
 """@medusajs/js-sdk 2.21.2, unmodified, against a real `euryale start` process.
 
-One database of its own: `euryale db:migrate`, the demo seed and an admin user (`euryale exec setup_shop.py`), then a
+One database of its own: `euryale db:migrate`, the demo seed (`euryale exec setup_shop.py`) and an admin user (`euryale user`), then a
 `euryale start` process (WORKER_MODE=shared, a free port, strong secrets, EURYALE_ENV unset). `storefront.mjs` and
 `admin.mjs` print one JSON line per step and exit non-zero on the first failed assertion.
 """
@@ -76,9 +76,10 @@ async def shop() -> AsyncIterator[Shop]:
         env = process_env(db.dsn, WORKER_MODE="shared")
         res = await asyncio.to_thread(run_cli, ["db:migrate"], env)
         assert res.returncode == 0, f"euryale db:migrate failed:\n{res.stdout}\n{res.stderr}"
-        res = await asyncio.to_thread(
-            run_cli, ["exec", str(E2E_DIR / "setup_shop.py"), ADMIN_EMAIL, ADMIN_PASSWORD], env)
-        assert res.returncode == 0, f"euryale exec setup_shop.py (seed + admin) failed:\n{res.stdout}\n{res.stderr}"
+        res = await asyncio.to_thread(run_cli, ["exec", str(E2E_DIR / "setup_shop.py")], env)
+        assert res.returncode == 0, f"euryale exec setup_shop.py (demo seed) failed:\n{res.stdout}\n{res.stderr}"
+        res = await asyncio.to_thread(run_cli, ["user", "-e", ADMIN_EMAIL, "-p", ADMIN_PASSWORD], env)
+        assert res.returncode == 0, f"euryale user failed:\n{res.stdout}\n{res.stderr}"
         key = await _publishable_key(db)
         port = free_port()
         server = EuryaleProcess("e2e-server", {**env, "PORT": str(port)}).start()
