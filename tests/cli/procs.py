@@ -33,6 +33,7 @@ def cli_env(dsn: str | None = None, **extra: str) -> dict[str, str]:
     """The parent environment without any Euryale/Medusa variable, plus the given ones."""
     env = {k: v for k, v in os.environ.items() if k not in CLEARED and not k.startswith(("MEDUSA_FF_", "EURYALE_FF_"))}
     env["HOST"] = "127.0.0.1"
+    env["PYTHONUNBUFFERED"] = "1"  # output reaches the test even if a process is killed
     if dsn:
         env["DATABASE_URL"] = dsn
     env.update(extra)
