@@ -61,7 +61,7 @@ async def main() -> None:
     db = await create_database("bench_wf")
     try:
         await asyncio.to_thread(migrate.upgrade, db.url)
-        print("| engine | concurrency | steps/s (5-step no-op, checkpointed) |")
+        print("| engine | concurrency | steps/s (5-step no-op, checkpointed per step on redis) |")
         print("|---|---|---|")
         for redis in (False, True):
             for conc in (1, 20):

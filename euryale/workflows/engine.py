@@ -197,8 +197,12 @@ class WorkflowEngine:
     """Runs registered workflows; `container.resolve("workflows")` is one of these."""
 
     def __init__(self, container: Any, claims: Claims | None = None, *, claim_ttl_ms: int = 30_000,
-                 poll_interval: float = 0.02, sweep_interval: float | None = None) -> None:
+                 poll_interval: float = 0.02, sweep_interval: float | None = None,
+                 checkpoint_steps: bool = True) -> None:
         self.container = container
+        # per-step checkpoints let another process resume a dead worker's execution; a single-process engine
+        # only needs the start and the outcome (plus suspensions and retries, which are always saved)
+        self.checkpoint_steps = checkpoint_steps
         self.claims: Claims = claims or MemoryClaims()
         self.claim_ttl_ms = claim_ttl_ms
         self.poll_interval = poll_interval
@@ -347,8 +351,10 @@ class WorkflowEngine:
         if conn is not None:
             await conn.execute(stmt)
             return
-        async with self.container.database().transaction() as c:
-            await c.execute(stmt)
+        async with self.container.database().engine.connect() as c:
+            # one statement: autocommit saves the BEGIN/COMMIT round trips
+            auto = await c.execution_options(isolation_level="AUTOCOMMIT")
+            await auto.execute(stmt)
 
     async def _workflow_of(self, transaction_id: str) -> str:
         async with self.container.database().read() as conn:
@@ -402,7 +408,8 @@ class WorkflowEngine:
             return
         if exe.state == "not_started":
             exe.state = "invoking"
-            await self._checkpoint(exe)
+            if self.checkpoint_steps:
+                await self._checkpoint(exe)
         try:
             await self._run_nodes(exe, exe.workflow.nodes)
         except _Suspend:
@@ -560,7 +567,8 @@ class WorkflowEngine:
         st["seq"] = exe.seq
         st["state"] = "done"
         exe.results[node.id] = output
-        await self._checkpoint(exe)
+        if self.checkpoint_steps:
+            await self._checkpoint(exe)
         self._notify({"event_type": "onStepSuccess", "workflow_id": exe.workflow.id,
                       "transaction_id": exe.transaction_id, "step_id": node.id})
 

@@ -9,4 +9,5 @@ from euryale.workflows.engine import MemoryClaims, WorkflowEngine
 
 
 def load(container: Any, options: dict[str, Any]) -> WorkflowEngine:
-    return WorkflowEngine(container, MemoryClaims(), claim_ttl_ms=int(options.get("claim_ttl_ms", 30_000)))
+    return WorkflowEngine(container, MemoryClaims(), claim_ttl_ms=int(options.get("claim_ttl_ms", 30_000)),
+                          checkpoint_steps=bool(options.get("checkpoint_steps", False)))
