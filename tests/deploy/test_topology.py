@@ -174,6 +174,16 @@ def _storefront(topo: Topology, urls: list[str], until: str = "") -> dict[str, d
     return {x.get("step", "_done" if x.get("done") else "_other"): x for x in lines}
 
 
+async def _notifications(topology: Topology, order_id: str) -> int:
+    """Order-confirmation notifications recorded for an order."""
+    conn = await asyncpg.connect(topology.db.dsn)
+    try:
+        return int(await conn.fetchval(
+            "SELECT count(*) FROM notification WHERE resource_id = $1 AND trigger_type = 'order.placed'", order_id))
+    finally:
+        await conn.close()
+
+
 async def _wait_for(predicate: Any, timeout: float, what: str) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -212,6 +222,8 @@ async def test_checkout_round_robin_and_order_placed_handled_once_in_a_worker(to
     assert len(runs) == 1, f"order.placed handled {len(runs)} times: {runs}"
     assert runs[0]["mode"] == "worker"
     assert runs[0]["pid"] in {w.pid for w in topology.workers}
+    # the built-in order-confirmation subscriber (notification module) sent exactly one e-mail
+    assert await _notifications(topology, order_id) == 1
     # each server counted its share of the checkout under route templates, never raw ids
     async with httpx.AsyncClient(timeout=10) as client:
         texts = [(await client.get(f"{u}/metrics")).text for u in topology.urls]
@@ -284,3 +296,5 @@ async def test_worker_restart_loses_no_event(topology: Topology) -> None:
 
     runs = await _wait_for(handled, 45, f"the restarted worker to handle order.placed of {order_id}")
     assert len(runs) == 1 and runs[0]["pid"] == restarted.pid
+    await _wait_for(lambda: _notifications(topology, order_id), 20, "the confirmation of the order placed offline")
+    assert await _notifications(topology, order_id) == 1
