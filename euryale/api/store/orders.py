@@ -27,7 +27,7 @@ async def list_orders(request: Request, ctx: StoreContext = Depends(store_contex
     lp = list_params(parse_qs(request.url.query))
     async with request.app.state.container.database().read() as conn:
         orders, count = await list_store_orders(conn, customer_id=customer.actor_id, limit=lp.limit,
-                                                offset=lp.offset)
+                                                offset=lp.offset, fields=lp.fields, order_by=lp.order)
     return {"orders": orders, "count": count, "offset": lp.offset, "limit": lp.limit}
 
 
@@ -36,7 +36,8 @@ async def retrieve_order(order_id: str, request: Request, ctx: StoreContext = De
                          customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """One order (guests may read theirs by id; another logged-in customer gets 404)."""
     async with request.app.state.container.database().read() as conn:
-        order = await retrieve_store_order(conn, order_id=order_id)
+        order = await retrieve_store_order(conn, order_id=order_id,
+                                           fields=request.query_params.get("fields") or None)
         owner = order.pop("_customer_id", None)
     if customer is not None and owner and owner != customer.actor_id:
         raise not_found(f"Order id not found: {order_id}")

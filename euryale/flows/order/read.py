@@ -11,6 +11,7 @@ from euryale.links.models import order_payment_collection
 from euryale.modules.order import service as orders
 from euryale.modules.payment import service as payments
 from euryale.modules.product.models import product, product_variant
+from euryale.query.fields import FieldSelection, parse_fields
 
 VARIANT_KEYS = ("id", "title", "sku", "barcode", "ean", "upc", "allow_backorder", "manage_inventory", "hs_code",
                 "origin_country", "mid_code", "material", "weight", "length", "height", "width", "metadata",
@@ -62,7 +63,8 @@ async def _collections(conn: AsyncConnection, order_ids: list[str]) -> dict[str,
     return out
 
 
-async def retrieve_store_order(conn: AsyncConnection, *, order_id: str) -> dict[str, Any]:
+async def retrieve_store_order(conn: AsyncConnection, *, order_id: str, fields: str | None = None
+                               ) -> dict[str, Any]:
     """`GET /store/orders/:id` body (Medusa 2.21 default fields)."""
     order = await orders.retrieve_order(conn, order_id=order_id)
     variants = await _variants(conn, [i["variant_id"] for i in order["items"] if i["variant_id"]])
@@ -73,14 +75,33 @@ async def retrieve_store_order(conn: AsyncConnection, *, order_id: str) -> dict[
                                                 "canceled_at", "version")]
     body = {k: order[k] for k in store_keys}
     body["payment_collections"] = pcs.get(order_id, [])
+    sel = _selection(fields, tuple(body))
+    if sel is not None:
+        body = sel.project(body)
     # handlers pop this to check ownership; it is not part of the wire shape
     body["_customer_id"] = order["customer_id"]
     return body
 
 
-async def list_store_orders(conn: AsyncConnection, *, customer_id: str, limit: int, offset: int
+ORDER_RELATIONS = ("items", "shipping_methods", "shipping_address", "billing_address", "payment_collections",
+                   "summary", "credit_lines")
+STORE_RELATIONS_LIMIT = 3
+
+
+def _selection(fields: str | None, defaults: tuple[str, ...]) -> FieldSelection | None:
+    if not fields:
+        return None
+    return parse_fields(fields, defaults=defaults, relation_names=ORDER_RELATIONS,
+                        max_relation_depth=STORE_RELATIONS_LIMIT)
+
+
+async def list_store_orders(conn: AsyncConnection, *, customer_id: str, limit: int, offset: int,
+                            fields: str | None = None, order_by: str | None = None
                             ) -> tuple[list[dict[str, Any]], int]:
-    """`GET /store/orders`: the customer's orders with the list default fields."""
+    """`GET /store/orders`: the customer's orders (list default fields; `fields` / `order` as Medusa)."""
+    sel = _selection(fields, LIST_KEYS)
     found, count = await orders.list_orders(conn, customer_id=customer_id, limit=limit, offset=offset,
-                                            detailed=False)
-    return [{k: o[k] for k in LIST_KEYS} for o in found], count
+                                            detailed=sel is not None, order_by=order_by or "-created_at")
+    if sel is None:
+        return [{k: o[k] for k in LIST_KEYS} for o in found], count
+    return [sel.project(o) for o in found], count

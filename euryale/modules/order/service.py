@@ -314,9 +314,20 @@ def _order_address(row: Mapping[str, Any] | None) -> dict[str, Any] | None:
                                 "created_at", "updated_at", "deleted_at")}
 
 
+_SORTABLE = ("created_at", "updated_at", "display_id", "id", "status", "email")
+
+
+def _ordering(order_by: str) -> list[Any]:
+    """`order=-created_at` style sorting on a few columns (others fall back to newest first)."""
+    name = order_by.lstrip("-")
+    col = order_table.c[name] if name in _SORTABLE else order_table.c.created_at
+    desc = order_by.startswith("-") or name not in _SORTABLE
+    return [col.desc(), order_table.c.id.desc()] if desc else [col.asc(), order_table.c.id.asc()]
+
+
 async def list_orders(conn: AsyncConnection, *, order_ids: Sequence[str] | None = None,
                       customer_id: str | None = None, limit: int = 50, offset: int = 0,
-                      detailed: bool = True) -> tuple[list[dict[str, Any]], int]:
+                      detailed: bool = True, order_by: str = "-created_at") -> tuple[list[dict[str, Any]], int]:
     """Orders (newest first) in Medusa's shape with totals and summary; `(orders, count)`."""
     cond: list[Any] = [order_table.c.deleted_at.is_(None), order_table.c.is_draft_order.is_(False)]
     if order_ids is not None:
@@ -325,7 +336,7 @@ async def list_orders(conn: AsyncConnection, *, order_ids: Sequence[str] | None 
         cond.append(order_table.c.customer_id == customer_id)
     count = int((await conn.execute(select(func.count()).select_from(order_table).where(*cond))).scalar_one())
     rows = [dict(r) for r in (await conn.execute(select(order_table).where(*cond)
-                                                 .order_by(order_table.c.created_at.desc(), order_table.c.id.desc())
+                                                 .order_by(*_ordering(order_by))
                                                  .limit(limit).offset(offset))).mappings()]
     ids = [r["id"] for r in rows]
     if not ids:

@@ -65,3 +65,24 @@ async def test_decline_and_cancel_transfer(client: httpx.AsyncClient, container:
     assert r.status_code == 200
     r = await client.post("/store/orders/order_nope/transfer/request", json={}, headers=h)
     assert r.status_code == 404
+
+
+async def test_order_fields_and_ordering(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, prices=[7])
+    cid, h = await customer_headers(container, shop)
+    ids = []
+    for _ in range(2):
+        pc = await checkout_cart(client, shop)
+        order_id = (await client.post(f"/store/carts/{pc['cart_id']}/complete", headers=shop.headers)).json()["order"]["id"]
+        await client.post(f"/store/orders/{order_id}/transfer/request", json={}, headers=h)
+        await client.post(f"/store/orders/{order_id}/transfer/accept",
+                          json={"token": await _token(container, order_id)}, headers=shop.headers)
+        ids.append(order_id)
+    body = (await client.get("/store/orders?order=created_at&fields=id,total,*items", headers=h)).json()
+    assert [o["id"] for o in body["orders"]] == ids and body["count"] == 2
+    assert set(body["orders"][0]) == {"id", "total", "items"} and body["orders"][0]["items"][0]["unit_price"] == 7
+    body = (await client.get("/store/orders", headers=h)).json()
+    assert [o["id"] for o in body["orders"]] == ids[::-1]
+    r = await client.get(f"/store/orders/{ids[0]}?fields=id,email", headers=shop.headers)
+    assert r.json() == {"order": {"id": ids[0], "email": f"buyer-{shop.tag}@example.com"}}
+    assert cid
