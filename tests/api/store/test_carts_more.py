@@ -212,3 +212,17 @@ async def test_region_change_reprices_and_address_change_drops_shipping(client: 
     assert r.status_code == 400 and "do not have a price" in r.json()["message"]
     r = await client.get(f"/store/carts/{cart_id}", headers=shop.headers)
     assert r.json()["cart"]["currency_code"] == "eur"
+
+
+async def test_adding_more_than_stock_is_refused(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, prices=[3], stock=2)
+    cart_id = await new_cart(client, shop, qty=2)
+    r = await client.post(f"/store/carts/{cart_id}/line-items", json={"variant_id": shop.variants[0].id,
+                                                                     "quantity": 1}, headers=shop.headers)
+    assert r.status_code == 400 and r.json()["type"] == "not_allowed"
+    assert r.json()["message"] == "Some variant does not have the required inventory"
+    line = (await client.get(f"/store/carts/{cart_id}", headers=shop.headers)).json()["cart"]["items"][0]
+    assert line["quantity"] == 2
+    r = await client.post(f"/store/carts/{cart_id}/line-items/{line['id']}", json={"quantity": 3},
+                          headers=shop.headers)
+    assert r.status_code == 400
