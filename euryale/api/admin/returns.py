@@ -227,3 +227,42 @@ async def remove_receive_item(return_id: str, action_id: str, request: Request,
 async def cancel_receive(return_id: str, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
     await run_flow(request, "cancel-return-receive", return_id=return_id, canceled_by=actor_id(user))
     return _deleted(return_id)
+
+
+class ReturnShipping(Strict):
+    shipping_option_id: str
+    custom_amount: Decimal | None = Field(default=None, ge=0)
+    description: str | None = None
+    internal_note: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class UpdateReturnShipping(Strict):
+    custom_amount: Decimal | None = Field(default=None, ge=0)
+    internal_note: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+@router.post("/admin/returns/{return_id}/shipping-method")
+async def add_shipping_method(return_id: str, body: ReturnShipping, request: Request,
+                              user: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "create-return-shipping-method", return_id=return_id,
+                   shipping_option_id=body.shipping_option_id, custom_amount=body.custom_amount,
+                   description=body.description, internal_note=body.internal_note, metadata=body.metadata,
+                   created_by=actor_id(user))
+    return json(await _with_order(request, return_id, preview=True))
+
+
+@router.post("/admin/returns/{return_id}/shipping-method/{action_id}")
+async def update_shipping_method(return_id: str, action_id: str, body: UpdateReturnShipping, request: Request,
+                                 _: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "update-return-shipping-method", return_id=return_id, action_id=action_id,
+                   custom_amount=body.custom_amount, internal_note=body.internal_note, metadata=body.metadata)
+    return json(await _with_order(request, return_id, preview=True))
+
+
+@router.delete("/admin/returns/{return_id}/shipping-method/{action_id}")
+async def remove_shipping_method(return_id: str, action_id: str, request: Request,
+                                 _: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "remove-return-shipping-method", return_id=return_id, action_id=action_id)
+    return json(await _with_order(request, return_id, preview=True))

@@ -17,6 +17,7 @@ from euryale.errors import invalid_data, not_allowed
 from euryale.events import Event
 from euryale.events.outbox import stage_events
 from euryale.flows.order import stock
+from euryale.modules.fulfillment import service as fulfillment_service
 from euryale.modules.order import lifecycle as orders
 
 REQUEST = "return_request"
@@ -198,6 +199,13 @@ async def confirm_request(db: Database, *, return_id: str, confirmed_by: str | N
             raise invalid_data(f"Return {return_id} has no items to request.")
         await orders.add_item_quantities(conn, order_id=order["id"], deltas={
             r["item_id"]: {"return_requested_quantity": orders.dec(r["quantity"])} for r in ritems})
+        for a in await orders.change_actions(conn, change_id=change["id"]):
+            if a["action"] == "SHIPPING_ADD":
+                d = a["details"]
+                await orders.add_shipping_method(
+                    conn, order_id=order["id"], name=d.get("name") or "Return shipping", amount=orders.dec(a["amount"]),
+                    shipping_option_id=d.get("shipping_option_id"), return_id=return_id,
+                    is_custom_amount=bool(d.get("is_custom_amount")), metadata=d.get("metadata"))
         await orders.confirm_change(conn, change_id=change["id"], confirmed_by=confirmed_by)
         await orders.update_return(conn, return_id=return_id, values={"status": "requested",
                                                                       "requested_at": orders.now()})
@@ -318,3 +326,51 @@ async def update_return(db: Database, *, return_id: str, data: Mapping[str, Any]
         await _open_return(conn, return_id)
         if data:
             await orders.update_return(conn, return_id=return_id, values=data)
+
+
+async def add_return_shipping(db: Database, *, return_id: str, shipping_option_id: str,
+                              custom_amount: Decimal | None, description: str | None, internal_note: str | None,
+                              metadata: Mapping[str, Any] | None, created_by: str | None) -> None:
+    """Choose how the return travels back: a shipping method (option price or a custom amount) charged to the
+    customer, applied with the request."""
+    async with db.transaction() as conn:
+        ret, order = await _open_return(conn, return_id)
+        if ret["status"] != "open":
+            raise not_allowed(f"Cannot add a shipping method to return {return_id} with status {ret['status']}.")
+        option = await fulfillment_service.retrieve_shipping_option(conn, option_id=shipping_option_id)
+        amount = custom_amount
+        if amount is None:
+            prices = await fulfillment_service.shipping_option_prices(
+                conn, option_ids=[shipping_option_id], currency_code=order["currency_code"],
+                region_id=order["region_id"])
+            if shipping_option_id not in prices:
+                raise invalid_data(f"Shipping option with id {shipping_option_id} has no price in "
+                                   f"{order['currency_code']}")
+            amount = prices[shipping_option_id]
+        change = await orders.open_change(conn, order_id=order["id"], change_type=REQUEST, return_id=return_id,
+                                          created_by=created_by)
+        await orders.add_change_actions(conn, change=change, actions=[{
+            "action": "SHIPPING_ADD", "reference": "order_shipping_method", "reference_id": shipping_option_id,
+            "amount": amount, "internal_note": internal_note,
+            "details": {"shipping_option_id": shipping_option_id, "name": option.get("name"),
+                        "is_custom_amount": custom_amount is not None, "return_id": return_id,
+                        "description": description, "metadata": dict(metadata) if metadata else None}}])
+
+
+async def update_return_shipping(db: Database, *, return_id: str, action_id: str, custom_amount: Decimal | None,
+                                 internal_note: str | None, metadata: Mapping[str, Any] | None) -> None:
+    """Change the pending return shipping method's amount, note or metadata."""
+    async with db.transaction() as conn:
+        _, order = await _open_return(conn, return_id)
+        _, action = await _pending_action(conn, order_id=order["id"], return_id=return_id, change_type=REQUEST,
+                                          action_id=action_id)
+        if action["action"] != "SHIPPING_ADD":
+            raise invalid_data(f"Action {action_id} is not a shipping method.")
+        details = dict(action["details"])
+        if metadata is not None:
+            details["metadata"] = dict(metadata)
+        if custom_amount is not None:
+            details["is_custom_amount"] = True
+        await orders.update_change_action(conn, action_id=action_id, details=details, amount=custom_amount,
+                                          internal_note=internal_note if internal_note is not None
+                                          else action["internal_note"])

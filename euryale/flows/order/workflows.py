@@ -44,6 +44,9 @@ FLOWS: dict[str, Flow] = {
     "remove-item-receive-return-action": returns.remove_receive_item,
     "cancel-return-request": returns.cancel_request,
     "cancel-return-receive": returns.cancel_receive,
+    "create-return-shipping-method": returns.add_return_shipping,
+    "update-return-shipping-method": returns.update_return_shipping,
+    "remove-return-shipping-method": returns.remove_request_item,
     "update-return": returns.update_return,
 }
 

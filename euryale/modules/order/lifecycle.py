@@ -633,9 +633,12 @@ async def get_change_action(conn: AsyncConnection, *, action_id: str) -> dict[st
 
 
 async def update_change_action(conn: AsyncConnection, *, action_id: str, details: Mapping[str, Any],
-                               internal_note: str | None) -> None:
-    await conn.execute(update(order_change_action).where(order_change_action.c.id == action_id).values(
-        details=dict(details), internal_note=internal_note, updated_at=func.now()))
+                               internal_note: str | None, amount: Decimal | None = None) -> None:
+    """Rewrite a pending action's details (and amount, when given)."""
+    values: dict[str, Any] = {"details": dict(details), "internal_note": internal_note, "updated_at": func.now()}
+    if amount is not None:
+        values["amount"] = amount
+    await conn.execute(update(order_change_action).where(order_change_action.c.id == action_id).values(**values))
 
 
 async def delete_change_action(conn: AsyncConnection, *, action_id: str) -> None:
@@ -692,3 +695,19 @@ async def add_credit_line(conn: AsyncConnection, *, order_id: str, amount: Decim
     await record_change(conn, order_id=order_id, change_type="credit_line", created_by=created_by, actions=[{
         "action": "CREDIT_LINE_ADD", "reference": reference, "reference_id": reference_id, "amount": amount,
         "details": {"reference": reference, "reference_id": reference_id}}])
+
+
+async def add_shipping_method(conn: AsyncConnection, *, order_id: str, name: str, amount: Decimal,
+                              shipping_option_id: str | None, return_id: str | None = None,
+                              is_custom_amount: bool = False, data: Mapping[str, Any] | None = None,
+                              metadata: Mapping[str, Any] | None = None) -> str:
+    """Attach a shipping method to the order (a return's when `return_id` is given) at its current version."""
+    order = await get_order(conn, order_id=order_id)
+    method_id = generate_id("ordsm")
+    await conn.execute(insert(order_shipping_method).values(
+        id=method_id, name=name, amount=amount, shipping_option_id=shipping_option_id,
+        is_custom_amount=is_custom_amount, data=dict(data or {}), metadata=dict(metadata) if metadata else None))
+    await conn.execute(insert(order_shipping).values(
+        id=generate_id("ordspmv"), order_id=order_id, version=order["version"], shipping_method_id=method_id,
+        return_id=return_id))
+    return method_id

@@ -92,3 +92,45 @@ async def test_store_checkout_then_admin_lifecycle(client: httpx.AsyncClient, co
     assert o["summary"]["pending_difference"] == 0 and o["payment_status"] == "partially_refunded"
     r = await client.post(f"/admin/orders/{oid}/complete", json={}, headers=h)
     assert r.json()["order"]["status"] == "completed"
+
+
+async def test_return_shipping_is_charged_on_the_refund(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, prices=[25], stock=10, shipping_price=10)
+    pc = await checkout_cart(client, shop, qty=2)
+    oid = (await client.post(f"/store/carts/{pc['cart_id']}/complete", headers=shop.headers)).json()["order"]["id"]
+    h = admin_headers(container)
+    o = (await client.get(f"/admin/orders/{oid}", headers=h)).json()["order"]
+    item_id = o["items"][0]["id"]
+    await client.post(f"/admin/payments/{o['payment_collections'][0]['payments'][0]['id']}/capture", json={},
+                      headers=h)
+    await client.post(f"/admin/orders/{oid}/fulfillments", json={"items": [{"id": item_id, "quantity": 2}]},
+                      headers=h)
+    rid = (await client.post("/admin/returns", json={"order_id": oid, "location_id": shop.location_id},
+                             headers=h)).json()["return"]["id"]
+    await client.post(f"/admin/returns/{rid}/request-items", json={"items": [{"id": item_id, "quantity": 1}]},
+                      headers=h)
+    r = await client.post(f"/admin/returns/{rid}/shipping-method", headers=h,
+                          json={"shipping_option_id": shop.shipping_option_id, "custom_amount": 3})
+    assert r.status_code == 200, r.text
+    custom = next(a for a in r.json()["order_preview"]["order_change"]["actions"] if a["action"] == "SHIPPING_ADD")
+    assert custom["amount"] == 3
+    r = await client.delete(f"/admin/returns/{rid}/shipping-method/{custom['id']}", headers=h)
+    assert [a["action"] for a in r.json()["order_preview"]["order_change"]["actions"]] == ["RETURN_ITEM"]
+    r = await client.post(f"/admin/returns/{rid}/shipping-method", headers=h,
+                          json={"shipping_option_id": shop.shipping_option_id})  # the option's price: 10
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/admin/returns/{rid}/request", json={}, headers=h)
+    assert r.status_code == 200, r.text
+    o = (await client.get(f"/admin/orders/{oid}", headers=h)).json()["order"]
+    assert [m["amount"] for m in o["shipping_methods"]] == [10, 10] and o["total"] == 70
+    for path, body in (("receive", {}), ("receive-items", {"items": [{"id": item_id, "quantity": 1}]}),
+                       ("receive/confirm", {})):
+        r = await client.post(f"/admin/returns/{rid}/{path}", json=body, headers=h)
+        assert r.status_code == 200, (path, r.text)
+    o = (await client.get(f"/admin/orders/{oid}", headers=h)).json()["order"]
+    # 60 paid; the customer keeps one unit (25), both shippings (20): 15 is owed back
+    assert o["summary"]["current_order_total"] == 45 and o["summary"]["pending_difference"] == -15
+    assert r.json()["return"]["refund_amount"] == 15
+    r = await client.post(f"/admin/returns/{rid}/shipping-method", headers=h,
+                          json={"shipping_option_id": "so_missing"})
+    assert r.status_code in (400, 404)
