@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from euryale.errors import MedusaError, invalid_data, not_found
 from euryale.links.models import order_fulfillment, order_payment_collection
 from euryale.modules.customer.models import customer
+from euryale.modules.fulfillment import service as fulfillment
 from euryale.modules.fulfillment.service import retrieve_fulfillments
 from euryale.modules.order import lifecycle as ol
 from euryale.modules.order.models import order_address, order_table
@@ -419,3 +420,20 @@ async def order_preview(conn: AsyncConnection, *, order_id: str, return_id: str 
             item["actions"] = []
     order["order_change"] = change
     return order
+
+
+async def order_shipping_options(conn: AsyncConnection, *, order_id: str, is_return: bool) -> list[dict[str, Any]]:
+    """Shipping options an order can use (its channel's locations, its shipping address), priced in its currency."""
+    order = await ol.get_order(conn, order_id=order_id)
+    address = await ol.get_address(conn, address_id=order["shipping_address_id"])
+    options = await fulfillment.list_shipping_options_for_context(
+        conn, sales_channel_id=order["sales_channel_id"], address=address, is_return=is_return)
+    prices = await fulfillment.shipping_option_prices(conn, option_ids=[o["id"] for o in options],
+                                                      currency_code=order["currency_code"],
+                                                      region_id=order["region_id"])
+    out = []
+    for o in options:
+        amount = prices.get(o["id"])
+        out.append({**o, "amount": amount, "calculated_price": None if amount is None else {
+            "calculated_amount": amount, "is_calculated_price_tax_inclusive": False}})
+    return out

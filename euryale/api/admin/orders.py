@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
-from euryale.query.admin_orders import list_admin_orders, load_orders, order_preview, retrieve_admin_order
+from euryale.query.admin_orders import (
+    list_admin_orders,
+    load_orders,
+    order_preview,
+    order_shipping_options,
+    retrieve_admin_order,
+)
 
 router = APIRouter()
 
@@ -206,3 +212,11 @@ async def create_credit_line(order_id: str, body: CreditLine, request: Request,
     await run_flow(request, "create-order-credit-lines", order_id=order_id, amount=body.amount,
                    reference=body.reference, reference_id=body.reference_id, created_by=actor_id(user))
     return json(await _order(request, order_id))
+
+
+@router.get("/admin/orders/{order_id}/shipping-options")
+async def shipping_options(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    is_return = str(query_of(request).get("is_return", "false")).lower() == "true"
+    async with db_of(request).read() as conn:
+        options = await order_shipping_options(conn, order_id=order_id, is_return=is_return)
+    return json({"shipping_options": options})

@@ -45,6 +45,11 @@ async def test_store_checkout_then_admin_lifecycle(client: httpx.AsyncClient, co
         "pending", "authorized", "not_fulfilled", 60)
     payment_id = o["payment_collections"][0]["payments"][0]["id"]
     item_id = o["items"][0]["id"]
+    r = await client.get(f"/admin/orders/{oid}/shipping-options", headers=h)
+    assert r.status_code == 200, r.text
+    assert [(s["id"], s["amount"]) for s in r.json()["shipping_options"]] == [(shop.shipping_option_id, 10)]
+    r = await client.get(f"/admin/orders/{oid}/shipping-options?is_return=true", headers=h)
+    assert r.json()["shipping_options"] == []  # the shop's only option is not a return option
 
     r = await client.post(f"/admin/payments/{payment_id}/capture", json={}, headers=h)
     assert r.status_code == 200, r.text
