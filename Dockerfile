@@ -39,6 +39,8 @@ RUN groupadd --system --gid 10001 euryale \
  && useradd --system --uid 10001 --gid euryale --home-dir /app --shell /usr/sbin/nologin euryale
 COPY --from=build /opt/euryale /opt/euryale
 COPY --from=build --chown=euryale:euryale /app /app
+# the local file provider's directory, owned by the app user so a mounted volume inherits it
+RUN mkdir -p /app/uploads && chown euryale:euryale /app/uploads
 WORKDIR /app
 USER euryale:euryale
 EXPOSE 9000 9001
