@@ -33,7 +33,7 @@ ORDER_RELATIONS = ("items", "shipping_methods", "summary", "shipping_address", "
 def _raw(d: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
     for k in keys:
         v = d.get(k)
-        d["raw_" + k] = None if v is None else {"value": str(ol.dec(v).normalize() if v else 0), "precision": 20}
+        d["raw_" + k] = None if v is None else {"value": str(ol.plain(ol.dec(v))), "precision": 20}
         if v is not None:
             d[k] = ol.dec(v)
     return d

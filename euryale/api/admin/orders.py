@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
+from euryale.flows.order import workflows
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
 from euryale.query.admin_orders import (
@@ -105,6 +106,18 @@ async def list_orders(request: Request, _: Any = Depends(require_user)) -> JSONR
         rows, count = await list_admin_orders(conn, filters=filters, limit=params.limit, offset=params.offset,
                                               order=params.order, fields=params.fields)
     return json({"orders": rows, "count": count, "offset": params.offset, "limit": params.limit})
+
+
+@router.post("/admin/orders/export")
+async def export_orders(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
+    query = query_of(request)
+    filters: dict[str, Any] = filter_values(query, "id", "status", "sales_channel_id", "region_id", "customer_id",
+                                            "currency_code", "email")
+    for key in ("q", "created_at", "updated_at"):
+        if key in query:
+            filters[key] = query[key]
+    tx, _file = await workflows.run_with_id(request.app.state.container, "export-orders", filters=filters)
+    return json({"transaction_id": tx}, status_code=202)
 
 
 @router.get("/admin/orders/{order_id}")
@@ -220,3 +233,4 @@ async def shipping_options(order_id: str, request: Request, _: Any = Depends(req
     async with db_of(request).read() as conn:
         options = await order_shipping_options(conn, order_id=order_id, is_return=is_return)
     return json({"shipping_options": options})
+

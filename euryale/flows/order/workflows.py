@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from euryale.flows.order import fulfillment, payments, returns, status
+from euryale.flows.order import export, fulfillment, payments, returns, status
 from euryale.workflows import StepContext, StepResponse, step, workflow
 
 Flow = Callable[..., Awaitable[Any]]
@@ -48,9 +48,11 @@ FLOWS: dict[str, Flow] = {
     "update-return-shipping-method": returns.update_return_shipping,
     "remove-return-shipping-method": returns.remove_request_item,
     "update-return": returns.update_return,
+    "export-orders": export.export_orders,
 }
 
 _DECIMAL = "$decimal"
+EXPORT = "export-orders"
 
 
 def encode(value: Any) -> Any:
@@ -75,6 +77,14 @@ def decode(value: Any) -> Any:
 
 
 def _define(workflow_id: str, flow: Flow) -> None:
+    if workflow_id == EXPORT:
+        @step(f"{workflow_id}-step")
+        async def run_export(ctx: StepContext, input: Any) -> StepResponse:
+            return StepResponse(await flow(ctx.container.database(), container=ctx.container, **decode(input)))
+
+        workflow(workflow_id, steps=[run_export])
+        return
+
     @step(f"{workflow_id}-step")
     async def run_flow(ctx: StepContext, input: Any) -> StepResponse:
         return StepResponse(await flow(ctx.container.database(), **decode(input)))
@@ -90,3 +100,9 @@ async def run(container: Any, workflow_id: str, **kwargs: Any) -> Any:
     """Run an order-operations workflow; its business error (MedusaError) propagates unchanged."""
     result = await container.resolve("workflows").run(workflow_id, input=encode(kwargs))
     return result.result
+
+
+async def run_with_id(container: Any, workflow_id: str, **kwargs: Any) -> tuple[str, Any]:
+    """Like `run`, also answering the execution's transaction id (for 202 `{transaction_id}` answers)."""
+    result = await container.resolve("workflows").run(workflow_id, input=encode(kwargs))
+    return str(result.transaction_id), result.result

@@ -164,7 +164,14 @@ async def add_item_quantities(conn: AsyncConnection, *, order_id: str,
 
 def _money(value: Decimal) -> Decimal:
     # keep exact arithmetic but drop trailing zeros so 25.000 serialises as 25
-    return value.normalize() if value != 0 else ZERO
+    return plain(value)
+
+
+def plain(value: Decimal) -> Decimal:
+    """The same number without trailing zeros nor exponent: 110.00 → 110, 2.50 → 2.5 (never 1.1E+2)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def line_totals(*, unit_price: Decimal, quantity: Decimal, tax_rates: Iterable[Decimal],

@@ -71,6 +71,8 @@ async def test_order_lifecycle_matches_medusa(client: httpx.AsyncClient, contain
     assert_shape({"order": order}, "027")
     assert order["payment_status"] == "captured"
     assert order["summary"]["paid_total"] == 110 and order["summary"]["pending_difference"] == 0
+    assert order["summary"]["raw_paid_total"] == {"value": "110", "precision": 20}  # never "1.1E+2"
+    assert order["items"][1]["raw_total"] == {"value": "75", "precision": 20}
 
     # fulfil everything from the warehouse: reservations consumed, stock shipped out
     body = {"location_id": placed.location_id,

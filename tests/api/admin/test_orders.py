@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from sqlalchemy import select
 
 from euryale.container import Container
+from euryale.modules.file.service import build_service
 from euryale.modules.inventory.models import reservation_item
 from euryale.modules.payment.models import payment
 from tests.api.admin.order_factory import admin_headers, levels, place_order
@@ -178,3 +181,18 @@ async def test_credit_line_lowers_total(client: httpx.AsyncClient, container: Co
     res = await client.post(f"/admin/orders/{placed.order_id}/credit-lines", headers=h,
                             json={"amount": -1, "reference": "x", "reference_id": "y"})
     assert res.status_code == 400
+
+
+async def test_export_orders_to_csv(client: httpx.AsyncClient, container: Container, tmp_path: Path) -> None:
+    h = admin_headers(container)
+    container.register("file", build_service(root=tmp_path, options={}))
+    placed = await place_order(container)
+    res = await client.post(f"/admin/orders/export?id={placed.order_id}", headers=h)
+    assert res.status_code == 202, res.text
+    tx = res.json()["transaction_id"]
+    res = await client.get(f"/admin/workflows-executions/export-orders/{tx}", headers=h)
+    execution = res.json()["workflow_execution"]
+    assert execution["state"] == "done"
+    exported = next(iter(tmp_path.joinpath("uploads").iterdir())).read_text().splitlines()
+    assert exported[0].startswith("Order ID,Display ID,Status")
+    assert len(exported) == 2 and exported[1].startswith(placed.order_id) and ",110," in exported[1]
