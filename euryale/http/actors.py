@@ -41,6 +41,11 @@ SECRET_AS_BEARER = (
 # revocation is still seen at once because `revoked_at` is re-read on every request.
 SECRET_CACHE_TTL_S = 5.0
 _secret_cache: dict[str, tuple[float, str]] = {}
+# A miss is remembered only against the exact set of live keys it was checked against: a key created (or
+# un-revoked) since changes that set, so a negative answer can never hide a valid key. This stops a client that
+# repeats a wrong `sk_` from costing one scrypt per live key on every request.
+_miss_cache: dict[str, tuple[float, frozenset[str]]] = {}
+MISS_CACHE_MAX = 1024
 
 Dependency = Callable[[Request], Awaitable[AuthContext]]
 OptionalDependency = Callable[[Request], Awaitable[AuthContext | None]]
@@ -79,6 +84,7 @@ def secret_token_from_header(header: str | None) -> str | None:
 def forget_secret_key_cache() -> None:
     """Drop remembered secret-key matches (after a key is revoked or deleted)."""
     _secret_cache.clear()
+    _miss_cache.clear()
 
 
 async def authenticate_secret_key(request: Request, token: str) -> str | None:
@@ -97,6 +103,10 @@ async def authenticate_secret_key(request: Request, token: str) -> str | None:
         rows = (await conn.execute(
             select(api_key.c.id, api_key.c.token, api_key.c.salt).where(api_key.c.type == "secret", live)
         )).all()
+    candidates = frozenset(str(row.id) for row in rows)
+    miss = _miss_cache.get(fingerprint)
+    if miss is not None and miss[0] > time.monotonic() and miss[1] == candidates:
+        return None
     for row in rows:
         if not row.salt:
             continue
@@ -106,7 +116,11 @@ async def authenticate_secret_key(request: Request, token: str) -> str | None:
             continue
         if hmac.compare_digest(digest, row.token):
             _secret_cache[fingerprint] = (time.monotonic() + SECRET_CACHE_TTL_S, row.id)
+            _miss_cache.pop(fingerprint, None)
             return str(row.id)
+    if len(_miss_cache) >= MISS_CACHE_MAX:
+        _miss_cache.clear()
+    _miss_cache[fingerprint] = (time.monotonic() + 60.0, candidates)
     return None
 
 

@@ -145,6 +145,7 @@ async def test_session_cookie_round_trip(probe: httpx.AsyncClient, container: Co
     r = await probe.post("/session", headers={"Authorization": "Bearer " + t})
     assert r.status_code == 200
     set_cookie = r.headers["set-cookie"]
+    probe.cookies.delete("connect.sid")  # send it explicitly below; keep the module's client anonymous
     assert set_cookie.startswith("connect.sid=s%3A") and "HttpOnly" in set_cookie
     cookie = set_cookie.split(";")[0].split("=", 1)[1]
     r = await probe.get("/admin/probe", headers={"cookie": f"connect.sid={cookie}"})
@@ -169,3 +170,19 @@ def test_secret_token_parsing() -> None:
     assert secret_token_from_header(f"Basic {raw}:") == raw
     assert secret_token_from_header("Bearer " + raw) is None
     assert secret_token_from_header("Basic !!!") is None
+
+
+async def test_secret_key_miss_never_hides_a_new_key(probe: httpx.AsyncClient, container: Container) -> None:
+    """A remembered miss is tied to the set of live keys: creating the key afterwards makes the token work."""
+    raw = "sk_" + secrets.token_hex(32)
+    for _ in range(2):
+        assert (await probe.get("/admin/probe", headers={"Authorization": f"Basic {raw}"})).status_code == 401
+    salt = secrets.token_hex(32)
+    key_id = generate_id("apk")
+    async with container.database().transaction() as conn:
+        await conn.execute(api_key.insert().values(
+            id=key_id, token=hash_secret_token(raw, salt), salt=salt, redacted=raw[:6] + "***" + raw[-3:],
+            title="late " + key_id, type="secret", created_by="test",
+            revoked_at=datetime.now(UTC) + timedelta(hours=1)))
+    r = await probe.get("/admin/probe", headers={"Authorization": f"Basic {raw}"})
+    assert r.status_code == 200 and r.json()["actor_id"] == key_id
