@@ -263,8 +263,16 @@ async def test_sigterm_on_a_server_fails_no_in_flight_request(topology: Topology
     victim, other = topology.servers[1], topology.servers[0]
     url = topology.urls[1]
     async with httpx.AsyncClient(timeout=30) as client:
-        inflight = [asyncio.create_task(client.get(f"{url}/topology/slow", params={"ms": 1500})) for _ in range(12)]
-        await asyncio.sleep(0.5)  # all 12 are accepted and sleeping inside the server
+        inflight = [asyncio.create_task(client.get(f"{url}/topology/slow", params={"ms": 4000})) for _ in range(12)]
+
+        async def all_in_flight() -> bool:
+            # the server's own gauge: the 12 slow requests plus this scrape
+            async with httpx.AsyncClient(timeout=5) as probe:
+                text = (await probe.get(f"{url}/metrics")).text
+            m = re.search(r"^euryale_http_requests_in_flight (\S+)$", text, re.M)
+            return bool(m) and float(m.group(1)) >= 13
+
+        await _wait_for(all_in_flight, 3.5, "the 12 slow requests to be in flight")
         victim.proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
         results = await asyncio.gather(*inflight, return_exceptions=True)
     bad = [r if isinstance(r, Exception) else r.status_code for r in results
