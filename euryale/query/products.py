@@ -260,25 +260,29 @@ async def inventory_quantities(conn: AsyncConnection, *, variant_ids: list[str],
 
 
 async def _load_options(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    """Options with their values in one statement (values LEFT JOINed, grouped here)."""
     ids = [r["id"] for r in rows]
-    o = product_option
-    result = await conn.execute(select(o.c.product_id, *_cols(o, OPTION_COLS))
-                                .where(o.c.product_id.in_(ids), o.c.deleted_at.is_(None))
-                                .order_by(o.c.created_at, o.c.id))
-    options = [dict(r) for r in result.mappings()]
-    if sel.has("values") and options:
-        vals: dict[str, list[Row]] = defaultdict(list)
-        for m in (await conn.execute(
-                select(*_cols(product_option_value, VALUE_COLS))
-                .where(product_option_value.c.option_id.in_([x["id"] for x in options]),
-                       product_option_value.c.deleted_at.is_(None))
-                .order_by(product_option_value.c.created_at, product_option_value.c.id))).mappings():
-            vals[m["option_id"]].append(dict(m))
-        for opt in options:
-            opt["values"] = vals.get(opt["id"], [])
+    o, ov = product_option, product_option_value
+    with_values = sel.has("values")
+    cols = [o.c.product_id.label("__pid"), *_cols(o, OPTION_COLS)]
+    source: Any = o
+    if with_values:
+        cols += [ov.c[c].label(f"__v_{c}") for c in VALUE_COLS]
+        source = o.outerjoin(ov, (ov.c.option_id == o.c.id) & ov.c.deleted_at.is_(None))
+    stmt = select(*cols).select_from(source).where(o.c.product_id.in_(ids), o.c.deleted_at.is_(None))
+    stmt = stmt.order_by(o.c.created_at, o.c.id, *([ov.c.created_at, ov.c.id] if with_values else []))
+    options: dict[str, Row] = {}
     grouped: dict[str, list[Row]] = defaultdict(list)
-    for opt in options:
-        grouped[opt.pop("product_id")].append(opt)
+    for m in (await conn.execute(stmt)).mappings():
+        opt = options.get(m["id"])
+        if opt is None:
+            opt = {c: m[c] for c in OPTION_COLS}
+            if with_values:
+                opt["values"] = []
+            options[m["id"]] = opt
+            grouped[m["__pid"]].append(opt)
+        if with_values and m["__v_id"] is not None:
+            opt["values"].append({c: m[f"__v_{c}"] for c in VALUE_COLS})
     for r in rows:
         r["options"] = grouped.get(r["id"], [])
 

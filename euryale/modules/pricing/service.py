@@ -74,21 +74,6 @@ def _price_ref(p: dict[str, Any] | None) -> dict[str, Any]:
             "min_quantity": p["min_quantity"], "max_quantity": p["max_quantity"]}
 
 
-async def _tax_inclusive(conn: AsyncConnection, *, currency_code: str, region_id: str | None) -> bool:
-    conds = [and_(price_preference.c.attribute == "currency_code", price_preference.c.value == currency_code)]
-    if region_id:
-        conds.append(and_(price_preference.c.attribute == "region_id", price_preference.c.value == region_id))
-    rows = (await conn.execute(
-        select(price_preference.c.attribute, price_preference.c.is_tax_inclusive)
-        .where(or_(*conds), price_preference.c.deleted_at.is_(None))
-    )).all()
-    prefs = {r.attribute: bool(r.is_tax_inclusive) for r in rows}
-    # a region preference is more specific than a currency preference
-    if "region_id" in prefs:
-        return prefs["region_id"]
-    return prefs.get("currency_code", False)
-
-
 async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], context: dict[str, Any]
                            ) -> dict[str, dict[str, Any]]:
     """Per price set id, Medusa's `calculated_price` object for `context` (currency_code required).
@@ -120,11 +105,19 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
         .where(price_list_rule.c.price_list_id == price.c.price_list_id, price_list_rule.c.deleted_at.is_(None))
         .scalar_subquery()
     )
+    region_pref = (select(price_preference.c.is_tax_inclusive)
+                   .where(price_preference.c.attribute == "region_id",
+                          price_preference.c.value == str(context.get("region_id") or ""),
+                          price_preference.c.deleted_at.is_(None)).limit(1).scalar_subquery())
+    currency_pref = (select(price_preference.c.is_tax_inclusive)
+                     .where(price_preference.c.attribute == "currency_code", price_preference.c.value == currency_code,
+                            price_preference.c.deleted_at.is_(None)).limit(1).scalar_subquery())
     stmt = (
         select(price.c.id, price.c.price_set_id, price.c.amount, price.c.currency_code, price.c.min_quantity,
                price.c.max_quantity, price.c.rules_count, price.c.price_list_id,
                price_list.c.type.label("pl_type"), price_list.c.rules_count.label("pl_rules_count"),
-               pr_rules.label("rules"), pl_rules.label("list_rules"))
+               pr_rules.label("rules"), pl_rules.label("list_rules"),
+               region_pref.label("region_pref"), currency_pref.label("currency_pref"))
         .select_from(price.outerjoin(price_list, price_list.c.id == price.c.price_list_id))
         .where(
             price.c.price_set_id.in_(ids),
@@ -139,8 +132,12 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
         )
     )
     candidates: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # a region preference is more specific than a currency preference (read with the prices: one statement)
+    inclusive = False
     for row in (await conn.execute(stmt)).mappings():
         p = dict(row)
+        pref = p["region_pref"] if p["region_pref"] is not None else p["currency_pref"]
+        inclusive = bool(pref)
         mn, mx = _num(p["min_quantity"]), _num(p["max_quantity"])
         q = quantity if quantity is not None else Decimal(1)
         if mn is not None and mn > q or quantity is not None and mx is not None and mx < q:
@@ -154,7 +151,6 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
         candidates[p["price_set_id"]].append(p)
     if not candidates:
         return {}
-    inclusive = await _tax_inclusive(conn, currency_code=currency_code, region_id=context.get("region_id"))
     out: dict[str, dict[str, Any]] = {}
     for set_id, prices in candidates.items():
         # most specific first, then cheapest (Medusa's ordering)
