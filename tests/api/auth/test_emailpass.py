@@ -196,11 +196,14 @@ def test_scrypt_kdf_known_vector() -> None:
 
 
 def test_argon2_is_fast_enough() -> None:
+    """The < 50 ms budget, measured as CPU time of this thread so other processes' load does not skew it."""
+    import statistics
     import time
 
     passwords.hash_password_sync("warm-up")
-    started = time.perf_counter()
-    for _ in range(3):
+    samples = []
+    for _ in range(5):
+        started = time.thread_time()
         passwords.hash_password_sync("supersecret")
-    per_hash = (time.perf_counter() - started) / 3
-    assert per_hash < 0.2  # budget is < 50 ms on an idle 2-core box; leave room for a loaded CI runner
+        samples.append(time.thread_time() - started)
+    assert statistics.median(samples) < 0.05
