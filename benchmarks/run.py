@@ -504,9 +504,11 @@ def write_report(args: argparse.Namespace, data: dict[str, Any], tool: str, star
         f"- dataset: {data['products']} products × 6 variants (scale {args.scale}), prices in EUR and USD",
         f"- one `euryale start` server (WORKER_MODE=server) + one worker, PostgreSQL and Redis local, "
         f"{os.cpu_count()} CPUs",
-        f"- load: {tool}, concurrency {args.concurrency} ({'8 for the checkout flow' if 'checkout_flow' in args.scenarios else ''}), "
+        f"- load: {tool}, concurrency {args.concurrency}{' (8 for the checkout flow)' if 'checkout_flow' in args.scenarios else ''}, "
         f"{args.duration:g} s per scenario",
         f"- start to first `/health` 200: {startup:.2f} s; server RSS idle {idle_rss:.0f} MB, after load {final_rss:.0f} MB",
+        f"- machine load average at the end (1/5/15 min): {' / '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        "(anything near or above the CPU count means other work shared the machine: figures are lower bounds)",
         f"- command: `.venv/bin/python -m benchmarks.run --scale {args.scale} --duration {args.duration:g} "
         f"--concurrency {args.concurrency} --tool {args.tool} --scenarios {args.scenarios}`",
         "",
