@@ -82,3 +82,42 @@ async def test_price_preferences_crud(client: httpx.AsyncClient, config: Euryale
     assert res.json()["count"] == 1
     assert (await client.delete(f"/admin/price-preferences/{pref['id']}", headers=h)).status_code == 200
     assert (await client.delete(f"/admin/price-preferences/{pref['id']}", headers=h)).status_code == 404
+
+
+async def test_customer_group_price_list_applies_to_logged_in_member(client: httpx.AsyncClient,
+                                                                     config: EuryaleConfig,
+                                                                     container: Container) -> None:
+    from sqlalchemy import insert
+
+    from euryale.http.auth import AuthContext, issue_token
+    from euryale.ids import generate_id
+    from euryale.modules.customer.models import customer, customer_group, customer_group_customer
+
+    h = admin_headers(config)
+    sc_ids, token, _ = await channel_with_key(container)
+    region_id = await make_region(container, "eur")
+    product = await create_product(client, h, product_body(sc_ids, eur=30))
+    variant = next(v for v in product["variants"] if v["title"] == "S")
+    cus_id, group_id = generate_id("cus"), generate_id("cusgroup")
+    async with container.database().transaction() as conn:
+        await conn.execute(insert(customer).values(id=cus_id, email=unique("vip") + "@x.test", has_account=True))
+        await conn.execute(insert(customer_group).values(id=group_id, name=unique("VIP")))
+        await conn.execute(insert(customer_group_customer).values(id=generate_id("cusgc"), customer_id=cus_id,
+                                                                  customer_group_id=group_id))
+    res = await client.post("/admin/price-lists", headers=h, json={
+        "title": unique("VIP"), "description": "members", "status": "active",
+        "rules": {"customer_group_id": [group_id]},
+        "prices": [{"currency_code": "eur", "amount": 21, "variant_id": variant["id"]}]})
+    assert res.status_code == 200, res.text
+    assert res.json()["price_list"]["rules"] == {"customer_group_id": [group_id]}
+    member = issue_token(config, AuthContext(actor_id=cus_id, actor_type="customer", auth_identity_id="authid_x"))
+
+    async def price(headers: dict[str, str]) -> object:
+        r = await client.get(f"/store/products/{product['id']}", params={"region_id": region_id},
+                             headers={"x-publishable-api-key": token, **headers})
+        assert r.status_code == 200, r.text
+        return next(v for v in r.json()["product"]["variants"] if v["id"] == variant["id"])["calculated_price"][
+            "calculated_amount"]
+
+    assert await price({}) == 30
+    assert await price({"Authorization": f"Bearer {member}"}) == 21
