@@ -41,6 +41,11 @@ class CreateCollection(Strict):
     amount: Decimal | None = Field(default=None, gt=0)
 
 
+class CreateSession(Strict):
+    provider_id: str
+    data: dict[str, Any] | None = None
+
+
 class MarkPaid(Strict):
     order_id: str
 
@@ -141,6 +146,14 @@ async def mark_paid(collection_id: str, body: MarkPaid, request: Request,
                     user: Any = Depends(require_user)) -> JSONResponse:
     await run_flow(request, "mark-payment-collection-as-paid", collection_id=collection_id, order_id=body.order_id,
                                     captured_by=actor_id(user))
+    return json(await _collection(request, collection_id))
+
+
+@router.post("/admin/payment-collections/{collection_id}/payment-sessions")
+async def create_session(collection_id: str, body: CreateSession, request: Request,
+                         _: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "create-payment-session", collection_id=collection_id, provider_id=body.provider_id,
+                   data=body.data)
     return json(await _collection(request, collection_id))
 
 

@@ -125,3 +125,12 @@ async def delete_collection(db: Database, *, collection_id: str) -> None:
     async with db.transaction() as conn:
         await operations.delete_collection(conn, collection_id=collection_id)
         await links.dismiss_all(conn, "order_payment_collection", right_ids=[collection_id])
+
+
+async def create_collection_session(db: Database, *, collection_id: str, provider_id: str,
+                                    data: Mapping[str, Any] | None) -> str:
+    """Start a payment session on an order's payment collection (e.g. to send the customer a payment link)."""
+    async with db.transaction() as conn:
+        await operations.get_collection(conn, collection_id=collection_id)
+        return await payments.create_payment_session(conn, payment_collection_id=collection_id,
+                                                     provider_id=provider_id, data=dict(data or {}))

@@ -26,6 +26,7 @@ FLOWS: dict[str, Flow] = {
     "mark-payment-collection-as-paid": payments.mark_collection_paid,
     "create-payment-collection-for-order": payments.create_order_collection,
     "delete-payment-collections": payments.delete_collection,
+    "create-payment-session": payments.create_collection_session,
     "update-order-workflow": status.update_order,
     "cancel-order": status.cancel_order,
     "archive-order-workflow": status.archive_order,

@@ -108,8 +108,15 @@ async def collections(conn: AsyncConnection, *, collection_ids: Sequence[str]) -
     by: dict[str, list[dict[str, Any]]] = {}
     for p in pays:
         by.setdefault(p["payment_collection_id"], []).append(p)
+    sessions: dict[str, list[dict[str, Any]]] = {}
+    ps = payment_session
+    for srow in (await conn.execute(select(ps).where(ps.c.payment_collection_id.in_([r["id"] for r in rows]),
+                                                     ps.c.deleted_at.is_(None))
+                                    .order_by(ps.c.created_at, ps.c.id))).mappings():
+        sessions.setdefault(srow["payment_collection_id"], []).append(dict(srow))
     for r in rows:
         r["payments"] = by.get(r["id"], [])
+        r["payment_sessions"] = sessions.get(r["id"], [])
     return rows
 
 

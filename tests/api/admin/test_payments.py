@@ -106,6 +106,14 @@ async def test_order_payment_collection_mark_paid_and_delete(client: httpx.Async
     res = await client.post("/admin/payment-collections", json={"order_id": placed.order_id, "amount": 5},
                             headers=h)
     spare = res.json()["payment_collection"]["id"]
+    res = await client.post(f"/admin/payment-collections/{spare}/payment-sessions",
+                            json={"provider_id": "pp_system_default"}, headers=h)
+    assert res.status_code == 200, res.text
+    sessions = res.json()["payment_collection"]["payment_sessions"]
+    assert [(s["provider_id"], s["amount"], s["status"]) for s in sessions] == [("pp_system_default", 5, "pending")]
+    res = await client.post(f"/admin/payment-collections/{spare}/payment-sessions",
+                            json={"provider_id": "pp_nope"}, headers=h)
+    assert res.status_code == 404
     res = await client.delete(f"/admin/payment-collections/{spare}", headers=h)
     assert res.json() == {"id": spare, "object": "payment-collection", "deleted": True}
     res = await client.post("/admin/payment-collections", json={"order_id": placed.order_id}, headers=h)
