@@ -190,6 +190,18 @@ await runSteps("admin", [
     s.lineS = res.order.items.find((i) => i.variant_id === s.variantS.id)
     return { order: res.order.id, total: res.order.total }
   }],
+  ["order_confirmation_notification", async () => {
+    // the order.placed subscriber runs after commit, in the background: poll the admin notification list
+    let found = []
+    for (let i = 0; i < 50 && found.length === 0; i++) {
+      const res = await admin.admin.notification.list({ resource_id: s.order.id })
+      found = (res.notifications || []).filter((n) => n.resource_id === s.order.id && n.trigger_type === "order.placed")
+      if (found.length === 0) await new Promise((r) => setTimeout(r, 200))
+    }
+    assertEq(found.length, 1, "exactly one order-confirmation notification")
+    assertEq(found[0].to, `${tag}@example.com`, "notification recipient")
+    return { notification: found[0].id, template: found[0].template }
+  }],
   ["order_placed", async () => {
     const o = await order()
     assertEq(o.payment_status, "authorized", "payment_status after checkout")
