@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from euryale.container import Container
-from tests.support.commerce import address, make_shop
+from tests.support.commerce import Shop, address, make_shop
 from tests.support.logistics import admin_headers
 
 
-async def test_list_for_cart_and_calculate(client: httpx.AsyncClient, container: Container) -> None:
-    shop = await make_shop(container, country_code="de", shipping_price=10)
+@pytest.fixture(scope="module")
+async def shop(container: Container) -> Shop:
+    """One German shop for this module (each test makes its own carts)."""
+    return await make_shop(container, country_code="de", shipping_price=10)
+
+
+async def test_list_for_cart_and_calculate(client: httpx.AsyncClient, shop: Shop) -> None:
     h = shop.headers
     cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
 
@@ -57,8 +63,7 @@ async def test_list_for_cart_and_calculate(client: httpx.AsyncClient, container:
     assert res.status_code == 400  # no publishable key
 
 
-async def test_other_country_sees_nothing(client: httpx.AsyncClient, container: Container) -> None:
-    shop = await make_shop(container, country_code="de")
+async def test_other_country_sees_nothing(client: httpx.AsyncClient, shop: Shop) -> None:
     h = shop.headers
     cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
     await client.post(f"/store/carts/{cart['id']}", headers=h, json={"shipping_address": address("fr")})
@@ -75,13 +80,12 @@ def _shape(value: object) -> object:
     return None
 
 
-async def test_shape_matches_medusa_sample(client: httpx.AsyncClient, container: Container) -> None:
+async def test_shape_matches_medusa_sample(client: httpx.AsyncClient, container: Container, shop: Shop) -> None:
     import json
     from pathlib import Path
 
     recorded = json.loads(Path("/work/shared/medusa-contract/samples/store/009-GET_store_shipping-options.json")
                           .read_text())["response"]["shipping_options"][0]
-    shop = await make_shop(container, country_code="de")
     await client.post(f"/admin/stock-locations/{shop.location_id}", headers=admin_headers(container),
                       json={"address": {"address_1": "Lagerstr. 1", "city": "Berlin", "country_code": "DE"}})
     h = shop.headers
