@@ -1,7 +1,8 @@
 """The `/store` request context: the publishable API key (and its sales channels) and the request locale.
 
-Every store route depends on :func:`store_context`. Key lookups are cached briefly in the container's cache;
-revoking a key or changing its sales channels calls :func:`forget_publishable_key` so the change is seen at once.
+Every store route depends on :func:`store_context`. Key lookups are cached briefly in the shared (Redis) cache
+when one is configured; revoking a key or changing its sales channels calls :func:`forget_publishable_key` so the
+change is seen at once by every process.
 """
 
 from __future__ import annotations
@@ -67,8 +68,13 @@ async def lookup_publishable_key(conn: AsyncConnection, token: str) -> dict[str,
 
 
 def _cache(request: Request) -> Any | None:
+    """The shared cache, if any. A per-process (in-memory) cache is not used: another worker process revoking a
+    key could not invalidate it, and revocation must apply at once everywhere."""
     container = request.app.state.container
-    return container.resolve("cache") if container.has("cache") else None
+    if not container.has("cache"):
+        return None
+    cache = container.resolve("cache")
+    return None if type(cache).__name__ == "InMemoryCache" else cache
 
 
 async def forget_publishable_key(container: Any, token: str) -> None:
