@@ -106,3 +106,24 @@ async def test_item_variants_relation(client: httpx.AsyncClient, container: Cont
                            params={"fields": "id,*variants"})
     item = res.json()["inventory_item"]
     assert [x["id"] for x in item["variants"]] == [v.id] and item["variants"][0]["product_id"] == v.product_id
+
+
+async def test_concurrent_admin_reservations_never_oversell(client: httpx.AsyncClient,
+                                                            container: Container) -> None:
+    import asyncio
+
+    h = admin_headers(container)
+    async with container.database().transaction() as conn:
+        loc = await make_location(conn)
+    item = (await client.post("/admin/inventory-items", headers=h, json={
+        "sku": uid("RACE"), "location_levels": [{"location_id": loc, "stocked_quantity": 5}]})).json()["inventory_item"]
+
+    async def reserve() -> int:
+        res = await client.post("/admin/reservations", headers=h, json={
+            "inventory_item_id": item["id"], "location_id": loc, "quantity": 1})
+        return res.status_code
+
+    codes = await asyncio.gather(*[reserve() for _ in range(20)])
+    assert sorted(codes) == [200] * 5 + [400] * 15
+    res = await client.get(f"/admin/inventory-items/{item['id']}", headers=h)
+    assert res.json()["inventory_item"]["reserved_quantity"] == 5
