@@ -22,7 +22,7 @@ const SHIPPING = 10
 const STOCK = 10
 const ORDER_FIELDS = [
   "id", "display_id", "status", "currency_code", "email", "+payment_status", "+fulfillment_status", "total", "subtotal",
-  "item_total", "shipping_total", "summary", "*items", "*shipping_methods", "*fulfillments", "*fulfillments.items",
+  "item_total", "shipping_total", "summary", "*items", "*items.detail", "*shipping_methods", "*fulfillments", "*fulfillments.items",
   "*payment_collections", "*payment_collections.payments", "*payment_collections.payments.captures",
   "*payment_collections.payments.refunds",
 ].join(",")
@@ -259,5 +259,18 @@ await runSteps("admin", [
     const { return: received } = await admin.admin.return.retrieve(ret.id)
     assertEq(received.status, "received", "return status after receive")
     return { return: ret.id, ...(await expectLevel("after return received (restocked)", { stocked: STOCK - 1, reserved: 0 })) }
+  }],
+  ["order_after_return", async () => {
+    const o = await order()
+    const detail = o.items.find((i) => i.id === s.lineS.id)?.detail
+    assert(detail, "item detail", o.items)
+    assertEq(detail.fulfilled_quantity, 2, "fulfilled_quantity")
+    assertEq(detail.shipped_quantity, 2, "shipped_quantity")
+    assertEq(detail.return_received_quantity, 1, "return_received_quantity")
+    assert(near(o.summary?.paid_total, 2 * PRICE_S + SHIPPING), `summary.paid_total ${o.summary?.paid_total}`)
+    assert(near(o.summary?.refunded_total, 5), `summary.refunded_total ${o.summary?.refunded_total}`)
+    const { orders } = await admin.admin.order.list({ limit: 100, fields: "id" })
+    assert(orders.some((x) => x.id === s.order.id), "the order is in the admin order list")
+    return { payment_status: o.payment_status, fulfillment_status: o.fulfillment_status, summary: o.summary }
   }],
 ])
