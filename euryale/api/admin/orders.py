@@ -234,3 +234,23 @@ async def shipping_options(order_id: str, request: Request, _: Any = Depends(req
         options = await order_shipping_options(conn, order_id=order_id, is_return=is_return)
     return json({"shipping_options": options})
 
+
+
+class TransferOrder(Strict):
+    customer_id: str
+    description: str | None = None
+    internal_note: str | None = None
+
+
+@router.post("/admin/orders/{order_id}/transfer")
+async def request_transfer(order_id: str, body: TransferOrder, request: Request,
+                           user: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "request-order-transfer-workflow", order_id=order_id, customer_id=body.customer_id,
+                   description=body.description, internal_note=body.internal_note, requested_by=actor_id(user))
+    return json(await _order(request, order_id))
+
+
+@router.post("/admin/orders/{order_id}/transfer/cancel")
+async def cancel_transfer(order_id: str, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
+    await run_flow(request, "cancel-transfer-order-request", order_id=order_id, canceled_by=actor_id(user))
+    return json(await _order(request, order_id))

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from euryale.flows.order import export, fulfillment, payments, returns, status
+from euryale.flows.order import export, fulfillment, payments, returns, status, transfer
 from euryale.workflows import StepContext, StepResponse, step, workflow
 
 Flow = Callable[..., Awaitable[Any]]
@@ -49,6 +49,9 @@ FLOWS: dict[str, Flow] = {
     "update-return-shipping-method": returns.update_return_shipping,
     "remove-return-shipping-method": returns.remove_request_item,
     "update-return": returns.update_return,
+    "request-order-transfer-workflow": transfer.request_transfer,
+    "cancel-transfer-order-request": transfer.cancel_transfer,
+    "accept-order-transfer-workflow": transfer.accept_transfer,
     "export-orders": export.export_orders,
 }
 
