@@ -11,13 +11,13 @@ from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from euryale.errors import MedusaError, invalid_data, not_found
+from euryale.errors import invalid_data, not_found
 from euryale.links.models import order_fulfillment, order_payment_collection
 from euryale.modules.customer.models import customer
 from euryale.modules.fulfillment import service as fulfillment
 from euryale.modules.fulfillment.service import retrieve_fulfillments
 from euryale.modules.order import lifecycle as ol
-from euryale.modules.order.models import order_address, order_table
+from euryale.modules.order.models import order_address, order_table, return_reason, return_table
 from euryale.modules.payment.operations import collections
 from euryale.modules.product.models import product, product_variant
 from euryale.modules.region.models import region
@@ -337,20 +337,13 @@ async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any]
 
 async def load_returns(conn: AsyncConnection, *, return_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Returns with `items` (each with `item: {id}`, `detail` of the order item and `reason`)."""
-    rows: list[dict[str, Any]] = []
-    for rid in return_ids:
-        try:
-            rows.append(await ol.get_return(conn, return_id=rid))
-        except MedusaError:  # a missing id is simply absent from the list
-            continue
+    found = await _by_id(conn, return_table, return_ids)
+    rows = [found[i] for i in return_ids if i in found and found[i]["deleted_at"] is None]
     ritems = await ol.return_items(conn, return_ids=[r["id"] for r in rows])
     order_ids = list({r["order_id"] for r in rows})
     details = {(i["order_id"], i["id"]): i for i in await ol.order_items(conn, order_ids=order_ids)}
     reason_ids = [i["reason_id"] for i in ritems if i["reason_id"]]
-    reasons: dict[str, dict[str, Any]] = {}
-    if reason_ids:
-        for rid in set(reason_ids):
-            reasons[rid] = await ol.get_return_reason(conn, reason_id=rid)
+    reasons = await _by_id(conn, return_reason, reason_ids)
     out = []
     for r in rows:
         ret = _raw(dict(r), ["refund_amount"])

@@ -157,3 +157,16 @@ async def test_dismissed_items_are_not_restocked(client: httpx.AsyncClient, cont
     detail = res.json()["order"]["items"][1]["detail"]
     assert (detail["return_received_quantity"], detail["return_dismissed_quantity"],
             detail["return_requested_quantity"]) == (1, 1, 0)
+
+
+async def test_return_item_carries_its_reason(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    placed = await fulfilled_order(client, container, h)
+    reason = (await client.post("/admin/return-reasons", json={"value": f"wrong_{uuid.uuid4().hex[:6]}",
+                                                                "label": "Wrong size"}, headers=h)).json()
+    rid = (await client.post("/admin/returns", json={"order_id": placed.order_id}, headers=h)).json()["return"]["id"]
+    await client.post(f"/admin/returns/{rid}/request-items", headers=h, json={"items": [
+        {"id": placed.item_ids[0], "quantity": 1, "reason_id": reason["return_reason"]["id"]}]})
+    res = await client.get(f"/admin/returns?id={rid}", headers=h)
+    item = res.json()["returns"][0]["items"][0]
+    assert item["reason"]["label"] == "Wrong size" and item["item"] == {"id": placed.item_ids[0]}
