@@ -115,6 +115,8 @@ async def update_product(container: Any, product_id: str, data: dict[str, Any]) 
             if data["shipping_profile_id"]:
                 await links.create_links(conn, "product_shipping_profile",
                                          [(product_id, data["shipping_profile_id"])])
+        if data.get("options") is not None:
+            await products.upsert_options(conn, product_id=product_id, options=data["options"])
         if data.get("variants") is not None:
             await upsert_variants_in(conn, product_id, data["variants"], replace=True)
         await stage_events(conn, [Event("product.updated", {"id": product_id}),

@@ -123,8 +123,15 @@ class ProductCreate(ProductFields):
     variants: list[VariantCreate] | None = None
 
 
+class OptionUpsert(Strict):
+    id: str | None = None
+    title: str
+    values: list[str] = Field(default_factory=list)
+
+
 class ProductUpdate(ProductFields):
     title: str | None = None
+    options: list[OptionUpsert] | None = None
     variants: list[VariantUpdate] | None = None
 
 

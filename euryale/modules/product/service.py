@@ -556,3 +556,27 @@ async def set_variant_images(conn: AsyncConnection, *, product_id: str, pairs_ad
                 if (v, i) not in have]
         if rows:
             await conn.execute(insert(pvi), rows)
+
+
+async def upsert_options(conn: AsyncConnection, *, product_id: str, options: Sequence[dict[str, Any]]) -> None:
+    """Product update `options`: matched by id or title get their title and missing values; others are created.
+
+    Options not listed are kept (variants may still use their values)."""
+    current = await product_option_map(conn, product_id=product_id)
+    by_id = {entry["__id__"]: title for title, entry in current.items()}
+    new: list[dict[str, Any]] = []
+    for o in options:
+        title = by_id.get(o.get("id") or "") or (o["title"] if o["title"] in current else None)
+        if title is None:
+            new.append(o)
+            continue
+        entry = current[title]
+        if o["title"] != title:
+            await conn.execute(update(product_option).where(product_option.c.id == entry["__id__"])
+                               .values(title=o["title"], updated_at=func.now()))
+        missing = [v for v in dict.fromkeys(o.get("values") or []) if v not in entry]
+        if missing:
+            await conn.execute(insert(product_option_value), [
+                {"id": generate_id("optval"), "value": v, "option_id": entry["__id__"]} for v in missing])
+    if new:
+        await create_options(conn, product_id=product_id, options=new)

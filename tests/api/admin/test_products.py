@@ -194,3 +194,20 @@ async def test_bad_amounts_are_400(client: httpx.AsyncClient, config: EuryaleCon
         res = await client.post("/admin/products", json=body, headers=h)
         assert res.status_code == 400, (amount, res.text)
         assert res.json()["type"] == "invalid_data"
+
+
+async def test_update_options_then_add_variant_with_new_value(client: httpx.AsyncClient, config: EuryaleConfig,
+                                                              container: Container) -> None:
+    h = admin_headers(config)
+    sc_ids, _, _ = await channel_with_key(container)
+    product = await create_product(client, h, product_body(sc_ids))
+    res = await client.post(f"/admin/products/{product['id']}", headers=h, json={
+        "options": [{"title": "Size", "values": ["S", "M", "L"]}, {"title": "Fit", "values": ["Slim"]}]})
+    assert res.status_code == 200, res.text
+    opts = {o["title"]: sorted(v["value"] for v in o["values"]) for o in res.json()["product"]["options"]}
+    assert opts == {"Size": ["L", "M", "S"], "Fit": ["Slim"]}
+    res = await client.post(f"/admin/products/{product['id']}/variants", headers=h, json={
+        "title": "L", "sku": unique("SKU"), "options": {"Size": "L", "Fit": "Slim"},
+        "prices": [{"currency_code": "eur", "amount": 20}]})
+    assert res.status_code == 200, res.text
+    assert len(res.json()["product"]["variants"]) == 3
