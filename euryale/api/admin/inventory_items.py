@@ -10,7 +10,10 @@ from pydantic import Field
 from euryale.api._logistics import Strict, actor_of, deleted, reread, transaction
 from euryale.db import crud
 from euryale.errors import not_found
+from euryale.flows import inventory_export
 from euryale.http.actors import require_user
+from euryale.http.json import JSONResponse
+from euryale.http.query import parse_qs
 from euryale.modules.inventory import service as inventory
 from euryale.modules.inventory.models import inventory_level
 from euryale.query.logistics import inventory_item_resource, inventory_level_resource, reservation_resource
@@ -110,6 +113,15 @@ async def create_item(request: Request, body: ItemCreate) -> dict[str, Any]:
     async with transaction(request) as conn:
         [item] = await inventory.create_inventory_items(conn, items=[body.sent()])
     return await reread(request, ITEMS, "inventory_item", item["id"])
+
+
+@router.post("/admin/inventory-items/export")
+async def export_items(request: Request) -> JSONResponse:
+    """CSV export of the items matching the query filters (Medusa answers 202 `{transaction_id}`)."""
+    filters = {k: v for k, v in parse_qs(request.url.query).items()
+               if k not in ("fields", "limit", "offset", "order")}
+    transaction_id, _file = await inventory_export.start_export(request.app.state.container, filters=filters)
+    return JSONResponse({"transaction_id": transaction_id}, status_code=202)
 
 
 @router.get("/admin/inventory-items/{item_id}")

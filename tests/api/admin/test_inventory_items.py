@@ -127,3 +127,29 @@ async def test_concurrent_admin_reservations_never_oversell(client: httpx.AsyncC
     assert sorted(codes) == [200] * 5 + [400] * 15
     res = await client.get(f"/admin/inventory-items/{item['id']}", headers=h)
     assert res.json()["inventory_item"]["reserved_quantity"] == 5
+
+
+async def test_export_csv(client: httpx.AsyncClient, container: Container) -> None:
+    import csv
+    import io
+
+    from euryale.flows import inventory_export
+    from euryale.modules.file import file_service
+
+    h = admin_headers(container)
+    async with container.database().transaction() as conn:
+        loc = await make_location(conn)
+    sku = uid("CSV")
+    await client.post("/admin/inventory-items", headers=h, json={
+        "sku": sku, "title": "Mug", "location_levels": [{"location_id": loc, "stocked_quantity": 7}]})
+    upload_dir = file_service(container).provider.upload_dir  # type: ignore[attr-defined]
+    before = set(upload_dir.glob("*inventory-items-export.csv")) if upload_dir.exists() else set()
+    res = await client.post("/admin/inventory-items/export", headers=h, params={"sku": sku})
+    assert res.status_code == 202 and res.json()["transaction_id"]
+    [written] = set(upload_dir.glob("*inventory-items-export.csv")) - before
+    try:
+        rows = list(csv.reader(io.StringIO(written.read_text())))
+    finally:
+        written.unlink()
+    assert rows[0] == list(inventory_export.COLUMNS)
+    assert [(r[1], r[2], r[5], r[6], r[9]) for r in rows[1:]] == [(sku, "Mug", loc, "7", "7")]
