@@ -151,6 +151,44 @@ async def _category_parent(conn: AsyncConnection, rows: list[Row], sel: FieldSel
         r["parent_category"] = found.get(r.get("parent_category_id") or "")
 
 
+async def _category_trees(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    """`include_descendants_tree` / `include_ancestors_tree`: whole subtrees / parent chains, one statement each."""
+    if not rows or not (ctx.get("descendants") or ctx.get("ancestors")):
+        return
+    pc = product_category
+    visible = [pc.c.deleted_at.is_(None)]
+    if ctx.get("store"):
+        visible += [pc.c.is_active.is_(True), pc.c.is_internal.is_(False)]
+    mpaths = {r["id"]: str(r.get("mpath") or r["id"]) for r in rows}
+    if ctx.get("descendants"):
+        from sqlalchemy import or_
+        found = [dict(m) for m in (await conn.execute(select(*_cols(pc, CATEGORY_COLS)).where(
+            or_(*[pc.c.mpath.like(f"{mp}.%") for mp in mpaths.values()]), *visible)
+            .order_by(pc.c.rank, pc.c.id))).mappings()]
+        children: dict[str, list[Row]] = defaultdict(list)
+        for c in found:
+            children[c["parent_category_id"]].append(c)
+
+        def attach(node: Row) -> None:
+            node["category_children"] = children.get(node["id"], [])
+            for child in node["category_children"]:
+                attach(child)
+        for r in rows:
+            attach(r)
+    if ctx.get("ancestors"):
+        ancestor_ids = {a for mp in mpaths.values() for a in mp.split(".")[:-1]}
+        found_by_id = {m["id"]: dict(m) for m in (await conn.execute(select(*_cols(pc, CATEGORY_COLS)).where(
+            pc.c.id.in_(list(ancestor_ids)), *visible))).mappings()} if ancestor_ids else {}
+        for r in rows:
+            node = r
+            while node.get("parent_category_id"):
+                parent = found_by_id.get(node["parent_category_id"])
+                if parent is None:
+                    break
+                node["parent_category"] = dict(parent)
+                node = node["parent_category"]
+
+
 def _category_products_filter(value: Any) -> ColumnElement[bool]:
     return exists(select(1).where(product_category_product.c.product_category_id == product_category.c.id,
                                   product_category_product.c.product_id.in_(as_list(value))))
@@ -173,7 +211,7 @@ def category_resource(*, store: bool) -> Resource:
         filterable=("id", "name", "handle", "parent_category_id", "is_active", "is_internal", "created_at",
                     "updated_at", "deleted_at", "description"),
         filters={"product_id": _category_products_filter},
-        default_order="rank", max_depth=3,
+        default_order="rank", max_depth=3, after=_category_trees,
     )
 
 

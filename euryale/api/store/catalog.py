@@ -43,16 +43,22 @@ async def retrieve_collection(collection_id: str, request: Request) -> dict[str,
     return {"collection": await retrieve_one(request, COLLECTIONS, collection_id, store=True)}
 
 
+def _tree_ctx(request: Request) -> dict[str, Any]:
+    q = request.query_params
+    return {"store": True, "descendants": q.get("include_descendants_tree") == "true",
+            "ancestors": q.get("include_ancestors_tree") == "true"}
+
+
 @router.get("/store/product-categories")
 async def list_categories(request: Request) -> dict[str, Any]:
-    """Active, non-internal categories only."""
-    return await list_envelope(request, CATEGORIES, "product_categories", store=True, ctx={"store": True},
+    """Active, non-internal categories only (`include_descendants_tree` / `include_ancestors_tree` honoured)."""
+    return await list_envelope(request, CATEGORIES, "product_categories", store=True, ctx=_tree_ctx(request),
                                extra=PUBLIC_CATEGORY)
 
 
 @router.get("/store/product-categories/{category_id}")
 async def retrieve_category(category_id: str, request: Request) -> dict[str, Any]:
-    category = await retrieve_one(request, CATEGORIES, category_id, store=True, ctx={"store": True},
+    category = await retrieve_one(request, CATEGORIES, category_id, store=True, ctx=_tree_ctx(request),
                                   extra=PUBLIC_CATEGORY)
     return {"product_category": category}
 

@@ -61,6 +61,16 @@ async def test_store_categories_hide_inactive_and_filter_products(client: httpx.
     child = (await client.post("/admin/product-categories", json={"name": unique("Kid"), "is_active": True,
                                                                   "parent_category_id": active["id"]},
                                headers=h)).json()["product_category"]
+    grandchild = (await client.post("/admin/product-categories", json={"name": unique("Grand"), "is_active": True,
+                                                                       "parent_category_id": child["id"]},
+                                    headers=h)).json()["product_category"]
+    res = await client.get(f"/store/product-categories/{active['id']}", headers=pk,
+                           params={"include_descendants_tree": "true"})
+    tree = res.json()["product_category"]
+    assert tree["category_children"][0]["category_children"][0]["id"] == grandchild["id"]
+    res = await client.get(f"/store/product-categories/{grandchild['id']}", headers=pk,
+                           params={"include_ancestors_tree": "true"})
+    assert res.json()["product_category"]["parent_category"]["parent_category"]["id"] == active["id"]
     in_active = await create_product(client, h, product_body(sc_ids, categories=[{"id": active["id"]}]))
     in_hidden = await create_product(client, h, product_body(sc_ids, categories=[{"id": hidden["id"]}]))
     res = await client.get(f"/store/product-categories/{hidden['id']}", headers=pk)
