@@ -207,3 +207,16 @@ def test_argon2_is_fast_enough() -> None:
         passwords.hash_password_sync("supersecret")
         samples.append(time.thread_time() - started)
     assert statistics.median(samples) < 0.05
+
+
+async def test_reset_token_is_single_use_under_concurrency(client: httpx.AsyncClient, container: Container) -> None:
+    import asyncio
+
+    e = email()
+    await client.post("/auth/user/emailpass/register", json={"email": e, "password": "first"})
+    await client.post("/auth/user/emailpass/reset-password", json={"identifier": e})
+    [token] = await _reset_tokens(container, e)
+    results = await asyncio.gather(*[
+        client.post("/auth/user/emailpass/update", json={"password": f"pw-{i}"},
+                    headers={"Authorization": f"Bearer {token}"}) for i in range(4)])
+    assert sorted(r.status_code for r in results) == [200, 401, 401, 401]
