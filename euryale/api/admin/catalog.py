@@ -119,11 +119,16 @@ async def _write(request: Request, kind: str, action: str, row_id: str | None, d
 def _routes(kind: str, create_model: type[BaseModel], update_model: type[BaseModel]) -> None:
     path, resource, singular, plural, _, obj = KINDS[kind]
 
+    def tree(request: Request) -> dict[str, Any]:
+        q = request.query_params
+        return {"descendants": q.get("include_descendants_tree") == "true",
+                "ancestors": q.get("include_ancestors_tree") == "true"}
+
     async def one(request: Request, row_id: str) -> dict[str, Any]:
-        return {singular: await retrieve_one(request, resource, row_id, store=False)}
+        return {singular: await retrieve_one(request, resource, row_id, store=False, ctx=tree(request))}
 
     async def list_rows(request: Request) -> dict[str, Any]:
-        return await list_envelope(request, resource, plural, store=False,
+        return await list_envelope(request, resource, plural, store=False, ctx=tree(request),
                                    default_limit=10 if kind == "collection" else 50)
 
     async def create(request: Request, body: create_model) -> dict[str, Any]:  # type: ignore[valid-type]
