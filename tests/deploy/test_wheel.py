@@ -32,3 +32,55 @@ def test_wheel_contains_every_package_file(tmp_path: Path) -> None:
     missing = sorted(expected - names)
     assert not missing, f"files of the package missing from the wheel (add them to package-data): {missing}"
     assert any(n.endswith("/migrations/20261205_0001_initial.py") for n in names)
+
+
+def _runtime_distributions() -> set[str]:
+    """Main dependencies of the project and everything they require (what the image installs)."""
+    import re
+    import tomllib
+    from importlib import metadata
+
+    def name(req: str) -> str:
+        return re.split(r"[\s\[<>=!~;]", req, maxsplit=1)[0].lower().replace("_", "-")
+
+    todo = [name(d) for d in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]]
+    seen: set[str] = set()
+    while todo:
+        dist = todo.pop()
+        if dist in seen:
+            continue
+        seen.add(dist)
+        try:
+            reqs = metadata.requires(dist) or []
+        except metadata.PackageNotFoundError:
+            continue
+        todo += [name(r) for r in reqs if "extra ==" not in r]
+    # uvicorn[standard] is requested with its extra: its extra requirements are runtime too
+    todo = [name(r) for r in (metadata.requires("uvicorn") or []) if 'extra == "standard"' in r]
+    seen.update(todo)
+    return seen
+
+
+def test_module_level_imports_are_runtime_dependencies() -> None:
+    """A top-level import of a dev-only package (httpx, pytest...) works in a checkout and crashes the image."""
+    import ast
+    from importlib import metadata
+
+    runtime = _runtime_distributions()
+    owners = metadata.packages_distributions()
+    problems = []
+    for path in sorted((REPO / "euryale").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:  # module level only: imports inside functions are optional features
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level
+                     else [])
+            for mod in names:
+                top = mod.split(".")[0]
+                if top in sys.stdlib_module_names or top == "euryale":
+                    continue
+                dists = {d.lower().replace("_", "-") for d in owners.get(top, [])}
+                if not dists & runtime:
+                    problems.append(f"{path.relative_to(REPO)}: imports {top} ({', '.join(dists) or 'not installed'}) "
+                                    "which is not a runtime dependency in pyproject.toml")
+    assert not problems, "\n".join(problems)
