@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -97,3 +98,35 @@ async def test_run_workflow_and_complete_async_step(client: httpx.AsyncClient, c
     assert res.json()["workflow_execution"]["state"] == "done"
     res = await client.post("/admin/workflows-executions/nope/run", json={}, headers=h)
     assert res.status_code == 404
+
+
+async def test_subscribe_streams_until_finished(client: httpx.AsyncClient, container: Container) -> None:
+    from euryale.workflows import StepContext, StepResponse, step, workflow
+
+    @step("ops-sse-wait", is_async=True)
+    async def wait(ctx: StepContext, input: object) -> StepResponse:
+        return StepResponse(None)
+
+    workflow("ops-sse", steps=[wait])
+    h = admin_headers(container)
+    tx = f"tx-{uuid.uuid4().hex[:8]}"
+    await client.post("/admin/workflows-executions/ops-sse/run", json={"transaction_id": tx}, headers=h)
+
+    async def finish_soon() -> None:
+        await asyncio.sleep(0.6)
+        await client.post("/admin/workflows-executions/ops-sse/steps/success", headers=h,
+                          json={"transaction_id": tx, "step_id": "ops-sse-wait"})
+
+    finisher = asyncio.create_task(finish_soon())
+    events = []
+    async with client.stream("GET", f"/admin/workflows-executions/ops-sse/subscribe?transaction_id={tx}",
+                             headers=h) as res:
+        assert res.status_code == 200 and res.headers["content-type"].startswith("text/event-stream")
+        async for line in res.aiter_lines():
+            if line.startswith("event: "):
+                events.append(line.removeprefix("event: "))
+    await finisher
+    assert events[0] == "onStateChange" and events[-1] == "onFinish"
+    res = await client.get(f"/admin/workflows-executions/ops-sse/{tx}/subscribe", headers=h)
+    assert res.status_code == 200 and "event: onFinish" in res.text  # already finished: one message, closed
+    assert (await client.get("/admin/workflows-executions/ops-sse/tx-none/subscribe", headers=h)).status_code == 404
