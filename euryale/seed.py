@@ -32,7 +32,9 @@ from euryale.modules.fulfillment.models import (
 )
 from euryale.modules.inventory.models import inventory_level
 from euryale.modules.pricing.service import create_price_sets
+from euryale.modules.product import service as product_service
 from euryale.modules.product.models import product, product_variant
+from euryale.modules.product.service import slugify
 from euryale.modules.region import service as regions
 from euryale.modules.region.models import region_country
 from euryale.modules.sales_channel import service as channels
@@ -156,8 +158,15 @@ async def seed_demo(container: Any) -> dict[str, Any]:
         shipping = await _shipping(conn, sales_channel_id=sc_id, countries=europe_countries + na_countries)
         taken = {r[0] for r in await conn.execute(select(product.c.handle).where(
             product.c.handle.in_([p[1] for p in PRODUCTS]), product.c.deleted_at.is_(None)))}
+        category_ids: dict[str, str] = {}
+        for name in dict.fromkeys(p[2] for p in PRODUCTS):
+            handle = f"{slugify(name)}-{sc_id[-6:].lower()}"
+            category_ids[name] = await product_service.create_row(conn, "category", {
+                "name": name, "handle": handle, "is_active": True, "is_internal": False})
+        collection_id = await product_service.create_row(conn, "collection", {
+            "title": "Latest Drops", "handle": f"latest-drops-{sc_id[-6:].lower()}"})
         items = []
-        for title, handle, _category, sizes, eur, usd in PRODUCTS:
+        for title, handle, category, sizes, eur, usd in PRODUCTS:
             items.append({
                 "title": title, "handle": handle if handle not in taken else f"{handle}-{sc_id[-6:].lower()}", "status": "published",
                 "description": f"Reimagine the feeling of a classic {handle}.",
@@ -170,11 +179,13 @@ async def seed_demo(container: Any) -> dict[str, Any]:
                               "prices": [{"currency_code": "eur", "amount": eur},
                                          {"currency_code": "usd", "amount": usd}]} for size in sizes],
                 "sales_channels": [{"id": sc_id}],
+                "categories": [{"id": category_ids[category]}], "collection_id": collection_id,
                 "shipping_profile_id": shipping["shipping_profile_id"],
             })
         product_ids = await create_products_in(conn, items)
         await _stock(conn, product_ids=product_ids, location_id=shipping["stock_location_id"])
-        summary = {"sales_channel_id": sc_id, "publishable_key_id": key["id"],
+        summary = {"sales_channel_id": sc_id, "publishable_key_id": key["id"], "collection_id": collection_id,
+                   "category_ids": list(category_ids.values()),
                    "region_ids": {"eur": europe, "usd": america}, "product_ids": product_ids, **shipping}
         store_row = rows[0] if rows else None
         if store_row is None:

@@ -21,6 +21,10 @@ async def test_seed_demo_is_browsable_and_idempotent(client: httpx.AsyncClient, 
     assert body["count"] == 8
     variant = body["products"][0]["variants"][0]
     assert variant["calculated_price"]["currency_code"] == "eur" and variant["inventory_quantity"] == 100
+    res = await client.get("/store/products", headers=pk, params={"category_id": first["category_ids"][0]})
+    assert res.json()["count"] >= 1
+    res = await client.get(f"/store/collections/{first['collection_id']}", headers=pk)
+    assert res.status_code == 200
     res = await client.get("/store/regions", headers=pk)
     names = {r["name"] for r in res.json()["regions"]}
     assert {"Europe", "North America"} <= names
