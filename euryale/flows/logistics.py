@@ -17,7 +17,7 @@ from euryale.errors import invalid_data, not_found
 from euryale.links import service as links
 from euryale.modules.cart.models import cart, cart_address
 from euryale.modules.fulfillment import service as fulfillment
-from euryale.modules.fulfillment.models import fulfillment_provider
+from euryale.modules.fulfillment.models import fulfillment_provider, service_zone, shipping_option
 from euryale.modules.pricing import service as pricing
 from euryale.modules.region.models import region
 from euryale.modules.sales_channel.models import sales_channel
@@ -26,11 +26,44 @@ from euryale.modules.stock_location.models import stock_location, stock_location
 
 # ---------------------------------------------------------------- stock locations
 
+async def _options_in_zones(conn: AsyncConnection, zone_ids: Sequence[str]) -> list[str]:
+    if not zone_ids:
+        return []
+    rows = await conn.execute(select(shipping_option.c.id).where(
+        shipping_option.c.service_zone_id.in_(list(zone_ids)), shipping_option.c.deleted_at.is_(None)))
+    return [r[0] for r in rows]
+
+
+async def _retire_option_prices(conn: AsyncConnection, option_ids: Sequence[str]) -> None:
+    """The price sets (pricing) and links of shipping options being deleted with their zone or set."""
+    if not option_ids:
+        return
+    set_ids = await fulfillment.shipping_option_price_sets(conn, option_ids=option_ids)
+    await links.dismiss_all(conn, "shipping_option_price_set", left_ids=list(option_ids))
+    await pricing.delete_price_sets(conn, price_set_ids=list(set_ids.values()))
+
+
+async def delete_service_zone(conn: AsyncConnection, *, fulfillment_set_id: str, zone_id: str) -> None:
+    """Delete a zone, its geo zones and shipping options, and the options' prices."""
+    await fulfillment.retrieve_service_zone(conn, fulfillment_set_id=fulfillment_set_id, service_zone_id=zone_id)
+    await _retire_option_prices(conn, await _options_in_zones(conn, [zone_id]))
+    await fulfillment.delete_service_zones(conn, ids=[zone_id])
+
+
+async def delete_fulfillment_sets(conn: AsyncConnection, *, ids: Sequence[str]) -> None:
+    """Delete sets with their zones and options (and the options' prices), and their location links."""
+    zones = [r[0] for r in await conn.execute(select(service_zone.c.id).where(
+        service_zone.c.fulfillment_set_id.in_(list(ids)), service_zone.c.deleted_at.is_(None)))]
+    await _retire_option_prices(conn, await _options_in_zones(conn, zones))
+    await fulfillment.delete_fulfillment_sets(conn, ids=ids)
+    await links.dismiss_all(conn, "location_fulfillment_set", right_ids=list(ids))
+
+
 async def delete_stock_location(conn: AsyncConnection, *, location_id: str) -> None:
     """Delete a location with its links and the fulfillment sets that belong to it."""
     await stock_locations.retrieve_stock_location(conn, location_id=location_id)
     sets = (await links.linked(conn, "location_fulfillment_set", left_ids=[location_id])).get(location_id, [])
-    await fulfillment.delete_fulfillment_sets(conn, ids=sets)
+    await delete_fulfillment_sets(conn, ids=sets)
     for name in ("location_fulfillment_set", "location_fulfillment_provider"):
         await links.dismiss_all(conn, name, left_ids=[location_id])
     await links.dismiss_all(conn, "sales_channel_stock_location", right_ids=[location_id])

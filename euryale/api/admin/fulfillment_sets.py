@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request
 
 from euryale.api._logistics import Strict, deleted, reread, transaction
+from euryale.flows import logistics as flows
 from euryale.http.actors import require_user
 from euryale.http.query import list_params, parse_qs
 from euryale.modules.fulfillment import service as fulfillment
@@ -45,7 +46,7 @@ class ZoneUpdate(Strict):
 async def delete_set(request: Request, set_id: str) -> dict[str, Any]:
     async with transaction(request) as conn:
         await fulfillment.retrieve_fulfillment_set(conn, fulfillment_set_id=set_id)
-        await fulfillment.delete_fulfillment_sets(conn, ids=[set_id])
+        await flows.delete_fulfillment_sets(conn, ids=[set_id])
     return deleted(set_id, "fulfillment_set")
 
 
@@ -75,8 +76,7 @@ async def update_zone(request: Request, set_id: str, zone_id: str, body: ZoneUpd
 @router.delete("/admin/fulfillment-sets/{set_id}/service-zones/{zone_id}")
 async def delete_zone(request: Request, set_id: str, zone_id: str) -> dict[str, Any]:
     async with transaction(request) as conn:
-        await fulfillment.retrieve_service_zone(conn, fulfillment_set_id=set_id, service_zone_id=zone_id)
-        await fulfillment.delete_service_zones(conn, ids=[zone_id])
+        await flows.delete_service_zone(conn, fulfillment_set_id=set_id, zone_id=zone_id)
     parent = await reread(request, SETS, "fulfillment_set", set_id)
     return deleted(zone_id, "service_zone", parent=parent["fulfillment_set"])
 

@@ -142,3 +142,37 @@ async def test_shipping_option_crud_and_rules(client: httpx.AsyncClient, contain
     assert res.json() == {"id": so["id"], "object": "shipping_option", "deleted": True}
     res = await client.get(f"/admin/shipping-options/{so['id']}", headers=h)
     assert res.status_code == 404
+
+
+async def test_deleting_a_location_retires_its_options_and_prices(client: httpx.AsyncClient,
+                                                                   container: Container) -> None:
+    from sqlalchemy import select
+
+    from euryale.links.models import shipping_option_price_set
+    from euryale.modules.pricing.models import price
+
+    h = admin_headers(container)
+    loc, fs = await _location_with_set(client, h)
+    res = await client.post(f"/admin/fulfillment-sets/{fs}/service-zones", headers=h, json={
+        "name": uid("zone"), "geo_zones": [{"type": "country", "country_code": "de"}]})
+    zone = res.json()["fulfillment_set"]["service_zones"][0]["id"]
+    sp = (await client.post("/admin/shipping-profiles", headers=h,
+                            json={"name": uid("sp"), "type": "default"})).json()["shipping_profile"]["id"]
+    so = (await client.post("/admin/shipping-options", headers=h, json={
+        "name": "S", "service_zone_id": zone, "shipping_profile_id": sp, "provider_id": "manual_manual",
+        "type": {"label": "S", "code": "s"}, "prices": [{"currency_code": "eur", "amount": 5}]})).json()
+    option_id = so["shipping_option"]["id"]
+    price_set_id = so["shipping_option"]["prices"][0]["price_set_id"]
+
+    res = await client.delete(f"/admin/stock-locations/{loc}", headers=h)
+    assert res.json()["deleted"] is True
+    assert (await client.get(f"/admin/shipping-options/{option_id}", headers=h)).status_code == 404
+    res = await client.get(f"/admin/fulfillment-sets/{fs}/service-zones/{zone}", headers=h)
+    assert res.status_code == 404
+    async with container.database().read() as conn:
+        live_prices = (await conn.execute(select(price.c.id).where(
+            price.c.price_set_id == price_set_id, price.c.deleted_at.is_(None)))).all()
+        live_links = (await conn.execute(select(shipping_option_price_set.c.id).where(
+            shipping_option_price_set.c.shipping_option_id == option_id,
+            shipping_option_price_set.c.deleted_at.is_(None)))).all()
+    assert live_prices == [] and live_links == []
