@@ -5,8 +5,11 @@ authorized with the system provider, linked to the order."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -15,6 +18,7 @@ from euryale.container import Container
 from euryale.http.auth import AuthContext, issue_token
 from euryale.ids import generate_id
 from euryale.links.models import order_payment_collection, product_variant_inventory_item
+from euryale.modules.file.service import FileService, build_service
 from euryale.modules.inventory.models import inventory_item, inventory_level, reservation_item
 from euryale.modules.order.models import (
     order_address,
@@ -140,3 +144,20 @@ def same_keys(ours: Any, theirs: Any, path: str = "") -> list[str]:
     elif isinstance(theirs, list) and isinstance(ours, list) and theirs and ours:
         missing.extend(same_keys(ours[0], theirs[0], path + "[]"))
     return missing
+
+
+@contextmanager
+def local_files(container: Container, root: Path, **options: Any) -> Iterator[FileService]:
+    """Point the file module at a temporary local directory for one test, then restore what was there."""
+    services: dict[str, Any] = container._services
+    previous = services.get("file")
+    service = build_service(root=root, options={"providers": [{"resolve": "local", "id": "local",
+                                                               "options": options}]})
+    container.register("file", service)
+    try:
+        yield service
+    finally:
+        if previous is None:
+            services.pop("file", None)
+        else:
+            services["file"] = previous

@@ -8,10 +8,9 @@ import httpx
 from sqlalchemy import select
 
 from euryale.container import Container
-from euryale.modules.file.service import build_service
 from euryale.modules.inventory.models import reservation_item
 from euryale.modules.payment.models import payment
-from tests.api.admin.order_factory import admin_headers, levels, place_order
+from tests.api.admin.order_factory import admin_headers, levels, local_files, place_order
 
 
 async def test_list_orders_filters_and_fields(client: httpx.AsyncClient, container: Container) -> None:
@@ -185,9 +184,9 @@ async def test_credit_line_lowers_total(client: httpx.AsyncClient, container: Co
 
 async def test_export_orders_to_csv(client: httpx.AsyncClient, container: Container, tmp_path: Path) -> None:
     h = admin_headers(container)
-    container.register("file", build_service(root=tmp_path, options={}))
     placed = await place_order(container)
-    res = await client.post(f"/admin/orders/export?id={placed.order_id}", headers=h)
+    with local_files(container, tmp_path):
+        res = await client.post(f"/admin/orders/export?id={placed.order_id}", headers=h)
     assert res.status_code == 202, res.text
     tx = res.json()["transaction_id"]
     res = await client.get(f"/admin/workflows-executions/export-orders/{tx}", headers=h)

@@ -7,14 +7,16 @@ from pathlib import Path
 import httpx
 
 from euryale.container import Container
-from euryale.modules.file.service import build_service
-from tests.api.admin.order_factory import admin_headers
+from tests.api.admin.order_factory import admin_headers, local_files
 
 
 async def test_upload_serve_retrieve_delete(client: httpx.AsyncClient, container: Container, tmp_path: Path) -> None:
     h = admin_headers(container)
-    container.register("file", build_service(root=tmp_path, options={"providers": [
-        {"resolve": "local", "id": "local", "options": {"upload_dir": "files", "backend_url": "http://test/static"}}]}))
+    with local_files(container, tmp_path, upload_dir="files", backend_url="http://test/static"):
+        await _upload_serve_retrieve_delete(client, h, tmp_path)
+
+
+async def _upload_serve_retrieve_delete(client: httpx.AsyncClient, h: dict[str, str], tmp_path: Path) -> None:
     files = [("files", ("mug photo.png", b"\x89PNG-fake", "image/png")), ("files", ("b.txt", b"hello", "text/plain"))]
     res = await client.post("/admin/uploads", files=files, headers=h)
     assert res.status_code == 200, res.text
@@ -41,9 +43,9 @@ async def test_upload_serve_retrieve_delete(client: httpx.AsyncClient, container
 async def test_presigned_url_local_points_back_to_uploads(client: httpx.AsyncClient, container: Container,
                                                           tmp_path: Path) -> None:
     h = admin_headers(container)
-    container.register("file", build_service(root=tmp_path, options={}))
-    res = await client.post("/admin/uploads/presigned-urls", headers=h,
-                            json={"originalname": "products.csv", "mime_type": "text/csv", "size": 120})
+    with local_files(container, tmp_path):
+        res = await client.post("/admin/uploads/presigned-urls", headers=h,
+                                json={"originalname": "products.csv", "mime_type": "text/csv", "size": 120})
     assert res.status_code == 200, res.text
     body = res.json()
     assert body["url"] == "/admin/uploads" and body["filename"].endswith("products.csv")
