@@ -271,13 +271,35 @@ def api_key_resource() -> Resource:
                     soft_delete=False, transform=_api_key_transform)
 
 
+_store_currencies = children_loader(store_currency, ["id", "currency_code", "is_default", "store_id", "created_at",
+                                                    "updated_at", "deleted_at"], "store_id", "supported_currencies")
+
+
+async def _supported_currencies(conn: AsyncConnection, rows: list[Row], sel: FieldSelection,
+                                ctx: dict[str, Any]) -> None:
+    """Store currencies with their `currency` and the tax-inclusive preference of that currency."""
+    await _store_currencies(conn, rows, sel, ctx)
+    codes = list({c["currency_code"] for r in rows for c in r["supported_currencies"]})
+    if not codes:
+        return
+    currencies = {m["code"]: dict(m) for m in (await conn.execute(
+        select(*_cols(currency, CURRENCY_COLS)).where(currency.c.code.in_(codes)))).mappings()}
+    inclusive = {m.value: m.is_tax_inclusive for m in await conn.execute(
+        select(price_preference.c.value, price_preference.c.is_tax_inclusive).where(
+            price_preference.c.attribute == "currency_code", price_preference.c.value.in_(codes),
+            price_preference.c.deleted_at.is_(None)))}
+    for r in rows:
+        for c in r["supported_currencies"]:
+            c["currency"] = currencies.get(c["currency_code"])
+            c["is_tax_inclusive"] = bool(inclusive.get(c["currency_code"], False))
+
+
 def store_resource() -> Resource:
     return Resource(name="Store", table=store, columns=STORE_COLS,
                     defaults=["id", "name", "default_sales_channel_id", "default_region_id", "default_location_id",
-                              "metadata", "created_at", "updated_at", "*supported_currencies"],
-                    relations={"supported_currencies": children_loader(
-                        store_currency, ["id", "currency_code", "is_default", "store_id", "created_at", "updated_at",
-                                         "deleted_at"], "store_id", "supported_currencies")},
+                              "metadata", "created_at", "updated_at", "*supported_currencies",
+                              "*supported_currencies.currency"],
+                    relations={"supported_currencies": _supported_currencies},
                     searchable=("name",), filterable=("id", "name"))
 
 

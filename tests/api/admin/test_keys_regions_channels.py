@@ -126,3 +126,29 @@ async def test_tax_inclusive_region_marks_calculated_prices(client: httpx.AsyncC
                            headers={"x-publishable-api-key": token})
     cp = res.json()["product"]["variants"][0]["calculated_price"]
     assert cp["is_calculated_price_tax_inclusive"] is True and cp["is_original_price_tax_inclusive"] is True
+
+
+async def test_store_supported_currencies(client: httpx.AsyncClient, config: EuryaleConfig,
+                                          container: Container) -> None:
+    from euryale.seed import seed_demo
+
+    h = admin_headers(config)
+    summary = await seed_demo(container)
+    res = await client.get(f"/admin/stores/{summary['store_id']}", headers=h)
+    assert res.status_code == 200, res.text
+    currencies = {c["currency_code"]: c for c in res.json()["store"]["supported_currencies"]}
+    assert currencies["eur"]["is_default"] is True and currencies["eur"]["currency"]["symbol_native"] == "€"
+    assert currencies["usd"]["is_tax_inclusive"] is False
+    # NOK: a currency no other test prices in, so its tax-inclusive preference affects nobody else
+    res = await client.post(f"/admin/stores/{summary['store_id']}", headers=h, json={
+        "supported_currencies": [{"currency_code": "eur", "is_default": True}, {"currency_code": "usd"},
+                                 {"currency_code": "nok", "is_tax_inclusive": True}]})
+    assert res.status_code == 200, res.text
+    currencies = {c["currency_code"]: c for c in res.json()["store"]["supported_currencies"]}
+    assert currencies["nok"]["is_tax_inclusive"] is True and currencies["eur"]["is_tax_inclusive"] is False
+    res = await client.post(f"/admin/stores/{summary['store_id']}", headers=h, json={
+        "supported_currencies": [{"currency_code": "eur", "is_default": True}, {"currency_code": "usd"}]})
+    assert res.status_code == 200 and len(res.json()["store"]["supported_currencies"]) == 2
+    res = await client.post(f"/admin/stores/{summary['store_id']}", headers=h, json={"nope": 1})
+    assert res.status_code == 400
+    assert (await client.post("/admin/stores/store_missing", headers=h, json={"name": "x"})).status_code == 404
