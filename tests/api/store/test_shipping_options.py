@@ -61,6 +61,10 @@ async def test_list_for_cart_and_calculate(client: httpx.AsyncClient, shop: Shop
     assert res.status_code == 404
     res = await client.get("/store/shipping-options", params={"cart_id": cart["id"]})
     assert res.status_code == 400  # no publishable key
+    res = await client.get("/store/shipping-options", params={"cart_id": cart["id"]},
+                           headers={"x-publishable-api-key": "pk_not_a_key"})
+    assert res.status_code in (400, 401)
+    assert res.json()["message"] == "A valid publishable key is required to proceed with the request"
 
 
 async def test_other_country_sees_nothing(client: httpx.AsyncClient, shop: Shop) -> None:
