@@ -8,8 +8,8 @@ Configure in `euryale_config.py` like Medusa's file module:
          "access_key_id": "...", "secret_access_key": "...", "endpoint": "https://s3.eu-west-1.amazonaws.com",
          "file_url": "https://shop.s3.eu-west-1.amazonaws.com"}}]}}]
 
-Local options: `upload_dir` (default `uploads/` under the project root), `backend_url` (default
-`http://localhost:9000/static`).
+Local options: `upload_dir` (default `uploads/` under the project root), `backend_url` (default: the backend URL
+of the config, `MEDUSA_BACKEND_URL`, + `/static`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,15 @@ from typing import Any
 from euryale.modules.file.service import FileService, build_service
 
 
+def _default_backend(container: Any) -> str:
+    # files are served by this app: the public backend URL (MEDUSA_BACKEND_URL / admin.backend_url) + /static
+    admin = getattr(container.config, "admin", None)
+    base = str(getattr(admin, "backend_url", "") or "http://localhost:9000").rstrip("/")
+    return f"{base}/static"
+
+
 def load(container: Any, options: dict[str, Any]) -> FileService:
-    return build_service(root=container.config.root, options=options)
+    return build_service(root=container.config.root, options=options, default_backend=_default_backend(container))
 
 
 def file_service(container: Any) -> FileService:
@@ -28,6 +35,6 @@ def file_service(container: Any) -> FileService:
     if container.has("file"):
         service: FileService = container.resolve("file")
         return service
-    service = build_service(root=container.config.root, options={})
+    service = build_service(root=container.config.root, options={}, default_backend=_default_backend(container))
     container.register("file", service)
     return service

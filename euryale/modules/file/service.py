@@ -186,7 +186,8 @@ class FileService:
         return self.provider.upload_dir if isinstance(self.provider, LocalFileProvider) else None
 
 
-def build_service(*, root: Path, options: dict[str, Any]) -> FileService:
+def build_service(*, root: Path, options: dict[str, Any],
+                  default_backend: str = "http://localhost:9000/static") -> FileService:
     """A FileService from the module options (`providers: [{resolve, id, options}]`); local by default."""
     providers = options.get("providers") or [{"resolve": "local", "id": "local", "options": {}}]
     first = providers[0]
@@ -197,7 +198,7 @@ def build_service(*, root: Path, options: dict[str, Any]) -> FileService:
         upload_dir = Path(opts.get("upload_dir") or "uploads")
         if not upload_dir.is_absolute():
             upload_dir = root / upload_dir
-        backend = str(opts.get("backend_url") or "http://localhost:9000/static")
+        backend = str(opts.get("backend_url") or default_backend)
         return FileService(LocalFileProvider(upload_dir=upload_dir, backend_url=backend), pid)
     if resolve in S3_NAMES:
         return FileService(S3FileProvider(

@@ -24,10 +24,12 @@ def test_s3_provider_from_config() -> None:
 
 
 def test_local_provider_by_default(tmp_path: Path) -> None:
-    cfg = define_config(project_config={"database_url": "postgres://unused/db"})
+    cfg = define_config(project_config={"database_url": "postgres://unused/db"},
+                        admin={"backend_url": "https://shop.example.com/"})
     cfg.root = tmp_path
     container = Container(cfg)
     service = file_service(container)
     assert isinstance(service.provider, LocalFileProvider)
     assert service.local_dir == tmp_path / "uploads"
     assert container.resolve("file") is service
+    assert service.provider.backend_url == "https://shop.example.com/static"
