@@ -1,0 +1,118 @@
+"""Request bodies and response helpers shared by the claim, exchange and order-edit admin routes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from euryale.api.admin._deps import db_of, paging, query_of
+from euryale.flows.order import change_kit as kit
+from euryale.flows.order import change_workflows
+from euryale.query.admin_orders import retrieve_return
+from euryale.query.order_changes import change_preview, retrieve_subject
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BeginBody(Strict):
+    order_id: str
+    description: str | None = None
+    internal_note: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class InboundItem(Strict):
+    id: str
+    quantity: Decimal = Field(gt=0)
+    description: str | None = None
+    internal_note: str | None = None
+    reason_id: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class InboundItems(Strict):
+    items: list[InboundItem] = Field(min_length=1)
+
+
+class UpdateInboundItem(Strict):
+    quantity: Decimal | None = Field(default=None, gt=0)
+    internal_note: str | None = None
+    reason_id: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class OutboundItem(Strict):
+    variant_id: str
+    quantity: Decimal = Field(gt=0)
+    unit_price: Decimal | None = Field(default=None, ge=0)
+    internal_note: str | None = None
+    allow_backorder: bool | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class OutboundItems(Strict):
+    items: list[OutboundItem] = Field(min_length=1)
+
+
+class UpdateItem(Strict):
+    quantity: Decimal | None = Field(default=None, gt=0)
+    internal_note: str | None = None
+
+
+class Shipping(Strict):
+    shipping_option_id: str
+    custom_amount: Decimal | None = Field(default=None, ge=0)
+    description: str | None = None
+    internal_note: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class UpdateShipping(Strict):
+    custom_amount: Decimal | None = Field(default=None, ge=0)
+    internal_note: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class Confirm(Strict):
+    no_notification: bool | None = None
+
+
+ClaimReason = Literal["missing_item", "wrong_item", "production_failure", "other"]
+
+
+async def run_change(request: Request, workflow_id: str, **kwargs: Any) -> Any:
+    """Run a claim/exchange/order-edit workflow (see `euryale.flows.order.change_workflows`)."""
+    return await change_workflows.run(request.app.state.container, workflow_id, **kwargs)
+
+
+def fields_of(request: Request) -> str | None:
+    return paging(query_of(request)).fields
+
+
+async def subject_view(request: Request, kind: kit.Kind, subject_id: str) -> dict[str, Any]:
+    async with db_of(request).read() as conn:
+        return await retrieve_subject(conn, kind=kind, subject_id=subject_id, fields=fields_of(request))
+
+
+async def preview_body(request: Request, kind: kit.Kind, subject_id: str, *, key: str,
+                       with_return: bool = False) -> dict[str, Any]:
+    """`{order_preview, <key>: subject-or-return}` (+ `return` on request confirmation)."""
+    async with db_of(request).read() as conn:
+        subject = await kit.get_subject(conn, kind, subject_id)
+        change = await kit.subject_change(conn, kind, subject_id, statuses=("pending",))
+        out: dict[str, Any] = {"order_preview": await change_preview(conn, order_id=subject["order_id"],
+                                                                     change=change)}
+        if key == "return":
+            out["return"] = (await retrieve_return(conn, return_id=str(subject["return_id"]))
+                             if subject.get("return_id") else None)
+        else:
+            out[key] = await retrieve_subject(conn, kind=kind, subject_id=subject_id, fields=fields_of(request))
+        if with_return:
+            out["return"] = (await retrieve_return(conn, return_id=str(subject["return_id"]))
+                             if subject.get("return_id") else None)
+        return out

@@ -1,0 +1,49 @@
+"""Claims, exchanges and order edits as registered workflows (Medusa's workflow ids), like
+`euryale.flows.order.workflows` does for the other order operations: each is one step running one flow, the flow
+being a single transaction that stages its own events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from euryale.flows.order import exchanges
+from euryale.flows.order.workflows import decode, encode
+from euryale.workflows import StepContext, StepResponse, step, workflow
+
+Flow = Callable[..., Awaitable[Any]]
+
+FLOWS: dict[str, Flow] = {
+    "begin-exchange-order": exchanges.begin_exchange,
+    "exchange-request-item-return": exchanges.add_inbound_items,
+    "update-exchange-request-item-return": exchanges.update_inbound_item,
+    "remove-exchange-request-item-return": exchanges.remove_inbound_item,
+    "exchange-add-new-item": exchanges.add_outbound_items,
+    "update-exchange-add-item": exchanges.update_outbound_item,
+    "remove-item-exchange-action": exchanges.remove_outbound_item,
+    "create-exchange-shipping-method": exchanges.add_shipping,
+    "create-exchange-return-shipping-method": exchanges.add_shipping,
+    "update-exchange-shipping-method": exchanges.update_shipping,
+    "remove-exchange-shipping-method": exchanges.remove_shipping,
+    "confirm-exchange-request": exchanges.confirm_request,
+    "cancel-begin-exchange": exchanges.cancel_request,
+    "cancel-exchange": exchanges.cancel_exchange,
+}
+
+
+def _define(workflow_id: str, flow: Flow) -> None:
+    @step(f"{workflow_id}-step")
+    async def run_flow(ctx: StepContext, input: Any) -> StepResponse:
+        return StepResponse(await flow(ctx.container.database(), **decode(input)))
+
+    workflow(workflow_id, steps=[run_flow])
+
+
+for _id, _flow in FLOWS.items():
+    _define(_id, _flow)
+
+
+async def run(container: Any, workflow_id: str, **kwargs: Any) -> Any:
+    """Run one of these workflows; its business error (MedusaError) propagates unchanged."""
+    result = await container.resolve("workflows").run(workflow_id, input=encode(kwargs))
+    return result.result
