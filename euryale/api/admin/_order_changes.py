@@ -78,11 +78,32 @@ class UpdateShipping(Strict):
     metadata: dict[str, Any] | None = None
 
 
+class ClaimBegin(BeginBody):
+    type: Literal["refund", "replace"]
+    reason_id: str | None = None
+
+
+class ClaimItem(Strict):
+    id: str
+    quantity: Decimal = Field(gt=0)
+    reason: Literal["missing_item", "wrong_item", "production_failure", "other"] | None = None
+    description: str | None = None
+    internal_note: str | None = None
+
+
+class ClaimItems(Strict):
+    items: list[ClaimItem] = Field(min_length=1)
+
+
+class UpdateClaimItem(Strict):
+    quantity: Decimal | None = Field(default=None, gt=0)
+    reason: Literal["missing_item", "wrong_item", "production_failure", "other"] | None = None
+    reason_id: str | None = None
+    internal_note: str | None = None
+
+
 class Confirm(Strict):
     no_notification: bool | None = None
-
-
-ClaimReason = Literal["missing_item", "wrong_item", "production_failure", "other"]
 
 
 async def run_change(request: Request, workflow_id: str, **kwargs: Any) -> Any:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from euryale.flows.order import exchanges
+from euryale.flows.order import claims, exchanges
 from euryale.flows.order.workflows import decode, encode
 from euryale.workflows import StepContext, StepResponse, step, workflow
 
@@ -28,6 +28,22 @@ FLOWS: dict[str, Flow] = {
     "confirm-exchange-request": exchanges.confirm_request,
     "cancel-begin-exchange": exchanges.cancel_request,
     "cancel-exchange": exchanges.cancel_exchange,
+    "begin-claim-order": claims.begin_claim,
+    "order-claim-item": claims.add_claim_items,
+    "update-order-claim-item": claims.update_claim_item,
+    "remove-order-claim-item": claims.remove_claim_item,
+    "order-claim-request-item-return": claims.add_inbound_items,
+    "update-claim-request-item-return": claims.update_inbound_item,
+    "remove-claim-request-item-return": claims.remove_inbound_item,
+    "order-claim-add-new-item": claims.add_outbound_items,
+    "update-claim-add-item": claims.update_outbound_item,
+    "remove-item-claim-action": claims.remove_outbound_item,
+    "create-claim-shipping-method": claims.add_shipping,
+    "update-claim-shipping-method": claims.update_shipping,
+    "remove-claim-shipping-method": claims.remove_shipping,
+    "confirm-claim-request": claims.confirm_request,
+    "cancel-begin-order-claim": claims.cancel_request,
+    "cancel-claim": claims.cancel_claim,
 }
 
 
