@@ -102,6 +102,28 @@ class UpdateClaimItem(Strict):
     internal_note: str | None = None
 
 
+class EditItem(OutboundItem):
+    compare_at_unit_price: Decimal | None = Field(default=None, ge=0)
+
+
+class EditItems(Strict):
+    items: list[EditItem] = Field(min_length=1)
+
+
+class EditItemQuantity(Strict):
+    quantity: Decimal = Field(ge=0)
+    internal_note: str | None = None
+    unit_price: Decimal | None = Field(default=None, ge=0)
+    compare_at_unit_price: Decimal | None = Field(default=None, ge=0)
+
+
+class UpdateEditAction(Strict):
+    quantity: Decimal | None = Field(default=None, ge=0)
+    internal_note: str | None = None
+    unit_price: Decimal | None = Field(default=None, ge=0)
+    compare_at_unit_price: Decimal | None = Field(default=None, ge=0)
+
+
 class Confirm(Strict):
     no_notification: bool | None = None
 

@@ -170,6 +170,15 @@ async def pending_action(conn: AsyncConnection, *, change: Mapping[str, Any], ac
     return act
 
 
+async def update_change_action_amount(conn: AsyncConnection, *, action_id: str, details: Mapping[str, Any],
+                                     amount: Decimal | None, internal_note: str | None) -> None:
+    """Replace an action's details and amount (keeping its note unless a new one is given)."""
+    values: dict[str, Any] = {"details": dict(details), "amount": amount, "updated_at": func.now()}
+    if internal_note is not None:
+        values["internal_note"] = internal_note
+    await conn.execute(update(order_change_action).where(order_change_action.c.id == action_id).values(**values))
+
+
 async def _pending_qty(conn: AsyncConnection, change_id: str, action: str) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     for a in await orders.change_actions(conn, change_id=change_id):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from euryale.flows.order import claims, exchanges
+from euryale.flows.order import claims, exchanges, order_edits
 from euryale.flows.order.workflows import decode, encode
 from euryale.workflows import StepContext, StepResponse, step, workflow
 
@@ -44,6 +44,17 @@ FLOWS: dict[str, Flow] = {
     "confirm-claim-request": claims.confirm_request,
     "cancel-begin-order-claim": claims.cancel_request,
     "cancel-claim": claims.cancel_claim,
+    "begin-order-edit-order": order_edits.begin_edit,
+    "order-edit-add-new-item": order_edits.add_items,
+    "order-edit-update-item-quantity": order_edits.update_item_quantity,
+    "update-order-edit-add-item": order_edits.update_action,
+    "remove-item-order-edit-action": order_edits.remove_action,
+    "create-order-edit-shipping-method": order_edits.add_shipping,
+    "update-order-edit-shipping-method": order_edits.update_shipping,
+    "remove-order-edit-shipping-method": order_edits.remove_shipping,
+    "request-order-edit-request": order_edits.request_edit,
+    "confirm-order-edit-request": order_edits.confirm_edit,
+    "cancel-begin-order-edit": order_edits.cancel_edit,
 }
 
 
