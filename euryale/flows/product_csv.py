@@ -230,6 +230,8 @@ async def _import(ctx: Any, input: dict[str, Any]) -> StepResponse:
             else:
                 to_create.append(item)
         created = await product_flows.create_products_in(conn, to_create)
+    from euryale.query.cache import bump_catalog_version
+    await bump_catalog_version(ctx.container)
     return StepResponse({"created": created, "updated": updated})
 
 

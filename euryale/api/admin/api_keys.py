@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from euryale.flows import catalog as flows
 from euryale.http.actors import require_user
 from euryale.http.auth import AuthContext
+from euryale.query.cache import bump_after_write
 from euryale.query.catalog import api_key_resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write)], route_class=WireRoute)
 RESOURCE = api_key_resource()
 
 

@@ -12,6 +12,7 @@ from euryale.events.outbox import stage_events
 from euryale.http.actors import require_user
 from euryale.modules.product import service as products
 from euryale.modules.product.models import product_option_value
+from euryale.query.cache import bump_after_write
 from euryale.query.catalog import (
     category_resource,
     collection_resource,
@@ -23,7 +24,7 @@ from euryale.query.catalog import (
 from euryale.query.engine import Resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(dependencies=[Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
 
 
 class Strict(BaseModel):

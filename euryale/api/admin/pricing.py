@@ -17,10 +17,11 @@ from euryale.http.actors import require_user
 from euryale.links.models import product_variant_price_set as pvps
 from euryale.modules.pricing import service as pricing
 from euryale.modules.product.models import product_variant
+from euryale.query.cache import bump_after_write
 from euryale.query.catalog import price_list_resource, price_preference_resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(dependencies=[Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
 LISTS = price_list_resource()
 PREFS = price_preference_resource()
 

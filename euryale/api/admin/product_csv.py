@@ -10,9 +10,10 @@ from euryale.flows import product_csv
 from euryale.http.actors import require_user
 from euryale.http.json import JSONResponse
 from euryale.http.query import parse_qs
+from euryale.query.cache import bump_after_write
 from euryale.query.request import WireRoute
 
-router = APIRouter(dependencies=[Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
 
 
 class ImportFileRef(BaseModel):

@@ -13,10 +13,11 @@ from euryale.flows import products as flows
 from euryale.http.actors import require_user
 from euryale.modules.product import service as product_service
 from euryale.modules.product.models import product_option, product_variant
+from euryale.query.cache import bump_after_write
 from euryale.query.products import product_resource, variant_resource
 from euryale.query.request import WireRoute, list_envelope, read_request, retrieve_one
 
-router = APIRouter(dependencies=[Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
 PRODUCTS = product_resource(store=False)
 VARIANTS = variant_resource(store=False)
 Status = Literal["draft", "proposed", "published", "rejected"]

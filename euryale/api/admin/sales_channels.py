@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from euryale.flows import catalog as flows
 from euryale.http.actors import require_user
+from euryale.query.cache import bump_after_write
 from euryale.query.catalog import sales_channel_resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(dependencies=[Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
 RESOURCE = sales_channel_resource()
 
 

@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict
 
 from euryale.http.actors import require_user
 from euryale.modules.store import service as stores
+from euryale.query.cache import bump_after_write
 from euryale.query.catalog import currency_resource, store_resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(dependencies=[Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
 STORES = store_resource()
 CURRENCIES = currency_resource()
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 
 from euryale.http.actors import optional_customer
 from euryale.http.auth import AuthContext
 from euryale.http.store_context import StoreContext, store_context
+from euryale.query.cache import cached_json
 from euryale.query.fields import FieldSelection
 from euryale.query.products import product_resource
 from euryale.query.request import WireRoute, list_envelope, read_request, retrieve_one
@@ -18,10 +20,25 @@ router = APIRouter(route_class=WireRoute)
 RESOURCE = product_resource(store=True)
 
 
+def _cache_parts(request: Request, ctx: StoreContext, customer: AuthContext | None) -> list[Any] | None:
+    """Cache key parts, or None when the answer depends on stock, the customer, a cart or a tax address."""
+    query = request.url.query
+    if customer is not None or "inventory_quantity" in query or "cart_id" in query or "country_code" in query:
+        return None
+    return [sorted(parse_qsl(query, keep_blank_values=True)), ctx.sales_channel_ids, ctx.locale]
+
+
 @router.get("/store/products")
 async def list_products(request: Request, ctx: StoreContext = Depends(store_context),
-                        customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+                        customer: AuthContext | None = Depends(optional_customer)) -> Any:
     """Published products of the key's sales channels, with prices when a price context is given."""
+    parts = _cache_parts(request, ctx, customer)
+    if parts is None:
+        return await _list_products(request, ctx, customer)
+    return await cached_json(request, parts, lambda: _list_products(request, ctx, customer))
+
+
+async def _list_products(request: Request, ctx: StoreContext, customer: AuthContext | None) -> dict[str, Any]:
     rr = read_request(request, RESOURCE, store=True)
     channels = scoped_channels(rr, ctx)
     rr.query.pop("status", None)
@@ -32,8 +49,16 @@ async def list_products(request: Request, ctx: StoreContext = Depends(store_cont
 
 @router.get("/store/products/{product_id}")
 async def retrieve_product(product_id: str, request: Request, ctx: StoreContext = Depends(store_context),
-                           customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+                           customer: AuthContext | None = Depends(optional_customer)) -> Any:
     """One published product of the key's sales channels."""
+    parts = _cache_parts(request, ctx, customer)
+    if parts is None:
+        return await _retrieve_product(product_id, request, ctx, customer)
+    return await cached_json(request, parts, lambda: _retrieve_product(product_id, request, ctx, customer))
+
+
+async def _retrieve_product(product_id: str, request: Request, ctx: StoreContext,
+                            customer: AuthContext | None) -> dict[str, Any]:
     rr = read_request(request, RESOURCE, store=True)
     if "categories" not in rr.sel.relations and rr.params.fields is None:
         # Medusa's retrieve filters categories on `is_internal` and so returns that one field of each
