@@ -200,4 +200,6 @@ async def seed_demo(container: Any) -> dict[str, Any]:
                 "default_location_id": shipping["stock_location_id"],
                 "metadata": {**(store_row.metadata or {}), SEED_MARK: summary},
                 "supported_currencies": [{"currency_code": "eur", "is_default": True}, {"currency_code": "usd"}]})
+    from euryale.query.cache import bump_catalog_version
+    await bump_catalog_version(container)  # a running server must not keep serving the pre-seed catalog
     return {**summary, "store_id": store_id, "publishable_key": key["token"]}
