@@ -216,3 +216,25 @@ async def test_retrieve_matches_medusa_sample_shape(client: httpx.AsyncClient, s
     assert _keys_missing(expected, _shape(res.json())) == []
     extra = set(res.json()["product"]) - set(sample["response"]["product"])
     assert extra == set()
+
+
+async def test_list_matches_medusa_sample_shape(client: httpx.AsyncClient, shop: dict[str, Any]) -> None:
+    import json
+    from pathlib import Path
+
+    from tests.api.admin.test_products import _keys_missing, _shape
+
+    sample = json.loads(Path("/work/shared/medusa-contract/samples/store/002-GET_store_products.json").read_text())
+    collection = (await client.post("/admin/collections", json={"title": unique("Winter")},
+                                    headers=shop["admin"])).json()["collection"]
+    await create_product(client, shop["admin"], product_body(
+        shop["sc_ids"], collection_id=collection["id"], images=[{"url": "https://x.test/a.png"}]))
+    res = await client.get("/store/products", params={"limit": 20, "offset": 0, "region_id": shop["region_id"],
+                                                      "collection_id": collection["id"]}, headers=shop["pk"])
+    assert res.status_code == sample["status"]
+    expected = _shape(sample["response"])
+    expected["products"][0].pop("type", None)  # null in our product, an object in the sample
+    assert _keys_missing(expected, _shape(res.json())) == []
+    got = res.json()["products"][0]
+    assert set(got) == set(sample["response"]["products"][0])
+    assert set(got["variants"][0]) == set(sample["response"]["products"][0]["variants"][0])
