@@ -18,12 +18,11 @@ from euryale.http.store_context import store_context
 from euryale.modules.order import lifecycle as orders
 from euryale.modules.store.models import store
 from euryale.query.admin_orders import Fields, retrieve_return
+from euryale.query.locales import store_locales
 
 router = APIRouter(dependencies=[Depends(store_context)])
 
 REASON_FIELDS = ("id", "value", "label", "description", "metadata", "created_at", "updated_at")
-# Locales offered when the store lists none (Medusa's translation module seeds its locale table the same way).
-DEFAULT_LOCALES = [{"code": "en-US", "name": "English (United States)"}]
 
 
 class Strict(BaseModel):
@@ -94,7 +93,4 @@ async def list_locales(request: Request) -> JSONResponse:
     async with db_of(request).read() as conn:
         meta = (await conn.execute(select(store.c.metadata).where(store.c.deleted_at.is_(None))
                                    .order_by(store.c.created_at).limit(1))).scalar()
-    configured = (meta or {}).get("supported_locales") if isinstance(meta, dict) else None
-    locales = [{"code": str(x.get("code") or x.get("locale_code")), "name": str(x.get("name") or x.get("code"))}
-               for x in configured if isinstance(x, dict)] if isinstance(configured, list) else []
-    return json({"locales": locales or DEFAULT_LOCALES})
+    return json({"locales": store_locales(meta)})

@@ -112,3 +112,22 @@ async def test_store_locales_follow_the_translation_flag(client: httpx.AsyncClie
     assert r.status_code == 200
     locales = r.json()["locales"]
     assert locales and all(set(x) == {"code", "name"} for x in locales)
+
+
+async def test_admin_locales_follow_the_translation_flag(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    saved = dict(container.config.feature_flags)
+    try:
+        container.config.feature_flags["translation"] = False
+        assert (await client.get("/admin/locales", headers=h)).status_code == 404
+        container.config.feature_flags["translation"] = True
+        assert (await client.get("/admin/locales")).status_code == 401
+        listed = (await client.get("/admin/locales?q=french", headers=h)).json()
+        one = await client.get("/admin/locales/de-DE", headers=h)
+        missing = await client.get("/admin/locales/xx-XX", headers=h)
+    finally:
+        container.config.feature_flags.clear()
+        container.config.feature_flags.update(saved)
+    assert listed["count"] == 1 and listed["locales"][0]["code"] == "fr-FR"
+    assert one.status_code == 200 and one.json()["locale"]["name"] == "German (Germany)"
+    assert missing.status_code == 404
