@@ -13,9 +13,13 @@ _RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexp
           "else return 0 end")
 
 
-def redis_client(url: str, options: dict[str, Any] | None = None) -> Any:
-    """An asyncio Redis client with a short connect timeout (a down Redis fails fast instead of hanging)."""
-    return aioredis.from_url(url, **{"socket_connect_timeout": 2, **(options or {})})
+def redis_client(url: str, options: dict[str, Any] | None = None, *, max_connections: int = 512) -> Any:
+    """An asyncio Redis client on a blocking pool: callers beyond `max_connections` wait for a free connection
+    instead of failing (redis-py's default pool raises at 100), and a down Redis fails within the connect timeout.
+    """
+    opts = {"socket_connect_timeout": 5, **(options or {})}
+    pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=30, **opts)
+    return aioredis.Redis(connection_pool=pool)
 
 
 class RedisClaims:

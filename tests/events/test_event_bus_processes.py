@@ -65,7 +65,7 @@ async def _emit(db: services.TestDatabase, prefix: str, events: list[Event], per
             async with container.database().transaction() as conn:
                 await stage_events(conn, events[i:i + per_tx])
         relay: Any = container.resolve("outbox_relay")
-        assert await wait_until(lambda: _true(relay.published >= len(events)), timeout=20)
+        assert await wait_until(lambda: _true(relay.published >= len(events)), timeout=90)
     finally:
         await stop()
         await container.stop()
@@ -84,7 +84,7 @@ async def test_server_emits_worker_handles_server_never_does(arch_db: services.T
         await worker.ready()
         server = Proc(root, arch_db, prefix, "server", {"ARCH_EMIT": "arch.proc:5"})
         await server.ready()
-        assert await wait_until(lambda: _count(redis_client, prefix, 5), timeout=20)
+        assert await wait_until(lambda: _count(redis_client, prefix, 5), timeout=60)
         seen = await _seen(redis_client, prefix)
         assert {pid for _, pid in seen} == {worker.pid}
         assert len({eid for eid, _ in seen}) == 5
@@ -107,7 +107,7 @@ async def test_two_workers_one_subscriber_each_event_once(arch_db: services.Test
             await w.ready()
         events = [Event("arch.proc", {"i": i}) for i in range(1000)]
         await _emit(arch_db, prefix, events)
-        assert await wait_until(lambda: _count(redis_client, prefix, 1000), timeout=30)
+        assert await wait_until(lambda: _count(redis_client, prefix, 1000), timeout=90)
         await asyncio.sleep(0.5)  # would any duplicate still arrive?
         seen = await _seen(redis_client, prefix)
         assert len(seen) == 1000
@@ -130,14 +130,14 @@ async def test_worker_killed_mid_handler_other_worker_handles_same_event(
         async def started_by() -> bool:
             return bool(await redis_client.lrange(f"{prefix}started", 0, -1))  # type: ignore[misc]
 
-        assert await wait_until(started_by, timeout=15)
+        assert await wait_until(started_by, timeout=45)
         first = (await redis_client.lrange(f"{prefix}started", 0, -1))[0].decode()  # type: ignore[misc]
         event_id, _, pid = first.partition("|")
         assert event_id == event.id
         victim = next(w for w in workers if w.pid == int(pid))
         survivor = next(w for w in workers if w is not victim)
         victim.kill()
-        assert await wait_until(lambda: _count(redis_client, prefix, 1), timeout=20)
+        assert await wait_until(lambda: _count(redis_client, prefix, 1), timeout=60)
         assert await _seen(redis_client, prefix) == [(event.id, survivor.pid)]
     finally:
         for w in workers:
@@ -158,19 +158,19 @@ async def test_failing_subscriber_dead_lettered_others_unaffected_cli_retry(
         async def dead() -> bool:
             return len(await probe.failed()) == 1
 
-        assert await wait_until(dead, timeout=15)
+        assert await wait_until(dead, timeout=45)
         assert int(await redis_client.get(f"{prefix}flaky:calls") or 0) == 3
         assert await _seen(redis_client, prefix) == [(event.id, worker.pid)]
         env = {**os.environ, "DATABASE_URL": arch_db.dsn, "REDIS_URL": services.redis_url(), "REDIS_PREFIX": prefix,
                "JWT_SECRET": SECRET, "COOKIE_SECRET": SECRET, "EURYALE_ROOT": str(root), "PYTHONPATH": str(REPO)}
         cli = [sys.executable, "-c", "from euryale.cli.main import run; run()"]
-        listed = subprocess.run([*cli, "events:failed"], env=env, capture_output=True, text=True, timeout=30)
+        listed = subprocess.run([*cli, "events:failed"], env=env, capture_output=True, text=True, timeout=90)
         assert listed.returncode == 0, listed.stderr
         assert "flaky" in listed.stdout and event.id in listed.stdout and "1 failed deliveries" in listed.stdout
         await redis_client.set(f"{prefix}flaky:healed", "1")
-        retried = subprocess.run([*cli, "events:retry"], env=env, capture_output=True, text=True, timeout=30)
+        retried = subprocess.run([*cli, "events:retry"], env=env, capture_output=True, text=True, timeout=90)
         assert retried.returncode == 0 and "1 events re-queued" in retried.stdout, retried.stderr
-        assert await wait_until(lambda: _count(redis_client, prefix, 1, "flaky"), timeout=15)
+        assert await wait_until(lambda: _count(redis_client, prefix, 1, "flaky"), timeout=45)
         assert [e.decode() for e in await redis_client.lrange(f"{prefix}seen:flaky", 0, -1)] == [event.id]  # type: ignore[misc]
         await asyncio.sleep(0.3)
         assert len(await _seen(redis_client, prefix)) == 1  # "record" did not get the replay

@@ -106,7 +106,7 @@ class Proc:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    async def ready(self, timeout: float = 20.0) -> None:
+    async def ready(self, timeout: float = 60.0) -> None:
         """Wait for the child's "ready <pid>" line (its background is running)."""
         marker = f"ready {self.pid}"
         deadline = time.monotonic() + timeout

@@ -68,14 +68,14 @@ async def test_worker_killed_mid_workflow_another_worker_completes_it(
     try:
         await runner.ready()
         await worker.ready()
-        assert await wait_until(lambda: _contains(log(), "two-started"), timeout=15)
+        assert await wait_until(lambda: _contains(log(), "two-started"), timeout=45)
         runner.kill()
 
         async def done() -> bool:
             row = await engine.get("arch-kill", tx)
             return row is not None and row["state"] == "done"
 
-        assert await wait_until(done, timeout=20)
+        assert await wait_until(done, timeout=60)
         entries = await log()
         assert entries == [f"one|{runner.pid}", f"two-started|{runner.pid}", f"two|{worker.pid}",
                            f"three|{worker.pid}"]

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import ResponseError
 
 from euryale.events import Event, Handler
+from euryale.redis_claims import redis_client
 
 log = structlog.get_logger("euryale.events.redis")
 
@@ -79,8 +79,7 @@ class RedisEventBus:
         self.staging_ttl_s = staging_ttl_s
         self.routes = dict(streams or {})
         # typed loosely: redis-py's stubs model decode_responses both ways and the stream replies as Optional
-        options = {"socket_connect_timeout": 2, **(redis_options or {})}
-        self.redis: Any = aioredis.from_url(url, **options)
+        self.redis: Any = redis_client(url, redis_options)
         self.consumer_name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._subscribers: dict[str, _Subscriber] = {}
         self._tasks: list[asyncio.Task[None]] = []
