@@ -238,3 +238,21 @@ async def test_list_matches_medusa_sample_shape(client: httpx.AsyncClient, shop:
     got = res.json()["products"][0]
     assert set(got) == set(sample["response"]["products"][0])
     assert set(got["variants"][0]) == set(sample["response"]["products"][0]["variants"][0])
+
+
+async def test_cart_id_gives_the_price_context(client: httpx.AsyncClient, shop: dict[str, Any],
+                                               container: Container) -> None:
+    from sqlalchemy import insert
+
+    from euryale.ids import generate_id
+    from euryale.modules.cart.models import cart
+
+    usd_region = await make_region(container, "usd")
+    cart_id = generate_id("cart")
+    async with container.database().transaction() as conn:
+        await conn.execute(insert(cart).values(id=cart_id, region_id=usd_region, currency_code="usd"))
+    pid = shop["published"][0]["id"]
+    res = await client.get(f"/store/products/{pid}", params={"cart_id": cart_id}, headers=shop["pk"])
+    assert res.status_code == 200, res.text
+    prices = sorted(v["calculated_price"]["calculated_amount"] for v in res.json()["product"]["variants"])
+    assert prices == [12, 13] and res.json()["product"]["variants"][0]["calculated_price"]["currency_code"] == "usd"
