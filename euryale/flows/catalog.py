@@ -35,6 +35,7 @@ async def _ensure_payment_providers(conn: Any, ids: Sequence[str]) -> None:
 
 
 async def create_region(container: Any, data: dict[str, Any]) -> str:
+    """createRegionsWorkflow: region, countries, payment providers, tax-inclusive preference."""
     async with container.database().transaction() as conn:
         region_id = await regions.create_region(conn, data=data)
         providers = list(data.get("payment_providers") or [])
@@ -48,6 +49,7 @@ async def create_region(container: Any, data: dict[str, Any]) -> str:
 
 
 async def update_region(container: Any, region_id: str, data: dict[str, Any]) -> None:
+    """updateRegionsWorkflow: fields, countries, payment providers, preference."""
     async with container.database().transaction() as conn:
         await regions.update_region(conn, region_id=region_id, data=data)
         if data.get("payment_providers") is not None:
@@ -62,6 +64,7 @@ async def update_region(container: Any, region_id: str, data: dict[str, Any]) ->
 
 
 async def delete_region(container: Any, region_id: str) -> None:
+    """deleteRegionsWorkflow: soft-delete, unlink providers."""
     async with container.database().transaction() as conn:
         await regions.delete_region(conn, region_id=region_id)
         await links.dismiss_all(conn, "region_payment_provider", left_ids=[region_id])
@@ -69,6 +72,7 @@ async def delete_region(container: Any, region_id: str) -> None:
 
 
 async def create_sales_channels(container: Any, data: list[dict[str, Any]]) -> list[str]:
+    """createSalesChannelsWorkflow: insert channels, stage `sales-channel.created`."""
     async with container.database().transaction() as conn:
         ids = await channels.create_sales_channels(conn, data=data)
         await stage_events(conn, [Event("sales-channel.created", {"id": i}) for i in ids])
@@ -76,6 +80,7 @@ async def create_sales_channels(container: Any, data: list[dict[str, Any]]) -> l
 
 
 async def update_sales_channel(container: Any, sales_channel_id: str, data: dict[str, Any]) -> None:
+    """updateSalesChannelsWorkflow."""
     async with container.database().transaction() as conn:
         await channels.update_sales_channel(conn, sales_channel_id=sales_channel_id, data=data)
         await stage_events(conn, [Event("sales-channel.updated", {"id": sales_channel_id})])
@@ -90,6 +95,7 @@ async def _tokens_of_channel_keys(conn: Any, sales_channel_ids: Sequence[str]) -
 
 
 async def delete_sales_channel(container: Any, sales_channel_id: str) -> None:
+    """deleteSalesChannelsWorkflow: unlink products, locations and keys."""
     async with container.database().transaction() as conn:
         tokens = await _tokens_of_channel_keys(conn, [sales_channel_id])
         await channels.delete_sales_channel(conn, sales_channel_id=sales_channel_id)
@@ -104,6 +110,7 @@ async def delete_sales_channel(container: Any, sales_channel_id: str) -> None:
 
 async def link_channel_products(container: Any, sales_channel_id: str, add: Sequence[str],
                                 remove: Sequence[str]) -> None:
+    """Add / remove products of a sales channel."""
     async with container.database().transaction() as conn:
         await channels.require_sales_channel(conn, sales_channel_id=sales_channel_id)
         await links.create_links(conn, "product_sales_channel", [(p, sales_channel_id) for p in add])
@@ -111,6 +118,7 @@ async def link_channel_products(container: Any, sales_channel_id: str, add: Sequ
 
 
 async def create_api_key(container: Any, *, title: str, type: str, created_by: str) -> dict[str, Any]:
+    """createApiKeysWorkflow: a new publishable or secret key (token in clear only here)."""
     async with container.database().transaction() as conn:
         key = await api_keys.create_api_key(conn, title=title, type=type, created_by=created_by)
         await stage_events(conn, [Event("api-key.created", {"id": key["id"]})])
@@ -134,6 +142,7 @@ async def _forget_key(container: Any, key: dict[str, Any]) -> None:
 
 
 async def delete_api_key(container: Any, api_key_id: str) -> None:
+    """deleteApiKeysWorkflow: only revoked keys; links and cached lookups dropped."""
     async with container.database().transaction() as conn:
         key = await api_keys.delete_api_key(conn, api_key_id=api_key_id)
         await links.dismiss_all(conn, "publishable_api_key_sales_channel", left_ids=[api_key_id])

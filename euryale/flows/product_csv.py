@@ -296,6 +296,7 @@ def start_in_background(container: Any, workflow_id: str, input: dict[str, Any],
 
 
 def new_transaction_id() -> str:
+    """A fresh workflow transaction id."""
     return generate_id("tx")
 
 
@@ -314,6 +315,7 @@ async def start_import(container: Any, text: str) -> tuple[str, dict[str, int]]:
 
 
 async def confirm_import(container: Any, transaction_id: str) -> None:
+    """Release the import workflow's confirmation step (it then creates/updates the products)."""
     engine = container.resolve("workflows")
     await engine.set_step_success(transaction_id, "confirm-import", None, workflow_id="import-products",
                                   throw_on_error=True)

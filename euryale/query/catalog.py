@@ -97,6 +97,7 @@ def link_loader(link: Any, left: str, right: str, table: Any, cols: list[str], n
 
 
 def region_resource(*, store: bool) -> Resource:
+    """Regions with countries and payment providers."""
     defaults = (["id", "name", "currency_code", "created_at", "updated_at", "deleted_at", "metadata", "*countries"]
                 if store else ["id", "name", "currency_code", "automatic_taxes", "created_at", "updated_at",
                                "deleted_at", "metadata", "*countries", "*payment_providers"])
@@ -113,6 +114,7 @@ def region_resource(*, store: bool) -> Resource:
 
 
 def currency_resource() -> Resource:
+    """Currencies (primary key `code`)."""
     return Resource(name="Currency", table=currency, columns=CURRENCY_COLS, pk="code", default_order="code",
                     defaults=["code", "name", "symbol", "symbol_native", "decimal_digits", "rounding", "created_at",
                               "updated_at"],
@@ -125,6 +127,7 @@ def _collection_products(conn: Any, rows: Any, sel: Any, ctx: Any) -> Any:
 
 
 def collection_resource(*, store: bool) -> Resource:
+    """Product collections (with `products` on request)."""
     return Resource(name="Product collection", table=product_collection, columns=COLLECTION_COLS,
                     defaults=["id", "title", "handle", "created_at", "updated_at", "deleted_at", "metadata"]
                     + ([] if store else ["external_id"]),
@@ -195,6 +198,7 @@ def _category_products_filter(value: Any) -> ColumnElement[bool]:
 
 
 def category_resource(*, store: bool) -> Resource:
+    """Product categories with parent/children (and the tree parameters)."""
     defaults = ["id", "name", "description", "handle", "rank", "parent_category_id", "created_at", "updated_at",
                 "metadata", "*parent_category", "*category_children"]
     if not store:
@@ -216,6 +220,7 @@ def category_resource(*, store: bool) -> Resource:
 
 
 def tag_resource() -> Resource:
+    """Product tags."""
     return Resource(name="Product tag", table=product_tag, columns=TAG_COLS,
                     defaults=["id", "value", "created_at", "updated_at", "deleted_at", "metadata"],
                     searchable=("value",), filterable=("id", "value", "created_at", "updated_at", "deleted_at"),
@@ -223,6 +228,7 @@ def tag_resource() -> Resource:
 
 
 def type_resource() -> Resource:
+    """Product types."""
     return Resource(name="Product type", table=product_type, columns=TAG_COLS,
                     defaults=["id", "value", "created_at", "updated_at", "deleted_at", "metadata"],
                     searchable=("value",), filterable=("id", "value", "created_at", "updated_at", "deleted_at"),
@@ -230,6 +236,7 @@ def type_resource() -> Resource:
 
 
 def option_resource() -> Resource:
+    """Product options with their values."""
     return Resource(name="Product option", table=product_option, columns=[*OPTION_COLS, "product_id"],
                     defaults=["id", "title", "is_exclusive", "metadata", "created_at", "updated_at", "deleted_at",
                               "*values"],
@@ -239,11 +246,13 @@ def option_resource() -> Resource:
 
 
 def option_value_resource() -> Resource:
+    """Values of a product option."""
     return Resource(name="Product option value", table=product_option_value, columns=VALUE_COLS,
                     defaults=VALUE_COLS, searchable=("value",), filterable=("id", "value", "option_id"))
 
 
 def sales_channel_resource() -> Resource:
+    """Sales channels (with `products` on request)."""
     return Resource(name="Sales channel", table=sales_channel, columns=SALES_CHANNEL_COLS,
                     defaults=["id", "name", "description", "is_disabled", "metadata", "created_at", "updated_at",
                               "deleted_at"],
@@ -260,6 +269,7 @@ def _api_key_transform(row: Row) -> None:
 
 
 def api_key_resource() -> Resource:
+    """API keys with the sales channels of publishable keys (secret tokens never shown)."""
     return Resource(name="API Key", table=api_key, columns=[c for c in API_KEY_COLS if c in api_key.c],
                     defaults=["id", "token", "redacted", "title", "type", "last_used_at", "updated_at",
                               "created_at", "created_by", "revoked_at", "revoked_by", "*sales_channels"],
@@ -295,6 +305,7 @@ async def _supported_currencies(conn: AsyncConnection, rows: list[Row], sel: Fie
 
 
 def store_resource() -> Resource:
+    """Stores with supported currencies."""
     return Resource(name="Store", table=store, columns=STORE_COLS,
                     defaults=["id", "name", "default_sales_channel_id", "default_region_id", "default_location_id",
                               "metadata", "created_at", "updated_at", "*supported_currencies",
@@ -336,6 +347,7 @@ async def _price_list_rules(conn: AsyncConnection, rows: list[Row], sel: FieldSe
 
 
 def price_list_resource() -> Resource:
+    """Price lists with prices (and their variant) and rules."""
     return Resource(name="Price list", table=price_list, columns=PRICE_LIST_COLS,
                     defaults=["id", "title", "description", "status", "type", "starts_at", "ends_at", "rules_count",
                               "created_at", "updated_at", "deleted_at", "*prices", "rules"],
@@ -345,6 +357,7 @@ def price_list_resource() -> Resource:
 
 
 def price_preference_resource() -> Resource:
+    """Price preferences."""
     return Resource(name="Price preference", table=price_preference, columns=PREFERENCE_COLS,
                     defaults=["id", "attribute", "value", "is_tax_inclusive", "created_at", "updated_at",
                               "deleted_at"],

@@ -168,6 +168,7 @@ async def attach_relations(conn: AsyncConnection, resource: Resource, rows: list
 
 
 def serialize(resource: Resource, rows: list[Row], sel: FieldSelection) -> list[Row]:
+    """Apply the resource's transform and project each row on the selection."""
     out = []
     for r in rows:
         if resource.transform is not None:
@@ -215,4 +216,5 @@ async def retrieve_resource(conn: AsyncConnection, resource: Resource, *, id: st
 
 
 def negate(cond: ColumnElement[bool]) -> ColumnElement[bool]:
+    """NOT of a condition (for callers building filters)."""
     return not_(cond)

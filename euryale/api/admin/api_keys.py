@@ -46,6 +46,7 @@ async def _one(request: Request, key_id: str) -> dict[str, Any]:
 
 @router.get("/admin/api-keys", dependencies=[Depends(require_user)])
 async def list_api_keys(request: Request) -> dict[str, Any]:
+    """`GET /admin/api-keys`."""
     return await list_envelope(request, RESOURCE, "api_keys", store=False)
 
 
@@ -62,11 +63,13 @@ async def create_api_key(body: KeyCreate, request: Request, user: AuthContext = 
 
 @router.get("/admin/api-keys/{key_id}", dependencies=[Depends(require_user)])
 async def retrieve_api_key(key_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/api-keys/{key_id}`."""
     return await _one(request, key_id)
 
 
 @router.post("/admin/api-keys/{key_id}", dependencies=[Depends(require_user)])
 async def update_api_key(key_id: str, body: KeyUpdate, request: Request) -> dict[str, Any]:
+    """`POST /admin/api-keys/{key_id}`."""
     from euryale.modules.api_key.service import update_api_key as update
     async with request.app.state.container.database().transaction() as conn:
         await update(conn, api_key_id=key_id, title=body.title)
@@ -75,6 +78,7 @@ async def update_api_key(key_id: str, body: KeyUpdate, request: Request) -> dict
 
 @router.delete("/admin/api-keys/{key_id}", dependencies=[Depends(require_user)])
 async def delete_api_key(key_id: str, request: Request) -> dict[str, Any]:
+    """`DELETE /admin/api-keys/{key_id}`."""
     await flows.delete_api_key(request.app.state.container, key_id)
     return {"id": key_id, "object": "api_key", "deleted": True}
 
@@ -82,6 +86,7 @@ async def delete_api_key(key_id: str, request: Request) -> dict[str, Any]:
 @router.post("/admin/api-keys/{key_id}/revoke")
 async def revoke_api_key(key_id: str, request: Request, body: RevokeBody | None = None,
                          user: AuthContext = Depends(require_user)) -> dict[str, Any]:
+    """`POST /admin/api-keys/{key_id}/revoke`."""
     await flows.revoke_api_key(request.app.state.container, key_id, revoked_by=user.actor_id,
                                revoke_in=body.revoke_in if body else None)
     return await _one(request, key_id)
@@ -89,5 +94,6 @@ async def revoke_api_key(key_id: str, request: Request, body: RevokeBody | None 
 
 @router.post("/admin/api-keys/{key_id}/sales-channels", dependencies=[Depends(require_user)])
 async def link_sales_channels(key_id: str, body: LinkBody, request: Request) -> dict[str, Any]:
+    """`POST /admin/api-keys/{key_id}/sales-channels`."""
     await flows.link_key_channels(request.app.state.container, key_id, body.add, body.remove)
     return await _one(request, key_id)

@@ -166,6 +166,7 @@ _routes("option", OptionCreate, OptionUpdate)
 
 @router.post("/admin/collections/{collection_id}/products")
 async def collection_products(collection_id: str, body: LinkBody, request: Request) -> dict[str, Any]:
+    """`POST /admin/collections/{collection_id}/products`."""
     async with request.app.state.container.database().transaction() as conn:
         await products.set_collection_products(conn, collection_id=collection_id, add=body.add, remove=body.remove)
     return {"collection": await retrieve_one(request, KINDS["collection"][1], collection_id, store=False)}
@@ -173,6 +174,7 @@ async def collection_products(collection_id: str, body: LinkBody, request: Reque
 
 @router.post("/admin/product-categories/{category_id}/products")
 async def category_products(category_id: str, body: LinkBody, request: Request) -> dict[str, Any]:
+    """`POST /admin/product-categories/{category_id}/products`."""
     async with request.app.state.container.database().transaction() as conn:
         await products.set_category_products(conn, category_id=category_id, add=body.add, remove=body.remove)
     return {"product_category": await retrieve_one(request, KINDS["category"][1], category_id, store=False)}
@@ -183,6 +185,7 @@ VALUES = option_value_resource()
 
 @router.get("/admin/product-options/{option_id}/values")
 async def list_option_values(option_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/product-options/{option_id}/values`."""
     async with request.app.state.container.database().read() as conn:
         await products.require_row(conn, "option", option_id)
     return await list_envelope(request, VALUES, "product_option_values", store=False,
@@ -191,6 +194,7 @@ async def list_option_values(option_id: str, request: Request) -> dict[str, Any]
 
 @router.get("/admin/product-options/{option_id}/values/{value_id}")
 async def retrieve_option_value(option_id: str, value_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/product-options/{option_id}/values/{value_id}`."""
     value = await retrieve_one(request, VALUES, value_id, store=False,
                                extra=[product_option_value.c.option_id == option_id])
     return {"product_option_value": value}
@@ -198,6 +202,7 @@ async def retrieve_option_value(option_id: str, value_id: str, request: Request)
 
 @router.post("/admin/product-options/{option_id}/values/{value_id}")
 async def update_option_value(option_id: str, value_id: str, body: ValueUpdate, request: Request) -> dict[str, Any]:
+    """`POST /admin/product-options/{option_id}/values/{value_id}`."""
     from sqlalchemy import func, update
     data = body.model_dump(exclude_unset=True)
     async with request.app.state.container.database().transaction() as conn:
@@ -214,6 +219,7 @@ async def update_option_value(option_id: str, value_id: str, body: ValueUpdate, 
 
 @router.delete("/admin/product-options/{option_id}/values/{value_id}")
 async def delete_option_value(option_id: str, value_id: str, request: Request) -> dict[str, Any]:
+    """`DELETE /admin/product-options/{option_id}/values/{value_id}`."""
     from sqlalchemy import func, update
     async with request.app.state.container.database().transaction() as conn:
         result = await conn.execute(update(product_option_value).where(

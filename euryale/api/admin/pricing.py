@@ -114,11 +114,13 @@ async def _one(request: Request, price_list_id: str) -> dict[str, Any]:
 
 @router.get("/admin/price-lists")
 async def list_price_lists(request: Request) -> dict[str, Any]:
+    """`GET /admin/price-lists`."""
     return await list_envelope(request, LISTS, "price_lists", store=False)
 
 
 @router.post("/admin/price-lists")
 async def create_price_list(body: PriceListCreate, request: Request) -> dict[str, Any]:
+    """`POST /admin/price-lists`."""
     async with request.app.state.container.database().transaction() as conn:
         pl_id = await pricing.create_price_list(conn, data=body.model_dump(exclude_unset=True, exclude={"prices"}))
         await _add_prices(conn, pl_id, body.prices or [])
@@ -128,11 +130,13 @@ async def create_price_list(body: PriceListCreate, request: Request) -> dict[str
 
 @router.get("/admin/price-lists/{price_list_id}")
 async def retrieve_price_list(price_list_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/price-lists/{price_list_id}`."""
     return await _one(request, price_list_id)
 
 
 @router.post("/admin/price-lists/{price_list_id}")
 async def update_price_list(price_list_id: str, body: PriceListUpdate, request: Request) -> dict[str, Any]:
+    """`POST /admin/price-lists/{price_list_id}`."""
     async with request.app.state.container.database().transaction() as conn:
         await pricing.update_price_list(conn, price_list_id=price_list_id, data=body.model_dump(exclude_unset=True))
         await stage_events(conn, [Event("price-list.updated", {"id": price_list_id})])
@@ -141,6 +145,7 @@ async def update_price_list(price_list_id: str, body: PriceListUpdate, request: 
 
 @router.delete("/admin/price-lists/{price_list_id}")
 async def delete_price_list(price_list_id: str, request: Request) -> dict[str, Any]:
+    """`DELETE /admin/price-lists/{price_list_id}`."""
     async with request.app.state.container.database().transaction() as conn:
         await pricing.delete_price_list(conn, price_list_id=price_list_id)
         await stage_events(conn, [Event("price-list.deleted", {"id": price_list_id})])
@@ -149,6 +154,7 @@ async def delete_price_list(price_list_id: str, request: Request) -> dict[str, A
 
 @router.get("/admin/price-lists/{price_list_id}/prices")
 async def list_price_list_prices(price_list_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/price-lists/{price_list_id}/prices`."""
     pl = await retrieve_one(request, LISTS, price_list_id, store=False,
                             sel=LISTS.selection("id,*prices", store=False))
     prices = pl.get("prices") or []
@@ -157,6 +163,7 @@ async def list_price_list_prices(price_list_id: str, request: Request) -> dict[s
 
 @router.post("/admin/price-lists/{price_list_id}/prices/batch")
 async def batch_prices(price_list_id: str, body: PriceBatch, request: Request) -> dict[str, Any]:
+    """`POST /admin/price-lists/{price_list_id}/prices/batch`."""
     async with request.app.state.container.database().transaction() as conn:
         await pricing.require_price_list(conn, price_list_id=price_list_id)
         created = await _add_prices(conn, price_list_id, body.create)
@@ -185,11 +192,13 @@ async def remove_products(price_list_id: str, body: ProductsBody, request: Reque
 
 @router.get("/admin/price-preferences")
 async def list_preferences(request: Request) -> dict[str, Any]:
+    """`GET /admin/price-preferences`."""
     return await list_envelope(request, PREFS, "price_preferences", store=False)
 
 
 @router.post("/admin/price-preferences")
 async def create_preference(body: PreferenceCreate, request: Request) -> dict[str, Any]:
+    """`POST /admin/price-preferences`."""
     async with request.app.state.container.database().transaction() as conn:
         pref_id = await pricing.create_price_preference(conn, data=body.model_dump(exclude_unset=True))
     return {"price_preference": await retrieve_one(request, PREFS, pref_id, store=False)}
@@ -197,11 +206,13 @@ async def create_preference(body: PreferenceCreate, request: Request) -> dict[st
 
 @router.get("/admin/price-preferences/{preference_id}")
 async def retrieve_preference(preference_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/price-preferences/{preference_id}`."""
     return {"price_preference": await retrieve_one(request, PREFS, preference_id, store=False)}
 
 
 @router.post("/admin/price-preferences/{preference_id}")
 async def update_preference(preference_id: str, body: PreferenceUpdate, request: Request) -> dict[str, Any]:
+    """`POST /admin/price-preferences/{preference_id}`."""
     async with request.app.state.container.database().transaction() as conn:
         await pricing.update_price_preference(conn, preference_id=preference_id,
                                               data=body.model_dump(exclude_unset=True))
@@ -210,6 +221,7 @@ async def update_preference(preference_id: str, body: PreferenceUpdate, request:
 
 @router.delete("/admin/price-preferences/{preference_id}")
 async def delete_preference(preference_id: str, request: Request) -> dict[str, Any]:
+    """`DELETE /admin/price-preferences/{preference_id}`."""
     async with request.app.state.container.database().transaction() as conn:
         await pricing.delete_price_preference(conn, preference_id=preference_id)
     return {"id": preference_id, "object": "price_preference", "deleted": True}

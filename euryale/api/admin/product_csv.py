@@ -69,11 +69,13 @@ async def _confirm(request: Request, transaction_id: str) -> JSONResponse:
 
 @router.post("/admin/products/import/{transaction_id}/confirm")
 async def confirm_import(transaction_id: str, request: Request) -> JSONResponse:
+    """`POST /admin/products/import/{transaction_id}/confirm`."""
     return await _confirm(request, transaction_id)
 
 
 @router.post("/admin/products/imports/{transaction_id}/confirm")
 async def confirm_imports(transaction_id: str, request: Request) -> JSONResponse:
+    """`POST /admin/products/imports/{transaction_id}/confirm`."""
     return await _confirm(request, transaction_id)
 
 

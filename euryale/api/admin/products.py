@@ -226,6 +226,7 @@ async def batch_products(body: ProductBatch, request: Request) -> dict[str, Any]
 
 @router.get("/admin/products/{product_id}")
 async def retrieve_product(product_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/products/{product_id}`."""
     try:
         return await _product_response(request, product_id)
     except MedusaError as err:
@@ -245,6 +246,7 @@ async def update_product(product_id: str, body: ProductUpdate, request: Request)
 
 @router.delete("/admin/products/{product_id}")
 async def delete_product(product_id: str, request: Request) -> dict[str, Any]:
+    """`DELETE /admin/products/{product_id}`."""
     await flows.delete_products(request.app.state.container, [product_id])
     return {"id": product_id, "object": "product", "deleted": True}
 
@@ -253,6 +255,7 @@ async def delete_product(product_id: str, request: Request) -> dict[str, Any]:
 
 @router.get("/admin/products/{product_id}/variants")
 async def list_variants(product_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/products/{product_id}/variants`."""
     async with request.app.state.container.database().read() as conn:
         await product_service.require_product(conn, product_id=product_id)
     return await list_envelope(request, VARIANTS, "variants", store=False,
@@ -261,6 +264,7 @@ async def list_variants(product_id: str, request: Request) -> dict[str, Any]:
 
 @router.post("/admin/products/{product_id}/variants")
 async def create_variant(product_id: str, body: VariantCreate, request: Request) -> dict[str, Any]:
+    """`POST /admin/products/{product_id}/variants`."""
     data = _dump(body)
     _validate_new_prices([data])
     async with request.app.state.container.database().transaction() as conn:
@@ -271,6 +275,7 @@ async def create_variant(product_id: str, body: VariantCreate, request: Request)
 
 @router.post("/admin/products/{product_id}/variants/batch")
 async def batch_variants(product_id: str, body: VariantBatch, request: Request) -> dict[str, Any]:
+    """`POST /admin/products/{product_id}/variants/batch`."""
     container = request.app.state.container
     async with container.database().transaction() as conn:
         await product_service.require_product(conn, product_id=product_id)
@@ -296,6 +301,7 @@ async def batch_variants(product_id: str, body: VariantBatch, request: Request) 
 
 @router.get("/admin/products/{product_id}/variants/{variant_id}")
 async def retrieve_variant(product_id: str, variant_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/products/{product_id}/variants/{variant_id}`."""
     variant = await retrieve_one(request, VARIANTS, variant_id, store=False,
                                  extra=[product_variant.c.product_id == product_id], label="Variant")
     return {"variant": variant}
@@ -303,6 +309,7 @@ async def retrieve_variant(product_id: str, variant_id: str, request: Request) -
 
 @router.post("/admin/products/{product_id}/variants/{variant_id}")
 async def update_variant(product_id: str, variant_id: str, body: VariantUpdate, request: Request) -> dict[str, Any]:
+    """`POST /admin/products/{product_id}/variants/{variant_id}`."""
     data = _dump(body)
     data["id"] = variant_id
     async with request.app.state.container.database().transaction() as conn:
@@ -313,6 +320,7 @@ async def update_variant(product_id: str, variant_id: str, body: VariantUpdate, 
 
 @router.delete("/admin/products/{product_id}/variants/{variant_id}")
 async def delete_variant(product_id: str, variant_id: str, request: Request) -> dict[str, Any]:
+    """`DELETE /admin/products/{product_id}/variants/{variant_id}`."""
     container = request.app.state.container
     async with container.database().transaction() as conn:
         from sqlalchemy import select
@@ -333,6 +341,7 @@ async def delete_variant(product_id: str, variant_id: str, request: Request) -> 
 
 @router.get("/admin/products/{product_id}/options")
 async def list_product_options(product_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/products/{product_id}/options`."""
     from euryale.query.catalog import option_resource
     async with request.app.state.container.database().read() as conn:
         await product_service.require_product(conn, product_id=product_id)
@@ -358,6 +367,7 @@ async def link_product_options(product_id: str, body: OptionLinkBatch, request: 
 
 @router.get("/admin/product-variants")
 async def list_all_variants(request: Request) -> dict[str, Any]:
+    """`GET /admin/product-variants`."""
     return await list_envelope(request, VARIANTS, "variants", store=False)
 
 
@@ -419,6 +429,7 @@ async def _variant_response(request: Request, product_id: str, variant_id: str) 
 
 @router.post("/admin/products/{product_id}/variants/inventory-items/batch")
 async def batch_variant_inventory(product_id: str, body: InventoryLinkBatch, request: Request) -> dict[str, Any]:
+    """`POST /admin/products/{product_id}/variants/inventory-items/batch`."""
     async with request.app.state.container.database().transaction() as conn:
         for entry in body.create + body.update + body.delete:
             await _require_variant(conn, product_id, entry.variant_id)
@@ -433,6 +444,7 @@ async def batch_variant_inventory(product_id: str, body: InventoryLinkBatch, req
 @router.post("/admin/products/{product_id}/variants/{variant_id}/inventory-items")
 async def link_variant_inventory(product_id: str, variant_id: str, body: InventoryLinkBody,
                                  request: Request) -> dict[str, Any]:
+    """`POST /admin/products/{product_id}/variants/{variant_id}/inventory-items`."""
     async with request.app.state.container.database().transaction() as conn:
         await _require_variant(conn, product_id, variant_id)
         await _set_link(conn, variant_id, body.inventory_item_id, body.required_quantity)
@@ -442,6 +454,7 @@ async def link_variant_inventory(product_id: str, variant_id: str, body: Invento
 @router.post("/admin/products/{product_id}/variants/{variant_id}/inventory-items/{item_id}")
 async def update_variant_inventory(product_id: str, variant_id: str, item_id: str, body: InventoryQuantityBody,
                                    request: Request) -> dict[str, Any]:
+    """`POST /admin/products/{product_id}/variants/{variant_id}/inventory-items/{item_id}`."""
     async with request.app.state.container.database().transaction() as conn:
         await _require_variant(conn, product_id, variant_id)
         await _set_link(conn, variant_id, item_id, body.required_quantity)
@@ -451,6 +464,7 @@ async def update_variant_inventory(product_id: str, variant_id: str, item_id: st
 @router.delete("/admin/products/{product_id}/variants/{variant_id}/inventory-items/{item_id}")
 async def unlink_variant_inventory(product_id: str, variant_id: str, item_id: str, request: Request
                                    ) -> dict[str, Any]:
+    """`DELETE /admin/products/{product_id}/variants/{variant_id}/inventory-items/{item_id}`."""
     async with request.app.state.container.database().transaction() as conn:
         await _require_variant(conn, product_id, variant_id)
         await _set_link(conn, variant_id, item_id, None, remove=True)

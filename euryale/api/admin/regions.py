@@ -39,11 +39,13 @@ class RegionUpdate(RegionFields):
 
 @router.get("/admin/regions")
 async def list_regions(request: Request) -> dict[str, Any]:
+    """`GET /admin/regions`."""
     return await list_envelope(request, RESOURCE, "regions", store=False)
 
 
 @router.post("/admin/regions")
 async def create_region(body: RegionCreate, request: Request) -> dict[str, Any]:
+    """`POST /admin/regions`."""
     data = body.model_dump(exclude_unset=True)
     region_id = await flows.create_region(request.app.state.container, data)
     return {"region": await retrieve_one(request, RESOURCE, region_id, store=False)}
@@ -51,11 +53,13 @@ async def create_region(body: RegionCreate, request: Request) -> dict[str, Any]:
 
 @router.get("/admin/regions/{region_id}")
 async def retrieve_region(region_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/regions/{region_id}`."""
     return {"region": await retrieve_one(request, RESOURCE, region_id, store=False)}
 
 
 @router.post("/admin/regions/{region_id}")
 async def update_region(region_id: str, body: RegionUpdate, request: Request) -> dict[str, Any]:
+    """`POST /admin/regions/{region_id}`."""
     data = body.model_dump(exclude_unset=True)
     await flows.update_region(request.app.state.container, region_id, data)
     return {"region": await retrieve_one(request, RESOURCE, region_id, store=False)}
@@ -63,5 +67,6 @@ async def update_region(region_id: str, body: RegionUpdate, request: Request) ->
 
 @router.delete("/admin/regions/{region_id}")
 async def delete_region(region_id: str, request: Request) -> dict[str, Any]:
+    """`DELETE /admin/regions/{region_id}`."""
     await flows.delete_region(request.app.state.container, region_id)
     return {"id": region_id, "object": "region", "deleted": True}

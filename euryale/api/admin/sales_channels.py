@@ -46,22 +46,26 @@ async def _one(request: Request, sales_channel_id: str) -> dict[str, Any]:
 
 @router.get("/admin/sales-channels")
 async def list_sales_channels(request: Request) -> dict[str, Any]:
+    """`GET /admin/sales-channels`."""
     return await list_envelope(request, RESOURCE, "sales_channels", store=False)
 
 
 @router.post("/admin/sales-channels")
 async def create_sales_channel(body: ChannelCreate, request: Request) -> dict[str, Any]:
+    """`POST /admin/sales-channels`."""
     [sc_id] = await flows.create_sales_channels(request.app.state.container, [body.model_dump(exclude_unset=True)])
     return await _one(request, sc_id)
 
 
 @router.get("/admin/sales-channels/{sales_channel_id}")
 async def retrieve_sales_channel(sales_channel_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/sales-channels/{sales_channel_id}`."""
     return await _one(request, sales_channel_id)
 
 
 @router.post("/admin/sales-channels/{sales_channel_id}")
 async def update_sales_channel(sales_channel_id: str, body: ChannelUpdate, request: Request) -> dict[str, Any]:
+    """`POST /admin/sales-channels/{sales_channel_id}`."""
     await flows.update_sales_channel(request.app.state.container, sales_channel_id,
                                      body.model_dump(exclude_unset=True))
     return await _one(request, sales_channel_id)
@@ -69,11 +73,13 @@ async def update_sales_channel(sales_channel_id: str, body: ChannelUpdate, reque
 
 @router.delete("/admin/sales-channels/{sales_channel_id}")
 async def delete_sales_channel(sales_channel_id: str, request: Request) -> dict[str, Any]:
+    """`DELETE /admin/sales-channels/{sales_channel_id}`."""
     await flows.delete_sales_channel(request.app.state.container, sales_channel_id)
     return {"id": sales_channel_id, "object": "sales-channel", "deleted": True}
 
 
 @router.post("/admin/sales-channels/{sales_channel_id}/products")
 async def link_products(sales_channel_id: str, body: LinkBody, request: Request) -> dict[str, Any]:
+    """`POST /admin/sales-channels/{sales_channel_id}/products`."""
     await flows.link_channel_products(request.app.state.container, sales_channel_id, body.add, body.remove)
     return await _one(request, sales_channel_id)

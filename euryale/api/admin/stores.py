@@ -39,16 +39,19 @@ class StoreUpdate(BaseModel):
 
 @router.get("/admin/stores")
 async def list_stores(request: Request) -> dict[str, Any]:
+    """`GET /admin/stores`."""
     return await list_envelope(request, STORES, "stores", store=False)
 
 
 @router.get("/admin/stores/{store_id}")
 async def retrieve_store(store_id: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/stores/{store_id}`."""
     return {"store": await retrieve_one(request, STORES, store_id, store=False)}
 
 
 @router.post("/admin/stores/{store_id}")
 async def update_store(store_id: str, body: StoreUpdate, request: Request) -> dict[str, Any]:
+    """`POST /admin/stores/{store_id}`."""
     data = body.model_dump(exclude_unset=True)
     async with request.app.state.container.database().transaction() as conn:
         await stores.update_store(conn, store_id=store_id, data=data)
@@ -65,9 +68,11 @@ async def update_store(store_id: str, body: StoreUpdate, request: Request) -> di
 
 @router.get("/admin/currencies")
 async def list_currencies(request: Request) -> dict[str, Any]:
+    """`GET /admin/currencies`."""
     return await list_envelope(request, CURRENCIES, "currencies", store=False)
 
 
 @router.get("/admin/currencies/{code}")
 async def retrieve_currency(code: str, request: Request) -> dict[str, Any]:
+    """`GET /admin/currencies/{code}`."""
     return {"currency": await retrieve_one(request, CURRENCIES, code.lower(), store=False)}

@@ -35,11 +35,13 @@ PUBLIC_CATEGORY = [product_category.c.is_active.is_(True), product_category.c.is
 
 @router.get("/store/collections")
 async def list_collections(request: Request) -> dict[str, Any]:
+    """`GET /store/collections`."""
     return await list_envelope(request, COLLECTIONS, "collections", store=True, default_limit=10)
 
 
 @router.get("/store/collections/{collection_id}")
 async def retrieve_collection(collection_id: str, request: Request) -> dict[str, Any]:
+    """`GET /store/collections/{collection_id}`."""
     return {"collection": await retrieve_one(request, COLLECTIONS, collection_id, store=True)}
 
 
@@ -58,6 +60,7 @@ async def list_categories(request: Request) -> dict[str, Any]:
 
 @router.get("/store/product-categories/{category_id}")
 async def retrieve_category(category_id: str, request: Request) -> dict[str, Any]:
+    """`GET /store/product-categories/{category_id}`."""
     category = await retrieve_one(request, CATEGORIES, category_id, store=True, ctx=_tree_ctx(request),
                                   extra=PUBLIC_CATEGORY)
     return {"product_category": category}
@@ -65,31 +68,37 @@ async def retrieve_category(category_id: str, request: Request) -> dict[str, Any
 
 @router.get("/store/product-tags")
 async def list_tags(request: Request) -> dict[str, Any]:
+    """`GET /store/product-tags`."""
     return await list_envelope(request, TAGS, "product_tags", store=True)
 
 
 @router.get("/store/product-tags/{tag_id}")
 async def retrieve_tag(tag_id: str, request: Request) -> dict[str, Any]:
+    """`GET /store/product-tags/{tag_id}`."""
     return {"product_tag": await retrieve_one(request, TAGS, tag_id, store=True)}
 
 
 @router.get("/store/product-types")
 async def list_types(request: Request) -> dict[str, Any]:
+    """`GET /store/product-types`."""
     return await list_envelope(request, TYPES, "product_types", store=True)
 
 
 @router.get("/store/product-types/{type_id}")
 async def retrieve_type(type_id: str, request: Request) -> dict[str, Any]:
+    """`GET /store/product-types/{type_id}`."""
     return {"product_type": await retrieve_one(request, TYPES, type_id, store=True)}
 
 
 @router.get("/store/product-options")
 async def list_options(request: Request) -> dict[str, Any]:
+    """`GET /store/product-options`."""
     return await list_envelope(request, OPTIONS, "product_options", store=True)
 
 
 @router.get("/store/product-options/{option_id}")
 async def retrieve_option(option_id: str, request: Request) -> dict[str, Any]:
+    """`GET /store/product-options/{option_id}`."""
     return {"product_option": await retrieve_one(request, OPTIONS, option_id, store=True)}
 
 
@@ -116,6 +125,7 @@ async def list_variants(request: Request, ctx: StoreContext = Depends(store_cont
 @router.get("/store/product-variants/{variant_id}")
 async def retrieve_variant(variant_id: str, request: Request, ctx: StoreContext = Depends(store_context),
                            customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
+    """`GET /store/product-variants/{variant_id}`."""
     rr = read_request(request, VARIANTS, store=True)
     channels = scoped_channels(rr, ctx)
     loader_ctx = await read_context(request, rr, ctx, customer, channels, variants_path="")

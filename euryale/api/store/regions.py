@@ -17,19 +17,23 @@ CURRENCIES = currency_resource()
 
 @router.get("/store/regions")
 async def list_regions(request: Request) -> dict[str, Any]:
+    """`GET /store/regions`."""
     return await list_envelope(request, REGIONS, "regions", store=True)
 
 
 @router.get("/store/regions/{region_id}")
 async def retrieve_region(region_id: str, request: Request) -> dict[str, Any]:
+    """`GET /store/regions/{region_id}`."""
     return {"region": await retrieve_one(request, REGIONS, region_id, store=True)}
 
 
 @router.get("/store/currencies")
 async def list_currencies(request: Request) -> dict[str, Any]:
+    """`GET /store/currencies`."""
     return await list_envelope(request, CURRENCIES, "currencies", store=True)
 
 
 @router.get("/store/currencies/{code}")
 async def retrieve_currency(code: str, request: Request) -> dict[str, Any]:
+    """`GET /store/currencies/{code}`."""
     return {"currency": await retrieve_one(request, CURRENCIES, code.lower(), store=True)}

@@ -47,6 +47,7 @@ async def create_api_key(conn: AsyncConnection, *, title: str, type: str, create
 
 
 async def retrieve_api_key(conn: AsyncConnection, *, api_key_id: str) -> dict[str, Any]:
+    """One key by id (404 in Medusa's words)."""
     row = (await conn.execute(select(api_key).where(api_key.c.id == api_key_id))).mappings().first()
     if row is None:
         raise not_found(f"API Key with id: {api_key_id} was not found")
@@ -54,6 +55,7 @@ async def retrieve_api_key(conn: AsyncConnection, *, api_key_id: str) -> dict[st
 
 
 async def update_api_key(conn: AsyncConnection, *, api_key_id: str, title: str) -> None:
+    """Rename a key."""
     await retrieve_api_key(conn, api_key_id=api_key_id)
     await conn.execute(update(api_key).where(api_key.c.id == api_key_id).values(title=title, updated_at=func.now()))
 

@@ -291,6 +291,7 @@ PRICE_LIST_FIELDS = ("title", "description", "status", "type", "starts_at", "end
 
 
 async def require_price_list(conn: AsyncConnection, *, price_list_id: str) -> dict[str, Any]:
+    """The live price list or 404."""
     row = (await conn.execute(select(price_list).where(price_list.c.id == price_list_id,
                                                        price_list.c.deleted_at.is_(None)))).mappings().first()
     if row is None:
@@ -311,6 +312,7 @@ async def set_price_list_rules(conn: AsyncConnection, *, price_list_id: str, rul
 
 
 async def create_price_list(conn: AsyncConnection, *, data: dict[str, Any]) -> str:
+    """Insert a price list with its rules; returns its id."""
     pl_id = generate_id("plist")
     values = {k: data[k] for k in PRICE_LIST_FIELDS if data.get(k) is not None}
     await conn.execute(insert(price_list).values(id=pl_id, **values))
@@ -319,6 +321,7 @@ async def create_price_list(conn: AsyncConnection, *, data: dict[str, Any]) -> s
 
 
 async def update_price_list(conn: AsyncConnection, *, price_list_id: str, data: dict[str, Any]) -> None:
+    """Update fields and (when given) replace the rules."""
     await require_price_list(conn, price_list_id=price_list_id)
     values = {k: data[k] for k in PRICE_LIST_FIELDS if k in data}
     await conn.execute(update(price_list).where(price_list.c.id == price_list_id)
@@ -328,6 +331,7 @@ async def update_price_list(conn: AsyncConnection, *, price_list_id: str, data: 
 
 
 async def delete_price_list(conn: AsyncConnection, *, price_list_id: str) -> None:
+    """Soft-delete the list and its prices."""
     await require_price_list(conn, price_list_id=price_list_id)
     await conn.execute(update(price).where(price.c.price_list_id == price_list_id, price.c.deleted_at.is_(None))
                        .values(deleted_at=func.now()))
@@ -352,6 +356,7 @@ async def add_price_list_prices(conn: AsyncConnection, *, price_list_id: str,
 
 async def update_price_list_prices(conn: AsyncConnection, *, price_list_id: str,
                                    prices: Sequence[dict[str, Any]]) -> list[str]:
+    """Update list prices by id (404 for a price not in the list)."""
     ids = []
     for p in prices:
         values: dict[str, Any] = {"updated_at": func.now()}
@@ -370,6 +375,7 @@ async def update_price_list_prices(conn: AsyncConnection, *, price_list_id: str,
 
 async def remove_price_list_prices(conn: AsyncConnection, *, price_list_id: str, price_ids: Sequence[str] = (),
                                    price_set_ids: Sequence[str] = ()) -> list[str]:
+    """Soft-delete list prices by id, or those of the given price sets; returns the ids."""
     conds = [price.c.price_list_id == price_list_id, price.c.deleted_at.is_(None)]
     if price_ids:
         conds.append(price.c.id.in_(list(price_ids)))
@@ -384,6 +390,7 @@ async def remove_price_list_prices(conn: AsyncConnection, *, price_list_id: str,
 # --- price preferences -------------------------------------------------------------------------------------------
 
 async def create_price_preference(conn: AsyncConnection, *, data: dict[str, Any]) -> str:
+    """Insert a preference; (attribute, value) is unique (422)."""
     pref_id = generate_id("prpref")
     existing = (await conn.execute(select(price_preference.c.id).where(
         price_preference.c.attribute == data["attribute"], price_preference.c.value == data.get("value"),
@@ -399,6 +406,7 @@ async def create_price_preference(conn: AsyncConnection, *, data: dict[str, Any]
 
 
 async def update_price_preference(conn: AsyncConnection, *, preference_id: str, data: dict[str, Any]) -> None:
+    """Update a preference (404 when absent)."""
     values = {k: data[k] for k in ("attribute", "value", "is_tax_inclusive") if k in data}
     result = await conn.execute(update(price_preference).where(price_preference.c.id == preference_id,
                                                                price_preference.c.deleted_at.is_(None))
@@ -408,6 +416,7 @@ async def update_price_preference(conn: AsyncConnection, *, preference_id: str, 
 
 
 async def delete_price_preference(conn: AsyncConnection, *, preference_id: str) -> None:
+    """Soft-delete a preference (404 when absent)."""
     result = await conn.execute(update(price_preference).where(price_preference.c.id == preference_id,
                                                                price_preference.c.deleted_at.is_(None))
                                 .values(deleted_at=func.now()))

@@ -284,6 +284,7 @@ async def set_images(conn: AsyncConnection, *, product_id: str, images: Sequence
 
 
 async def set_tags(conn: AsyncConnection, *, product_id: str, tag_ids: Sequence[str]) -> None:
+    """Replace the product's tags (unknown tag ids → 404)."""
     await _ensure_exists(conn, product_tag, tag_ids, "Product tag")
     await conn.execute(product_tags.delete().where(product_tags.c.product_id == product_id))
     if tag_ids:
@@ -292,6 +293,7 @@ async def set_tags(conn: AsyncConnection, *, product_id: str, tag_ids: Sequence[
 
 
 async def set_categories(conn: AsyncConnection, *, product_id: str, category_ids: Sequence[str]) -> None:
+    """Replace the product's categories (unknown category ids → 404)."""
     await _ensure_exists(conn, product_category, category_ids, "Product category")
     await conn.execute(product_category_product.delete().where(product_category_product.c.product_id == product_id))
     if category_ids:
@@ -348,6 +350,7 @@ async def update_product(conn: AsyncConnection, *, product_id: str, data: dict[s
 
 async def update_variant(conn: AsyncConnection, *, variant_id: str, data: dict[str, Any],
                          option_map: dict[str, dict[str, str]] | None = None) -> None:
+    """Update a variant's fields and, with an option map, its option values."""
     row = {k: data[k] for k in VARIANT_FIELDS if k in data}
     if row.get("sku"):
         await _check_skus(conn, [row["sku"]], exclude_ids=[variant_id])
@@ -362,6 +365,7 @@ async def update_variant(conn: AsyncConnection, *, variant_id: str, data: dict[s
 
 
 async def delete_variants(conn: AsyncConnection, *, variant_ids: Sequence[str]) -> None:
+    """Soft-delete variants."""
     if variant_ids:
         await conn.execute(update(product_variant).where(product_variant.c.id.in_(list(variant_ids)),
                                                          product_variant.c.deleted_at.is_(None))
@@ -385,12 +389,14 @@ async def delete_products(conn: AsyncConnection, *, product_ids: Sequence[str]) 
 
 
 async def product_exists(conn: AsyncConnection, *, product_id: str) -> bool:
+    """Whether a live product has this id."""
     row = (await conn.execute(select(product.c.id).where(product.c.id == product_id,
                                                           product.c.deleted_at.is_(None)))).first()
     return row is not None
 
 
 async def require_product(conn: AsyncConnection, *, product_id: str) -> None:
+    """404 unless the product exists."""
     if not await product_exists(conn, product_id=product_id):
         raise not_found(f"Product with id: {product_id} was not found")
 
@@ -409,6 +415,7 @@ TAXONOMY: dict[str, tuple[Table, str, tuple[str, ...], str]] = {
 
 
 async def require_row(conn: AsyncConnection, kind: str, row_id: str) -> dict[str, Any]:
+    """A live collection/category/tag/type/option row, or 404."""
     table, _, _, label = TAXONOMY[kind]
     row = (await conn.execute(select(table).where(table.c.id == row_id, table.c.deleted_at.is_(None)))
            ).mappings().first()
@@ -456,6 +463,7 @@ async def create_row(conn: AsyncConnection, kind: str, data: dict[str, Any]) -> 
 
 
 async def update_row(conn: AsyncConnection, kind: str, row_id: str, data: dict[str, Any]) -> None:
+    """Update a collection/category/tag/type/option (uniqueness and category paths kept)."""
     table, _, fields, _ = TAXONOMY[kind]
     await require_row(conn, kind, row_id)
     values = {k: data[k] for k in fields if k in data}
@@ -502,6 +510,7 @@ async def delete_row(conn: AsyncConnection, kind: str, row_id: str) -> None:
 
 async def set_collection_products(conn: AsyncConnection, *, collection_id: str, add: Sequence[str],
                                   remove: Sequence[str]) -> None:
+    """Move products into (add) or out of (remove) a collection."""
     await require_row(conn, "collection", collection_id)
     if add:
         await conn.execute(update(product).where(product.c.id.in_(list(add))).values(collection_id=collection_id))
@@ -512,6 +521,7 @@ async def set_collection_products(conn: AsyncConnection, *, collection_id: str, 
 
 async def set_category_products(conn: AsyncConnection, *, category_id: str, add: Sequence[str],
                                 remove: Sequence[str]) -> None:
+    """Add products to / remove them from a category."""
     await require_row(conn, "category", category_id)
     if remove:
         await conn.execute(product_category_product.delete().where(

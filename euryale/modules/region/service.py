@@ -16,6 +16,7 @@ FIELDS = ("name", "currency_code", "automatic_taxes", "metadata")
 
 
 async def require_region(conn: AsyncConnection, *, region_id: str) -> dict[str, Any]:
+    """The live region row, or 404."""
     row = (await conn.execute(select(region).where(region.c.id == region_id, region.c.deleted_at.is_(None)))
            ).mappings().first()
     if row is None:
@@ -46,6 +47,7 @@ async def set_countries(conn: AsyncConnection, *, region_id: str, countries: Seq
 
 
 async def create_region(conn: AsyncConnection, *, data: dict[str, Any]) -> str:
+    """Insert a region with its countries; returns its id."""
     region_id = generate_id("reg")
     values = {k: data[k] for k in FIELDS if k in data and data[k] is not None}
     values["currency_code"] = str(values["currency_code"]).lower()
@@ -55,6 +57,7 @@ async def create_region(conn: AsyncConnection, *, data: dict[str, Any]) -> str:
 
 
 async def update_region(conn: AsyncConnection, *, region_id: str, data: dict[str, Any]) -> None:
+    """Update fields and (when given) the countries."""
     await require_region(conn, region_id=region_id)
     values = {k: data[k] for k in FIELDS if k in data}
     if values.get("currency_code"):
@@ -65,6 +68,7 @@ async def update_region(conn: AsyncConnection, *, region_id: str, data: dict[str
 
 
 async def delete_region(conn: AsyncConnection, *, region_id: str) -> None:
+    """Soft-delete the region and free its countries."""
     await require_region(conn, region_id=region_id)
     await conn.execute(update(region_country).where(region_country.c.region_id == region_id).values(region_id=None))
     await conn.execute(update(region).where(region.c.id == region_id).values(deleted_at=func.now()))

@@ -23,6 +23,7 @@ async def create_sales_channels(conn: AsyncConnection, *, data: list[dict[str, A
 
 
 async def require_sales_channel(conn: AsyncConnection, *, sales_channel_id: str) -> None:
+    """404 unless the channel exists."""
     row = (await conn.execute(select(sales_channel.c.id).where(sales_channel.c.id == sales_channel_id,
                                                                 sales_channel.c.deleted_at.is_(None)))).first()
     if row is None:
@@ -30,6 +31,7 @@ async def require_sales_channel(conn: AsyncConnection, *, sales_channel_id: str)
 
 
 async def update_sales_channel(conn: AsyncConnection, *, sales_channel_id: str, data: dict[str, Any]) -> None:
+    """Update a channel's fields."""
     await require_sales_channel(conn, sales_channel_id=sales_channel_id)
     values = {k: data[k] for k in FIELDS if k in data}
     await conn.execute(update(sales_channel).where(sales_channel.c.id == sales_channel_id)
@@ -37,6 +39,7 @@ async def update_sales_channel(conn: AsyncConnection, *, sales_channel_id: str, 
 
 
 async def delete_sales_channel(conn: AsyncConnection, *, sales_channel_id: str) -> None:
+    """Soft-delete a channel."""
     await require_sales_channel(conn, sales_channel_id=sales_channel_id)
     await conn.execute(update(sales_channel).where(sales_channel.c.id == sales_channel_id)
                        .values(deleted_at=func.now()))

@@ -16,12 +16,14 @@ FIELDS = ("name", "default_sales_channel_id", "default_region_id", "default_loca
 
 
 async def default_store(conn: AsyncConnection) -> dict[str, Any] | None:
+    """The store row (the oldest live one), if any."""
     row = (await conn.execute(select(store).where(store.c.deleted_at.is_(None)).order_by(store.c.created_at)
                               .limit(1))).mappings().first()
     return dict(row) if row is not None else None
 
 
 async def create_store(conn: AsyncConnection, *, data: dict[str, Any]) -> str:
+    """Insert a store with its supported currencies; returns its id."""
     store_id = generate_id("store")
     await conn.execute(insert(store).values(id=store_id, **{k: data[k] for k in FIELDS if k in data}))
     await set_currencies(conn, store_id=store_id, currencies=data.get("supported_currencies") or [])
@@ -29,6 +31,7 @@ async def create_store(conn: AsyncConnection, *, data: dict[str, Any]) -> str:
 
 
 async def require_store(conn: AsyncConnection, *, store_id: str) -> None:
+    """404 unless the store exists."""
     row = (await conn.execute(select(store.c.id).where(store.c.id == store_id, store.c.deleted_at.is_(None)))).first()
     if row is None:
         raise not_found(f"Store with id: {store_id} was not found")
@@ -50,6 +53,7 @@ async def set_currencies(conn: AsyncConnection, *, store_id: str, currencies: Se
 
 
 async def update_store(conn: AsyncConnection, *, store_id: str, data: dict[str, Any]) -> None:
+    """Update fields and (when given) the supported currencies."""
     await require_store(conn, store_id=store_id)
     values = {k: data[k] for k in FIELDS if k in data}
     await conn.execute(update(store).where(store.c.id == store_id).values(**values, updated_at=func.now()))
