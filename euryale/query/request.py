@@ -52,6 +52,8 @@ def read_request(request: Request, resource: Resource, *, store: bool, default_l
     query = parse_qs(request.url.query)
     query.pop("locale", None)
     params = list_params(query, default_limit=default_limit)
+    if store:
+        params.with_deleted = False  # deleted records are never shown to storefronts
     for name in ("limit", "offset"):
         if getattr(params, name) > MAX_INT:
             raise invalid_data(f"Invalid request: Number must be less than or equal to {MAX_INT} ({name})")

@@ -256,3 +256,14 @@ async def test_cart_id_gives_the_price_context(client: httpx.AsyncClient, shop: 
     assert res.status_code == 200, res.text
     prices = sorted(v["calculated_price"]["calculated_amount"] for v in res.json()["product"]["variants"])
     assert prices == [12, 13] and res.json()["product"]["variants"][0]["calculated_price"]["currency_code"] == "usd"
+
+
+async def test_deleted_products_stay_hidden_even_with_with_deleted(client: httpx.AsyncClient,
+                                                                   shop: dict[str, Any]) -> None:
+    gone = shop["published"][0]["id"]
+    assert (await client.delete(f"/admin/products/{gone}", headers=shop["admin"])).status_code == 200
+    res = await client.get("/store/products", params={"with_deleted": "true"}, headers=shop["pk"])
+    assert gone not in {p["id"] for p in res.json()["products"]}
+    res = await client.get("/admin/products", params={"with_deleted": "true", "id": gone, "fields": "id,deleted_at"},
+                           headers=shop["admin"])
+    assert res.json()["products"][0]["deleted_at"] is not None
