@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import Any
 
 from fastapi import Request
 
 from euryale.db import Database
-from euryale.http.auth import (
-    AuthContext,
-    UnauthorizedError,
-    bearer_token,
-    config_of,
-    context_from_payload,
-    decode_token,
-)
+from euryale.http.actors import require_user
 from euryale.http.query import ListParams, as_list, list_params, parse_qs
 
-
-async def _bearer_user(request: Request) -> AuthContext:
-    """Fallback while `euryale.http.actors` is absent: a bearer JWT whose actor is a user."""
-    token = bearer_token(request)
-    if token is None:
-        raise UnauthorizedError()
-    ctx = context_from_payload(decode_token(config_of(request), token))
-    if ctx.actor_type != "user" or not ctx.actor_id:
-        raise UnauthorizedError()
-    return ctx
-
-
-def _resolve_require_user() -> Callable[..., Awaitable[Any]]:
-    # the auth engineer's dependency (bearer, session cookie, secret API key) wins once it exists
-    try:
-        module = importlib.import_module("euryale.http.actors")
-    except ImportError:
-        return _bearer_user
-    return cast(Callable[..., Awaitable[Any]], getattr(module, "require_user", _bearer_user))
-
-
-require_user = _resolve_require_user()
+__all__ = ["actor_id", "db_of", "filter_values", "paging", "query_of", "require_user", "run_flow"]
 
 
 def actor_id(ctx: Any) -> str | None:
