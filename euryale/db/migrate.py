@@ -48,6 +48,7 @@ def version_locations(extra_packages: Iterable[str] = ()) -> list[str]:
         if d.is_dir():
             dirs.append(d)
     dirs.append(HERE.parent / "links" / "migrations")
+    dirs.append(HERE / "perf_migrations")  # hot-path indexes (branch `perf`), after the tables they index
     for pkg in extra_packages:
         module = importlib.import_module(pkg)
         if module.__file__:
