@@ -124,6 +124,76 @@ class UpdateEditAction(Strict):
     compare_at_unit_price: Decimal | None = Field(default=None, ge=0)
 
 
+class DraftAddress(Strict):
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    address_1: str | None = None
+    address_2: str | None = None
+    city: str | None = None
+    country_code: str | None = None
+    province: str | None = None
+    postal_code: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class DraftItem(Strict):
+    title: str | None = None
+    variant_sku: str | None = None
+    variant_barcode: str | None = None
+    variant_id: str | None = None
+    unit_price: Decimal | None = Field(default=None, ge=0)
+    quantity: Decimal = Field(gt=0)
+    metadata: dict[str, Any] | None = None
+
+
+class DraftShippingMethod(Strict):
+    shipping_method_id: str | None = None
+    order_id: str | None = None
+    name: str | None = None
+    shipping_option_id: str
+    amount: Decimal = Field(ge=0)
+    data: dict[str, Any] | None = None
+
+
+class CreateDraftOrder(Strict):
+    status: str | None = None
+    email: str | None = None
+    customer_id: str | None = None
+    sales_channel_id: str | None = None
+    region_id: str
+    currency_code: str | None = None
+    billing_address: DraftAddress | None = None
+    shipping_address: DraftAddress | None = None
+    items: list[DraftItem] | None = None
+    shipping_methods: list[DraftShippingMethod] | None = None
+    no_notification_order: bool | None = None
+    promo_codes: list[str] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class UpdateDraftOrder(Strict):
+    email: str | None = None
+    customer_id: str | None = None
+    sales_channel_id: str | None = None
+    shipping_address: DraftAddress | None = None
+    billing_address: DraftAddress | None = None
+    metadata: dict[str, Any] | None = None
+    locale: str | None = None
+    internal_note: str | None = None
+
+
+class PromoCodes(Strict):
+    promo_codes: list[str] = Field(min_length=1)
+
+
+class UpdateDraftShippingMethod(Strict):
+    shipping_option_id: str | None = None
+    custom_amount: Decimal | None = Field(default=None, ge=0)
+    internal_note: str | None = None
+
+
 class Confirm(Strict):
     no_notification: bool | None = None
 

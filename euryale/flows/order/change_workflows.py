@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from euryale.flows.order import claims, exchanges, order_edits
+from euryale.flows.order import claims, draft_orders, exchanges, order_edits
 from euryale.flows.order.workflows import decode, encode
 from euryale.workflows import StepContext, StepResponse, step, workflow
 
@@ -55,6 +55,25 @@ FLOWS: dict[str, Flow] = {
     "request-order-edit-request": order_edits.request_edit,
     "confirm-order-edit-request": order_edits.confirm_edit,
     "cancel-begin-order-edit": order_edits.cancel_edit,
+    "create-draft-order": draft_orders.create_draft_order,
+    "update-draft-order": draft_orders.update_draft_order,
+    "delete-draft-order": draft_orders.delete_draft_order,
+    "convert-draft-order": draft_orders.convert_to_order,
+    "begin-draft-order-edit": draft_orders.begin_edit,
+    "add-draft-order-items": order_edits.add_items,
+    "update-draft-order-item": order_edits.update_item_quantity,
+    "update-draft-order-action-item": order_edits.update_action,
+    "remove-draft-order-action-item": order_edits.remove_action,
+    "add-draft-order-shipping-methods": order_edits.add_shipping,
+    "update-draft-order-action-shipping-method": order_edits.update_shipping,
+    "remove-draft-order-action-shipping-method": order_edits.remove_shipping,
+    "update-draft-order-shipping-method": draft_orders.update_shipping_method,
+    "remove-draft-order-shipping-method": draft_orders.remove_shipping_method,
+    "add-draft-order-promotions": draft_orders.add_promotions,
+    "remove-draft-order-promotions": draft_orders.remove_promotions,
+    "request-draft-order-edit": order_edits.request_edit,
+    "confirm-draft-order-edit": draft_orders.confirm_edit,
+    "cancel-draft-order-edit": order_edits.cancel_edit,
 }
 
 

@@ -153,14 +153,19 @@ async def request_edit(db: Database, *, order_id: str, requested_by: str | None)
             "order_id": order_id, "actions": await _actions_payload(conn, change["id"])}))
 
 
+async def confirm_edit_in(conn: AsyncConnection, *, order_id: str, confirmed_by: str | None) -> None:
+    """Apply the edit inside the caller's transaction (draft orders add their own actions around it)."""
+    order, change = await _edit(conn, order_id, statuses=("pending", "requested"))
+    actions = await _actions_payload(conn, change["id"])
+    await kit.apply_change(conn, order=order, change=change, confirmed_by=confirmed_by)
+    await orders.refresh_summary(conn, order_id=order_id)
+    await stage_events(conn, Event("order-edit.confirmed", {"order_id": order_id, "actions": actions}))
+
+
 async def confirm_edit(db: Database, *, order_id: str, confirmed_by: str | None) -> None:
     """Apply the edit (new items, quantities, shipping), bump the version; `order-edit.confirmed`."""
     async with db.transaction() as conn:
-        order, change = await _edit(conn, order_id, statuses=("pending", "requested"))
-        actions = await _actions_payload(conn, change["id"])
-        await kit.apply_change(conn, order=order, change=change, confirmed_by=confirmed_by)
-        await orders.refresh_summary(conn, order_id=order_id)
-        await stage_events(conn, Event("order-edit.confirmed", {"order_id": order_id, "actions": actions}))
+        await confirm_edit_in(conn, order_id=order_id, confirmed_by=confirmed_by)
 
 
 async def cancel_edit(db: Database, *, order_id: str, canceled_by: str | None) -> None:

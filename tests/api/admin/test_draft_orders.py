@@ -1,0 +1,141 @@
+"""Admin draft orders: create (variant + custom items, shipping), read/list, update, edit tree, convert, delete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+
+from euryale.container import Container
+from euryale.ids import generate_id
+from euryale.modules.promotion.models import promotion
+from tests.api.admin.order_factory import admin_headers
+from tests.support.commerce import Shop, make_shop
+
+
+async def _create(client: httpx.AsyncClient, shop: Shop, h: dict[str, str]) -> dict[str, Any]:
+    r = await client.post("/admin/draft-orders", headers=h, json={
+        "region_id": shop.region_id, "email": f"draft-{shop.tag}@example.com",
+        "sales_channel_id": shop.sales_channel_id,
+        "shipping_address": {"first_name": "Ada", "city": "Paris", "country_code": "fr"},
+        "items": [{"variant_id": shop.variants[0].id, "quantity": 2},
+                  {"title": "Gift wrap", "unit_price": 3, "quantity": 1}],
+        "shipping_methods": [{"shipping_option_id": shop.shipping_option_id, "amount": 5, "name": "Courier"}]})
+    assert r.status_code == 200, r.text
+    return dict(r.json()["draft_order"])
+
+
+async def _promotion(container: Container) -> str:
+    code = f"DRAFT{uuid.uuid4().hex[:6].upper()}"
+    async with container.database().transaction() as conn:
+        await conn.execute(insert(promotion).values(id=generate_id("promo"), code=code, type="standard",
+                                                    status="active", is_automatic=False))
+    return code
+
+
+async def test_draft_order_lifecycle(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    shop = await make_shop(container, prices=[20])
+    draft = await _create(client, shop, h)
+    assert draft["status"] == "draft" and draft["is_draft_order"] is True
+    assert draft["currency_code"] == "eur" and draft["customer_id"]
+    assert sorted((i["variant_id"] or "", i["quantity"]) for i in draft["items"]) == [
+        ("", 1), (shop.variants[0].id, 2)]
+    assert draft["total"] == 2 * 20 + 3 + 5
+    assert draft["shipping_address"]["city"] == "Paris"
+    did = draft["id"]
+    listed = (await client.get(f"/admin/draft-orders?id={did}", headers=h)).json()
+    assert listed["count"] == 1 and listed["draft_orders"][0]["id"] == did
+    r = await client.post(f"/admin/draft-orders/{did}", headers=h, json={"email": f"new-{shop.tag}@example.com",
+                                                                      "metadata": {"source": "phone"}})
+    assert r.status_code == 200 and r.json()["draft_order"]["email"] == f"new-{shop.tag}@example.com"
+    # edit: one more unit, an extra shipping method swapped for a cheaper existing one, a promotion code
+    r = await client.post(f"/admin/draft-orders/{did}/edit", headers=h)
+    assert r.status_code == 200 and r.json()["draft_order_preview"]["order_change"]["change_type"] == "edit"
+    item = [i for i in draft["items"] if i["variant_id"] == shop.variants[0].id][0]
+    r = await client.post(f"/admin/draft-orders/{did}/edit/items/item/{item['id']}", headers=h, json={"quantity": 3})
+    assert r.status_code == 200, r.text
+    method = draft["shipping_methods"][0]["id"]
+    r = await client.post(f"/admin/draft-orders/{did}/edit/shipping-methods/method/{method}", headers=h,
+                          json={"custom_amount": 2})
+    assert r.status_code == 200, r.text
+    code = await _promotion(container)
+    r = await client.post(f"/admin/draft-orders/{did}/edit/promotions", headers=h, json={"promo_codes": [code]})
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/admin/draft-orders/{did}/edit/promotions", headers=h, json={"promo_codes": ["NOPE"]})
+    assert r.status_code == 400
+    r = await client.post(f"/admin/draft-orders/{did}/edit/confirm", headers=h)
+    assert r.status_code == 200, r.text
+    after = (await client.get(f"/admin/draft-orders/{did}", headers=h)).json()["draft_order"]
+    assert after["total"] == 3 * 20 + 3 + 2
+    # converting while an edit is open is refused; then it becomes a pending order
+    await client.post(f"/admin/draft-orders/{did}/edit", headers=h)
+    r = await client.post(f"/admin/draft-orders/{did}/convert-to-order", headers=h)
+    assert r.status_code == 400
+    r = await client.delete(f"/admin/draft-orders/{did}/edit", headers=h)
+    assert r.json() == {"id": did, "object": "draft-order", "deleted": True}
+    r = await client.post(f"/admin/draft-orders/{did}/convert-to-order", headers=h)
+    assert r.status_code == 200, r.text
+    order = r.json()["order"]
+    assert order["status"] == "pending" and order["is_draft_order"] is False
+    assert (await client.get(f"/admin/draft-orders/{did}", headers=h)).status_code == 404
+
+
+async def test_draft_order_edit_actions_and_shipping(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    shop = await make_shop(container, prices=[10])
+    did = (await _create(client, shop, h))["id"]
+    await client.post(f"/admin/draft-orders/{did}/edit", headers=h)
+    r = await client.post(f"/admin/draft-orders/{did}/edit/items", headers=h,
+                          json={"items": [{"variant_id": shop.variants[0].id, "quantity": 1}]})
+    action = r.json()["draft_order_preview"]["order_change"]["actions"][0]["id"]
+    r = await client.post(f"/admin/draft-orders/{did}/edit/items/{action}", headers=h, json={"quantity": 4})
+    assert r.status_code == 200
+    r = await client.delete(f"/admin/draft-orders/{did}/edit/items/{action}", headers=h)
+    assert r.json()["draft_order_preview"]["order_change"]["actions"] == []
+    r = await client.post(f"/admin/draft-orders/{did}/edit/shipping-methods", headers=h,
+                          json={"shipping_option_id": shop.shipping_option_id, "custom_amount": 8})
+    ship = r.json()["draft_order_preview"]["order_change"]["actions"][0]["id"]
+    r = await client.post(f"/admin/draft-orders/{did}/edit/shipping-methods/{ship}", headers=h,
+                          json={"custom_amount": 9})
+    assert r.status_code == 200
+    old = (await client.get(f"/admin/draft-orders/{did}", headers=h)).json()["draft_order"]["shipping_methods"][0]
+    r = await client.delete(f"/admin/draft-orders/{did}/edit/shipping-methods/method/{old['id']}", headers=h)
+    assert r.status_code == 200
+    r = await client.post(f"/admin/draft-orders/{did}/edit/request", headers=h)
+    assert r.status_code == 200 and r.json()["draft_order_preview"]["order_change"]["status"] == "requested"
+    r = await client.post(f"/admin/draft-orders/{did}/edit/confirm", headers=h)
+    assert r.status_code == 200, r.text
+    draft = (await client.get(f"/admin/draft-orders/{did}", headers=h)).json()["draft_order"]
+    assert [m["amount"] for m in draft["shipping_methods"]] == [9]
+    assert draft["total"] == 2 * 10 + 3 + 9
+    r = await client.delete(f"/admin/draft-orders/{did}", headers=h)
+    assert r.json() == {"id": did, "object": "draft-order", "deleted": True}
+    assert (await client.get(f"/admin/draft-orders/{did}", headers=h)).status_code == 404
+
+
+async def test_draft_order_validation(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    shop = await make_shop(container, prices=[10])
+    assert (await client.get("/admin/draft-orders")).status_code == 401
+    r = await client.post("/admin/draft-orders", headers=h, json={"region_id": shop.region_id})
+    assert r.status_code == 400 and r.json()["message"] == "Either email or customer_id must be provided"
+    r = await client.post("/admin/draft-orders", headers=h, json={"email": "a@b.c"})
+    assert r.status_code == 400  # region_id is required
+    r = await client.post("/admin/draft-orders", headers=h, json={"region_id": "reg_nope", "email": "a@b.c"})
+    assert r.status_code == 404
+    r = await client.post("/admin/draft-orders", headers=h, json={"region_id": shop.region_id, "email": "a@b.c",
+                                                                  "items": [{"quantity": 1}]})
+    assert r.status_code == 400
+    r = await client.post("/admin/draft-orders", headers=h, json={"region_id": shop.region_id, "email": "a@b.c",
+                                                                  "customer_id": "cus_nope"})
+    assert r.status_code == 404
+    r = await client.post("/admin/draft-orders", headers=h, json={"region_id": shop.region_id, "email": "a@b.c",
+                                                                  "promo_codes": ["NOPE-NOPE"]})
+    assert r.status_code == 400
+    assert (await client.get("/admin/draft-orders/order_nope", headers=h)).status_code == 404
+    r = await client.post(f"/admin/draft-orders/{(await _create(client, shop, h))['id']}/edit/items", headers=h,
+                          json={"items": [{"variant_id": shop.variants[0].id, "quantity": 1}]})
+    assert r.status_code == 400  # no edit begun
