@@ -172,3 +172,28 @@ async def test_exchange_validation_not_found_and_conflicts(client: httpx.AsyncCl
     r = await client.post(f"/admin/exchanges/{eid}/request", headers=h, json={})
     assert r.status_code == 400  # nothing to exchange
     assert shop.variants
+
+
+async def test_exchanged_items_can_be_fulfilled_and_then_block_cancel(client: httpx.AsyncClient,
+                                                                      container: Container) -> None:
+    placed, shop, h, eid = await _begin(client, container)
+    await client.post(f"/admin/exchanges/{eid}/inbound/items", headers=h,
+                      json={"items": [{"id": placed.item_ids[0], "quantity": 1}]})
+    await client.post(f"/admin/exchanges/{eid}/outbound/items", headers=h,
+                      json={"items": [{"variant_id": shop.variants[0].id, "quantity": 1}]})
+    r = await client.post(f"/admin/exchanges/{eid}/request", headers=h, json={})
+    assert r.status_code == 200, r.text
+    new_item = r.json()["exchange"]["additional_items"][0]["item_id"]
+    r = await client.post(f"/admin/orders/{placed.order_id}/fulfillments", headers=h, json={
+        "location_id": shop.location_id, "items": [{"id": new_item, "quantity": 1}]})
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/admin/exchanges/{eid}/cancel", headers=h, json={})
+    assert r.status_code == 400 and "fulfillments must be canceled" in r.json()["message"]
+    # the exchange's return is received through the ordinary return routes
+    ret_id = (await client.get(f"/admin/exchanges/{eid}", headers=h)).json()["exchange"]["return_id"]
+    await client.post(f"/admin/returns/{ret_id}/receive", headers=h, json={})
+    r = await client.post(f"/admin/returns/{ret_id}/receive-items", headers=h,
+                          json={"items": [{"id": placed.item_ids[0], "quantity": 1}]})
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/admin/returns/{ret_id}/receive/confirm", headers=h, json={})
+    assert r.status_code == 200 and r.json()["return"]["status"] == "received"
