@@ -20,8 +20,9 @@ import structlog
 
 from euryale.events import bus_metrics  # noqa: F401  (registers the event-bus gauges' refresher)
 from euryale.events.relay import OutboxRelay
-from euryale.jobs import JobScheduler, discover_jobs
+from euryale.jobs import JobScheduler, JobSpec, discover_jobs, validate_schedule
 from euryale.subscribers import discover_subscribers, import_file, register_subscribers
+from euryale.workflows.sdk import registered_workflows
 
 log = structlog.get_logger("euryale.background")
 
@@ -39,6 +40,23 @@ def load_project_workflows(root: Path | None) -> int:
             import_file(path, "euryale_project.workflows")
             count += 1
     return count
+
+
+def scheduled_workflow_jobs(container: Any) -> list[JobSpec]:
+    """A job per registered workflow declaring a `schedule`: each tick (won once across replicas) runs it."""
+    if not container.has("workflows"):
+        return []
+    specs: list[JobSpec] = []
+    for wf in registered_workflows().values():
+        if wf.schedule is None:
+            continue
+
+        async def run(c: Any, _wf_id: str = wf.id) -> None:
+            await c.resolve("workflows").run(_wf_id, input={}, throw_on_error=True)
+
+        specs.append(JobSpec(f"workflow:{wf.id}", run, validate_schedule(wf.schedule, wf.id),
+                             wf.number_of_executions, source=f"workflow {wf.id}"))
+    return specs
 
 
 async def start_background(container: Any, *, root: Path | None = None, include_core: bool = True) -> Stop:
@@ -70,7 +88,7 @@ async def start_background(container: Any, *, root: Path | None = None, include_
             elif hasattr(bus, "drain"):
                 stops.append(bus.drain)
         if container.db is not None:
-            jobs = discover_jobs(root)
+            jobs = discover_jobs(root) + scheduled_workflow_jobs(container)
             if jobs:
                 scheduler = JobScheduler(container, jobs)
                 scheduler.start()

@@ -130,6 +130,8 @@ class Workflow:
     result_fn: InputFn | None = None
     retention_time: int | None = None
     hooks: dict[str, list[HookHandler]] = field(default_factory=dict)
+    schedule: str | dict[str, Any] | None = None
+    number_of_executions: int | None = None
 
     def hook(self, name: str, *, compensate: CompensateFn | None = None) -> Callable[[InvokeFn], InvokeFn]:
         """Decorator: attach `async def handler(ctx, input)` to the hook `name` of this workflow."""
@@ -162,9 +164,15 @@ _REGISTRY: dict[str, Workflow] = {}
 
 
 def workflow(workflow_id: str, steps: Sequence[Node], *, result: InputFn | None = None,
-             retention_time: int | None = None) -> Workflow:
-    """Define and register a workflow (re-defining an id replaces it, which keeps module reloads harmless)."""
-    wf = Workflow(workflow_id, list(steps), result, retention_time)
+             retention_time: int | None = None, schedule: str | dict[str, Any] | None = None,
+             number_of_executions: int | None = None) -> Workflow:
+    """Define and register a workflow (re-defining an id replaces it, which keeps module reloads harmless).
+
+    With `schedule` (cron or `{"interval": ms}`) worker processes run it on that schedule, once per tick across
+    replicas (as a scheduled job named `workflow:<id>`).
+    """
+    wf = Workflow(workflow_id, list(steps), result, retention_time, schedule=schedule,
+                  number_of_executions=number_of_executions)
     ids = wf.step_ids()
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
@@ -182,3 +190,8 @@ def get_workflow(workflow_id: str) -> Workflow:
 
 def registered_workflows() -> dict[str, Workflow]:
     return dict(_REGISTRY)
+
+
+def unregister_workflow(workflow_id: str) -> None:
+    """Forget a definition (tests, plugin reloads)."""
+    _REGISTRY.pop(workflow_id, None)

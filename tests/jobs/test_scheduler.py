@@ -108,3 +108,33 @@ def test_schedules_and_discovery(tmp_path: Path) -> None:
 
 async def _noop(container: Any) -> None:
     return None
+
+
+async def test_scheduled_workflow_runs_on_its_schedule(arch_db: services.TestDatabase, prefix: str,
+                                                       tmp_path: Path) -> None:
+    from euryale.background import start_background
+    from euryale.workflows import StepContext, step, workflow
+    from euryale.workflows.sdk import unregister_workflow
+
+    wf_id = f"arch-scheduled-{uuid.uuid4().hex[:6]}"
+    ran: list[str] = []
+
+    @step(f"{wf_id}-tick")
+    async def tick(ctx: StepContext, inp: Any) -> str:
+        ran.append(ctx.transaction_id)
+        return "ticked"
+
+    workflow(wf_id, steps=[tick], schedule={"interval": 400}, number_of_executions=2)
+    container = await started(arch_config(arch_db, prefix=prefix, redis=False, root=tmp_path))
+    stop = await start_background(container, include_core=False)
+    try:
+        await asyncio.sleep(1.6)
+    finally:
+        await stop()
+        unregister_workflow(wf_id)  # the registry is process-wide: no other test's background may schedule it
+    try:
+        runs = await _runs(container, f"workflow:{wf_id}")
+        assert len(ran) == 2 and len(set(ran)) == 2
+        assert [r.status for r in runs] == ["done", "done"]
+    finally:
+        await container.stop()
