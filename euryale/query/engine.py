@@ -147,7 +147,14 @@ def build_conditions(resource: Resource, query: dict[str, Any], *, with_deleted:
     for key, value in query.items():
         if key in RESERVED:
             continue
-        if key in resource.filters:
+        if key in ("$and", "$or"):
+            # boolean combinators: `$or[0][title]=a&$or[1][handle]=b`
+            branches = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else []
+            if not branches or not all(isinstance(b, dict) for b in branches):
+                raise invalid_data(f"Invalid request: Expected type: 'array' for field '{key}'")
+            parts = [and_(*build_conditions(resource, b, with_deleted=True)) for b in branches]
+            conds.append(or_(*parts) if key == "$or" else and_(*parts))
+        elif key in resource.filters:
             conds.append(resource.filters[key](value))
         elif key in resource.filterable and key in t.c:
             conds.append(column_condition(t.c[key], value, key))

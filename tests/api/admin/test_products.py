@@ -211,3 +211,16 @@ async def test_update_options_then_add_variant_with_new_value(client: httpx.Asyn
         "prices": [{"currency_code": "eur", "amount": 20}]})
     assert res.status_code == 200, res.text
     assert len(res.json()["product"]["variants"]) == 3
+
+
+async def test_or_filters(client: httpx.AsyncClient, config: EuryaleConfig, container: Container) -> None:
+    h = admin_headers(config)
+    sc_ids, _, _ = await channel_with_key(container)
+    a = await create_product(client, h, product_body(sc_ids))
+    b = await create_product(client, h, product_body(sc_ids))
+    res = await client.get("/admin/products", headers=h, params={
+        "$or[0][handle]": a["handle"], "$or[1][title]": b["title"], "fields": "id", "order": "created_at"})
+    assert res.status_code == 200, res.text
+    assert [p["id"] for p in res.json()["products"]] == [a["id"], b["id"]]
+    res = await client.get("/admin/products", headers=h, params={"$or": "x"})
+    assert res.status_code == 400
