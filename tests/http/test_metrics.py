@@ -70,32 +70,26 @@ def test_hooks_for_other_modules_are_plain_prometheus_objects() -> None:
     metrics.EVENT_DEAD_LETTERS.set(0)
 
 
-async def test_start_with_workers_aggregates_metrics_across_processes(database: object, tmp_path: object) -> None:
-    """`euryale start --workers 2` with PROMETHEUS_MULTIPROC_DIR: one scrape counts the requests of both processes."""
-    import asyncio
+def test_multiprocess_mode_merges_every_process_into_one_scrape(tmp_path: object) -> None:
+    """`euryale start --workers N` with PROMETHEUS_MULTIPROC_DIR: each process writes its values to the directory and
+    one scrape sums them, with one family per metric (two processes here, then a third renders)."""
+    import os
+    import subprocess
+    import sys
     from pathlib import Path
-
-    from tests.support.servers import EuryaleProcess, free_port, process_env
 
     prom = Path(str(tmp_path)) / "prom"
     prom.mkdir()
-    port = free_port()
-    env = process_env(database.dsn, WORKER_MODE="server", PORT=str(port),  # type: ignore[attr-defined]
-                      PROMETHEUS_MULTIPROC_DIR=str(prom))
-    server = EuryaleProcess("metrics-workers", env, args=["start", "--workers", "2"]).start()
-    try:
-        url = f"http://127.0.0.1:{port}"
-        await asyncio.to_thread(server.wait_http, f"{url}/health", timeout=45)
-        async with httpx.AsyncClient(timeout=10) as c:
-            # new connections each time so the kernel spreads them over both processes
-            for _ in range(30):
-                async with httpx.AsyncClient(timeout=10) as one:
-                    assert (await one.get(f"{url}/health")).status_code == 200
-            text = (await c.get(f"{url}/metrics")).text
-        samples = _samples(text)
-        served = samples[("euryale_http_requests_total", (("method", "GET"), ("route", "/health"), ("status", "200")))]
-        assert served >= 30, text[-2000:]
-        assert text.count("# HELP euryale_http_requests_total ") == 1, "one family, merged across processes"
-        assert len(list(prom.glob("counter_*.db"))) == 2, "both worker processes wrote their values"
-    finally:
-        await asyncio.to_thread(server.cleanup)
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(prom)}
+    bump = ("from euryale import metrics; "
+            "metrics.HTTP_REQUESTS.labels(method='GET', route='/store/regions', status='200').inc(5)")
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", bump], env=env, check=True, timeout=60)
+    render = "import asyncio; from euryale import metrics; print(asyncio.run(metrics.render(None)).decode())"
+    text = subprocess.run([sys.executable, "-c", render], env=env, check=True, timeout=60, capture_output=True,
+                          text=True).stdout
+    samples = _samples(text)
+    key = ("euryale_http_requests_total", (("method", "GET"), ("route", "/store/regions"), ("status", "200")))
+    assert samples[key] == 10, text[-2000:]
+    assert text.count("# HELP euryale_http_requests_total ") == 1, "one family, merged across processes"
+    assert len(list(prom.glob("counter_*.db"))) == 2
