@@ -284,3 +284,9 @@ def test_every_euryale_command_in_the_deploy_guide_exists() -> None:
     commands = cli_commands()
     problems = [p for inv in invocations for p in check_invocation(inv, commands)]
     assert not problems, "\n".join(problems)
+
+
+def test_deploy_guide_documents_every_env_var_euryale_reads(env_names: set[str]) -> None:
+    guide = (REPO / "docs" / "deploy.md").read_text()
+    missing = sorted(v for v in env_names if f"`{v}`" not in guide)
+    assert not missing, f"add these env vars to the table in docs/deploy.md: {missing}"
