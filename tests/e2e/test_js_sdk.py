@@ -1,7 +1,7 @@
 """@medusajs/js-sdk 2.21.2, unmodified, against a real `euryale start` process.
 
-One database of its own: `euryale db:migrate`, the demo seed (`euryale exec setup_shop.py`) and an admin user (`euryale user`), then a
-`euryale start` process (WORKER_MODE=shared, a free port, strong secrets, EURYALE_ENV unset). `storefront.mjs` and
+One database of its own: `euryale db:migrate`, the demo seed (`euryale exec setup_shop.py`) and an admin user
+(`euryale user`), then a `euryale start` process (WORKER_MODE=shared, a free port, strong secrets, EURYALE_ENV unset). `storefront.mjs` and
 `admin.mjs` print one JSON line per step and exit non-zero on the first failed assertion.
 """
 
@@ -30,7 +30,6 @@ STOREFRONT_UNTIL = os.environ.get("E2E_STOREFRONT_UNTIL", "")
 ADMIN_UNTIL = os.environ.get("E2E_ADMIN_UNTIL", "")
 ADMIN_EMAIL = "e2e-admin@euryale.dev"
 ADMIN_PASSWORD = "e2e-Admin-Passw0rd!"
-
 
 
 def _node() -> str:
