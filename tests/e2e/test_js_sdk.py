@@ -1,8 +1,8 @@
 """@medusajs/js-sdk 2.21.2, unmodified, against a real `euryale start` process.
 
 One database of its own: `euryale db:migrate`, the demo seed (`euryale exec setup_shop.py`) and an admin user
-(`euryale user`), then a `euryale start` process (WORKER_MODE=shared, a free port, strong secrets, EURYALE_ENV unset). `storefront.mjs` and
-`admin.mjs` print one JSON line per step and exit non-zero on the first failed assertion.
+(`euryale user`), then a `euryale start` process (WORKER_MODE=shared, a free port, strong secrets, EURYALE_ENV
+unset). `storefront.mjs` and `admin.mjs` print one JSON line per step and exit non-zero on the first failed assertion.
 """
 
 from __future__ import annotations
