@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import tempfile
 import time
@@ -50,7 +51,8 @@ async def _wait_count(r: Any, key: str, n: int, timeout: float) -> float:
 
 async def run_case(db: Any, workers: int, events: int, paced: int, rate: int) -> dict[str, float]:
     prefix = f"euryale_bench:{uuid.uuid4().hex[:8]}:"
-    root = write_project(Path(tempfile.mkdtemp(prefix="euryale-bench-")), {"src/subscribers/bench.py": SUBSCRIBER},
+    tmp = Path(tempfile.mkdtemp(prefix="euryale-events-bench-"))
+    root = write_project(tmp, {"src/subscribers/bench.py": SUBSCRIBER},
                          bus={"concurrency": 50, "batch": 100})
     procs = [Proc(root, db, prefix, "worker") for _ in range(workers)]
     server = await started(arch_config(db, prefix=prefix, redis=True, mode="server"))
@@ -90,6 +92,7 @@ async def run_case(db: Any, workers: int, events: int, paced: int, rate: int) ->
         if keys:
             await r.delete(*keys)
         await r.aclose()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 async def main() -> None:
