@@ -45,6 +45,7 @@ class Resource:
     transform: Callable[[Row], None] | None = None
     after: Loader | None = None
     computed: Sequence[str] = ()
+    search_extra: Callable[[str], ColumnElement[bool]] | None = None
 
     def selection(self, fields: str | None, *, store: bool = False) -> FieldSelection:
         """Parse `fields` for this resource (store routes restrict `order(s)` and limit relation depth)."""
@@ -143,7 +144,10 @@ def build_conditions(resource: Resource, query: dict[str, Any], *, with_deleted:
     q = query.get("q")
     if q and resource.searchable:
         text = str(q if not isinstance(q, list) else q[0])
-        conds.append(or_(*[t.c[c].ilike(f"%{text}%") for c in resource.searchable]))
+        matches: list[ColumnElement[bool]] = [t.c[c].ilike(f"%{text}%") for c in resource.searchable]
+        if resource.search_extra is not None:
+            matches.append(resource.search_extra(text))
+        conds.append(or_(*matches))
     for key, value in query.items():
         if key in RESERVED:
             continue

@@ -414,6 +414,13 @@ def _price_list_filter(value: Any) -> ColumnElement[bool]:
         price.c.deleted_at.is_(None)))
 
 
+def _search_variants(text: str) -> ColumnElement[bool]:
+    """`q` also finds products by a variant's title or SKU (variants are searchable in Medusa's product model)."""
+    like = f"%{text}%"
+    return exists(select(1).where(product_variant.c.product_id == product.c.id, product_variant.c.deleted_at.is_(None),
+                                  product_variant.c.title.ilike(like) | product_variant.c.sku.ilike(like)))
+
+
 def product_resource(*, store: bool) -> Resource:
     """The product resource for store or admin routes."""
     return Resource(
@@ -432,6 +439,7 @@ def product_resource(*, store: bool) -> Resource:
             "sales_channels": _load_sales_channels,
         },
         searchable=("title", "subtitle", "description", "handle"),
+        search_extra=_search_variants,
         filterable=("id", "handle", "title", "subtitle", "collection_id", "type_id", "is_giftcard", "status",
                     "created_at", "updated_at", "deleted_at", "external_id", "discountable", "origin_country"),
         filters={

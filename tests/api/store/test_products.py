@@ -126,6 +126,8 @@ async def test_filters_and_order(client: httpx.AsyncClient, shop: dict[str, Any]
     assert [p["id"] for p in res.json()["products"]] == [first["id"]]
     res = await client.get("/store/products", headers=shop["pk"], params={"q": second["title"][-10:]})
     assert [p["id"] for p in res.json()["products"]] == [second["id"]]
+    res = await client.get("/store/products", headers=shop["pk"], params={"q": first["variants"][0]["sku"].lower()})
+    assert [p["id"] for p in res.json()["products"]] == [first["id"]]
     res = await client.get("/store/products", headers=shop["pk"], params={"order": "-created_at", "limit": 1})
     body = res.json()
     assert body["count"] == 2 and len(body["products"]) == 1 and body["products"][0]["id"] == second["id"]
