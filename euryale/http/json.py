@@ -12,15 +12,29 @@ from starlette.responses import Response
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
+# Rows written in one transaction share their timestamps (a product's variants, options, prices...): a page of
+# products holds thousands of datetimes but few distinct ones, so formatted strings are memoized (bounded).
+_DATETIMES: dict[datetime, str] = {}
+_DATETIMES_MAX = 8192
+
+
+def _format_datetime(value: datetime) -> str:
+    text = _DATETIMES.get(value)
+    if text is None:
+        utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        text = utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+        if len(_DATETIMES) >= _DATETIMES_MAX:
+            _DATETIMES.clear()
+        _DATETIMES[value] = text
+    return text
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         # amounts are computed exactly with Decimal; on the wire they are JSON numbers as in Medusa
         return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+        return _format_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (set, frozenset, tuple)):

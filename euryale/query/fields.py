@@ -57,9 +57,16 @@ class FieldSelection:
 
         Row builders attach only the relations that are selected, so `star` keeps every other key.
         """
+        relations = self.relations
+        if not relations:
+            # leaves (variants' options, prices, images...) are most rows of a page: no per-key relation lookups
+            if self.star:
+                return dict(row)
+            scalars = self.scalars
+            return {k: v for k, v in row.items() if k == "id" or k in scalars}
         out: dict[str, Any] = {}
         for key, value in row.items():
-            sub = self.relations.get(key)
+            sub = relations.get(key)
             if sub is not None:
                 if isinstance(value, list):
                     out[key] = [sub.project(v) if isinstance(v, dict) else v for v in value]
