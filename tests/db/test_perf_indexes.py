@@ -22,8 +22,8 @@ HOT_TABLES = {"product_variant", "product_variant_option", "product_option_value
               "image", "product_tags", "product_tag", "product_category_product", "product_type",
               "product_collection", "api_key", "publishable_api_key_sales_channel", "region",
               "product_variant_inventory_item", "inventory_level", "sales_channel_stock_location"}
-PERF_INDEXES = {"IDX_perf_price_set_currency", "IDX_perf_product_created_at_id", "IDX_perf_product_category_parent",
-                "IDX_perf_order_sales_channel_id", "IDX_perf_store_currency_store_id", "IDX_perf_promotion_campaign_id"}
+PERF_INDEXES = {"IDX_perf_product_created_at_id", "IDX_perf_product_category_parent", "IDX_perf_order_sales_channel_id",
+                "IDX_perf_promotion_campaign_id"}
 
 
 def _scans(plan: dict[str, Any]) -> list[tuple[str, str]]:
