@@ -201,12 +201,14 @@ class RedisEventBus:
             while not self._stopping.is_set():
                 try:
                     messages: list[tuple[bytes, dict[bytes, bytes]]] = []
+                    reclaimed: set[bytes] = set()
                     if time.monotonic() >= next_reclaim:
                         next_reclaim = time.monotonic() + max(0.2, self.visibility_timeout_ms / 4000)
                         claimed = await self.redis.xautoclaim(stream, sub.id, self.consumer_name,
                                                               min_idle_time=self.visibility_timeout_ms,
                                                               start_id="0-0", count=self.batch)
                         messages.extend((mid, f) for mid, f in claimed[1] if f)
+                        reclaimed.update(mid for mid, f in claimed[1] if f)
                         if claimed[1]:
                             log.info("reclaimed events of a dead consumer", subscriber=sub.id,
                                      count=len(claimed[1]))
@@ -231,7 +233,8 @@ class RedisEventBus:
                 for mid, fields in messages:
                     await sem.acquire()
                     inflight.add(mid)
-                    task = asyncio.get_running_loop().create_task(self._handle(sub, stream, mid, fields, inflight))
+                    task = asyncio.get_running_loop().create_task(self._handle(
+                        sub, stream, mid, fields, inflight, redelivered=mid in reclaimed))
                     pending.add(task)
                     task.add_done_callback(pending.discard)
                     task.add_done_callback(lambda _t: sem.release())
@@ -252,7 +255,7 @@ class RedisEventBus:
                     log.warning("event heartbeat failed", error=str(exc))
 
     async def _handle(self, sub: _Subscriber, stream: str, mid: bytes, fields: dict[bytes, bytes],
-                      inflight: set[bytes]) -> None:
+                      inflight: set[bytes], *, redelivered: bool = False) -> None:
         try:
             only = _s(fields.get(b"only", b""))
             name = _s(fields.get(b"name", b""))
@@ -262,7 +265,9 @@ class RedisEventBus:
             event = Event(name, orjson.loads(fields.get(b"data", b"{}")), orjson.loads(fields.get(b"metadata", b"{}")),
                           _s(fields.get(b"id", b"")))
             attempts_key = self._attempts_key(sub.id)
-            attempt = int(await self.redis.hget(attempts_key, mid) or 0)
+            # only a reclaimed message can have failed attempts recorded (a first delivery skips the round trip)
+            attempt = int(await self.redis.hget(attempts_key, mid) or 0) if redelivered else 0
+            failed_before = attempt > 0
             while True:
                 attempt += 1
                 try:
@@ -287,10 +292,13 @@ class RedisEventBus:
                     log.warning("subscriber failed; retrying", subscriber=sub.id, event_name=name, event_id=event.id,
                                 attempt=attempt, retry_in_s=delay, error=str(exc))
                     await asyncio.sleep(delay)
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.xack(stream, sub.id, mid)
-                pipe.hdel(attempts_key, mid)
-                await pipe.execute()
+            if attempt > 1 or failed_before:
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    pipe.xack(stream, sub.id, mid)
+                    pipe.hdel(attempts_key, mid)
+                    await pipe.execute()
+            else:
+                await self.redis.xack(stream, sub.id, mid)
         except asyncio.CancelledError:
             raise
         except Exception:
