@@ -94,6 +94,7 @@ class Proc:
                "WORKER_MODE": mode, "JWT_SECRET": SECRET, "COOKIE_SECRET": SECRET, "EURYALE_ROOT": str(root),
                "PYTHONPATH": str(REPO), **(extra_env or {})}
         Proc._seq += 1
+        self._terminated = False
         self.log_path = root / f"proc-{mode}-{Proc._seq}.log"
         self._log = open(self.log_path, "wb")
         self.popen = subprocess.Popen([sys.executable, "-m", "tests.support.arch_process"], cwd=str(REPO), env=env,
@@ -115,6 +116,12 @@ class Proc:
                 raise RuntimeError(f"child did not start (rc={self.popen.poll()}):\n{self.output()[-3000:]}")
             await asyncio.sleep(0.05)
 
+    def terminate(self) -> None:
+        """One SIGTERM (a second one could land after the child removed its handler and kill it)."""
+        if not self._terminated and self.popen.poll() is None:
+            self._terminated = True
+            self.popen.send_signal(signal.SIGTERM)
+
     def kill(self) -> None:
         """SIGKILL: no drain, no cleanup (a crashed worker)."""
         if self.popen.poll() is None:
@@ -125,7 +132,7 @@ class Proc:
     def stop(self, timeout: float = 15.0) -> int:
         """SIGTERM (graceful drain), SIGKILL after `timeout`; returns the exit code."""
         if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -138,6 +145,5 @@ class Proc:
 def stop_all(procs: list[Proc], timeout: float = 15.0) -> list[int]:
     """SIGTERM every process first, then wait for each (they drain in parallel); returns the exit codes."""
     for p in procs:
-        if p.popen.poll() is None:
-            p.popen.send_signal(signal.SIGTERM)
+        p.terminate()
     return [p.stop(timeout) for p in procs]
