@@ -32,8 +32,14 @@ async def test_local_bus_outbox_rollback_groups_and_failing_subscriber(arch_db: 
     async def broken(event: Event) -> None:
         raise RuntimeError("broken subscriber")
 
+    globbed: list[str] = []
+
+    async def by_glob(event: Event) -> None:
+        globbed.append(event.data["which"])
+
     bus.subscribe(name, record, subscriber_id="record")
     bus.subscribe(name, broken, subscriber_id="broken")
+    bus.subscribe("arch.local.*", by_glob, subscriber_id="glob")
     stop = await start_background(container, include_core=False)
     try:
         with pytest.raises(RuntimeError):
@@ -51,6 +57,7 @@ async def test_local_bus_outbox_rollback_groups_and_failing_subscriber(arch_db: 
         await bus.release_group("g")
         await bus.drain()
         assert seen == ["committed", "grouped"]  # the broken subscriber affected nobody
+        assert globbed == ["committed", "grouped"]
     finally:
         await stop()
         await container.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -45,7 +46,12 @@ class LocalEventBus:
     def _dispatch(self, event: Event) -> None:
         if not self.deliver:
             return
-        for sub_id, handler in [*self._subscribers.get(event.name, []), *self._subscribers.get("*", [])]:
+        targets = [*self._subscribers.get(event.name, []), *self._subscribers.get("*", [])]
+        for pattern, subs in self._subscribers.items():  # globs such as "order.*"
+            if pattern != "*" and pattern != event.name and "*" in pattern and fnmatch.fnmatchcase(event.name,
+                                                                                                  pattern):
+                targets.extend(subs)
+        for sub_id, handler in targets:
             task = asyncio.get_running_loop().create_task(self._run(sub_id, handler, event))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
