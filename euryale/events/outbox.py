@@ -8,7 +8,9 @@ succeeded) or are dropped by :func:`clear_group` (it failed).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, Table, Text, delete, insert, text, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -32,12 +34,31 @@ event_outbox = Table(
 )
 
 
+_held_group: ContextVar[str | None] = ContextVar("euryale_held_event_group", default=None)
+
+
+@contextmanager
+def holding_events(group_id: str) -> Iterator[None]:
+    """Within this block, events staged without a group are held under `group_id` (a workflow step's group), so
+    plain transactional flows run as workflow steps publish only when their workflow succeeds."""
+    token = _held_group.set(group_id)
+    try:
+        yield
+    finally:
+        _held_group.reset(token)
+
+
 async def stage_events(conn: AsyncConnection, events: Event | Sequence[Event], *, group_id: str | None = None,
                        hold: bool = False) -> None:
     """Write events to the outbox inside the caller's transaction (published only if it commits).
 
-    With ``hold=True`` the rows also wait for :func:`release_group` of ``group_id`` (workflow success).
+    With ``hold=True`` the rows also wait for :func:`release_group` of ``group_id`` (workflow success). Inside
+    :func:`holding_events`, events staged without a group are held under that block's group.
     """
+    if group_id is None:
+        held = _held_group.get()
+        if held is not None:
+            group_id, hold = held, True
     batch = [events] if isinstance(events, Event) else list(events)
     if not batch:
         return

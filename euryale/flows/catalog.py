@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from euryale.events import Event
 from euryale.events.outbox import stage_events
+from euryale.flows._workflow import flow_workflow
 from euryale.http.store_context import forget_publishable_key
 from euryale.links import service as links
 from euryale.modules.api_key import service as api_keys
@@ -34,6 +35,7 @@ async def _ensure_payment_providers(conn: Any, ids: Sequence[str]) -> None:
         raise not_found(f"Payment providers with ids {', '.join(missing)} not found")
 
 
+@flow_workflow("create-regions")
 async def create_region(container: Any, data: dict[str, Any]) -> str:
     """createRegionsWorkflow: region, countries, payment providers, tax-inclusive preference."""
     async with container.database().transaction() as conn:
@@ -48,6 +50,7 @@ async def create_region(container: Any, data: dict[str, Any]) -> str:
     return region_id
 
 
+@flow_workflow("update-regions")
 async def update_region(container: Any, region_id: str, data: dict[str, Any]) -> None:
     """updateRegionsWorkflow: fields, countries, payment providers, preference."""
     async with container.database().transaction() as conn:
@@ -63,6 +66,7 @@ async def update_region(container: Any, region_id: str, data: dict[str, Any]) ->
         await stage_events(conn, [Event("region.updated", {"id": region_id})])
 
 
+@flow_workflow("delete-regions")
 async def delete_region(container: Any, region_id: str) -> None:
     """deleteRegionsWorkflow: soft-delete, unlink providers."""
     async with container.database().transaction() as conn:
@@ -71,6 +75,7 @@ async def delete_region(container: Any, region_id: str) -> None:
         await stage_events(conn, [Event("region.deleted", {"id": region_id})])
 
 
+@flow_workflow("create-sales-channels")
 async def create_sales_channels(container: Any, data: list[dict[str, Any]]) -> list[str]:
     """createSalesChannelsWorkflow: insert channels, stage `sales-channel.created`."""
     async with container.database().transaction() as conn:
@@ -79,6 +84,7 @@ async def create_sales_channels(container: Any, data: list[dict[str, Any]]) -> l
     return ids
 
 
+@flow_workflow("update-sales-channels")
 async def update_sales_channel(container: Any, sales_channel_id: str, data: dict[str, Any]) -> None:
     """updateSalesChannelsWorkflow."""
     async with container.database().transaction() as conn:
@@ -94,6 +100,7 @@ async def _tokens_of_channel_keys(conn: Any, sales_channel_ids: Sequence[str]) -
         .where(pksc.c.sales_channel_id.in_(list(sales_channel_ids))))]
 
 
+@flow_workflow("delete-sales-channels")
 async def delete_sales_channel(container: Any, sales_channel_id: str) -> None:
     """deleteSalesChannelsWorkflow: unlink products, locations and keys."""
     async with container.database().transaction() as conn:
@@ -108,6 +115,7 @@ async def delete_sales_channel(container: Any, sales_channel_id: str) -> None:
         await forget_publishable_key(container, token)
 
 
+@flow_workflow("link-products-to-sales-channel")
 async def link_channel_products(container: Any, sales_channel_id: str, add: Sequence[str],
                                 remove: Sequence[str]) -> None:
     """Add / remove products of a sales channel."""
@@ -117,6 +125,12 @@ async def link_channel_products(container: Any, sales_channel_id: str, add: Sequ
         await links.dismiss_links(conn, "product_sales_channel", [(p, sales_channel_id) for p in remove])
 
 
+def _without_token(key: dict[str, Any]) -> dict[str, Any]:
+    """The stored execution never holds a key's token (a secret key in clear)."""
+    return {k: v for k, v in key.items() if k not in ("token", "salt")}
+
+
+@flow_workflow("create-api-keys", redact=_without_token)
 async def create_api_key(container: Any, *, title: str, type: str, created_by: str) -> dict[str, Any]:
     """createApiKeysWorkflow: a new publishable or secret key (token in clear only here)."""
     async with container.database().transaction() as conn:
@@ -125,6 +139,7 @@ async def create_api_key(container: Any, *, title: str, type: str, created_by: s
     return key
 
 
+@flow_workflow("revoke-api-keys")
 async def revoke_api_key(container: Any, api_key_id: str, *, revoked_by: str, revoke_in: int | None) -> None:
     """Revoke a key; cached publishable lookups and secret-key matches are dropped so it applies at once."""
     async with container.database().transaction() as conn:
@@ -141,6 +156,7 @@ async def _forget_key(container: Any, key: dict[str, Any]) -> None:
         forget_secret_key_cache()
 
 
+@flow_workflow("delete-api-keys")
 async def delete_api_key(container: Any, api_key_id: str) -> None:
     """deleteApiKeysWorkflow: only revoked keys; links and cached lookups dropped."""
     async with container.database().transaction() as conn:
@@ -150,6 +166,7 @@ async def delete_api_key(container: Any, api_key_id: str) -> None:
     await _forget_key(container, key)
 
 
+@flow_workflow("link-sales-channels-to-api-key")
 async def link_key_channels(container: Any, api_key_id: str, add: Sequence[str], remove: Sequence[str]) -> None:
     """`/admin/api-keys/:id/sales-channels` — only publishable keys have channels."""
     from euryale.errors import invalid_data, not_found

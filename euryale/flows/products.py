@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from euryale.errors import not_found
 from euryale.events import Event
 from euryale.events.outbox import stage_events
+from euryale.flows._workflow import flow_workflow
 from euryale.links import service as links
 from euryale.modules.inventory import service as inventory
 from euryale.modules.pricing import service as pricing
@@ -94,12 +95,14 @@ async def create_products_in(conn: AsyncConnection, items: Sequence[dict[str, An
     return ids
 
 
+@flow_workflow("create-products")
 async def create_products(container: Any, items: Sequence[dict[str, Any]]) -> list[str]:
     """createProductsWorkflow: one transaction for all the products."""
     async with container.database().transaction() as conn:
         return await create_products_in(conn, items)
 
 
+@flow_workflow("update-products")
 async def update_product(container: Any, product_id: str, data: dict[str, Any]) -> None:
     """updateProductsWorkflow for one product: scalars, images, tags, categories, channels, shipping profile."""
     async with container.database().transaction() as conn:
@@ -173,6 +176,7 @@ async def delete_variants_in(conn: AsyncConnection, variant_ids: Sequence[str]) 
     await links.dismiss_all(conn, "product_variant_inventory_item", left_ids=list(variant_ids))
 
 
+@flow_workflow("delete-products")
 async def delete_products(container: Any, product_ids: Sequence[str]) -> None:
     """deleteProductsWorkflow: soft-delete products, variants, prices and links."""
     async with container.database().transaction() as conn:

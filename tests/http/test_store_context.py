@@ -49,7 +49,8 @@ async def test_shared_cache_lookup_and_revocation(container: Container, redis_cl
     ctx = await store_context(_request(process_a, {"x-publishable-api-key": token}, "locale=fr-FR"))
     assert isinstance(ctx, StoreContext) and ctx.sales_channel_ids == sc_ids and ctx.locale == "fr-FR"
     assert await process_b.cache.get(f"euryale:pk:{token}") is not None  # B now reads A's cached lookup
-    await flows.revoke_api_key(process_a, key_id, revoked_by="test", revoke_in=None)
+    # the flow itself (not the workflow, whose step would run with the engine's container) in "process A"
+    await flows.revoke_api_key.flow(process_a, key_id, revoked_by="test", revoke_in=None)  # type: ignore[attr-defined]
     with pytest.raises(MedusaError) as err:
         await store_context(_request(process_b, {"x-publishable-api-key": token}))
     assert err.value.type == "not_allowed"
