@@ -1,5 +1,6 @@
 """Store carts: `/store/carts*` (create, read, update, line items, shipping methods, promotions, taxes, complete,
-customer transfer). Handlers validate, run one flow in one transaction, then re-read the cart."""
+customer transfer). Handlers validate, run one workflow (`euryale.flows.cart.workflows`: one transaction), then
+re-read the cart."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from euryale.flows.cart import mutations
+from euryale.flows.cart import workflows as cart_flows
 from euryale.flows.cart.complete import complete_cart_or_existing
 from euryale.flows.cart.read import retrieve_store_cart
 from euryale.flows.order.read import retrieve_store_order
 from euryale.http.actors import optional_customer, require_customer
 from euryale.http.auth import AuthContext
 from euryale.http.store_context import StoreContext, store_context
-from euryale.modules.cart import service as carts
 
 router = APIRouter()
 
@@ -97,14 +97,25 @@ def _dump(body: BaseModel) -> dict[str, Any]:
 
 async def _check_access(conn: AsyncConnection, cart_id: str, customer: AuthContext | None) -> None:
     """A cart owned by a registered customer is invisible to another logged-in customer (404 as if missing)."""
-    c = await carts.get_cart(conn, cart_id=cart_id)
-    if customer is not None and c["customer_id"] and c["customer_id"] != customer.actor_id:
-        if await mutations.cart_owner_has_account(conn, customer_id=c["customer_id"]):
-            raise carts.cart_not_found(cart_id)
+    await cart_flows.check_access(conn, cart_id=cart_id, customer_id=_actor(customer))
 
 
 def _db(request: Request) -> Any:
     return request.app.state.container.database()
+
+
+def _container(request: Request) -> Any:
+    return request.app.state.container
+
+
+def _actor(customer: AuthContext | None) -> str | None:
+    return customer.actor_id if customer else None
+
+
+async def _cart_answer(request: Request, cart_id: str, fields: str | None) -> dict[str, Any]:
+    # the primary (not a replica) right after the workflow's write: the answer shows the change
+    async with _db(request).transaction() as conn:
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
 
 
 @router.post("/store/carts", response_model=None)
@@ -112,11 +123,10 @@ async def create_cart(body: CreateCartBody, request: Request, fields: str | None
                       ctx: StoreContext = Depends(store_context),
                       customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Create a cart in a region (default: the store's) and the key's sales channel."""
-    async with _db(request).transaction() as conn:
-        cart_id = await mutations.create_cart(conn, data=_dump(body), sales_channel_ids=ctx.sales_channel_ids,
-                                              customer_id=customer.actor_id if customer else None,
-                                              locale=ctx.locale)
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+    cart_id = await cart_flows.create_cart(_container(request), data=_dump(body),
+                                           sales_channel_ids=list(ctx.sales_channel_ids),
+                                           customer_id=_actor(customer), locale=ctx.locale)
+    return await _cart_answer(request, cart_id, fields)
 
 
 @router.get("/store/carts/{cart_id}", response_model=None)
@@ -140,10 +150,8 @@ async def update_cart(cart_id: str, body: UpdateCartBody, request: Request, fiel
         from euryale.errors import invalid_data
 
         raise invalid_data("Requested sales channel is not part of the publishable key")
-    async with _db(request).transaction() as conn:
-        await _check_access(conn, cart_id, customer)
-        await mutations.update_cart(conn, cart_id=cart_id, data=data)
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+    await cart_flows.update_cart(_container(request), cart_id=cart_id, data=data, customer_id=_actor(customer))
+    return await _cart_answer(request, cart_id, fields)
 
 
 @router.post("/store/carts/{cart_id}/customer", response_model=None)
@@ -151,9 +159,8 @@ async def transfer_cart(cart_id: str, request: Request, fields: str | None = Que
                         ctx: StoreContext = Depends(store_context),
                         customer: AuthContext = Depends(require_customer)) -> dict[str, Any]:
     """Give the cart to the logged-in customer."""
-    async with _db(request).transaction() as conn:
-        await mutations.transfer_customer(conn, cart_id=cart_id, customer_id=customer.actor_id)
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+    await cart_flows.transfer_customer(_container(request), cart_id=cart_id, customer_id=customer.actor_id)
+    return await _cart_answer(request, cart_id, fields)
 
 
 @router.post("/store/carts/{cart_id}/line-items", response_model=None)
@@ -161,10 +168,9 @@ async def add_line_item(cart_id: str, body: ItemBody, request: Request, fields: 
                         ctx: StoreContext = Depends(store_context),
                         customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Add a variant (priced in the cart's context; stock confirmed)."""
-    async with _db(request).transaction() as conn:
-        await _check_access(conn, cart_id, customer)
-        await mutations.add_line_item(conn, cart_id=cart_id, item=body.model_dump())
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+    await cart_flows.add_to_cart(_container(request), cart_id=cart_id, item=body.model_dump(),
+                                 customer_id=_actor(customer))
+    return await _cart_answer(request, cart_id, fields)
 
 
 @router.post("/store/carts/{cart_id}/line-items/{line_id}", response_model=None)
@@ -172,11 +178,9 @@ async def update_line_item(cart_id: str, line_id: str, body: UpdateItemBody, req
                            fields: str | None = Query(None), ctx: StoreContext = Depends(store_context),
                            customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Change a line's quantity (0 removes it)."""
-    async with _db(request).transaction() as conn:
-        await _check_access(conn, cart_id, customer)
-        await mutations.update_line_item(conn, cart_id=cart_id, line_id=line_id, quantity=body.quantity,
-                                         metadata=body.metadata)
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+    await cart_flows.update_line_item(_container(request), cart_id=cart_id, line_id=line_id,
+                                      quantity=body.quantity, metadata=body.metadata, customer_id=_actor(customer))
+    return await _cart_answer(request, cart_id, fields)
 
 
 @router.delete("/store/carts/{cart_id}/line-items/{line_id}", response_model=None)
@@ -184,10 +188,9 @@ async def delete_line_item(cart_id: str, line_id: str, request: Request, fields:
                            ctx: StoreContext = Depends(store_context),
                            customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Remove a line: `{id, object: "line-item", deleted: true, parent: cart}`."""
-    async with _db(request).transaction() as conn:
-        await _check_access(conn, cart_id, customer)
-        await mutations.delete_line_item(conn, cart_id=cart_id, line_id=line_id)
-        cart = await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)
+    await cart_flows.delete_line_item(_container(request), cart_id=cart_id, line_id=line_id,
+                                      customer_id=_actor(customer))
+    cart = (await _cart_answer(request, cart_id, fields))["cart"]
     return {"id": line_id, "object": "line-item", "deleted": True, "parent": cart}
 
 
@@ -196,10 +199,9 @@ async def add_shipping_method(cart_id: str, body: ShippingMethodBody, request: R
                               fields: str | None = Query(None), ctx: StoreContext = Depends(store_context),
                               customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Choose a shipping option available to the cart."""
-    async with _db(request).transaction() as conn:
-        await _check_access(conn, cart_id, customer)
-        await mutations.add_shipping_method(conn, cart_id=cart_id, option_id=body.option_id, data=body.data)
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+    await cart_flows.add_shipping_method(_container(request), cart_id=cart_id, option_id=body.option_id,
+                                         data=body.data, customer_id=_actor(customer))
+    return await _cart_answer(request, cart_id, fields)
 
 
 @router.post("/store/carts/{cart_id}/promotions", response_model=None)
@@ -207,10 +209,9 @@ async def add_promotions(cart_id: str, body: PromotionsBody, request: Request, f
                          ctx: StoreContext = Depends(store_context),
                          customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Apply promotion codes."""
-    async with _db(request).transaction() as conn:
-        await _check_access(conn, cart_id, customer)
-        await mutations.add_promotions(conn, cart_id=cart_id, codes=body.promo_codes)
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+    await cart_flows.update_promotions(_container(request), cart_id=cart_id, codes=body.promo_codes, action="add",
+                                       customer_id=_actor(customer))
+    return await _cart_answer(request, cart_id, fields)
 
 
 @router.delete("/store/carts/{cart_id}/promotions", response_model=None)
@@ -218,10 +219,9 @@ async def remove_promotions(cart_id: str, body: PromotionsBody, request: Request
                             ctx: StoreContext = Depends(store_context),
                             customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Remove promotion codes."""
-    async with _db(request).transaction() as conn:
-        await _check_access(conn, cart_id, customer)
-        await mutations.remove_promotions(conn, cart_id=cart_id, codes=body.promo_codes)
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+    await cart_flows.update_promotions(_container(request), cart_id=cart_id, codes=body.promo_codes,
+                                       action="remove", customer_id=_actor(customer))
+    return await _cart_answer(request, cart_id, fields)
 
 
 @router.post("/store/carts/{cart_id}/taxes", response_model=None)
@@ -229,10 +229,8 @@ async def calculate_taxes(cart_id: str, request: Request, fields: str | None = Q
                           ctx: StoreContext = Depends(store_context),
                           customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Compute tax lines now (regions without automatic taxes)."""
-    async with _db(request).transaction() as conn:
-        await _check_access(conn, cart_id, customer)
-        await mutations.calculate_taxes(conn, cart_id=cart_id)
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+    await cart_flows.calculate_taxes(_container(request), cart_id=cart_id, customer_id=_actor(customer))
+    return await _cart_answer(request, cart_id, fields)
 
 
 @router.post("/store/carts/{cart_id}/complete", response_model=None)
