@@ -25,10 +25,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from euryale.errors import invalid_data, not_allowed, not_found
 from euryale.events import Event
 from euryale.events.outbox import stage_events
+from euryale.flows.cart.mutations import inventory_requirements
 from euryale.flows.order import stock
 from euryale.ids import generate_id
 from euryale.modules.fulfillment import service as fulfillment
 from euryale.modules.fulfillment.models import shipping_option
+from euryale.modules.inventory import service as inventory
 from euryale.modules.order import lifecycle as orders
 from euryale.modules.order.models import (
     order_change,
@@ -523,7 +525,32 @@ async def apply_change(conn: AsyncConnection, *, order: Mapping[str, Any], chang
                 return_id=d.get("return_id"), exchange_id=d.get("exchange_id"), claim_id=d.get("claim_id")))
             applied.shipping.append((str(a["reference_id"]), orders.dec(a["amount"]), bool(d.get("return_id"))))
     await orders.add_item_quantities(conn, order_id=order["id"], deltas=deltas)
+    await reserve_added(conn, order=order, added=applied.added)
     return applied
+
+
+async def reserve_added(conn: AsyncConnection, *, order: Mapping[str, Any],
+                        added: Sequence[tuple[str, Decimal, Decimal]]) -> None:
+    """Reserve stock for the new items, as checkout does (short stock without backorder refuses the confirmation).
+
+    The order's sales channel picks the locations; a channel without locations does not restrict them.
+    """
+    if not added:
+        return
+    li = order_line_item
+    variants = {r[0]: r[1] for r in await conn.execute(select(li.c.id, li.c.variant_id).where(
+        li.c.id.in_([lid for lid, _, _ in added])))}
+    need = await inventory_requirements(conn, items=[
+        {"id": lid, "variant_id": variants.get(lid), "quantity": qty} for lid, qty, _ in added])
+    if not need:
+        return
+    channel = order.get("sales_channel_id")
+    if channel and not await inventory.sales_channel_location_ids(conn, sales_channel_id=channel):
+        channel = None
+    await inventory.reserve_items(conn, items=[
+        {"inventory_item_id": n["inventory_item_id"], "location_id": None, "quantity": n["quantity"],
+         "line_item_id": n["line_item_id"], "allow_backorder": n["allow_backorder"]} for n in need],
+        sales_channel_id=channel)
 
 
 async def request_return(conn: AsyncConnection, *, return_id: str | None, applied: Applied) -> None:
@@ -576,6 +603,7 @@ async def undo_confirmed(conn: AsyncConnection, *, kind: Kind, subject: Mapping[
         await conn.execute(update(order_item).where(order_item.c.order_id == order["id"],
                                                     order_item.c.item_id.in_(added))
                            .values(deleted_at=func.now()))
+        await inventory.release_reservations(conn, line_item_ids=added)
     await conn.execute(update(order_shipping).where(order_shipping.c.order_id == order["id"],
                                                     order_shipping.c[kind.column] == subject["id"])
                        .values(deleted_at=func.now()))

@@ -197,3 +197,41 @@ async def test_exchanged_items_can_be_fulfilled_and_then_block_cancel(client: ht
     assert r.status_code == 200, r.text
     r = await client.post(f"/admin/returns/{ret_id}/receive/confirm", headers=h, json={})
     assert r.status_code == 200 and r.json()["return"]["status"] == "received"
+
+
+async def _reserved(container: Container, line_item_id: str) -> int:
+    async with container.database().read() as conn:
+        return int((await conn.execute(text(
+            "SELECT coalesce(sum(quantity), 0) FROM reservation_item WHERE line_item_id = :l AND deleted_at IS NULL"),
+            {"l": line_item_id})).scalar_one())
+
+
+async def test_exchange_reserves_new_items_and_cancel_releases(client: httpx.AsyncClient,
+                                                               container: Container) -> None:
+    placed, shop, h, eid = await _begin(client, container)
+    await client.post(f"/admin/exchanges/{eid}/inbound/items", headers=h,
+                      json={"items": [{"id": placed.item_ids[0], "quantity": 1}]})
+    await client.post(f"/admin/exchanges/{eid}/outbound/items", headers=h,
+                      json={"items": [{"variant_id": shop.variants[0].id, "quantity": 2}]})
+    r = await client.post(f"/admin/exchanges/{eid}/request", headers=h, json={})
+    assert r.status_code == 200, r.text
+    new_item = r.json()["exchange"]["additional_items"][0]["item_id"]
+    assert await _reserved(container, new_item) == 2
+    assert (await client.post(f"/admin/exchanges/{eid}/cancel", headers=h, json={})).status_code == 200
+    assert await _reserved(container, new_item) == 0
+
+
+async def test_exchange_confirmation_refused_on_short_stock(client: httpx.AsyncClient,
+                                                           container: Container) -> None:
+    placed, _, h, eid = await _begin(client, container)
+    scarce = await make_shop(container, prices=[5], stock=1)
+    await client.post(f"/admin/exchanges/{eid}/inbound/items", headers=h,
+                      json={"items": [{"id": placed.item_ids[0], "quantity": 1}]})
+    await client.post(f"/admin/exchanges/{eid}/outbound/items", headers=h,
+                      json={"items": [{"variant_id": scarce.variants[0].id, "quantity": 3}]})
+    r = await client.post(f"/admin/exchanges/{eid}/request", headers=h, json={})
+    assert r.status_code == 400, r.text
+    # nothing was applied: the request is still pending
+    r = await client.get(f"/admin/exchanges/{eid}", headers=h)
+    assert r.json()["exchange"]["additional_items"] == []
+    assert (await _item_row(container, placed.item_ids[0]))["return_requested_quantity"] == 0
