@@ -25,7 +25,7 @@ from euryale.api.admin._order_changes import (
 )
 from euryale.flows.order.change_kit import CLAIM
 from euryale.http.json import JSONResponse, json
-from euryale.query.admin_orders import retrieve_admin_order
+from euryale.query.admin_orders import Fields, retrieve_admin_order
 from euryale.query.order_changes import list_subjects, load_subjects
 
 router = APIRouter()
@@ -39,7 +39,8 @@ async def list_claims(request: Request, _: Any = Depends(require_user)) -> JSONR
         ids, count = await list_subjects(conn, kind=CLAIM, filters=filter_values(query, "id", "order_id"),
                                          limit=params.limit, offset=params.offset)
         views = await load_subjects(conn, kind=CLAIM, ids=ids)
-    return json({"claims": views, "count": count, "offset": params.offset, "limit": params.limit})
+    projection = Fields(params.fields)
+    return json({"claims": [projection.project(v) for v in views], "count": count, "offset": params.offset, "limit": params.limit})
 
 
 @router.post("/admin/claims")

@@ -22,7 +22,7 @@ from euryale.api.admin._order_changes import (
 )
 from euryale.flows.order.change_kit import EXCHANGE
 from euryale.http.json import JSONResponse, json
-from euryale.query.admin_orders import retrieve_admin_order
+from euryale.query.admin_orders import Fields, retrieve_admin_order
 from euryale.query.order_changes import list_subjects, load_subjects
 
 router = APIRouter()
@@ -36,7 +36,8 @@ async def list_exchanges(request: Request, _: Any = Depends(require_user)) -> JS
         ids, count = await list_subjects(conn, kind=EXCHANGE, filters=filter_values(query, "id", "order_id"),
                                          limit=params.limit, offset=params.offset)
         views = await load_subjects(conn, kind=EXCHANGE, ids=ids)
-    return json({"exchanges": views, "count": count, "offset": params.offset, "limit": params.limit})
+    projection = Fields(params.fields)
+    return json({"exchanges": [projection.project(v) for v in views], "count": count, "offset": params.offset, "limit": params.limit})
 
 
 @router.post("/admin/exchanges")

@@ -65,7 +65,8 @@ async def test_replace_claim_end_to_end(client: httpx.AsyncClient, container: Co
             "SELECT count(*) FROM event_outbox WHERE name = 'order.claim_created' AND data->>'claim_id' = :c"),
             {"c": cid})).scalar_one()
     assert events == 1
-    assert (await client.get(f"/admin/claims?order_id={placed.order_id}", headers=h)).json()["count"] == 1
+    listed = (await client.get(f"/admin/claims?order_id={placed.order_id}&fields=id,type", headers=h)).json()
+    assert listed["count"] == 1 and listed["claims"] == [{"id": cid, "type": "replace"}]
     r = await client.post(f"/admin/claims/{cid}/cancel", headers=h, json={})
     assert r.status_code == 200 and r.json()["claim"]["canceled_at"] is not None
     assert await _written_off(container, placed.item_ids[1]) == 0
