@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import httpx
@@ -235,3 +236,20 @@ async def test_exchange_confirmation_refused_on_short_stock(client: httpx.AsyncC
     r = await client.get(f"/admin/exchanges/{eid}", headers=h)
     assert r.json()["exchange"]["additional_items"] == []
     assert (await _item_row(container, placed.item_ids[0]))["return_requested_quantity"] == 0
+
+
+async def test_concurrent_begins_leave_one_active_change(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    placed = await fulfilled_order(client, container, h)
+    results = await asyncio.gather(*[
+        client.post(path, headers=h, json=body) for path, body in [
+            ("/admin/exchanges", {"order_id": placed.order_id}),
+            ("/admin/claims", {"order_id": placed.order_id, "type": "refund"}),
+            ("/admin/order-edits", {"order_id": placed.order_id}),
+            ("/admin/exchanges", {"order_id": placed.order_id})]])
+    assert sorted(r.status_code for r in results) == [200, 400, 400, 400]
+    async with container.database().read() as conn:
+        active = (await conn.execute(text(
+            "SELECT count(*) FROM order_change WHERE order_id = :o AND status IN ('pending', 'requested')"),
+            {"o": placed.order_id})).scalar_one()
+    assert active == 1
