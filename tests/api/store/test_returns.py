@@ -84,10 +84,10 @@ async def test_store_return_reasons(client: httpx.AsyncClient, container: Contai
     r = await client.post("/admin/return-reasons", headers=admin_headers(container),
                           json={"value": value, "label": "Wrong size", "description": "Too small"})
     rr = r.json()["return_reason"]
-    r = await client.get(f"/store/return-reasons?q={value}", headers=shop.headers)
+    r = await client.get(f"/store/return-reasons?q={value}&limit=5", headers=shop.headers)
     assert r.status_code == 200
     body = r.json()
-    assert body["count"] == 1 and body["offset"] == 0 and body["limit"] == 50
+    assert body["count"] == 1 and body["offset"] == 0 and body["limit"] == 5
     assert body["return_reasons"][0]["id"] == rr["id"]
     assert set(body["return_reasons"][0]) == {"id", "value", "label", "description", "metadata", "created_at",
                                               "updated_at"}
