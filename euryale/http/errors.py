@@ -45,7 +45,7 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
             texts.append(f"Expected: '{expected}' for field '{name}', but got: '{err.get('input')}'")
         elif etype.endswith("_type") or etype.endswith("_parsing"):
             want = _PY_TO_JS.get(etype.split("_")[0], etype.split("_")[0])
-            got = _js_type(err.get("input"))
+            got = _js_string(err.get("input"))
             texts.append(f"Expected type: '{want}' for field '{name}', got: '{got}'")
         else:
             msg = str(err.get("msg", "is invalid"))
@@ -56,18 +56,19 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
     return "Invalid request: " + "; ".join(texts)
 
 
-def _js_type(value: Any) -> str:
+def _js_string(value: Any) -> str:
+    """The received value as Medusa 2.21 prints it (JS template-string conversion: 5, true, [object Object])."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float, str)):
+        return str(value)
     if isinstance(value, list):
-        return "array"
-    return "object"
+        return ",".join(_js_string(v) for v in value)
+    return "[object Object]"
 
 
 def map_db_error(exc: DBAPIError) -> MedusaError:

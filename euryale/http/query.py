@@ -78,7 +78,7 @@ def _non_negative_int(value: Any, name: str) -> int:
     try:
         n = int(str(value))
     except ValueError:
-        raise invalid_data(f"Invalid request: Expected type: 'number' for field '{name}', got: 'string'") from None
+        raise invalid_data(f"Invalid request: Expected type: 'number' for field '{name}', got: '{value}'") from None
     if n < 0:
         raise invalid_data(f"Invalid request: Number must be greater than or equal to 0 ({name})")
     return n

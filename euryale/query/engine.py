@@ -128,7 +128,7 @@ def _order_clause(resource: Resource, order: str | None) -> list[Any]:
         desc = part.startswith("-")
         name = part.lstrip("-+")
         if name not in t.c or name not in resource.columns or isinstance(t.c[name].type, (JSON, JSONB)):
-            raise invalid_data(f"Invalid request: Order field {name} is not valid")
+            raise invalid_data(f"Order field {name} is not valid")  # no "Invalid request:" prefix in Medusa
         clauses.append(t.c[name].desc() if desc else t.c[name].asc())
     clauses.append(t.c[resource.pk].asc())
     return clauses

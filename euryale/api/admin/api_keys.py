@@ -47,7 +47,7 @@ async def _one(request: Request, key_id: str) -> dict[str, Any]:
 @router.get("/admin/api-keys", dependencies=[Depends(require_user)])
 async def list_api_keys(request: Request) -> dict[str, Any]:
     """`GET /admin/api-keys`."""
-    return await list_envelope(request, RESOURCE, "api_keys", store=False)
+    return await list_envelope(request, RESOURCE, "api_keys", store=False, default_limit=20)
 
 
 @router.post("/admin/api-keys")

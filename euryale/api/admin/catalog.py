@@ -130,7 +130,7 @@ def _routes(kind: str, create_model: type[BaseModel], update_model: type[BaseMod
 
     async def list_rows(request: Request) -> dict[str, Any]:
         return await list_envelope(request, resource, plural, store=False, ctx=tree(request),
-                                   default_limit=10 if kind == "collection" else 50)
+                                   default_limit={"collection": 10, "type": 10, "tag": 20}.get(kind, 50))
 
     async def create(request: Request, body: create_model) -> dict[str, Any]:  # type: ignore[valid-type]
         row_id = await _write(request, kind, "created", None, body.model_dump(exclude_unset=True))  # type: ignore[attr-defined]

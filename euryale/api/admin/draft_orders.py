@@ -64,7 +64,7 @@ async def _check(request: Request, order_id: str) -> None:
 @router.get("/admin/draft-orders")
 async def list_draft_orders(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=20)
+    params = paging(query, default_limit=50)
     o = order_table
     cond = [o.c.is_draft_order.is_(True), o.c.deleted_at.is_(None)]
     for key, values in filter_values(query, "id", "customer_id", "region_id", "sales_channel_id").items():

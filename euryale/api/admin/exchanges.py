@@ -31,7 +31,7 @@ router = APIRouter()
 @router.get("/admin/exchanges")
 async def list_exchanges(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=20)
+    params = paging(query, default_limit=15)
     async with db_of(request).read() as conn:
         ids, count = await list_subjects(conn, kind=EXCHANGE, filters=filter_values(query, "id", "order_id"),
                                          limit=params.limit, offset=params.offset)

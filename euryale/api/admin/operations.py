@@ -45,7 +45,7 @@ async def get_notification(notification_id: str, request: Request, _: Any = Depe
 @router.get("/admin/workflows-executions")
 async def list_executions(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=50)
+    params = paging(query, default_limit=100)
     q = query.get("q") if isinstance(query.get("q"), str) else None
     async with db_of(request).read() as conn:
         rows, count = await admin_ops.list_workflow_executions(

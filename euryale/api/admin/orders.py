@@ -96,7 +96,7 @@ async def _order(request: Request, order_id: str) -> dict[str, Any]:
 @router.get("/admin/orders")
 async def list_orders(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=50)
+    params = paging(query, default_limit=15)
     filters: dict[str, Any] = filter_values(query, "id", "status", "sales_channel_id", "region_id", "customer_id",
                                             "currency_code", "email")
     for key in ("q", "created_at", "updated_at"):

@@ -81,7 +81,7 @@ async def _read_payment(request: Request, payment_id: str, keys: tuple[str, ...]
 @router.get("/admin/payments/payment-providers")
 async def list_providers(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=50)
+    params = paging(query, default_limit=20)
     ids = filter_values(query, "id").get("id")
     enabled = None
     if "is_enabled" in query:
@@ -95,7 +95,7 @@ async def list_providers(request: Request, _: Any = Depends(require_user)) -> JS
 @router.get("/admin/payments")
 async def list_payments(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=50)
+    params = paging(query, default_limit=20)
     async with db_of(request).read() as conn:
         rows, count = await operations.list_payments(
             conn, filters=filter_values(query, "id", "payment_session_id", "payment_collection_id", "provider_id"),
@@ -169,7 +169,7 @@ async def delete_collection(collection_id: str, request: Request, _: Any = Depen
 @router.get("/admin/refund-reasons")
 async def list_refund_reasons(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=50)
+    params = paging(query, default_limit=15)
     q = query.get("q") if isinstance(query.get("q"), str) else None
     async with db_of(request).read() as conn:
         rows, count = await operations.list_refund_reasons(conn, ids=filter_values(query, "id").get("id"), q=q,

@@ -193,7 +193,7 @@ async def remove_products(price_list_id: str, body: ProductsBody, request: Reque
 @router.get("/admin/price-preferences")
 async def list_preferences(request: Request) -> dict[str, Any]:
     """`GET /admin/price-preferences`."""
-    return await list_envelope(request, PREFS, "price_preferences", store=False)
+    return await list_envelope(request, PREFS, "price_preferences", store=False, default_limit=300)
 
 
 @router.post("/admin/price-preferences")

@@ -35,7 +35,7 @@ class ReturnReasonUpdate(BaseModel):
 @router.get("/admin/return-reasons")
 async def list_return_reasons(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=50)
+    params = paging(query, default_limit=20)
     q = query.get("q") if isinstance(query.get("q"), str) else None
     async with db_of(request).read() as conn:
         rows, count = await orders.list_return_reasons(conn, ids=filter_values(query, "id").get("id"), q=q,

@@ -84,7 +84,7 @@ async def _with_order(request: Request, return_id: str, *, preview: bool) -> dic
 @router.get("/admin/returns")
 async def list_returns(request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=50)
+    params = paging(query, default_limit=15)
     async with db_of(request).read() as conn:
         rows, count = await orders.list_returns(conn, filters=filter_values(query, "id", "order_id", "status"),
                                                 limit=params.limit, offset=params.offset)

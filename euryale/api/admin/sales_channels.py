@@ -47,7 +47,7 @@ async def _one(request: Request, sales_channel_id: str) -> dict[str, Any]:
 @router.get("/admin/sales-channels")
 async def list_sales_channels(request: Request) -> dict[str, Any]:
     """`GET /admin/sales-channels`."""
-    return await list_envelope(request, RESOURCE, "sales_channels", store=False)
+    return await list_envelope(request, RESOURCE, "sales_channels", store=False, default_limit=20)
 
 
 @router.post("/admin/sales-channels")

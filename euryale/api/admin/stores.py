@@ -69,7 +69,7 @@ async def update_store(store_id: str, body: StoreUpdate, request: Request) -> di
 @router.get("/admin/currencies")
 async def list_currencies(request: Request) -> dict[str, Any]:
     """`GET /admin/currencies`."""
-    return await list_envelope(request, CURRENCIES, "currencies", store=False)
+    return await list_envelope(request, CURRENCIES, "currencies", store=False, default_limit=200)
 
 
 @router.get("/admin/currencies/{code}")

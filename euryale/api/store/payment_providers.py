@@ -21,7 +21,7 @@ async def list_payment_providers(request: Request, ctx: StoreContext = Depends(s
     region_id = query.get("region_id")
     if not region_id or not isinstance(region_id, str):
         raise invalid_data("Invalid request: Field 'region_id' is required")
-    lp = list_params(query)
+    lp = list_params(query, default_limit=20)
     async with request.app.state.container.database().read() as conn:
         providers = await list_region_providers(conn, region_id=region_id)
     page = providers[lp.offset: lp.offset + lp.limit]

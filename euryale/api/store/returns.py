@@ -68,7 +68,7 @@ def _reason(row: dict[str, Any], fields: str | None) -> dict[str, Any]:
 @router.get("/store/return-reasons")
 async def list_return_reasons(request: Request) -> JSONResponse:
     query = query_of(request)
-    params = paging(query, default_limit=50)
+    params = paging(query, default_limit=20)
     q = query.get("q") if isinstance(query.get("q"), str) else None
     async with db_of(request).read() as conn:
         rows, count = await orders.list_return_reasons(conn, ids=filter_values(query, "id").get("id"), q=q,

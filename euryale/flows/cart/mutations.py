@@ -143,7 +143,7 @@ async def _check_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], var
                           variants: Mapping[str, Any], prices: Mapping[str, Any]) -> None:
     missing = [v for v in variant_ids if v not in variants]
     if missing:
-        raise invalid_data(f"Variants with IDs {', '.join(missing)} do not exist")
+        raise invalid_data(f"Variants {', '.join(missing)} do not exist or belong to a product that is not published")
     if cart.get("sales_channel_id"):
         outside = [v for v in variant_ids if cart["sales_channel_id"] not in variants[v]["sales_channel_ids"]]
         if outside:

@@ -35,7 +35,7 @@ ITEM_FIELDS = ("title", "subtitle", "thumbnail", "quantity", "variant_id", "prod
 
 
 def cart_not_found(cart_id: str) -> Exception:
-    return not_found(f"Cart id not found: {cart_id}")
+    return not_found(f"Cart with id '{cart_id}' not found")  # Medusa 2.21 wording
 
 
 async def create_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> str:
@@ -46,7 +46,7 @@ async def create_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> st
 
 
 async def get_cart(conn: AsyncConnection, *, cart_id: str, for_update: bool = False) -> dict[str, Any]:
-    """The cart row (404 `Cart id not found` when missing); `for_update` locks it for the transaction."""
+    """The cart row (404 `Cart with id 'x' not found` when missing); `for_update` locks it for the transaction."""
     q = select(cart).where(cart.c.id == cart_id, cart.c.deleted_at.is_(None))
     if for_update:
         q = q.with_for_update()

@@ -319,7 +319,7 @@ async def add_campaign_promotions(conn: AsyncConnection, *, campaign_id: str, ad
 # ---------------------------------------------------------------- codes and actions
 
 async def validate_codes(conn: AsyncConnection, *, codes: Sequence[str]) -> list[dict[str, Any]]:
-    """The promotions for `codes` (expanded); unknown → 400 `Promotion code "X" not found`, inactive → 400."""
+    """The promotions for `codes` (expanded); unknown → 400 `The promotion code X is invalid`, inactive → 400."""
     codes = list(dict.fromkeys(codes))
     if not codes:
         return []
@@ -329,8 +329,8 @@ async def validate_codes(conn: AsyncConnection, *, codes: Sequence[str]) -> list
     missing = [c for c in codes if c.lower() not in found]
     if missing:
         if len(missing) == 1:
-            raise invalid_data(f'Promotion code "{missing[0]}" not found')
-        raise invalid_data('Promotion codes "' + '", "'.join(missing) + '" not found')
+            raise invalid_data(f"The promotion code {missing[0]} is invalid")  # Medusa 2.21 wording
+        raise invalid_data(f"The promotion codes {', '.join(missing)} are invalid")
     inactive = [r["code"] for r in rows if r["status"] != "active"]
     if inactive:
         if len(inactive) == 1:

@@ -1,0 +1,68 @@
+"""Shapes measured against the real Medusa 2.21.2 with scripts/compare_with_medusa.py (docs/wire-compat.md):
+default page sizes, error wording. Kept here so they stay fixed without Medusa running."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from euryale.config import EuryaleConfig
+from euryale.container import Container
+from tests.support.catalog import admin_headers, channel_with_key, make_region
+
+# GET path -> Medusa 2.21.2's default `limit` (measured on the reference server)
+ADMIN_DEFAULT_LIMITS = {
+    "/admin/orders": 15, "/admin/api-keys": 20, "/admin/sales-channels": 20, "/admin/product-tags": 20,
+    "/admin/product-types": 10, "/admin/collections": 10, "/admin/return-reasons": 20, "/admin/refund-reasons": 15,
+    "/admin/currencies": 200, "/admin/payments": 20, "/admin/payments/payment-providers": 20, "/admin/returns": 15,
+    "/admin/draft-orders": 50, "/admin/exchanges": 15, "/admin/claims": 15, "/admin/workflows-executions": 100,
+    "/admin/price-preferences": 300, "/admin/products": 50, "/admin/regions": 50, "/admin/stock-locations": 20,
+    "/admin/inventory-items": 20, "/admin/promotions": 50, "/admin/customers": 50,
+}
+
+
+@pytest.mark.parametrize(("path", "limit"), sorted(ADMIN_DEFAULT_LIMITS.items()))
+async def test_admin_default_limits(client: httpx.AsyncClient, config: EuryaleConfig, path: str, limit: int) -> None:
+    res = await client.get(path, headers=admin_headers(config))
+    assert res.status_code == 200, res.text
+    assert res.json()["limit"] == limit
+
+
+async def test_store_default_limits(client: httpx.AsyncClient, container: Container) -> None:
+    _, token, _ = await channel_with_key(container)
+    region_id = await make_region(container)
+    h = {"x-publishable-api-key": token}
+    res = await client.get(f"/store/payment-providers?region_id={region_id}", headers=h)
+    assert res.status_code == 200 and res.json()["limit"] == 20
+    res = await client.get("/store/return-reasons", headers=h)
+    assert res.status_code == 200 and res.json()["limit"] == 20
+    res = await client.get("/store/products", headers=h)
+    assert res.status_code == 200 and res.json()["limit"] == 50
+
+
+async def test_store_error_wording(client: httpx.AsyncClient, container: Container) -> None:
+    _, token, _ = await channel_with_key(container)
+    region_id = await make_region(container)
+    h = {"x-publishable-api-key": token}
+    res = await client.get("/store/products?order=nope", headers=h)
+    assert res.status_code == 400
+    assert res.json() == {"type": "invalid_data", "message": "Order field nope is not valid"}
+    res = await client.get("/store/products?limit=abc", headers=h)
+    assert res.status_code == 400
+    assert res.json()["message"] == "Invalid request: Expected type: 'number' for field 'limit', got: 'abc'"
+    res = await client.post("/store/carts", json={"region_id": 5}, headers=h)
+    assert res.status_code == 400
+    assert res.json() == {"type": "invalid_data",
+                          "message": "Invalid request: Expected type: 'string' for field 'region_id', got: '5'"}
+    res = await client.get("/store/carts/cart_nope", headers=h)
+    assert res.status_code == 404
+    assert res.json() == {"type": "not_found", "message": "Cart with id 'cart_nope' not found"}
+    cart = (await client.post("/store/carts", json={"region_id": region_id}, headers=h)).json()["cart"]
+    res = await client.post(f"/store/carts/{cart['id']}/line-items", json={"variant_id": "variant_nope",
+                                                                           "quantity": 1}, headers=h)
+    assert res.status_code == 400
+    assert res.json()["message"] == ("Variants variant_nope do not exist or belong to a product that is not "
+                                     "published")
+    res = await client.post(f"/store/carts/{cart['id']}/promotions", json={"promo_codes": ["NOPE"]}, headers=h)
+    assert res.status_code == 400
+    assert res.json() == {"type": "invalid_data", "message": "The promotion code NOPE is invalid"}
