@@ -8,21 +8,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Request
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.api.common import Strict, deleted
 from euryale.query.engine import Resource
 from euryale.query.request import retrieve_one
-
-
-class Strict(BaseModel):
-    """A request body: unknown keys answer 400 "Unrecognized fields" as Medusa's zod schemas do."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    def sent(self) -> dict[str, Any]:
-        """Only the keys the client sent (so an update never overwrites with defaults)."""
-        return self.model_dump(exclude_unset=True)
 
 
 class AddRemove(Strict):
@@ -48,6 +38,4 @@ async def reread(request: Request, resource: Resource, key: str, id: str) -> dic
     return {key: await retrieve_one(request, resource, id, store=False)}
 
 
-def deleted(id: str, obj: str, **extra: Any) -> dict[str, Any]:
-    """Medusa's delete response `{id, object, deleted: true}` (+ `parent` for nested deletes)."""
-    return {"id": id, "object": obj, "deleted": True, **extra}
+__all__ = ["AddRemove", "Strict", "actor_of", "deleted", "reread", "transaction"]

@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from fastapi import Request
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
 
+from euryale.api.common import Strict
 from euryale.http.query import ListParams, list_params, parse_qs
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -18,10 +19,6 @@ def check_email(value: str | None) -> str | None:
     if value is not None and not _EMAIL.match(value):
         raise ValueError("Invalid email")
     return value
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class AddressBody(Strict):

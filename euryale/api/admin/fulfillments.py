@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from euryale.api.admin._deps import actor_id, db_of, paging, query_of, require_user
+from euryale.api.common import AddressBody, Strict
 from euryale.events import Event
 from euryale.events.outbox import stage_events
 from euryale.http.json import JSONResponse, json
@@ -16,10 +17,6 @@ from euryale.modules.fulfillment import service as fulfillments
 from euryale.query.admin_orders import Fields
 
 router = APIRouter()
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Label(Strict):
@@ -37,24 +34,10 @@ class FulfillmentItem(Strict):
     inventory_item_id: str | None = None
 
 
-class DeliveryAddress(Strict):
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    company: str | None = None
-    address_1: str | None = None
-    address_2: str | None = None
-    city: str | None = None
-    country_code: str | None = None
-    province: str | None = None
-    postal_code: str | None = None
-    metadata: dict[str, Any] | None = None
-
-
 class CreateFulfillment(Strict):
     location_id: str
     provider_id: str
-    delivery_address: DeliveryAddress
+    delivery_address: AddressBody
     items: list[FulfillmentItem]
     labels: list[Label] = []
     order: dict[str, Any] | None = None

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.api.common import AddressBody, Strict, deleted
 from euryale.flows.cart import workflows as cart_flows
 from euryale.flows.cart.complete import complete_cart_or_existing
 from euryale.flows.cart.read import retrieve_store_cart
@@ -21,31 +22,13 @@ from euryale.http.store_context import StoreContext, store_context
 router = APIRouter()
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AddressBody(_Strict):
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    company: str | None = None
-    address_1: str | None = None
-    address_2: str | None = None
-    city: str | None = None
-    country_code: str | None = None
-    province: str | None = None
-    postal_code: str | None = None
-    metadata: dict[str, Any] | None = None
-
-
-class ItemBody(_Strict):
+class ItemBody(Strict):
     variant_id: str
     quantity: int = Field(gt=0)
     metadata: dict[str, Any] | None = None
 
 
-class CreateCartBody(_Strict):
+class CreateCartBody(Strict):
     region_id: str | None = None
     shipping_address: AddressBody | str | None = None
     billing_address: AddressBody | str | None = None
@@ -59,7 +42,7 @@ class CreateCartBody(_Strict):
     additional_data: dict[str, Any] | None = None
 
 
-class UpdateCartBody(_Strict):
+class UpdateCartBody(Strict):
     region_id: str | None = None
     email: str | None = None
     billing_address: AddressBody | str | None = None
@@ -71,19 +54,19 @@ class UpdateCartBody(_Strict):
     additional_data: dict[str, Any] | None = None
 
 
-class UpdateItemBody(_Strict):
+class UpdateItemBody(Strict):
     quantity: int = Field(ge=0)
     metadata: dict[str, Any] | None = None
     additional_data: dict[str, Any] | None = None
 
 
-class ShippingMethodBody(_Strict):
+class ShippingMethodBody(Strict):
     option_id: str
     data: dict[str, Any] | None = None
     additional_data: dict[str, Any] | None = None
 
 
-class PromotionsBody(_Strict):
+class PromotionsBody(Strict):
     promo_codes: list[str]
 
 
@@ -191,7 +174,7 @@ async def delete_line_item(cart_id: str, line_id: str, request: Request, fields:
     await cart_flows.delete_line_item(_container(request), cart_id=cart_id, line_id=line_id,
                                       customer_id=_actor(customer))
     cart = (await _cart_answer(request, cart_id, fields))["cart"]
-    return {"id": line_id, "object": "line-item", "deleted": True, "parent": cart}
+    return deleted(line_id, "line-item", parent=cart)
 
 
 @router.post("/store/carts/{cart_id}/shipping-methods", response_model=None)
