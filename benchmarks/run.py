@@ -445,7 +445,8 @@ async def main_async(args: argparse.Namespace) -> Path:
     db = await services.create_database("bench")
     prefix = f"euryale_bench:{db.name}:"
     project = Path(tempfile.mkdtemp(prefix="euryale-bench-"))
-    shutil.copy(REPO / "deploy" / "euryale_config.py", project / "euryale_config.py")
+    shutil.copy(Path(args.config) if args.config else REPO / "deploy" / "euryale_config.py",
+                project / "euryale_config.py")
     procs: list[EuryaleProcess] = []
     try:
         env = process_env(db.dsn, REDIS_URL=services.redis_url(), REDIS_PREFIX=prefix, EURYALE_ROOT=str(project))
@@ -510,7 +511,8 @@ def write_report(args: argparse.Namespace, data: dict[str, Any], tool: str, star
         f"- machine load average at the end (1/5/15 min): {' / '.join(f'{x:.1f}' for x in os.getloadavg())} "
         "(anything near or above the CPU count means other work shared the machine: figures are lower bounds)",
         f"- command: `.venv/bin/python -m benchmarks.run --scale {args.scale} --duration {args.duration:g} "
-        f"--concurrency {args.concurrency} --tool {args.tool} --scenarios {args.scenarios}`",
+        f"--concurrency {args.concurrency} --tool {args.tool} --scenarios {args.scenarios}"
+        f"{' --config ' + args.config if args.config else ''}`",
         "",
         "| scenario | throughput | p50 ms | p99 ms | errors/requests | server CPU % | server RSS MB | target | Medusa 2.21.2 | notes |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -531,6 +533,8 @@ def main() -> None:
     parser.add_argument("--tool", choices=("wrk", "python"), default="wrk")
     parser.add_argument("--scenarios", default=",".join(TARGETS))
     parser.add_argument("--keep-logs", action="store_true")
+    parser.add_argument("--config", help="euryale_config.py to run with (default: deploy/euryale_config.py, Redis "
+                                         "modules including the cache)")
     asyncio.run(main_async(parser.parse_args()))
 
 
