@@ -10,14 +10,9 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from euryale.api.common import Strict, deleted
+from euryale.api.common import AddRemove, Strict, deleted
 from euryale.query.engine import Resource
 from euryale.query.request import retrieve_one
-
-
-class AddRemove(Strict):
-    add: list[str] = []
-    remove: list[str] = []
 
 
 @asynccontextmanager

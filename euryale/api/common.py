@@ -17,6 +17,13 @@ class Strict(BaseModel):
         return self.model_dump(exclude_unset=True)
 
 
+class AddRemove(Strict):
+    """A link endpoint's body: ids to `add` and to `remove`."""
+
+    add: list[str] = []
+    remove: list[str] = []
+
+
 class AddressBody(Strict):
     """Medusa's address payload (cart, order, fulfillment delivery addresses)."""
 

@@ -6,14 +6,17 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from euryale.api.common import AddRemove, Strict, batch_deleted, deleted
 from euryale.errors import MedusaError, invalid_data, not_found
 from euryale.flows import products as flows
 from euryale.http.actors import require_user
+from euryale.http.query import ListParams
 from euryale.modules.product import service as product_service
 from euryale.modules.product.models import product_option, product_variant
 from euryale.query.cache import bump_after_write
+from euryale.query.engine import Resource, list_resource
 from euryale.query.products import product_resource, variant_resource
 from euryale.query.request import WireRoute, list_envelope, read_request, retrieve_one
 
@@ -21,10 +24,6 @@ router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user
 PRODUCTS = product_resource(store=False)
 VARIANTS = variant_resource(store=False)
 Status = Literal["draft", "proposed", "published", "rejected"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class IdRef(Strict):
@@ -195,6 +194,22 @@ async def create_product(body: ProductCreate, request: Request) -> dict[str, Any
     return await _product_response(request, pid)
 
 
+async def _batch_answer(request: Request, resource: Resource, created: list[str], updated: list[str],
+                        deleted_ids: list[str], obj: str) -> dict[str, Any]:
+    """Medusa's batch response: created and updated records with the request's `fields`, then the deleted ids."""
+    sel = read_request(request, resource, store=False).sel
+
+    async def fetch(ids: list[str]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        async with request.app.state.container.database().read() as conn:
+            rows, _ = await list_resource(conn, resource, query={"id": ids}, params=ListParams(
+                limit=len(ids), offset=0, order=None, fields=None), sel=sel)
+        return rows
+    return {"created": await fetch(created), "updated": await fetch(updated),
+            "deleted": batch_deleted(deleted_ids, obj)}
+
+
 @router.post("/admin/products/batch")
 async def batch_products(body: ProductBatch, request: Request) -> dict[str, Any]:
     """Create, update and delete products in one call."""
@@ -209,19 +224,7 @@ async def batch_products(body: ProductBatch, request: Request) -> dict[str, Any]
         updated_ids.append(raw["id"])
     if body.delete:
         await flows.delete_products(container, body.delete)
-    sel = read_request(request, PRODUCTS, store=False).sel
-    from euryale.http.query import ListParams
-    from euryale.query.engine import list_resource
-
-    async def fetch(ids: list[str]) -> list[dict[str, Any]]:
-        if not ids:
-            return []
-        async with container.database().read() as conn:
-            rows, _ = await list_resource(conn, PRODUCTS, query={"id": ids}, params=ListParams(
-                limit=len(ids), offset=0, order=None, fields=None), sel=sel)
-        return rows
-    return {"created": await fetch(created_ids), "updated": await fetch(updated_ids),
-            "deleted": {"ids": body.delete, "object": "product", "deleted": True}}
+    return await _batch_answer(request, PRODUCTS, created_ids, updated_ids, body.delete, "product")
 
 
 @router.get("/admin/products/{product_id}")
@@ -248,7 +251,7 @@ async def update_product(product_id: str, body: ProductUpdate, request: Request)
 async def delete_product(product_id: str, request: Request) -> dict[str, Any]:
     """`DELETE /admin/products/{product_id}`."""
     await flows.delete_products(request.app.state.container, [product_id])
-    return {"id": product_id, "object": "product", "deleted": True}
+    return deleted(product_id, "product")
 
 
 # --- variants ------------------------------------------------------------------------------------------------------
@@ -284,19 +287,7 @@ async def batch_variants(product_id: str, body: VariantBatch, request: Request) 
             raise invalid_data("Invalid request: Field 'update.id' is required")
         created = await flows.upsert_variants_in(conn, product_id, [_dump(v) for v in body.create] + updates)
         await flows.delete_variants_in(conn, body.delete)
-    sel = read_request(request, VARIANTS, store=False).sel
-    from euryale.http.query import ListParams
-    from euryale.query.engine import list_resource
-
-    async def fetch(ids: list[str]) -> list[dict[str, Any]]:
-        if not ids:
-            return []
-        async with container.database().read() as conn:
-            rows, _ = await list_resource(conn, VARIANTS, query={"id": ids}, params=ListParams(
-                limit=len(ids), offset=0, order=None, fields=None), sel=sel)
-        return rows
-    return {"created": await fetch(created), "updated": await fetch([u["id"] for u in updates]),
-            "deleted": {"ids": body.delete, "object": "variant", "deleted": True}}
+    return await _batch_answer(request, VARIANTS, created, [u["id"] for u in updates], body.delete, "variant")
 
 
 @router.get("/admin/products/{product_id}/variants/{variant_id}")
@@ -323,18 +314,13 @@ async def delete_variant(product_id: str, variant_id: str, request: Request) -> 
     """`DELETE /admin/products/{product_id}/variants/{variant_id}`."""
     container = request.app.state.container
     async with container.database().transaction() as conn:
-        from sqlalchemy import select
-        row = (await conn.execute(select(product_variant.c.id).where(
-            product_variant.c.id == variant_id, product_variant.c.product_id == product_id,
-            product_variant.c.deleted_at.is_(None)))).first()
-        if row is None:
-            raise not_found(f"Variant with id: {variant_id} was not found")
+        await _require_variant(conn, product_id, variant_id)
         await flows.delete_variants_in(conn, [variant_id])
         from euryale.events import Event
         from euryale.events.outbox import stage_events
         await stage_events(conn, [Event("product-variant.deleted", {"id": variant_id})])
     parent = await _product_response(request, product_id)
-    return {"id": variant_id, "object": "variant", "deleted": True, "parent": parent["product"]}
+    return deleted(variant_id, "variant", parent=parent["product"])
 
 
 # --- options -------------------------------------------------------------------------------------------------------
@@ -469,18 +455,13 @@ async def unlink_variant_inventory(product_id: str, variant_id: str, item_id: st
         await _require_variant(conn, product_id, variant_id)
         await _set_link(conn, variant_id, item_id, None, remove=True)
     parent = await _variant_response(request, product_id, variant_id)
-    return {"id": item_id, "object": "variant-inventory-item-link", "deleted": True, "parent": parent["variant"]}
+    return deleted(item_id, "variant-inventory-item-link", parent=parent["variant"])
 
 
 # --- variant images --------------------------------------------------------------------------------------------------
 
-class LinkIds(Strict):
-    add: list[str] = Field(default_factory=list)
-    remove: list[str] = Field(default_factory=list)
-
-
 @router.post("/admin/products/{product_id}/images/{image_id}/variants/batch")
-async def image_variants(product_id: str, image_id: str, body: LinkIds, request: Request) -> dict[str, Any]:
+async def image_variants(product_id: str, image_id: str, body: AddRemove, request: Request) -> dict[str, Any]:
     """Show an image on (or hide it from) some variants."""
     async with request.app.state.container.database().transaction() as conn:
         await product_service.require_product(conn, product_id=product_id)
@@ -491,7 +472,7 @@ async def image_variants(product_id: str, image_id: str, body: LinkIds, request:
 
 
 @router.post("/admin/products/{product_id}/variants/{variant_id}/images/batch")
-async def variant_images(product_id: str, variant_id: str, body: LinkIds, request: Request) -> dict[str, Any]:
+async def variant_images(product_id: str, variant_id: str, body: AddRemove, request: Request) -> dict[str, Any]:
     """Attach images of the product to one variant."""
     async with request.app.state.container.database().transaction() as conn:
         await product_service.require_product(conn, product_id=product_id)
