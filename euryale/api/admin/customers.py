@@ -7,9 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from euryale.api.people_common import AddressBody, CustomerBody, LinkBody, fields_param, list_envelope, read_query
-from euryale.events import Event
-from euryale.events.outbox import stage_events
-from euryale.flows import people
+from euryale.flows import people_workflows
 from euryale.http.actors import require_user
 from euryale.http.auth import AuthContext
 from euryale.modules.customer import service as customer_service
@@ -46,10 +44,9 @@ async def create_customer(body: AdminCustomerCreate, request: Request,
                           ctx: AuthContext = Depends(require_user)) -> dict[str, Any]:
     """A customer without an account (`has_account=false`), `created_by` the acting user."""
     data = body.model_dump(exclude_unset=True, exclude={"additional_data"})
-    async with request.app.state.container.database().transaction() as conn:
-        [created] = await customer_service.create_customers(conn, data=[data], created_by=ctx.actor_id)
-        await stage_events(conn, [Event("customer.created", {"id": created["id"]})])
-    return {"customer": await _customer(request, created["id"])}
+    created_id = await people_workflows.create_customer(request.app.state.container, data=data,
+                                                        created_by=ctx.actor_id)
+    return {"customer": await _customer(request, created_id)}
 
 
 @router.get("/admin/customers/{customer_id}")
@@ -60,17 +57,13 @@ async def retrieve_customer(customer_id: str, request: Request) -> dict[str, Any
 @router.post("/admin/customers/{customer_id}")
 async def update_customer(customer_id: str, body: AdminCustomerCreate, request: Request) -> dict[str, Any]:
     data = body.model_dump(exclude_unset=True, exclude={"additional_data"})
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.update_customer(conn, customer_id=customer_id, data=data)
-        await stage_events(conn, [Event("customer.updated", {"id": customer_id})])
+    await people_workflows.update_customer(request.app.state.container, customer_id=customer_id, data=data)
     return {"customer": await _customer(request, customer_id)}
 
 
 @router.delete("/admin/customers/{customer_id}")
 async def delete_customer(customer_id: str, request: Request) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.retrieve_customer(conn, customer_id=customer_id)
-        await people.remove_customer_account(conn, customer_id=customer_id)
+    await people_workflows.delete_customer(request.app.state.container, customer_id=customer_id)
     return {"id": customer_id, "object": "customer", "deleted": True}
 
 
@@ -78,11 +71,9 @@ async def delete_customer(customer_id: str, request: Request) -> dict[str, Any]:
 async def link_groups(customer_id: str, body: LinkBody, request: Request,
                       ctx: AuthContext = Depends(require_user)) -> dict[str, Any]:
     """`{add, remove}` group ids for this customer; answers `{customer}`."""
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.retrieve_customer(conn, customer_id=customer_id)
-        await customer_service.link_customers_to_groups(
-            conn, pairs=[(customer_id, g) for g in body.add or []], created_by=ctx.actor_id)
-        await customer_service.unlink_customers_from_groups(conn, pairs=[(customer_id, g) for g in body.remove or []])
+    await people_workflows.link_customer_groups(request.app.state.container, customer_id=customer_id,
+                                                add=list(body.add or []), remove=list(body.remove or []),
+                                                created_by=ctx.actor_id)
     return {"customer": await _customer(request, customer_id)}
 
 
@@ -100,8 +91,7 @@ async def list_addresses(customer_id: str, request: Request) -> dict[str, Any]:
 
 @router.post("/admin/customers/{customer_id}/addresses")
 async def create_address(customer_id: str, body: AddressBody, request: Request) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.create_address(conn, customer_id=customer_id, data=body.values())
+    await people_workflows.create_address(request.app.state.container, customer_id=customer_id, data=body.values())
     return {"customer": await _customer(request, customer_id)}
 
 
@@ -115,15 +105,14 @@ async def retrieve_address(customer_id: str, address_id: str, request: Request) 
 
 @router.post("/admin/customers/{customer_id}/addresses/{address_id}")
 async def update_address(customer_id: str, address_id: str, body: AddressBody, request: Request) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.update_address(conn, customer_id=customer_id, address_id=address_id,
-                                              data=body.values())
+    await people_workflows.update_address(request.app.state.container, customer_id=customer_id,
+                                          address_id=address_id, data=body.values())
     return {"customer": await _customer(request, customer_id)}
 
 
 @router.delete("/admin/customers/{customer_id}/addresses/{address_id}")
 async def delete_address(customer_id: str, address_id: str, request: Request) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.delete_address(conn, customer_id=customer_id, address_id=address_id)
+    await people_workflows.delete_address(request.app.state.container, customer_id=customer_id,
+                                          address_id=address_id)
     return {"id": address_id, "object": "customer_address", "deleted": True,
             "parent": await _customer(request, customer_id)}

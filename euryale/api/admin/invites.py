@@ -8,9 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from euryale.api.people_common import Strict, check_email, fields_param, list_envelope, read_query
 from euryale.errors import invalid_data
-from euryale.events import Event
-from euryale.events.outbox import stage_events
-from euryale.flows import people
+from euryale.flows import people_workflows
 from euryale.http.actors import allow_unregistered, require_user
 from euryale.http.auth import AuthContext
 from euryale.modules.user import service as user_service
@@ -61,10 +59,9 @@ async def accept_invite(body: InviteAccept, request: Request,
     if not token:
         raise invalid_data("Invalid request: Field 'token' is required")
     _valid_email(body.email)
-    async with request.app.state.container.database().transaction() as conn:
-        created = await people.accept_invite(conn, token=token, secret=_secret(request),
-                                             auth_identity_id=ctx.auth_identity_id,
-                                             data=body.model_dump(exclude_unset=True, exclude_none=True))
+    created = await people_workflows.accept_invite(request.app.state.container, token=token,
+                                                   auth_identity_id=ctx.auth_identity_id,
+                                                   data=body.model_dump(exclude_unset=True, exclude_none=True))
     return {"user": views.simple_fields(None, views.USER_DEFAULTS).project(created)}
 
 
@@ -81,11 +78,9 @@ async def list_invites(request: Request) -> dict[str, Any]:
 @router.post("/admin/invites", dependencies=[Depends(require_user)])
 async def create_invite(body: InviteCreate, request: Request) -> dict[str, Any]:
     _valid_email(body.email)
-    async with request.app.state.container.database().transaction() as conn:
-        created = await user_service.create_invite(conn, email=body.email, secret=_secret(request),
-                                                   metadata=body.metadata)
-        await stage_events(conn, [Event("invite.created", {"id": created["id"]})])
-    return {"invite": await _invite(request, created["id"])}
+    created_id = await people_workflows.create_invite(request.app.state.container, email=body.email,
+                                                      metadata=body.metadata)
+    return {"invite": await _invite(request, created_id)}
 
 
 @router.get("/admin/invites/{invite_id}", dependencies=[Depends(require_user)])
@@ -95,17 +90,12 @@ async def retrieve_invite(invite_id: str, request: Request) -> dict[str, Any]:
 
 @router.delete("/admin/invites/{invite_id}", dependencies=[Depends(require_user)])
 async def delete_invite(invite_id: str, request: Request) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
-        await user_service.retrieve_invite(conn, invite_id=invite_id)
-        await user_service.delete_invites(conn, ids=[invite_id])
-        await stage_events(conn, [Event("invite.deleted", {"id": invite_id})])
+    await people_workflows.delete_invite(request.app.state.container, invite_id=invite_id)
     return {"id": invite_id, "object": "invite", "deleted": True}
 
 
 @router.post("/admin/invites/{invite_id}/resend", dependencies=[Depends(require_user)])
 async def resend_invite(invite_id: str, request: Request) -> dict[str, Any]:
     """New token and expiry; emits `invite.resent` (a subscriber sends the email)."""
-    async with request.app.state.container.database().transaction() as conn:
-        await user_service.refresh_invite(conn, invite_id=invite_id, secret=_secret(request))
-        await stage_events(conn, [Event("invite.resent", {"id": invite_id})])
+    await people_workflows.resend_invite(request.app.state.container, invite_id=invite_id)
     return {"invite": await _invite(request, invite_id)}

@@ -8,9 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from euryale.api.people_common import Strict, fields_param, list_envelope, read_query
 from euryale.errors import not_found
-from euryale.events import Event
-from euryale.events.outbox import stage_events
-from euryale.flows import people
+from euryale.flows import people_workflows
 from euryale.http.actors import require_user
 from euryale.http.auth import AuthContext
 from euryale.modules.user import service as user_service
@@ -59,14 +57,12 @@ async def retrieve_user(user_id: str, request: Request) -> dict[str, Any]:
 
 @router.post("/admin/users/{user_id}")
 async def update_user(user_id: str, body: UserUpdate, request: Request) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
-        await user_service.update_user(conn, user_id=user_id, data=body.model_dump(exclude_unset=True))
-        await stage_events(conn, [Event("user.updated", {"id": user_id})])
+    await people_workflows.update_user(request.app.state.container, user_id=user_id,
+                                       data=body.model_dump(exclude_unset=True))
     return {"user": await _user(request, user_id)}
 
 
 @router.delete("/admin/users/{user_id}")
 async def delete_user(user_id: str, request: Request) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
-        await people.remove_user_account(conn, user_id=user_id)
+    await people_workflows.delete_user(request.app.state.container, user_id=user_id)
     return {"id": user_id, "object": "user", "deleted": True}

@@ -8,9 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from euryale.api.people_common import AddressBody, CustomerBody, Strict, fields_param, list_envelope, read_query
 from euryale.errors import invalid_data
-from euryale.events import Event
-from euryale.events.outbox import stage_events
-from euryale.flows import people
+from euryale.flows import people_workflows
 from euryale.http.actors import allow_unregistered, require_customer
 from euryale.http.auth import AuthContext
 from euryale.http.store_context import store_context
@@ -49,9 +47,8 @@ async def create_customer(body: CustomerBody, request: Request,
     if ctx.actor_id:
         raise invalid_data("Request already authenticated as a customer.")
     selection = _selection(request)
-    async with request.app.state.container.database().transaction() as conn:
-        created = await people.create_customer_account(conn, auth_identity_id=ctx.auth_identity_id,
-                                                       data=body.model_dump(exclude_unset=True))
+    created = await people_workflows.create_customer_account(
+        request.app.state.container, auth_identity_id=ctx.auth_identity_id, data=body.model_dump(exclude_unset=True))
     async with request.app.state.container.database().read() as conn:
         return {"customer": await views.customer_view(conn, created["id"], selection)}
 
@@ -67,9 +64,7 @@ async def update_me(body: StoreCustomerUpdate, request: Request,
                     ctx: AuthContext = Depends(require_customer)) -> dict[str, Any]:
     """Update the logged-in customer's profile (email is not changeable here)."""
     data = body.model_dump(exclude_unset=True, exclude={"additional_data"})
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.update_customer(conn, customer_id=ctx.actor_id, data=data)
-        await stage_events(conn, [Event("customer.updated", {"id": ctx.actor_id})])
+    await people_workflows.update_customer(request.app.state.container, customer_id=ctx.actor_id, data=data)
     return {"customer": await _customer(request, ctx.actor_id)}
 
 
@@ -89,8 +84,7 @@ async def list_my_addresses(request: Request, ctx: AuthContext = Depends(require
 async def create_my_address(body: AddressBody, request: Request,
                             ctx: AuthContext = Depends(require_customer)) -> dict[str, Any]:
     """Add an address; answers the parent `{customer}`."""
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.create_address(conn, customer_id=ctx.actor_id, data=body.values())
+    await people_workflows.create_address(request.app.state.container, customer_id=ctx.actor_id, data=body.values())
     return {"customer": await _customer(request, ctx.actor_id)}
 
 
@@ -108,9 +102,8 @@ async def retrieve_my_address(address_id: str, request: Request,
 async def update_my_address(address_id: str, body: AddressBody, request: Request,
                             ctx: AuthContext = Depends(require_customer)) -> dict[str, Any]:
     """Update an address; answers the parent `{customer}`."""
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.update_address(conn, customer_id=ctx.actor_id, address_id=address_id,
-                                              data=body.values())
+    await people_workflows.update_address(request.app.state.container, customer_id=ctx.actor_id,
+                                          address_id=address_id, data=body.values())
     return {"customer": await _customer(request, ctx.actor_id)}
 
 
@@ -118,7 +111,7 @@ async def update_my_address(address_id: str, body: AddressBody, request: Request
 async def delete_my_address(address_id: str, request: Request,
                             ctx: AuthContext = Depends(require_customer)) -> dict[str, Any]:
     """Delete an address: `{id, object: "customer_address", deleted: true, parent: <customer>}`."""
-    async with request.app.state.container.database().transaction() as conn:
-        await customer_service.delete_address(conn, customer_id=ctx.actor_id, address_id=address_id)
+    await people_workflows.delete_address(request.app.state.container, customer_id=ctx.actor_id,
+                                          address_id=address_id)
     return {"id": address_id, "object": "customer_address", "deleted": True,
             "parent": await _customer(request, ctx.actor_id)}
