@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 
 def _json_dumps(value: Any) -> str:
-    return orjson.dumps(value, default=str).decode()
+    # workflow checkpoints may hold step outputs keyed by non-str keys (ints, enums): JSON object keys are text
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class Database:
