@@ -196,23 +196,29 @@ def _price_row(set_id: str, p: dict[str, Any], *, price_list_id: str | None = No
     return row, rule_rows
 
 
+async def _insert_prices(conn: AsyncConnection, prices: Sequence[tuple[str, dict[str, Any]]], *,
+                         price_list_id: str | None = None) -> list[str]:
+    """Insert `(price_set_id, price)` pairs and their rules (two statements in all); returns the price ids."""
+    rows: list[dict[str, Any]] = []
+    rules: list[dict[str, Any]] = []
+    for set_id, p in prices:
+        r, rr = _price_row(set_id, p, price_list_id=price_list_id)
+        rows.append(r)
+        rules.extend(rr)
+    if rows:
+        await conn.execute(insert(price), rows)
+    if rules:
+        await conn.execute(insert(price_rule), rules)
+    return [r["id"] for r in rows]
+
+
 async def create_price_sets(conn: AsyncConnection, *, price_sets: Sequence[Sequence[dict[str, Any]]]) -> list[str]:
     """Create one price set per entry with its prices (`{currency_code, amount, min_quantity?, rules?}`)."""
     ids = [generate_id("pset") for _ in price_sets]
     if not ids:
         return []
     await conn.execute(insert(price_set), [{"id": i} for i in ids])
-    rows: list[dict[str, Any]] = []
-    rules: list[dict[str, Any]] = []
-    for set_id, prices in zip(ids, price_sets, strict=True):
-        for p in prices:
-            r, rr = _price_row(set_id, p)
-            rows.append(r)
-            rules.extend(rr)
-    if rows:
-        await conn.execute(insert(price), rows)
-    if rules:
-        await conn.execute(insert(price_rule), rules)
+    await _insert_prices(conn, [(set_id, p) for set_id, prices in zip(ids, price_sets, strict=True) for p in prices])
     return ids
 
 
@@ -225,8 +231,7 @@ async def replace_prices(conn: AsyncConnection, *, price_set_id: str, prices: Se
     if gone:
         await conn.execute(update(price).where(price.c.id.in_(gone)).values(deleted_at=func.now()))
         await conn.execute(update(price_rule).where(price_rule.c.price_id.in_(gone)).values(deleted_at=func.now()))
-    new_rows: list[dict[str, Any]] = []
-    new_rules: list[dict[str, Any]] = []
+    new: list[tuple[str, dict[str, Any]]] = []
     for p in prices:
         if p.get("id") in existing:
             values: dict[str, Any] = {"updated_at": func.now()}
@@ -239,13 +244,8 @@ async def replace_prices(conn: AsyncConnection, *, price_set_id: str, prices: Se
         elif p.get("id"):
             raise not_found(f"Price with id: {p['id']} not found")
         else:
-            r, rr = _price_row(price_set_id, p)
-            new_rows.append(r)
-            new_rules.extend(rr)
-    if new_rows:
-        await conn.execute(insert(price), new_rows)
-    if new_rules:
-        await conn.execute(insert(price_rule), new_rules)
+            new.append((price_set_id, p))
+    await _insert_prices(conn, new)
 
 
 async def list_prices(conn: AsyncConnection, *, price_set_ids: Sequence[str], price_list_ids: Sequence[str] = (),
@@ -341,17 +341,7 @@ async def delete_price_list(conn: AsyncConnection, *, price_list_id: str) -> Non
 async def add_price_list_prices(conn: AsyncConnection, *, price_list_id: str,
                                 prices: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
     """Insert list prices: `(price_set_id, {currency_code, amount, min_quantity?, max_quantity?, rules?})`."""
-    rows: list[dict[str, Any]] = []
-    rules: list[dict[str, Any]] = []
-    for set_id, p in prices:
-        r, rr = _price_row(set_id, p, price_list_id=price_list_id)
-        rows.append(r)
-        rules.extend(rr)
-    if rows:
-        await conn.execute(insert(price), rows)
-    if rules:
-        await conn.execute(insert(price_rule), rules)
-    return [r["id"] for r in rows]
+    return await _insert_prices(conn, prices, price_list_id=price_list_id)
 
 
 async def update_price_list_prices(conn: AsyncConnection, *, price_list_id: str,
