@@ -11,15 +11,35 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.api.common import AddRemove, Strict, deleted
+from euryale.flows._workflow import workflow_transaction
 from euryale.query.engine import Resource
 from euryale.query.request import retrieve_one
 
 
 @asynccontextmanager
-async def transaction(request: Request) -> AsyncIterator[AsyncConnection]:
-    """The request's write transaction (all modules' rows commit or roll back together)."""
-    async with request.app.state.container.database().transaction() as conn:
+async def transaction(request: Request, workflow_id: str | None = None) -> AsyncIterator[AsyncConnection]:
+    """The request's write transaction (all modules' rows commit or roll back together).
+
+    With `workflow_id` (Medusa's id of the route's workflow) the block runs as that workflow's step: a recorded
+    execution whose input is the route's path parameters and body, events held until it succeeds.
+    """
+    container = request.app.state.container
+    if workflow_id is None:
+        async with container.database().transaction() as conn:
+            yield conn
+        return
+    async with workflow_transaction(container, workflow_id, await _request_input(request)) as conn:
         yield conn
+
+
+async def _request_input(request: Request) -> dict[str, Any]:
+    data: dict[str, Any] = dict(request.path_params)
+    if await request.body():  # already read and cached by the route's body parsing
+        try:
+            data["body"] = await request.json()
+        except ValueError:
+            pass
+    return data
 
 
 def actor_of(request: Request) -> str | None:

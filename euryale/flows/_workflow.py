@@ -20,8 +20,10 @@ their retention.
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -31,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.events.outbox import holding_events
 from euryale.ids import generate_id
-from euryale.workflows import StepContext, StepResponse, step, workflow
+from euryale.workflows import PermanentFailure, StepContext, StepResponse, registered_workflows, step, workflow
 from euryale.workflows.engine import FINISHED, workflow_execution
 
 P = ParamSpec("P")
@@ -169,6 +171,77 @@ def transaction_workflow(workflow_id: str, *, retention_time: int | None = ADMIN
         run.flow = fn  # type: ignore[attr-defined]
         return run
     return wrap
+
+
+# transaction id -> (the step's connection, handed to the request; the request block's outcome)
+_BLOCKS: dict[str, tuple[asyncio.Future[AsyncConnection], asyncio.Future[None]]] = {}
+_BLOCK_WORKFLOWS: set[str] = set()
+
+
+def block_workflow(workflow_id: str, *, retention_time: int | None = ADMIN_RETENTION) -> None:
+    """Register `workflow_id` as a request-block workflow (see :func:`workflow_transaction`); idempotent."""
+    if workflow_id in _BLOCK_WORKFLOWS and workflow_id in registered_workflows():
+        return
+
+    @step(f"{workflow_id}-step")
+    async def invoke(ctx: StepContext, input: Any) -> StepResponse:
+        handoff = _BLOCKS.get(ctx.transaction_id)
+        if handoff is None:
+            # resumed by another process: the request that ran the block died, and its transaction with it
+            raise PermanentFailure("The request running this transaction is gone; its transaction rolled back")
+        conn_future, done = handoff
+        async with ctx.container.database().transaction() as conn:
+            conn_future.set_result(conn)
+            await done  # the request's block runs on `conn`; its exception rolls the transaction back
+        return StepResponse(None, compensate_input=None)
+
+    workflow(workflow_id, steps=[invoke], retention_time=retention_time)
+    _BLOCK_WORKFLOWS.add(workflow_id)
+
+
+@asynccontextmanager
+async def workflow_transaction(container: Any, workflow_id: str, input: Any = None, *,
+                               retention_time: int | None = ADMIN_RETENTION) -> AsyncIterator[AsyncConnection]:
+    """`async with workflow_transaction(container, "create-tax-rates", body) as conn:` runs the block as the step
+    of a recorded `workflow_id` execution: the block's connection is the step's transaction, events it stages are
+    held for the workflow, its exception fails (and reverts) the execution and propagates unchanged.
+
+    For handlers whose write is written inline; a function (`transaction_workflow`) is preferable when the work
+    can be named, as only then can another process re-run it.
+    """
+    block_workflow(workflow_id, retention_time=retention_time)
+    loop = asyncio.get_running_loop()
+    tx, group = generate_id("tx"), generate_id("evgrp")
+    conn_future: asyncio.Future[AsyncConnection] = loop.create_future()
+    done: asyncio.Future[None] = loop.create_future()
+    _BLOCKS[tx] = (conn_future, done)
+    runner = asyncio.ensure_future(container.resolve("workflows").run(
+        workflow_id, input=encode(input), transaction_id=tx, event_group_id=group))
+    try:
+        await asyncio.wait({conn_future, runner}, return_when=asyncio.FIRST_COMPLETED)
+        if not conn_future.done():
+            await runner  # the execution failed before its step opened the transaction: raises why
+            raise RuntimeError(f"workflow {workflow_id} finished without running its step")
+        with holding_events(group):
+            try:
+                yield conn_future.result()
+            except BaseException as exc:
+                # a cancelled request reverts the execution like any failure (the engine handles Exceptions)
+                done.set_exception(exc if isinstance(exc, Exception) else PermanentFailure("The request was cancelled"))
+                try:
+                    await runner
+                except BaseException as failure:
+                    if failure is not exc:
+                        raise
+                raise
+        done.set_result(None)
+        await runner  # commit, release of the held events, final checkpoint; a commit error raises here
+    finally:
+        _BLOCKS.pop(tx, None)
+        if not done.done():
+            done.set_exception(PermanentFailure("The request was cancelled"))
+        if not runner.done():
+            await asyncio.gather(runner, return_exceptions=True)
 
 
 async def delete_expired_executions(conn: AsyncConnection, *, limit: int = 5000) -> int:

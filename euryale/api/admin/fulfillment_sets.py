@@ -44,7 +44,7 @@ class ZoneUpdate(Strict):
 
 @router.delete("/admin/fulfillment-sets/{set_id}")
 async def delete_set(request: Request, set_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-fulfillment-sets") as conn:
         await fulfillment.retrieve_fulfillment_set(conn, fulfillment_set_id=set_id)
         await flows.delete_fulfillment_sets(conn, ids=[set_id])
     return deleted(set_id, "fulfillment_set")
@@ -52,7 +52,7 @@ async def delete_set(request: Request, set_id: str) -> dict[str, Any]:
 
 @router.post("/admin/fulfillment-sets/{set_id}/service-zones")
 async def create_zone(request: Request, set_id: str, body: ZoneCreate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-service-zones") as conn:
         await fulfillment.retrieve_fulfillment_set(conn, fulfillment_set_id=set_id)
         await fulfillment.create_service_zones(conn, fulfillment_set_id=set_id, zones=[body.sent()])
     return await reread(request, SETS, "fulfillment_set", set_id)
@@ -67,7 +67,7 @@ async def get_zone(request: Request, set_id: str, zone_id: str) -> dict[str, Any
 
 @router.post("/admin/fulfillment-sets/{set_id}/service-zones/{zone_id}")
 async def update_zone(request: Request, set_id: str, zone_id: str, body: ZoneUpdate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-service-zones") as conn:
         await fulfillment.retrieve_service_zone(conn, fulfillment_set_id=set_id, service_zone_id=zone_id)
         await fulfillment.update_service_zone(conn, service_zone_id=zone_id, data=body.sent())
     return await reread(request, SETS, "fulfillment_set", set_id)
@@ -75,7 +75,7 @@ async def update_zone(request: Request, set_id: str, zone_id: str, body: ZoneUpd
 
 @router.delete("/admin/fulfillment-sets/{set_id}/service-zones/{zone_id}")
 async def delete_zone(request: Request, set_id: str, zone_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-service-zones") as conn:
         await flows.delete_service_zone(conn, fulfillment_set_id=set_id, zone_id=zone_id)
     parent = await reread(request, SETS, "fulfillment_set", set_id)
     return deleted(zone_id, "service_zone", parent=parent["fulfillment_set"])

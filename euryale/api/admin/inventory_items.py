@@ -110,7 +110,7 @@ async def list_items(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/inventory-items")
 async def create_item(request: Request, body: ItemCreate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-inventory-items-workflow") as conn:
         [item] = await inventory.create_inventory_items(conn, items=[body.sent()])
     return await reread(request, ITEMS, "inventory_item", item["id"])
 
@@ -131,14 +131,14 @@ async def get_item(request: Request, item_id: str) -> dict[str, Any]:
 
 @router.post("/admin/inventory-items/{item_id}")
 async def update_item(request: Request, item_id: str, body: ItemFields) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-inventory-items-workflow") as conn:
         await inventory.update_inventory_item(conn, inventory_item_id=item_id, data=body.sent())
     return await reread(request, ITEMS, "inventory_item", item_id)
 
 
 @router.delete("/admin/inventory-items/{item_id}")
 async def delete_item(request: Request, item_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-inventory-item-workflow") as conn:
         await inventory.retrieve_inventory_item(conn, inventory_item_id=item_id)
         await inventory.delete_inventory_items(conn, ids=[item_id])
     return deleted(item_id, "inventory_item")
@@ -154,7 +154,7 @@ async def list_levels(request: Request, item_id: str) -> dict[str, Any]:
 
 @router.post("/admin/inventory-items/{item_id}/location-levels")
 async def create_level(request: Request, item_id: str, body: LevelIn) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-inventory-levels-workflow") as conn:
         await inventory.create_inventory_levels(conn, levels=[{"inventory_item_id": item_id, **body.sent()}])
     return await reread(request, ITEMS, "inventory_item", item_id)
 
@@ -185,7 +185,7 @@ async def _batch(conn: Any, create: list[dict[str, Any]], update: list[dict[str,
 
 @router.post("/admin/inventory-items/{item_id}/location-levels/batch")
 async def batch_levels(request: Request, item_id: str, body: LevelBatch) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "batch-inventory-item-levels") as conn:
         await inventory.retrieve_inventory_item(conn, inventory_item_id=item_id)
         result = await _batch(conn, [{"inventory_item_id": item_id, **c.sent()} for c in body.create],
                               [{"inventory_item_id": item_id, **u.sent()} for u in body.update],
@@ -196,14 +196,14 @@ async def batch_levels(request: Request, item_id: str, body: LevelBatch) -> dict
 
 @router.post("/admin/inventory-items/location-levels/batch")
 async def batch_all_levels(request: Request, body: GlobalLevelBatch) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "batch-inventory-item-levels") as conn:
         return await _batch(conn, [c.sent() for c in body.create], [u.sent() for u in body.update],
                             [(None, d) for d in body.delete])
 
 
 @router.post("/admin/inventory-items/{item_id}/location-levels/{location_id}")
 async def update_level(request: Request, item_id: str, location_id: str, body: LevelUpdate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-inventory-levels-workflow") as conn:
         await inventory.update_inventory_level(conn, inventory_item_id=item_id, location_id=location_id,
                                                stocked_quantity=body.stocked_quantity,
                                                incoming_quantity=body.incoming_quantity)
@@ -212,7 +212,7 @@ async def update_level(request: Request, item_id: str, location_id: str, body: L
 
 @router.delete("/admin/inventory-items/{item_id}/location-levels/{location_id}")
 async def delete_level(request: Request, item_id: str, location_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-inventory-levels-workflow") as conn:
         level_id = await inventory.delete_inventory_level(conn, inventory_item_id=item_id, location_id=location_id)
     parent = await reread(request, ITEMS, "inventory_item", item_id)
     return deleted(level_id, "inventory-level", parent=parent["inventory_item"])
@@ -227,7 +227,7 @@ async def list_reservations(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/reservations")
 async def create_reservation(request: Request, body: ReservationCreate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-reservations-workflow") as conn:
         row = await inventory.create_reservation(conn, **body.sent(), created_by=actor_of(request))
     return await reread(request, RESERVATIONS, "reservation", row["id"])
 
@@ -239,14 +239,14 @@ async def get_reservation(request: Request, reservation_id: str) -> dict[str, An
 
 @router.post("/admin/reservations/{reservation_id}")
 async def update_reservation(request: Request, reservation_id: str, body: ReservationUpdate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-reservations-workflow") as conn:
         await inventory.update_reservation(conn, reservation_id=reservation_id, data=body.sent())
     return await reread(request, RESERVATIONS, "reservation", reservation_id)
 
 
 @router.delete("/admin/reservations/{reservation_id}")
 async def delete_reservation(request: Request, reservation_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-reservations-workflow") as conn:
         await inventory.retrieve_reservation(conn, reservation_id=reservation_id)
         await inventory.release_reservations(conn, reservation_ids=[reservation_id])
     return deleted(reservation_id, "reservation")

@@ -137,7 +137,7 @@ async def list_promotions(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/promotions")
 async def create_promotion(request: Request, body: PromotionCreate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-promotions") as conn:
         row = await promotions.create_promotion(conn, data=body.sent())
     return await reread(request, PROMOTIONS, "promotion", row["id"])
 
@@ -210,14 +210,14 @@ async def get_promotion(request: Request, promotion_id: str) -> dict[str, Any]:
 
 @router.post("/admin/promotions/{promotion_id}")
 async def update_promotion(request: Request, promotion_id: str, body: PromotionUpdate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-promotions") as conn:
         await promotions.update_promotion(conn, promotion_id=promotion_id, data=body.sent())
     return await reread(request, PROMOTIONS, "promotion", promotion_id)
 
 
 @router.delete("/admin/promotions/{promotion_id}")
 async def delete_promotion(request: Request, promotion_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-promotions") as conn:
         await promotions.retrieve_promotion(conn, promotion_id=promotion_id)
         await promotions.delete_promotions(conn, ids=[promotion_id])
     return deleted(promotion_id, "promotion")
@@ -233,7 +233,7 @@ async def get_rules(request: Request, promotion_id: str, rule_type: str) -> dict
 
 
 async def _batch(request: Request, promotion_id: str, kind: str, body: RulesBatch) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "batch-promotion-rules") as conn:
         return await promotions.batch_rules(conn, promotion_id=promotion_id, kind=kind,
                                             create=[r.sent() for r in body.create],
                                             update_=[r.sent() for r in body.update], delete_ids=body.delete)
@@ -263,7 +263,7 @@ async def list_campaigns(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/campaigns")
 async def create_campaign(request: Request, body: CampaignIn) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-campaigns") as conn:
         row = await promotions.create_campaign(conn, data=body.sent())
     return await reread(request, CAMPAIGNS, "campaign", row["id"])
 
@@ -275,7 +275,7 @@ async def get_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
 
 @router.post("/admin/campaigns/{campaign_id}")
 async def update_campaign(request: Request, campaign_id: str, body: CampaignUpdate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-campaigns") as conn:
         data = body.sent()
         await promotions.update_campaign(conn, campaign_id=campaign_id, data=data)
         if body.promotions is not None:
@@ -286,7 +286,7 @@ async def update_campaign(request: Request, campaign_id: str, body: CampaignUpda
 
 @router.delete("/admin/campaigns/{campaign_id}")
 async def delete_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-campaigns") as conn:
         await promotions.retrieve_campaign(conn, campaign_id=campaign_id)
         await promotions.delete_campaign(conn, campaign_id=campaign_id)
     return deleted(campaign_id, "campaign")
@@ -294,6 +294,6 @@ async def delete_campaign(request: Request, campaign_id: str) -> dict[str, Any]:
 
 @router.post("/admin/campaigns/{campaign_id}/promotions")
 async def campaign_promotions(request: Request, campaign_id: str, body: PromotionsAddRemove) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "add-or-remove-campaign-promotions") as conn:
         await promotions.add_campaign_promotions(conn, campaign_id=campaign_id, add=body.add, remove=body.remove)
     return await reread(request, CAMPAIGNS, "campaign", campaign_id)

@@ -128,7 +128,7 @@ async def list_options(request: Request) -> dict[str, Any]:
 async def create_option(request: Request, body: OptionCreate) -> dict[str, Any]:
     data = body.sent()
     data["prices"] = _prices(body.prices)
-    async with transaction(request) as conn:
+    async with transaction(request, "create-shipping-options-workflow") as conn:
         option_id = await flows.create_shipping_option(conn, data=data)
     return await reread(request, OPTIONS, "shipping_option", option_id)
 
@@ -143,21 +143,21 @@ async def update_option(request: Request, option_id: str, body: OptionUpdate) ->
     data = body.sent()
     if body.prices is not None:
         data["prices"] = _prices(body.prices)
-    async with transaction(request) as conn:
+    async with transaction(request, "update-shipping-options-workflow") as conn:
         await flows.update_shipping_option(conn, option_id=option_id, data=data)
     return await reread(request, OPTIONS, "shipping_option", option_id)
 
 
 @router.delete("/admin/shipping-options/{option_id}")
 async def delete_option(request: Request, option_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-shipping-options-workflow") as conn:
         await flows.delete_shipping_option(conn, option_id=option_id)
     return deleted(option_id, "shipping_option")
 
 
 @router.post("/admin/shipping-options/{option_id}/rules/batch")
 async def batch_rules(request: Request, option_id: str, body: RulesBatch) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "batch-shipping-option-rules") as conn:
         return await fulfillment.batch_option_rules(
             conn, option_id=option_id, create=[r.sent() for r in body.create],
             update_=[r.sent() for r in body.update], delete=body.delete)
@@ -172,7 +172,7 @@ async def list_types(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/shipping-option-types")
 async def create_type(request: Request, body: TypeIn) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-shipping-option-types") as conn:
         row = await fulfillment.create_shipping_option_type(conn, label=body.label, code=body.code,
                                                             description=body.description)
     return await reread(request, TYPES, "shipping_option_type", row["id"])
@@ -187,7 +187,7 @@ async def get_type(request: Request, type_id: str) -> dict[str, Any]:
 async def update_type(request: Request, type_id: str, body: TypeUpdate) -> dict[str, Any]:
 
 
-    async with transaction(request) as conn:
+    async with transaction(request, "update-shipping-option-types") as conn:
         await fulfillment.retrieve_shipping_option_type(conn, type_id=type_id)
         await crud.update_row(conn, shipping_option_type, type_id, body.sent())
     return await reread(request, TYPES, "shipping_option_type", type_id)
@@ -197,7 +197,7 @@ async def update_type(request: Request, type_id: str, body: TypeUpdate) -> dict[
 async def delete_type(request: Request, type_id: str) -> dict[str, Any]:
 
 
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-shipping-option-types") as conn:
         await fulfillment.retrieve_shipping_option_type(conn, type_id=type_id)
         if await crud.rows_where(conn, shipping_option, shipping_option.c.shipping_option_type_id == type_id):
             raise not_allowed(f"Cannot delete Shipping Option Type {type_id} used by Shipping Options")
@@ -214,7 +214,7 @@ async def list_profiles(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/shipping-profiles")
 async def create_profile(request: Request, body: ProfileCreate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-shipping-profiles") as conn:
         row = await fulfillment.create_shipping_profile(conn, name=body.name, type=body.type,
                                                         metadata=body.metadata)
     return await reread(request, PROFILES, "shipping_profile", row["id"])
@@ -227,14 +227,14 @@ async def get_profile(request: Request, profile_id: str) -> dict[str, Any]:
 
 @router.post("/admin/shipping-profiles/{profile_id}")
 async def update_profile(request: Request, profile_id: str, body: ProfileUpdate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-shipping-profiles") as conn:
         await fulfillment.update_shipping_profile(conn, shipping_profile_id=profile_id, data=body.sent())
     return await reread(request, PROFILES, "shipping_profile", profile_id)
 
 
 @router.delete("/admin/shipping-profiles/{profile_id}")
 async def delete_profile(request: Request, profile_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-shipping-profile") as conn:
         await fulfillment.retrieve_shipping_profile(conn, shipping_profile_id=profile_id)
         products = (await links.linked(conn, "product_shipping_profile", right_ids=[profile_id])).get(profile_id)
         if products:

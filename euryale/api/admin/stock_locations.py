@@ -55,7 +55,7 @@ async def list_locations(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/stock-locations")
 async def create_location(request: Request, body: LocationCreate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-stock-locations") as conn:
         loc = await stock_locations.create_stock_location(
             conn, name=body.name, address=body.address.model_dump(exclude_unset=True) if body.address else None,
             address_id=body.address_id, metadata=body.metadata)
@@ -69,28 +69,28 @@ async def get_location(request: Request, location_id: str) -> dict[str, Any]:
 
 @router.post("/admin/stock-locations/{location_id}")
 async def update_location(request: Request, location_id: str, body: LocationUpdate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-stock-locations") as conn:
         await stock_locations.update_stock_location(conn, location_id=location_id, data=body.sent())
     return await reread(request, LOCATIONS, "stock_location", location_id)
 
 
 @router.delete("/admin/stock-locations/{location_id}")
 async def delete_location(request: Request, location_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-stock-locations-workflow") as conn:
         await flows.delete_stock_location(conn, location_id=location_id)
     return deleted(location_id, "stock_location")
 
 
 @router.post("/admin/stock-locations/{location_id}/sales-channels")
 async def location_sales_channels(request: Request, location_id: str, body: AddRemove) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "link-sales-channels-to-stock-location") as conn:
         await flows.update_location_sales_channels(conn, location_id=location_id, add=body.add, remove=body.remove)
     return await reread(request, LOCATIONS, "stock_location", location_id)
 
 
 @router.post("/admin/stock-locations/{location_id}/fulfillment-providers")
 async def location_providers(request: Request, location_id: str, body: AddRemove) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "batch-links") as conn:
         await flows.update_location_providers(conn, location_id=location_id, add=body.add, remove=body.remove)
     return await reread(request, LOCATIONS, "stock_location", location_id)
 
@@ -98,7 +98,7 @@ async def location_providers(request: Request, location_id: str, body: AddRemove
 @router.post("/admin/stock-locations/{location_id}/fulfillment-sets")
 async def location_fulfillment_set(request: Request, location_id: str, body: FulfillmentSetCreate
                                    ) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-location-fulfillment-set") as conn:
         await flows.create_location_fulfillment_set(conn, location_id=location_id, name=body.name, type=body.type)
     return await reread(request, LOCATIONS, "stock_location", location_id)
 

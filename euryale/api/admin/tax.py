@@ -75,7 +75,7 @@ async def list_regions(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/tax-regions")
 async def create_region(request: Request, body: RegionCreate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-tax-regions") as conn:
         row = await tax.create_tax_region(conn, data=body.sent(), created_by=actor_of(request))
     return await reread(request, REGIONS, "tax_region", row["id"])
 
@@ -87,14 +87,14 @@ async def get_region(request: Request, region_id: str) -> dict[str, Any]:
 
 @router.post("/admin/tax-regions/{region_id}")
 async def update_region(request: Request, region_id: str, body: RegionUpdate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-tax-regions") as conn:
         await tax.update_tax_region(conn, tax_region_id=region_id, data=body.sent())
     return await reread(request, REGIONS, "tax_region", region_id)
 
 
 @router.delete("/admin/tax-regions/{region_id}")
 async def delete_region(request: Request, region_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-tax-regions") as conn:
         await tax.retrieve_tax_region(conn, tax_region_id=region_id)
         await tax.delete_tax_region(conn, tax_region_id=region_id)
     return deleted(region_id, "tax_region")
@@ -107,7 +107,7 @@ async def list_rates(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/tax-rates")
 async def create_rate(request: Request, body: RateCreate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-tax-rates") as conn:
         row = await tax.create_tax_rate(conn, data=body.sent(), created_by=actor_of(request))
     return await reread(request, RATES, "tax_rate", row["id"])
 
@@ -119,14 +119,14 @@ async def get_rate(request: Request, rate_id: str) -> dict[str, Any]:
 
 @router.post("/admin/tax-rates/{rate_id}")
 async def update_rate(request: Request, rate_id: str, body: RateUpdate) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "update-tax-rates") as conn:
         await tax.update_tax_rate(conn, tax_rate_id=rate_id, data=body.sent(), created_by=actor_of(request))
     return await reread(request, RATES, "tax_rate", rate_id)
 
 
 @router.delete("/admin/tax-rates/{rate_id}")
 async def delete_rate(request: Request, rate_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-tax-rates") as conn:
         await tax.retrieve_tax_rate(conn, tax_rate_id=rate_id)
         await tax.delete_tax_rate(conn, tax_rate_id=rate_id)
     return deleted(rate_id, "tax_rate")
@@ -134,7 +134,7 @@ async def delete_rate(request: Request, rate_id: str) -> dict[str, Any]:
 
 @router.post("/admin/tax-rates/{rate_id}/rules")
 async def add_rule(request: Request, rate_id: str, body: RuleIn) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "create-tax-rate-rules") as conn:
         await tax.add_tax_rate_rule(conn, tax_rate_id=rate_id, reference=body.reference,
                                     reference_id=body.reference_id, created_by=actor_of(request))
     return await reread(request, RATES, "tax_rate", rate_id)
@@ -142,7 +142,7 @@ async def add_rule(request: Request, rate_id: str, body: RuleIn) -> dict[str, An
 
 @router.delete("/admin/tax-rates/{rate_id}/rules/{rule_id}")
 async def remove_rule(request: Request, rate_id: str, rule_id: str) -> dict[str, Any]:
-    async with transaction(request) as conn:
+    async with transaction(request, "delete-tax-rate-rules") as conn:
         await tax.remove_tax_rate_rule(conn, tax_rate_id=rate_id, rule_id=rule_id)
     parent = await reread(request, RATES, "tax_rate", rate_id)
     return deleted(rule_id, "tax_rate_rule", parent=parent["tax_rate"])
