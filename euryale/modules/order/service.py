@@ -6,7 +6,7 @@ Reads are set-based: one statement per relation for any number of orders.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -72,6 +72,27 @@ async def _address(conn: AsyncConnection, address: Mapping[str, Any] | None) -> 
     return aid
 
 
+def _adjustment_row(prefix: str, owner: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, Any]:
+    """An adjustment row of a line item or a shipping method (`owner`: its foreign key column and value)."""
+    return {"id": generate_id(prefix), **owner, "amount": a["amount"], "code": a.get("code"),
+            "promotion_id": a.get("promotion_id"), "description": a.get("description"),
+            "provider_id": a.get("provider_id"), "is_tax_inclusive": bool(a.get("is_tax_inclusive"))}
+
+
+def _tax_line_row(prefix: str, owner: Mapping[str, str], t: Mapping[str, Any]) -> dict[str, Any]:
+    """A tax line row of a line item or a shipping method (`owner`: its foreign key column and value)."""
+    return {"id": generate_id(prefix), **owner, "rate": t["rate"], "code": t["code"],
+            "description": t.get("description"), "tax_rate_id": t.get("tax_rate_id"),
+            "provider_id": t.get("provider_id")}
+
+
+async def _insert_all(conn: AsyncConnection, batches: Iterable[tuple[Any, list[dict[str, Any]]]]) -> None:
+    """One multi-row insert per non-empty table, in the given (foreign-key) order."""
+    for table, rows in batches:
+        if rows:
+            await conn.execute(insert(table), rows)
+
+
 async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, Any]) -> str:
     """Write the order of a cart (items, shipping, addresses, adjustments, tax lines, summary); returns its id.
 
@@ -97,19 +118,10 @@ async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, An
                       "is_tax_inclusive": bool(item.get("is_tax_inclusive"))})
         details.append({"id": generate_id("orditem"), "order_id": order_id, "version": 1, "item_id": line_id,
                         "quantity": item["quantity"], "metadata": {}, **{k: 0 for k in QTY_FIELDS}})
-        for a in item.get("adjustments") or []:
-            adjustments.append({"id": generate_id("ordliadj"), "item_id": line_id, "amount": a["amount"],
-                                "code": a.get("code"), "promotion_id": a.get("promotion_id"),
-                                "description": a.get("description"), "provider_id": a.get("provider_id"),
-                                "is_tax_inclusive": bool(a.get("is_tax_inclusive"))})
-        for t in item.get("tax_lines") or []:
-            tax_lines.append({"id": generate_id("ordlitxl"), "item_id": line_id, "rate": t["rate"],
-                              "code": t["code"], "description": t.get("description"),
-                              "tax_rate_id": t.get("tax_rate_id"), "provider_id": t.get("provider_id")})
-    for table, rows in ((order_line_item, lines), (order_item, details), (order_line_item_adjustment, adjustments),
-                        (order_line_item_tax_line, tax_lines)):
-        if rows:
-            await conn.execute(insert(table), rows)
+        adjustments += [_adjustment_row("ordliadj", {"item_id": line_id}, a) for a in item.get("adjustments") or []]
+        tax_lines += [_tax_line_row("ordlitxl", {"item_id": line_id}, t) for t in item.get("tax_lines") or []]
+    await _insert_all(conn, ((order_line_item, lines), (order_item, details),
+                             (order_line_item_adjustment, adjustments), (order_line_item_tax_line, tax_lines)))
     methods, shippings, m_adj, m_tax = [], [], [], []
     for m in cart.get("shipping_methods") or []:
         mid = generate_id("ordsm")
@@ -119,19 +131,10 @@ async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, An
                         "metadata": m.get("metadata")})
         shippings.append({"id": generate_id("ordspmv"), "order_id": order_id, "version": 1,
                           "shipping_method_id": mid})
-        for a in m.get("adjustments") or []:
-            m_adj.append({"id": generate_id("ordsmadj"), "shipping_method_id": mid, "amount": a["amount"],
-                          "code": a.get("code"), "promotion_id": a.get("promotion_id"),
-                          "description": a.get("description"), "provider_id": a.get("provider_id"),
-                          "is_tax_inclusive": bool(a.get("is_tax_inclusive"))})
-        for t in m.get("tax_lines") or []:
-            m_tax.append({"id": generate_id("ordsmtxl"), "shipping_method_id": mid, "rate": t["rate"],
-                          "code": t["code"], "description": t.get("description"),
-                          "tax_rate_id": t.get("tax_rate_id"), "provider_id": t.get("provider_id")})
-    for table, rows in ((order_shipping_method, methods), (order_shipping, shippings),
-                        (order_shipping_method_adjustment, m_adj), (order_shipping_method_tax_line, m_tax)):
-        if rows:
-            await conn.execute(insert(table), rows)
+        m_adj += [_adjustment_row("ordsmadj", {"shipping_method_id": mid}, a) for a in m.get("adjustments") or []]
+        m_tax += [_tax_line_row("ordsmtxl", {"shipping_method_id": mid}, t) for t in m.get("tax_lines") or []]
+    await _insert_all(conn, ((order_shipping_method, methods), (order_shipping, shippings),
+                             (order_shipping_method_adjustment, m_adj), (order_shipping_method_tax_line, m_tax)))
     totals = order_totals(cart.get("items") or [], cart.get("shipping_methods") or [])
     await conn.execute(insert(order_summary).values(id=generate_id("ordsum"), order_id=order_id, version=1,
                                                     totals=_json_summary(summary_totals(total=totals["total"]))))
