@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from euryale.api._logistics import transaction
 from euryale.flows import catalog as flows
 from euryale.http.actors import require_user
 from euryale.http.auth import AuthContext
@@ -71,7 +72,7 @@ async def retrieve_api_key(key_id: str, request: Request) -> dict[str, Any]:
 async def update_api_key(key_id: str, body: KeyUpdate, request: Request) -> dict[str, Any]:
     """`POST /admin/api-keys/{key_id}`."""
     from euryale.modules.api_key.service import update_api_key as update
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "update-api-keys") as conn:
         await update(conn, api_key_id=key_id, title=body.title)
     return await _one(request, key_id)
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from euryale.api._logistics import transaction
 from euryale.events import Event
 from euryale.events.outbox import stage_events
 from euryale.http.actors import require_user
@@ -103,8 +104,11 @@ KINDS: dict[str, tuple[str, Resource, str, str, str, str]] = {
 }
 
 
+_VERBS = {"created": "create", "updated": "update", "deleted": "delete"}
+
+
 async def _write(request: Request, kind: str, action: str, row_id: str | None, data: dict[str, Any]) -> str:
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, f"{_VERBS[action]}-{KINDS[kind][0]}") as conn:
         if action == "created":
             row_id = await products.create_row(conn, kind, data)
         elif action == "updated":
@@ -167,7 +171,7 @@ _routes("option", OptionCreate, OptionUpdate)
 @router.post("/admin/collections/{collection_id}/products")
 async def collection_products(collection_id: str, body: LinkBody, request: Request) -> dict[str, Any]:
     """`POST /admin/collections/{collection_id}/products`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "batch-link-products-to-collection") as conn:
         await products.set_collection_products(conn, collection_id=collection_id, add=body.add, remove=body.remove)
     return {"collection": await retrieve_one(request, KINDS["collection"][1], collection_id, store=False)}
 
@@ -175,7 +179,7 @@ async def collection_products(collection_id: str, body: LinkBody, request: Reque
 @router.post("/admin/product-categories/{category_id}/products")
 async def category_products(category_id: str, body: LinkBody, request: Request) -> dict[str, Any]:
     """`POST /admin/product-categories/{category_id}/products`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "batch-link-products-in-category") as conn:
         await products.set_category_products(conn, category_id=category_id, add=body.add, remove=body.remove)
     return {"product_category": await retrieve_one(request, KINDS["category"][1], category_id, store=False)}
 
@@ -205,7 +209,7 @@ async def update_option_value(option_id: str, value_id: str, body: ValueUpdate, 
     """`POST /admin/product-options/{option_id}/values/{value_id}`."""
     from sqlalchemy import func, update
     data = body.model_dump(exclude_unset=True)
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "update-product-option-values") as conn:
         await products.require_row(conn, "option", option_id)
         result = await conn.execute(update(product_option_value).where(
             product_option_value.c.id == value_id, product_option_value.c.option_id == option_id,
@@ -221,7 +225,7 @@ async def update_option_value(option_id: str, value_id: str, body: ValueUpdate, 
 async def delete_option_value(option_id: str, value_id: str, request: Request) -> dict[str, Any]:
     """`DELETE /admin/product-options/{option_id}/values/{value_id}`."""
     from sqlalchemy import func, update
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "delete-product-option-values") as conn:
         result = await conn.execute(update(product_option_value).where(
             product_option_value.c.id == value_id, product_option_value.c.option_id == option_id,
             product_option_value.c.deleted_at.is_(None)).values(deleted_at=func.now()))

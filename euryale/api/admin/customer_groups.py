@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from euryale.api._logistics import transaction
 from euryale.api.people_common import LinkBody, Strict, fields_param, list_envelope, read_query
 from euryale.http.actors import require_user
 from euryale.http.auth import AuthContext
@@ -48,7 +49,7 @@ async def list_groups(request: Request) -> dict[str, Any]:
 
 @router.post("/admin/customer-groups")
 async def create_group(body: GroupCreate, request: Request, ctx: AuthContext = Depends(require_user)) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "create-customer-groups") as conn:
         created = await customer_service.create_group(conn, name=body.name, metadata=body.metadata,
                                                       created_by=ctx.actor_id)
     return {"customer_group": await _group(request, created["id"])}
@@ -61,14 +62,14 @@ async def retrieve_group(group_id: str, request: Request) -> dict[str, Any]:
 
 @router.post("/admin/customer-groups/{group_id}")
 async def update_group(group_id: str, body: GroupUpdate, request: Request) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "update-customer-groups") as conn:
         await customer_service.update_group(conn, group_id=group_id, data=body.model_dump(exclude_unset=True))
     return {"customer_group": await _group(request, group_id)}
 
 
 @router.delete("/admin/customer-groups/{group_id}")
 async def delete_group(group_id: str, request: Request) -> dict[str, Any]:
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "delete-customer-groups") as conn:
         await customer_service.retrieve_group(conn, group_id=group_id)
         await customer_service.delete_groups(conn, ids=[group_id])
     return {"id": group_id, "object": "customer_group", "deleted": True}
@@ -78,7 +79,7 @@ async def delete_group(group_id: str, request: Request) -> dict[str, Any]:
 async def link_customers(group_id: str, body: LinkBody, request: Request,
                          ctx: AuthContext = Depends(require_user)) -> dict[str, Any]:
     """`{add, remove}` customer ids; answers `{customer_group}`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "link-customers-to-customer-group") as conn:
         await customer_service.retrieve_group(conn, group_id=group_id)
         await customer_service.link_customers_to_groups(conn, pairs=[(c, group_id) for c in body.add or []],
                                                         created_by=ctx.actor_id)

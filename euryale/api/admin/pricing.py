@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from euryale.api._logistics import transaction
 from euryale.errors import invalid_data
 from euryale.events import Event
 from euryale.events.outbox import stage_events
@@ -121,7 +122,7 @@ async def list_price_lists(request: Request) -> dict[str, Any]:
 @router.post("/admin/price-lists")
 async def create_price_list(body: PriceListCreate, request: Request) -> dict[str, Any]:
     """`POST /admin/price-lists`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "create-price-lists") as conn:
         pl_id = await pricing.create_price_list(conn, data=body.model_dump(exclude_unset=True, exclude={"prices"}))
         await _add_prices(conn, pl_id, body.prices or [])
         await stage_events(conn, [Event("price-list.created", {"id": pl_id})])
@@ -137,7 +138,7 @@ async def retrieve_price_list(price_list_id: str, request: Request) -> dict[str,
 @router.post("/admin/price-lists/{price_list_id}")
 async def update_price_list(price_list_id: str, body: PriceListUpdate, request: Request) -> dict[str, Any]:
     """`POST /admin/price-lists/{price_list_id}`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "update-price-lists") as conn:
         await pricing.update_price_list(conn, price_list_id=price_list_id, data=body.model_dump(exclude_unset=True))
         await stage_events(conn, [Event("price-list.updated", {"id": price_list_id})])
     return await _one(request, price_list_id)
@@ -146,7 +147,7 @@ async def update_price_list(price_list_id: str, body: PriceListUpdate, request: 
 @router.delete("/admin/price-lists/{price_list_id}")
 async def delete_price_list(price_list_id: str, request: Request) -> dict[str, Any]:
     """`DELETE /admin/price-lists/{price_list_id}`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "delete-price-lists") as conn:
         await pricing.delete_price_list(conn, price_list_id=price_list_id)
         await stage_events(conn, [Event("price-list.deleted", {"id": price_list_id})])
     return {"id": price_list_id, "object": "price_list", "deleted": True}
@@ -164,7 +165,7 @@ async def list_price_list_prices(price_list_id: str, request: Request) -> dict[s
 @router.post("/admin/price-lists/{price_list_id}/prices/batch")
 async def batch_prices(price_list_id: str, body: PriceBatch, request: Request) -> dict[str, Any]:
     """`POST /admin/price-lists/{price_list_id}/prices/batch`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "batch-price-list-prices") as conn:
         await pricing.require_price_list(conn, price_list_id=price_list_id)
         created = await _add_prices(conn, price_list_id, body.create)
         updated = await pricing.update_price_list_prices(
@@ -181,7 +182,7 @@ async def batch_prices(price_list_id: str, body: PriceBatch, request: Request) -
 @router.post("/admin/price-lists/{price_list_id}/products")
 async def remove_products(price_list_id: str, body: ProductsBody, request: Request) -> dict[str, Any]:
     """Remove the list's prices of the given products' variants."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "remove-price-list-products") as conn:
         await pricing.require_price_list(conn, price_list_id=price_list_id)
         sets = [r[0] for r in await conn.execute(
             select(pvps.c.price_set_id).join(product_variant, product_variant.c.id == pvps.c.variant_id)
@@ -199,7 +200,7 @@ async def list_preferences(request: Request) -> dict[str, Any]:
 @router.post("/admin/price-preferences")
 async def create_preference(body: PreferenceCreate, request: Request) -> dict[str, Any]:
     """`POST /admin/price-preferences`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "create-price-preferences") as conn:
         pref_id = await pricing.create_price_preference(conn, data=body.model_dump(exclude_unset=True))
     return {"price_preference": await retrieve_one(request, PREFS, pref_id, store=False)}
 
@@ -213,7 +214,7 @@ async def retrieve_preference(preference_id: str, request: Request) -> dict[str,
 @router.post("/admin/price-preferences/{preference_id}")
 async def update_preference(preference_id: str, body: PreferenceUpdate, request: Request) -> dict[str, Any]:
     """`POST /admin/price-preferences/{preference_id}`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "update-price-preferences") as conn:
         await pricing.update_price_preference(conn, preference_id=preference_id,
                                               data=body.model_dump(exclude_unset=True))
     return {"price_preference": await retrieve_one(request, PREFS, preference_id, store=False)}
@@ -222,7 +223,7 @@ async def update_preference(preference_id: str, body: PreferenceUpdate, request:
 @router.delete("/admin/price-preferences/{preference_id}")
 async def delete_preference(preference_id: str, request: Request) -> dict[str, Any]:
     """`DELETE /admin/price-preferences/{preference_id}`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "delete-price-preferences") as conn:
         await pricing.delete_price_preference(conn, preference_id=preference_id)
     return {"id": preference_id, "object": "price_preference", "deleted": True}
 

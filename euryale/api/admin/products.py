@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from euryale.api._logistics import transaction
 from euryale.api.common import AddRemove, Strict, batch_deleted, deleted
 from euryale.errors import MedusaError, invalid_data, not_found
 from euryale.flows import products as flows
@@ -270,7 +271,7 @@ async def create_variant(product_id: str, body: VariantCreate, request: Request)
     """`POST /admin/products/{product_id}/variants`."""
     data = _dump(body)
     _validate_new_prices([data])
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "create-product-variants") as conn:
         await product_service.require_product(conn, product_id=product_id)
         await flows.upsert_variants_in(conn, product_id, [data])
     return await _product_response(request, product_id)
@@ -279,8 +280,7 @@ async def create_variant(product_id: str, body: VariantCreate, request: Request)
 @router.post("/admin/products/{product_id}/variants/batch")
 async def batch_variants(product_id: str, body: VariantBatch, request: Request) -> dict[str, Any]:
     """`POST /admin/products/{product_id}/variants/batch`."""
-    container = request.app.state.container
-    async with container.database().transaction() as conn:
+    async with transaction(request, "batch-product-variants") as conn:
         await product_service.require_product(conn, product_id=product_id)
         updates = [_dump(v) for v in body.update]
         if any(not u.get("id") for u in updates):
@@ -303,7 +303,7 @@ async def update_variant(product_id: str, variant_id: str, body: VariantUpdate, 
     """`POST /admin/products/{product_id}/variants/{variant_id}`."""
     data = _dump(body)
     data["id"] = variant_id
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "update-product-variants") as conn:
         await product_service.require_product(conn, product_id=product_id)
         await flows.upsert_variants_in(conn, product_id, [data])
     return await _product_response(request, product_id)
@@ -312,8 +312,7 @@ async def update_variant(product_id: str, variant_id: str, body: VariantUpdate, 
 @router.delete("/admin/products/{product_id}/variants/{variant_id}")
 async def delete_variant(product_id: str, variant_id: str, request: Request) -> dict[str, Any]:
     """`DELETE /admin/products/{product_id}/variants/{variant_id}`."""
-    container = request.app.state.container
-    async with container.database().transaction() as conn:
+    async with transaction(request, "delete-product-variants") as conn:
         await _require_variant(conn, product_id, variant_id)
         await flows.delete_variants_in(conn, [variant_id])
         from euryale.events import Event
@@ -339,7 +338,7 @@ async def list_product_options(product_id: str, request: Request) -> dict[str, A
 async def link_product_options(product_id: str, body: OptionLinkBatch, request: Request) -> dict[str, Any]:
     """Attach standalone options to a product (`add`) or detach them (`remove`)."""
     from sqlalchemy import update
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "batch-link-product-options") as conn:
         await product_service.require_product(conn, product_id=product_id)
         if body.add:
             await conn.execute(update(product_option).where(product_option.c.id.in_(body.add))
@@ -416,7 +415,7 @@ async def _variant_response(request: Request, product_id: str, variant_id: str) 
 @router.post("/admin/products/{product_id}/variants/inventory-items/batch")
 async def batch_variant_inventory(product_id: str, body: InventoryLinkBatch, request: Request) -> dict[str, Any]:
     """`POST /admin/products/{product_id}/variants/inventory-items/batch`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "batch-variants-inventory-items") as conn:
         for entry in body.create + body.update + body.delete:
             await _require_variant(conn, product_id, entry.variant_id)
         for entry in body.create + body.update:
@@ -431,7 +430,7 @@ async def batch_variant_inventory(product_id: str, body: InventoryLinkBatch, req
 async def link_variant_inventory(product_id: str, variant_id: str, body: InventoryLinkBody,
                                  request: Request) -> dict[str, Any]:
     """`POST /admin/products/{product_id}/variants/{variant_id}/inventory-items`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "create-link") as conn:
         await _require_variant(conn, product_id, variant_id)
         await _set_link(conn, variant_id, body.inventory_item_id, body.required_quantity)
     return await _variant_response(request, product_id, variant_id)
@@ -441,7 +440,7 @@ async def link_variant_inventory(product_id: str, variant_id: str, body: Invento
 async def update_variant_inventory(product_id: str, variant_id: str, item_id: str, body: InventoryQuantityBody,
                                    request: Request) -> dict[str, Any]:
     """`POST /admin/products/{product_id}/variants/{variant_id}/inventory-items/{item_id}`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "update-link") as conn:
         await _require_variant(conn, product_id, variant_id)
         await _set_link(conn, variant_id, item_id, body.required_quantity)
     return await _variant_response(request, product_id, variant_id)
@@ -451,7 +450,7 @@ async def update_variant_inventory(product_id: str, variant_id: str, item_id: st
 async def unlink_variant_inventory(product_id: str, variant_id: str, item_id: str, request: Request
                                    ) -> dict[str, Any]:
     """`DELETE /admin/products/{product_id}/variants/{variant_id}/inventory-items/{item_id}`."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "dismiss-link") as conn:
         await _require_variant(conn, product_id, variant_id)
         await _set_link(conn, variant_id, item_id, None, remove=True)
     parent = await _variant_response(request, product_id, variant_id)
@@ -463,7 +462,7 @@ async def unlink_variant_inventory(product_id: str, variant_id: str, item_id: st
 @router.post("/admin/products/{product_id}/images/{image_id}/variants/batch")
 async def image_variants(product_id: str, image_id: str, body: AddRemove, request: Request) -> dict[str, Any]:
     """Show an image on (or hide it from) some variants."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "batch-image-variants") as conn:
         await product_service.require_product(conn, product_id=product_id)
         await product_service.set_variant_images(conn, product_id=product_id,
                                                  pairs_add=[(v, image_id) for v in body.add],
@@ -474,7 +473,7 @@ async def image_variants(product_id: str, image_id: str, body: AddRemove, reques
 @router.post("/admin/products/{product_id}/variants/{variant_id}/images/batch")
 async def variant_images(product_id: str, variant_id: str, body: AddRemove, request: Request) -> dict[str, Any]:
     """Attach images of the product to one variant."""
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "batch-variant-images") as conn:
         await product_service.require_product(conn, product_id=product_id)
         await product_service.set_variant_images(conn, product_id=product_id,
                                                  pairs_add=[(variant_id, i) for i in body.add],

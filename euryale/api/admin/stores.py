@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
 
+from euryale.api._logistics import transaction
 from euryale.http.actors import require_user
 from euryale.modules.store import service as stores
 from euryale.query.cache import bump_after_write
@@ -53,7 +54,7 @@ async def retrieve_store(store_id: str, request: Request) -> dict[str, Any]:
 async def update_store(store_id: str, body: StoreUpdate, request: Request) -> dict[str, Any]:
     """`POST /admin/stores/{store_id}`."""
     data = body.model_dump(exclude_unset=True)
-    async with request.app.state.container.database().transaction() as conn:
+    async with transaction(request, "update-stores") as conn:
         await stores.update_store(conn, store_id=store_id, data=data)
         from euryale.modules.pricing.service import upsert_price_preference
         for cur in data.get("supported_currencies") or []:
