@@ -12,6 +12,7 @@ from euryale.config import EuryaleConfig
 from euryale.container import Container
 from euryale.flows import catalog as catalog_flows
 from euryale.http.auth import AuthContext, issue_token
+from euryale.ids import generate_id
 from euryale.links import service as links
 from euryale.modules.api_key import service as api_keys
 from euryale.modules.region import service as regions
@@ -23,8 +24,9 @@ def unique(prefix: str = "t") -> str:
 
 
 def admin_headers(config: EuryaleConfig) -> dict[str, str]:
-    token = issue_token(config, AuthContext(actor_id="user_" + str(ULID()), actor_type="user",
-                                            auth_identity_id="authid_test"))
+    """Bearer headers of a fresh admin user (actor `user`), as `/auth/user/emailpass` issues them."""
+    token = issue_token(config, AuthContext(actor_id=generate_id("user"), actor_type="user",
+                                            auth_identity_id=generate_id("authid")))
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -9,7 +9,6 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.container import Container
-from euryale.http.auth import AuthContext, issue_token
 from euryale.ids import generate_id
 from euryale.links.models import location_fulfillment_set, sales_channel_stock_location, shipping_option_price_set
 from euryale.modules.fulfillment import service as fulfillment
@@ -17,6 +16,7 @@ from euryale.modules.inventory import service as inventory
 from euryale.modules.pricing.models import price, price_rule, price_set
 from euryale.modules.sales_channel.models import sales_channel
 from euryale.modules.stock_location import service as stock_locations
+from tests.support import catalog
 
 
 def uid(prefix: str = "t") -> str:
@@ -25,10 +25,8 @@ def uid(prefix: str = "t") -> str:
 
 
 def admin_headers(container: Container) -> dict[str, str]:
-    """Bearer headers of an admin user (actor `user`)."""
-    token = issue_token(container.config, AuthContext(actor_id=generate_id("user"), actor_type="user",
-                                                      auth_identity_id=generate_id("authid")))
-    return {"authorization": f"Bearer {token}"}
+    """Bearer headers of a fresh admin user (actor `user`)."""
+    return catalog.admin_headers(container.config)
 
 
 async def make_sales_channel(conn: AsyncConnection) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from euryale.container import Container
-from euryale.http.auth import AuthContext, issue_token
 from euryale.ids import generate_id
 from euryale.links.models import order_payment_collection, product_variant_inventory_item
 from euryale.modules.file.service import FileService, build_service
@@ -31,6 +30,7 @@ from euryale.modules.order.models import (
 from euryale.modules.payment.models import payment, payment_collection, payment_session
 from euryale.modules.product.models import product, product_variant
 from euryale.modules.stock_location.models import stock_location
+from tests.support.logistics import admin_headers as admin_headers  # the route tests import it from here
 
 
 @dataclass
@@ -41,12 +41,6 @@ class PlacedOrder:
     location_id: str
     payment_id: str
     collection_id: str
-
-
-def admin_headers(container: Container) -> dict[str, str]:
-    """A bearer JWT for an admin user, as `/auth/user/emailpass` issues it."""
-    ctx = AuthContext(actor_id=generate_id("user"), actor_type="user", auth_identity_id=generate_id("authid"))
-    return {"authorization": f"Bearer {issue_token(container.config, ctx)}"}
 
 
 async def place_order(container: Container, *, stocked: int = 10) -> PlacedOrder:
