@@ -9,6 +9,7 @@ import pytest
 from euryale.config import EuryaleConfig
 from euryale.container import Container
 from tests.support.catalog import admin_headers, channel_with_key, make_region
+from tests.support.commerce import make_shop
 
 # GET path -> Medusa 2.21.2's default `limit` (measured on the reference server)
 ADMIN_DEFAULT_LIMITS = {
@@ -66,3 +67,22 @@ async def test_store_error_wording(client: httpx.AsyncClient, container: Contain
     res = await client.post(f"/store/carts/{cart['id']}/promotions", json={"promo_codes": ["NOPE"]}, headers=h)
     assert res.status_code == 400
     assert res.json() == {"type": "invalid_data", "message": "The promotion code NOPE is invalid"}
+
+
+async def test_single_country_region_prefills_cart_shipping_address(client: httpx.AsyncClient,
+                                                                    container: Container) -> None:
+    # Medusa 2.21.2 answers POST /store/carts in a one-country region with shipping_address {country_code}
+    _, token, _ = await channel_with_key(container)
+    h = {"x-publishable-api-key": token}
+    open_region = await make_region(container)
+    cart = (await client.post("/store/carts", json={"region_id": open_region}, headers=h)).json()["cart"]
+    assert cart["shipping_address"] is None
+    assert "shipping_address_id" not in cart and "billing_address_id" not in cart  # null ids are left out
+    shop = await make_shop(container, country_code="jp")
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=shop.headers)
+            ).json()["cart"]
+    assert cart["shipping_address_id"] == cart["shipping_address"]["id"]
+    assert "billing_address_id" not in cart and cart["billing_address"] is None
+    assert {k: v for k, v in cart["shipping_address"].items() if k != "id"} == {
+        "first_name": None, "last_name": None, "company": None, "address_1": None, "address_2": None,
+        "city": None, "postal_code": None, "country_code": "jp", "province": None, "phone": None}

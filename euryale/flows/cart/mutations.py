@@ -315,6 +315,13 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
         if isinstance(addr, Mapping):
             await _validate_country(conn, region_id, addr)
             values[f"{kind}_id"] = await carts.create_address(conn, address=_address_values(addr))
+    if not isinstance(data.get("shipping_address"), Mapping):
+        # as Medusa: a single-country region pre-fills the shipping address with that country
+        countries = (await conn.execute(select(region_country.c.iso_2).where(
+            region_country.c.region_id == region_id).limit(2))).scalars().all()
+        if len(countries) == 1:
+            values["shipping_address_id"] = await carts.create_address(
+                conn, address=_address_values({"country_code": countries[0]}))
     cart_id = await carts.create_cart(conn, values=values)
     items = data.get("items") or []
     if items:

@@ -156,9 +156,10 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
         "completed_at": c["completed_at"], **c["totals"], "metadata": c["metadata"],
         "sales_channel_id": c["sales_channel_id"],
     }
-    if c["shipping_address_id"] or c["billing_address_id"]:
-        body["shipping_address_id"] = c["shipping_address_id"]
-        body["billing_address_id"] = c["billing_address_id"]
+    # Medusa 2.21 leaves a null address id out of the default cart (sample 004 / the reference server)
+    for key in ("shipping_address_id", "billing_address_id"):
+        if c[key]:
+            body[key] = c[key]
     body["customer_id"] = c["customer_id"]
     body["items"] = items
     body["shipping_methods"] = methods

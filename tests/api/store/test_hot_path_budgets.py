@@ -77,5 +77,6 @@ async def test_add_line_item_statements_do_not_grow_with_cart_size(client: httpx
         assert len(r.json()["cart"]["items"]) == existing + 1
         # the outbox relay of this process may poll meanwhile: its statements are not the request's
         counts.append(len([s for s, _ in seen if "event_outbox" not in s or s.lstrip().startswith("INSERT")]))
-    # 56 today (cart re-read after each step of the add-to-cart workflow): a ceiling, to be lowered
-    assert counts[0] == counts[1] and counts[1] <= 60, counts
+    # 56 today (cart re-read after each step of the add-to-cart workflow): a ceiling, to be lowered;
+    # +3 since carts in a single-country region start with a shipping address (as Medusa), so taxes compute
+    assert counts[0] == counts[1] and counts[1] <= 64, counts

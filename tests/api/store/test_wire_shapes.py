@@ -44,7 +44,12 @@ def assert_same_keys(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
 async def test_checkout_responses_match_medusa_samples(client: httpx.AsyncClient, container: Container) -> None:
     shop = await make_shop(container, prices=[32])
     r = await client.post("/store/carts", json={"region_id": shop.region_id}, headers=shop.headers)
-    assert_same_keys(r.json(), sample("004"))
+    # sample 004's region had several countries (no pre-filled shipping address); this one has one country, so
+    # the cart starts with shipping_address {country_code} as Medusa does (tests/api/test_wire_compat.py)
+    new_cart = r.json()
+    new_cart["cart"] = {k: v for k, v in new_cart["cart"].items() if k != "shipping_address_id"}
+    new_cart["cart"]["shipping_address"] = None
+    assert_same_keys(new_cart, sample("004"))
     pc = await checkout_cart(client, shop, qty=3)
     assert_same_keys({"payment_collection": {k: v for k, v in pc.items() if k != "cart_id"}}, sample("012"))
     r = await client.get(f"/store/carts/{pc['cart_id']}", headers=shop.headers)
