@@ -6,7 +6,7 @@ Reads are set-based: one statement per relation for any number of carts.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -182,41 +182,50 @@ async def delete_shipping_methods(conn: AsyncConnection, *, method_ids: Sequence
                        .values(deleted_at=func.now()))
 
 
-async def replace_tax_lines(conn: AsyncConnection, *, item_lines: Mapping[str, Sequence[Mapping[str, Any]]],
-                            shipping_lines: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
-    """Set the tax lines of the given items / shipping methods (keys) to exactly the given lines."""
-    for table, key, lines_by_owner in ((cart_line_item_tax_line, "item_id", item_lines),
-                                       (cart_shipping_method_tax_line, "shipping_method_id", shipping_lines)):
-        owners = list(lines_by_owner)
-        if not owners:
-            continue
-        await conn.execute(update(table).where(table.c[key].in_(owners), table.c.deleted_at.is_(None))
-                           .values(deleted_at=func.now()))
-        rows = [{"id": generate_id("calitxl" if key == "item_id" else "casmtxl"), key: owner,
-                 "code": ln["code"], "rate": ln["rate"], "description": ln.get("description") or ln.get("name"),
-                 "provider_id": ln.get("provider_id"), "tax_rate_id": ln.get("tax_rate_id")}
-                for owner, lines in lines_by_owner.items() for ln in lines]
-        if rows:
-            await conn.execute(insert(table), rows)
+Owned = Mapping[str, Sequence[Mapping[str, Any]]]
 
 
-async def replace_adjustments(conn: AsyncConnection, *, item_adjustments: Mapping[str, Sequence[Mapping[str, Any]]],
-                              shipping_adjustments: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
-    """Set the promotion adjustments of the given items / shipping methods to exactly the given ones."""
-    for table, key, by_owner in ((cart_line_item_adjustment, "item_id", item_adjustments),
-                                 (cart_shipping_method_adjustment, "shipping_method_id", shipping_adjustments)):
+async def _replace_owned(conn: AsyncConnection, *, item_table: Any, shipping_table: Any, item_prefix: str,
+                         shipping_prefix: str, items: Owned, shipping: Owned,
+                         values: Callable[[Mapping[str, Any]], dict[str, Any]]) -> None:
+    """Soft-delete the live rows of the given owners (line items / shipping methods, the mapping keys) and insert
+    the given ones: one update and one multi-row insert per table."""
+    for table, key, prefix, by_owner in ((item_table, "item_id", item_prefix, items),
+                                         (shipping_table, "shipping_method_id", shipping_prefix, shipping)):
         owners = list(by_owner)
         if not owners:
             continue
         await conn.execute(update(table).where(table.c[key].in_(owners), table.c.deleted_at.is_(None))
                            .values(deleted_at=func.now()))
-        rows = [{"id": generate_id("caliadj" if key == "item_id" else "casmadj"), key: owner,
-                 "amount": a["amount"], "code": a.get("code"), "promotion_id": a.get("promotion_id"),
-                 "description": a.get("description"), "provider_id": a.get("provider_id"),
-                 "is_tax_inclusive": bool(a.get("is_tax_inclusive"))}
-                for owner, adjs in by_owner.items() for a in adjs]
+        rows = [{"id": generate_id(prefix), key: owner, **values(entry)}
+                for owner, entries in by_owner.items() for entry in entries]
         if rows:
             await conn.execute(insert(table), rows)
+
+
+def _tax_line_values(ln: Mapping[str, Any]) -> dict[str, Any]:
+    return {"code": ln["code"], "rate": ln["rate"], "description": ln.get("description") or ln.get("name"),
+            "provider_id": ln.get("provider_id"), "tax_rate_id": ln.get("tax_rate_id")}
+
+
+def _adjustment_values(a: Mapping[str, Any]) -> dict[str, Any]:
+    return {"amount": a["amount"], "code": a.get("code"), "promotion_id": a.get("promotion_id"),
+            "description": a.get("description"), "provider_id": a.get("provider_id"),
+            "is_tax_inclusive": bool(a.get("is_tax_inclusive"))}
+
+
+async def replace_tax_lines(conn: AsyncConnection, *, item_lines: Owned, shipping_lines: Owned) -> None:
+    """Set the tax lines of the given items / shipping methods (keys) to exactly the given lines."""
+    await _replace_owned(conn, item_table=cart_line_item_tax_line, shipping_table=cart_shipping_method_tax_line,
+                         item_prefix="calitxl", shipping_prefix="casmtxl", items=item_lines,
+                         shipping=shipping_lines, values=_tax_line_values)
+
+
+async def replace_adjustments(conn: AsyncConnection, *, item_adjustments: Owned, shipping_adjustments: Owned) -> None:
+    """Set the promotion adjustments of the given items / shipping methods to exactly the given ones."""
+    await _replace_owned(conn, item_table=cart_line_item_adjustment, shipping_table=cart_shipping_method_adjustment,
+                         item_prefix="caliadj", shipping_prefix="casmadj", items=item_adjustments,
+                         shipping=shipping_adjustments, values=_adjustment_values)
 
 
 async def mark_completed(conn: AsyncConnection, *, cart_id: str) -> None:
