@@ -153,9 +153,18 @@ def _public(identity: dict[str, Any]) -> dict[str, Any]:
 
 
 async def emailpass_register(conn: AsyncConnection, body: dict[str, Any] | None) -> dict[str, Any]:
-    """Create an emailpass identity; 401 "Identity with email already exists" on a duplicate."""
+    """Create an emailpass identity; 401 "Identity with email already exists" on a duplicate.
+
+    As Medusa 2.21.2: registering again an identity no actor has claimed yet, with its password, succeeds (the
+    storefront retries a sign-up whose customer creation failed)."""
     email, password = _credentials(body)
-    if await find_provider_identity(conn, provider=EMAILPASS, entity_id=email) is not None:
+    existing = await find_provider_identity(conn, provider=EMAILPASS, entity_id=email)
+    if existing is not None:
+        stored = existing["provider_identity"]["provider_metadata"].get("password")
+        if not existing["app_metadata"]:
+            ok, _ = await passwords.verify_password(stored if isinstance(stored, str) else None, password)
+            if ok:
+                return _public(existing)
         raise unauthorized("Identity with email already exists")
     hashed = await passwords.hash_password(password)
     return _public(await create_auth_identity(conn, provider=EMAILPASS, entity_id=email,

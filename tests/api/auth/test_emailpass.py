@@ -16,6 +16,7 @@ from euryale.modules.auth import passwords
 from euryale.modules.auth import service as auth_service
 from euryale.modules.auth.models import provider_identity
 from tests.conftest import TEST_SECRET
+from tests.support.catalog import channel_with_key
 
 
 def email() -> str:
@@ -64,11 +65,23 @@ async def test_login_failures(client: httpx.AsyncClient) -> None:
     assert r.status_code == 401 and "github" in r.json()["message"]
 
 
-async def test_duplicate_identity(client: httpx.AsyncClient) -> None:
+async def test_duplicate_identity(client: httpx.AsyncClient, container: Container) -> None:
     e = email()
     assert (await client.post("/auth/customer/emailpass/register", json={"email": e, "password": "a"})).status_code \
         == 200
     r = await client.post("/auth/customer/emailpass/register", json={"email": e, "password": "b"})
+    assert r.status_code == 401
+    assert r.json() == {"type": "unauthorized", "message": "Identity with email already exists"}
+    # as Medusa 2.21.2: an identity no actor claimed yet registers again with its own password (200 + token)
+    r = await client.post("/auth/customer/emailpass/register", json={"email": e, "password": "a"})
+    assert r.status_code == 200 and set(r.json()) == {"token"}
+    token = r.json()["token"]
+    _, pk, _ = await channel_with_key(container)
+    r = await client.post("/store/customers", json={"email": e},
+                          headers={"authorization": f"Bearer {token}", "x-publishable-api-key": pk})
+    assert r.status_code == 200, r.text
+    # once claimed by a customer, even the right password is refused
+    r = await client.post("/auth/customer/emailpass/register", json={"email": e, "password": "a"})
     assert r.status_code == 401
     assert r.json() == {"type": "unauthorized", "message": "Identity with email already exists"}
 
