@@ -257,3 +257,50 @@ def test_input_encoding_keeps_types() -> None:
         pass
     else:
         raise AssertionError("non-JSON input must be refused")
+
+
+async def test_payment_session_steps_compensate_at_the_provider(client: httpx.AsyncClient, container: Container,
+                                                                monkeypatch: Any) -> None:
+    from euryale.errors import not_allowed
+    from euryale.modules.payment import service as payments
+
+    shop = await make_shop(container, prices=[15])
+    h = shop.headers
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
+    r = await client.post(f"/store/carts/{cart['id']}/line-items",
+                          json={"variant_id": shop.variants[0].id, "quantity": 1}, headers=h)
+    assert r.status_code == 200, r.text
+    r = await client.post("/store/payment-collections", json={"cart_id": cart["id"]}, headers=h)
+    assert r.status_code == 200, r.text
+    pc = r.json()["payment_collection"]
+    assert (await _only_execution(container, "create-payment-collection-for-cart", cart["id"]))["state"] == "done"
+
+    r = await client.post(f"/store/payment-collections/{pc['id']}/payment-sessions",
+                          json={"provider_id": "pp_system_default"}, headers=h)
+    assert r.status_code == 200, r.text
+    sessions = r.json()["payment_collection"]["payment_sessions"]
+    assert [s["provider_id"] for s in sessions] == ["pp_system_default"]
+    done = await _only_execution(container, "create-payment-sessions", pc["id"])
+    assert done["state"] == "done"
+
+    # the persist step fails: the provider-side intent initiated by the first step is cancelled
+    cancelled: list[dict[str, Any]] = []
+
+    async def failing_persist(*args: Any, **kwargs: Any) -> str:
+        raise not_allowed("persist refused (test)")
+
+    async def record_cancel(*, provider_id: str, data: dict[str, Any]) -> None:
+        cancelled.append({"provider_id": provider_id, "data": data})
+
+    monkeypatch.setattr(payments, "persist_payment_session", failing_persist)
+    monkeypatch.setattr(payments, "cancel_at_provider", record_cancel)
+    r = await client.post(f"/store/payment-collections/{pc['id']}/payment-sessions",
+                          json={"provider_id": "pp_system_default", "data": {"marker": "wf-comp"}}, headers=h)
+    assert r.status_code == 400 and r.json()["message"] == "persist refused (test)"
+    failed = await _only_execution(container, "create-payment-sessions", "wf-comp")
+    assert failed["state"] == "reverted"
+    assert failed["execution"]["steps"]["create-payment-session"]["state"] == "reverted"
+    assert [c["provider_id"] for c in cancelled] == ["pp_system_default"]
+    monkeypatch.undo()
+    r = await client.get(f"/store/carts/{cart['id']}", headers=h, params={"fields": "*payment_collection.payment_sessions"})
+    assert [s["id"] for s in r.json()["cart"]["payment_collection"]["payment_sessions"]] == [s["id"] for s in sessions]

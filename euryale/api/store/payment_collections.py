@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict
 
-from euryale.flows.cart.payment import create_for_cart
+from euryale.flows.cart import payment_workflows
 from euryale.http.store_context import StoreContext, store_context
 from euryale.modules.payment import service as payments
 
@@ -29,8 +29,8 @@ class CreateSessionBody(BaseModel):
 async def create_payment_collection(body: CreateCollectionBody, request: Request,
                                     ctx: StoreContext = Depends(store_context)) -> dict[str, Any]:
     """The cart's payment collection (created for the cart total when it has none)."""
+    pc_id = await payment_workflows.create_cart_collection(request.app.state.container, cart_id=body.cart_id)
     async with request.app.state.container.database().transaction() as conn:
-        pc_id = await create_for_cart(conn, cart_id=body.cart_id)
         pc = await payments.retrieve_payment_collection(conn, payment_collection_id=pc_id)
     return {"payment_collection": payments.store_collection_shape(pc)}
 
@@ -39,8 +39,8 @@ async def create_payment_collection(body: CreateCollectionBody, request: Request
 async def create_payment_session(collection_id: str, body: CreateSessionBody, request: Request,
                                  ctx: StoreContext = Depends(store_context)) -> dict[str, Any]:
     """Initiate a session with a provider (replacing the pending one)."""
+    await payment_workflows.create_payment_session(request.app.state.container, payment_collection_id=collection_id,
+                                                   provider_id=body.provider_id, data=body.data)
     async with request.app.state.container.database().transaction() as conn:
-        await payments.create_payment_session(conn, payment_collection_id=collection_id,
-                                              provider_id=body.provider_id, data=body.data)
         pc = await payments.retrieve_payment_collection(conn, payment_collection_id=collection_id)
     return {"payment_collection": payments.store_collection_shape(pc)}

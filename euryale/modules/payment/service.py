@@ -196,10 +196,9 @@ async def refresh_collection_status(conn: AsyncConnection, *, payment_collection
 
 # --- sessions --------------------------------------------------------------------------------------------------
 
-async def create_payment_session(conn: AsyncConnection, *, payment_collection_id: str, provider_id: str,
-                                 data: dict[str, Any] | None = None, context: dict[str, Any] | None = None,
-                                 amount: Decimal | None = None) -> str:
-    """Replace the collection's pending sessions by a new one initiated at the provider; returns its id."""
+async def check_session_allowed(conn: AsyncConnection, *, payment_collection_id: str, provider_id: str,
+                                amount: Decimal | None = None) -> tuple[Decimal, str]:
+    """Validate a new session (collection open, provider enabled); returns its amount and currency."""
     pc = (await conn.execute(select(payment_collection).where(
         payment_collection.c.id == payment_collection_id, payment_collection.c.deleted_at.is_(None)))).first()
     if pc is None:
@@ -210,31 +209,68 @@ async def create_payment_session(conn: AsyncConnection, *, payment_collection_id
         raise not_found(f"Could not find a payment provider with id: {provider_id}")
     if pc.status in ("authorized", "canceled") or pc.completed_at is not None:
         raise not_allowed(f"Cannot create a payment session for a payment collection with status {pc.status}")
-    session_amount = Decimal(amount if amount is not None else pc.amount)
-    result = await provider.initiate_payment(amount=session_amount, currency_code=pc.currency_code,
-                                             context=context or {}, data=data or {})
+    return Decimal(amount if amount is not None else pc.amount), str(pc.currency_code)
+
+
+async def initiate_at_provider(*, provider_id: str, amount: Decimal, currency_code: str,
+                               data: dict[str, Any] | None, context: dict[str, Any] | None) -> dict[str, Any]:
+    """The provider's initiate call (outside any transaction): its session data."""
+    provider = get_provider(provider_id)
+    if provider is None:
+        raise not_found(f"Could not find a payment provider with id: {provider_id}")
+    result = await provider.initiate_payment(amount=amount, currency_code=currency_code, context=context or {},
+                                             data=data or {})
+    return dict(result.data or {})
+
+
+async def cancel_at_provider(*, provider_id: str, data: dict[str, Any]) -> None:
+    """Undo an initiate (compensation); a provider error is tolerated, the intent expires at the provider."""
+    provider = get_provider(provider_id)
+    if provider is not None:
+        try:
+            await provider.delete_payment(data=data)
+        except PaymentProviderError:
+            pass
+
+
+async def persist_payment_session(conn: AsyncConnection, *, payment_collection_id: str, provider_id: str,
+                                  amount: Decimal, currency_code: str, provider_data: dict[str, Any],
+                                  context: dict[str, Any] | None = None) -> str:
+    """Store an initiated session, replacing the collection's pending ones; returns its id."""
     # Medusa keeps one active session per collection: older pending sessions are dropped
     old = (await conn.execute(select(payment_session.c.id, payment_session.c.provider_id, payment_session.c.data)
                               .where(payment_session.c.payment_collection_id == payment_collection_id,
                                      payment_session.c.deleted_at.is_(None),
                                      payment_session.c.status.notin_(["authorized", "captured"])))).all()
     for o in old:
-        prov = get_provider(o.provider_id)
-        if prov is not None:
-            try:
-                await prov.delete_payment(data=o.data or {})
-            except PaymentProviderError:
-                pass  # the stale intent expires at the provider; the session row is removed regardless
+        await cancel_at_provider(provider_id=o.provider_id, data=o.data or {})
     if old:
         await conn.execute(update(payment_session).where(payment_session.c.id.in_([o.id for o in old]))
                            .values(deleted_at=func.now()))
     session_id = generate_id("payses")
     await conn.execute(insert(payment_session).values(
-        id=session_id, currency_code=pc.currency_code, amount=session_amount, provider_id=provider_id,
-        data=result.data, context=context or {}, status="pending", payment_collection_id=payment_collection_id,
+        id=session_id, currency_code=currency_code, amount=amount, provider_id=provider_id,
+        data=provider_data, context=context or {}, status="pending", payment_collection_id=payment_collection_id,
         metadata={}))
     await refresh_collection_status(conn, payment_collection_id=payment_collection_id)
     return session_id
+
+
+async def create_payment_session(conn: AsyncConnection, *, payment_collection_id: str, provider_id: str,
+                                 data: dict[str, Any] | None = None, context: dict[str, Any] | None = None,
+                                 amount: Decimal | None = None) -> str:
+    """Replace the collection's pending sessions by a new one initiated at the provider; returns its id.
+
+    One transaction around a provider call; `euryale.flows.cart.payment_workflows` splits it into compensable
+    steps for the store route.
+    """
+    session_amount, currency_code = await check_session_allowed(
+        conn, payment_collection_id=payment_collection_id, provider_id=provider_id, amount=amount)
+    provider_data = await initiate_at_provider(provider_id=provider_id, amount=session_amount,
+                                               currency_code=currency_code, data=data, context=context)
+    return await persist_payment_session(conn, payment_collection_id=payment_collection_id, provider_id=provider_id,
+                                         amount=session_amount, currency_code=currency_code,
+                                         provider_data=provider_data, context=context)
 
 
 async def delete_payment_session(conn: AsyncConnection, *, session_id: str) -> None:
