@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db import crud
 from euryale.errors import not_found
 from euryale.ids import generate_id
 from euryale.modules.cart.models import (
@@ -47,13 +48,10 @@ async def create_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> st
 
 async def get_cart(conn: AsyncConnection, *, cart_id: str, for_update: bool = False) -> dict[str, Any]:
     """The cart row (404 `Cart with id 'x' not found` when missing); `for_update` locks it for the transaction."""
-    q = select(cart).where(cart.c.id == cart_id, cart.c.deleted_at.is_(None))
-    if for_update:
-        q = q.with_for_update()
-    row = (await conn.execute(q)).mappings().first()
+    row = await crud.get_row(conn, cart, cart_id, for_update=for_update)
     if row is None:
         raise cart_not_found(cart_id)
-    return dict(row)
+    return row
 
 
 async def update_cart(conn: AsyncConnection, *, cart_id: str, values: Mapping[str, Any]) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from euryale.db import crud
 from euryale.errors import invalid_data, not_allowed, not_found
 from euryale.ids import generate_id
 from euryale.modules.order.models import (
@@ -58,13 +59,10 @@ def dec(value: Any) -> Decimal:
 
 async def get_order(conn: AsyncConnection, *, order_id: str, for_update: bool = False) -> dict[str, Any]:
     """The order row (not soft-deleted); `for_update` locks it so concurrent lifecycle steps serialize."""
-    stmt = select(order_table).where(order_table.c.id == order_id, order_table.c.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    row = (await conn.execute(stmt)).mappings().first()
+    row = await crud.get_row(conn, order_table, order_id, for_update=for_update)
     if row is None:
         raise not_found(f"Order id not found: {order_id}")
-    return dict(row)
+    return row
 
 
 async def update_order(conn: AsyncConnection, *, order_id: str, values: Mapping[str, Any]) -> None:
@@ -416,13 +414,10 @@ async def create_return(conn: AsyncConnection, *, order_id: str, location_id: st
 
 async def get_return(conn: AsyncConnection, *, return_id: str, for_update: bool = False) -> dict[str, Any]:
     """The return row; 404 in Medusa's words when missing."""
-    stmt = select(return_table).where(return_table.c.id == return_id, return_table.c.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    row = (await conn.execute(stmt)).mappings().first()
+    row = await crud.get_row(conn, return_table, return_id, for_update=for_update)
     if row is None:
         raise not_found(f"Return with id: {return_id} was not found")
-    return dict(row)
+    return row
 
 
 async def list_returns(conn: AsyncConnection, *, filters: Mapping[str, Sequence[str]], limit: int,

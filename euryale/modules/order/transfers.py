@@ -11,18 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.errors import invalid_data, not_allowed, not_found
 from euryale.ids import generate_id
+from euryale.modules.order.lifecycle import get_order
 from euryale.modules.order.models import order_change, order_change_action, order_table
 
 TRANSFER = "transfer"
 ACTION = "TRANSFER_CUSTOMER"
-
-
-async def _order(conn: AsyncConnection, order_id: str, *, for_update: bool = False) -> dict[str, Any]:
-    q = select(order_table).where(order_table.c.id == order_id, order_table.c.deleted_at.is_(None))
-    row = (await conn.execute(q.with_for_update() if for_update else q)).mappings().first()
-    if row is None:
-        raise not_found(f"Order id not found: {order_id}")
-    return dict(row)
 
 
 async def active_transfer(conn: AsyncConnection, *, order_id: str) -> dict[str, Any] | None:
@@ -44,7 +37,7 @@ async def active_transfer(conn: AsyncConnection, *, order_id: str) -> dict[str, 
 async def request_transfer(conn: AsyncConnection, *, order_id: str, customer_id: str,
                            description: str | None = None, internal_note: str | None = None) -> dict[str, Any]:
     """Open a transfer of the order to `customer_id`; returns `{id, token}` (the token goes to the order email)."""
-    order = await _order(conn, order_id, for_update=True)
+    order = await get_order(conn, order_id=order_id, for_update=True)
     if order["customer_id"] == customer_id:
         raise invalid_data("Order is already owned by this customer.")
     if order["status"] == "canceled":
@@ -64,7 +57,7 @@ async def request_transfer(conn: AsyncConnection, *, order_id: str, customer_id:
 
 
 async def _with_token(conn: AsyncConnection, order_id: str, token: str) -> dict[str, Any]:
-    await _order(conn, order_id, for_update=True)
+    await get_order(conn, order_id=order_id, for_update=True)
     change = await active_transfer(conn, order_id=order_id)
     if change is None:
         raise not_found(f"No active transfer request for order {order_id}")
@@ -95,7 +88,7 @@ async def decline_transfer(conn: AsyncConnection, *, order_id: str, token: str) 
 
 async def cancel_transfer(conn: AsyncConnection, *, order_id: str, customer_id: str) -> str:
     """The requesting customer withdraws the request."""
-    await _order(conn, order_id, for_update=True)
+    await get_order(conn, order_id=order_id, for_update=True)
     change = await active_transfer(conn, order_id=order_id)
     if change is None or change["customer_id"] != customer_id:
         raise not_found(f"No active transfer request for order {order_id}")

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from euryale.db import crud
 from euryale.errors import not_allowed, not_found
 from euryale.ids import generate_id
 from euryale.modules.payment.models import (
@@ -34,13 +35,10 @@ def _dec(value: Any) -> Decimal:
 
 async def get_payment(conn: AsyncConnection, *, payment_id: str, for_update: bool = False) -> dict[str, Any]:
     """The payment row; 404 when missing."""
-    stmt = select(payment).where(payment.c.id == payment_id, payment.c.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    row = (await conn.execute(stmt)).mappings().first()
+    row = await crud.get_row(conn, payment, payment_id, for_update=for_update)
     if row is None:
         raise not_found(f"Payment with id: {payment_id} was not found")
-    return dict(row)
+    return row
 
 
 async def payments_with_details(conn: AsyncConnection, *, payment_ids: Sequence[str] | None = None,
