@@ -86,3 +86,12 @@ async def test_single_country_region_prefills_cart_shipping_address(client: http
     assert {k: v for k, v in cart["shipping_address"].items() if k != "id"} == {
         "first_name": None, "last_name": None, "company": None, "address_1": None, "address_2": None,
         "city": None, "postal_code": None, "country_code": "jp", "province": None, "phone": None}
+
+
+async def test_admin_product_create_requires_options(client: httpx.AsyncClient, config: EuryaleConfig) -> None:
+    h = admin_headers(config)
+    res = await client.post("/admin/products", json={"title": "No options here"}, headers=h)
+    assert res.status_code == 400
+    assert res.json() == {"type": "invalid_data", "message": "Product options are not provided for: [No options here]."}
+    res = await client.post("/admin/products", json={"title": "Empty options", "options": []}, headers=h)
+    assert res.status_code == 400

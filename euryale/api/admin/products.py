@@ -190,6 +190,8 @@ async def list_products(request: Request) -> dict[str, Any]:
 async def create_product(body: ProductCreate, request: Request) -> dict[str, Any]:
     """createProductsWorkflow for one product."""
     data = _dump(body)
+    if not data.get("options"):  # Medusa 2.21.2 requires at least one option on create
+        raise invalid_data(f"Product options are not provided for: [{data.get('title')}].")
     _validate_new_prices(data.get("variants") or [])
     [pid] = await flows.create_products(request.app.state.container, [data])
     return await _product_response(request, pid)
