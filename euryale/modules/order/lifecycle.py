@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement
 
 from euryale.db import crud
 from euryale.errors import invalid_data, not_allowed, not_found
@@ -496,37 +495,30 @@ async def create_return_reason(conn: AsyncConnection, *, data: Mapping[str, Any]
 
 
 async def get_return_reason(conn: AsyncConnection, *, reason_id: str) -> dict[str, Any]:
-    rr = return_reason
-    row = (await conn.execute(select(rr).where(rr.c.id == reason_id, rr.c.deleted_at.is_(None)))).mappings().first()
+    row = await crud.get_row(conn, return_reason, reason_id)
     if row is None:
         raise not_found(f"Return Reason with id: {reason_id} was not found")
-    return dict(row)
+    return row
 
 
 async def list_return_reasons(conn: AsyncConnection, *, ids: Sequence[str] | None, q: str | None, limit: int,
                               offset: int) -> tuple[list[dict[str, Any]], int]:
-    rr = return_reason
-    cond: list[ColumnElement[bool]] = [rr.c.deleted_at.is_(None)]
-    if ids:
-        cond.append(rr.c.id.in_(list(ids)))
-    if q:
-        like = f"%{q}%"
-        cond.append(rr.c.value.ilike(like) | rr.c.label.ilike(like) | rr.c.description.ilike(like))
-    count = int((await conn.execute(select(func.count()).select_from(rr).where(*cond))).scalar_one())
-    rows = await conn.execute(select(rr).where(*cond).order_by(rr.c.created_at, rr.c.id).limit(limit).offset(offset))
-    return [dict(r) for r in rows.mappings()], count
+    """A page of live reasons (oldest first), by id and/or `q` over value, label and description."""
+    cond = [return_reason.c.id.in_(list(ids))] if ids else []
+    search = crud.search_condition(return_reason, q, ("value", "label", "description"))
+    return await crud.list_page(conn, return_reason, conditions=cond + ([search] if search is not None else []),
+                                limit=limit, offset=offset)
 
 
 async def update_return_reason(conn: AsyncConnection, *, reason_id: str, data: Mapping[str, Any]) -> None:
     await get_return_reason(conn, reason_id=reason_id)
     if data:
-        await conn.execute(update(return_reason).where(return_reason.c.id == reason_id)
-                           .values(**dict(data), updated_at=func.now()))
+        await crud.update_row(conn, return_reason, reason_id, data)
 
 
 async def delete_return_reason(conn: AsyncConnection, *, reason_id: str) -> None:
     await get_return_reason(conn, reason_id=reason_id)
-    await conn.execute(update(return_reason).where(return_reason.c.id == reason_id).values(deleted_at=func.now()))
+    await crud.soft_delete(conn, return_reason, [reason_id])
 
 
 def ensure_not_canceled(order: Mapping[str, Any]) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement
 
 from euryale.db import crud
 from euryale.errors import not_allowed, not_found
@@ -161,36 +160,30 @@ async def create_refund_reason(conn: AsyncConnection, *, data: Mapping[str, Any]
 
 
 async def get_refund_reason(conn: AsyncConnection, *, reason_id: str) -> dict[str, Any]:
-    rr = refund_reason
-    row = (await conn.execute(select(rr).where(rr.c.id == reason_id, rr.c.deleted_at.is_(None)))).mappings().first()
+    row = await crud.get_row(conn, refund_reason, reason_id)
     if row is None:
         raise not_found(f"Refund Reason with id: {reason_id} was not found")
-    return dict(row)
+    return row
 
 
 async def list_refund_reasons(conn: AsyncConnection, *, ids: Sequence[str] | None, q: str | None, limit: int,
                               offset: int) -> tuple[list[dict[str, Any]], int]:
-    rr = refund_reason
-    cond: list[ColumnElement[bool]] = [rr.c.deleted_at.is_(None)]
-    if ids:
-        cond.append(rr.c.id.in_(list(ids)))
-    if q:
-        cond.append(rr.c.label.ilike(f"%{q}%") | rr.c.description.ilike(f"%{q}%"))
-    count = int((await conn.execute(select(func.count()).select_from(rr).where(*cond))).scalar_one())
-    rows = await conn.execute(select(rr).where(*cond).order_by(rr.c.created_at, rr.c.id).limit(limit).offset(offset))
-    return [dict(r) for r in rows.mappings()], count
+    """A page of live reasons (oldest first), by id and/or `q` over label and description."""
+    cond = [refund_reason.c.id.in_(list(ids))] if ids else []
+    search = crud.search_condition(refund_reason, q, ("label", "description"))
+    return await crud.list_page(conn, refund_reason, conditions=cond + ([search] if search is not None else []),
+                                limit=limit, offset=offset)
 
 
 async def update_refund_reason(conn: AsyncConnection, *, reason_id: str, data: Mapping[str, Any]) -> None:
     await get_refund_reason(conn, reason_id=reason_id)
     if data:
-        await conn.execute(update(refund_reason).where(refund_reason.c.id == reason_id)
-                           .values(**dict(data), updated_at=func.now()))
+        await crud.update_row(conn, refund_reason, reason_id, data)
 
 
 async def delete_refund_reason(conn: AsyncConnection, *, reason_id: str) -> None:
     await get_refund_reason(conn, reason_id=reason_id)
-    await conn.execute(update(refund_reason).where(refund_reason.c.id == reason_id).values(deleted_at=func.now()))
+    await crud.soft_delete(conn, refund_reason, [reason_id])
 
 
 async def cancel_collection(conn: AsyncConnection, *, collection_id: str) -> None:
