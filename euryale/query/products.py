@@ -16,6 +16,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from euryale.db.sql import any_of
 from euryale.errors import invalid_data
 from euryale.http.query import as_list
 from euryale.links.models import (
@@ -109,7 +110,7 @@ async def _load_variants(conn: AsyncConnection, rows: list[Row], sel: FieldSelec
     ids = [r["id"] for r in rows]
     v = product_variant
     result = await conn.execute(select(*_cols(v, VARIANT_SCALARS))
-                                .where(v.c.product_id.in_(ids), v.c.deleted_at.is_(None))
+                                .where(any_of(v.c.product_id, ids), v.c.deleted_at.is_(None))
                                 .order_by(v.c.variant_rank, v.c.created_at, v.c.id))
     variants = [dict(r) for r in result.mappings()]
     by_product: dict[str, list[Row]] = defaultdict(list)
@@ -137,7 +138,7 @@ async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], s
     if need_sets:
         psets = {r.variant_id: r.price_set_id for r in await conn.execute(
             select(product_variant_price_set.c.variant_id, product_variant_price_set.c.price_set_id)
-            .where(product_variant_price_set.c.variant_id.in_(ids), product_variant_price_set.c.deleted_at.is_(None)))}
+            .where(any_of(product_variant_price_set.c.variant_id, ids), product_variant_price_set.c.deleted_at.is_(None)))}
     if sel.has("prices"):
         prices = await list_prices(conn, price_set_ids=list(psets.values()))
         for var in variants:
@@ -174,7 +175,7 @@ async def _attach_variant_images(conn: AsyncConnection, variants: list[Row]) -> 
     rows = await conn.execute(
         select(pvi.c.variant_id.label("__vid"), *_cols(image, IMAGE_COLS))
         .join(image, image.c.id == pvi.c.image_id)
-        .where(pvi.c.variant_id.in_([v["id"] for v in variants]), pvi.c.deleted_at.is_(None),
+        .where(any_of(pvi.c.variant_id, [v["id"] for v in variants]), pvi.c.deleted_at.is_(None),
                image.c.deleted_at.is_(None)).order_by(image.c.rank, image.c.id))
     for m in rows.mappings():
         d = dict(m)
@@ -223,7 +224,7 @@ async def _attach_inventory_items(conn: AsyncConnection, variants: list[Row]) ->
         select(link.c.id, link.c.variant_id, link.c.inventory_item_id, link.c.required_quantity,
                inventory_item.c.sku, inventory_item.c.title, inventory_item.c.requires_shipping)
         .join(inventory_item, inventory_item.c.id == link.c.inventory_item_id)
-        .where(link.c.variant_id.in_([v["id"] for v in variants]), link.c.deleted_at.is_(None)))
+        .where(any_of(link.c.variant_id, [v["id"] for v in variants]), link.c.deleted_at.is_(None)))
     for m in rows.mappings():
         grouped[m["variant_id"]].append({
             "id": m["id"], "variant_id": m["variant_id"], "inventory_item_id": m["inventory_item_id"],
@@ -251,7 +252,7 @@ async def inventory_quantities(conn: AsyncConnection, *, variant_ids: list[str],
                                                - inventory_level.c.reserved_quantity), 0))
                  .where(*level_conds).scalar_subquery())
     rows = await conn.execute(select(link.c.variant_id, link.c.required_quantity, available.label("available"))
-                              .where(link.c.variant_id.in_(variant_ids), link.c.deleted_at.is_(None)))
+                              .where(any_of(link.c.variant_id, variant_ids), link.c.deleted_at.is_(None)))
     out: dict[str, int] = {}
     for r in rows:
         qty = math.floor(Decimal(r.available) / Decimal(max(int(r.required_quantity or 1), 1)))
@@ -269,7 +270,7 @@ async def _load_options(conn: AsyncConnection, rows: list[Row], sel: FieldSelect
     if with_values:
         cols += [ov.c[c].label(f"__v_{c}") for c in VALUE_COLS]
         source = o.outerjoin(ov, (ov.c.option_id == o.c.id) & ov.c.deleted_at.is_(None))
-    stmt = select(*cols).select_from(source).where(o.c.product_id.in_(ids), o.c.deleted_at.is_(None))
+    stmt = select(*cols).select_from(source).where(any_of(o.c.product_id, ids), o.c.deleted_at.is_(None))
     stmt = stmt.order_by(o.c.created_at, o.c.id, *([ov.c.created_at, ov.c.id] if with_values else []))
     options: dict[str, Row] = {}
     grouped: dict[str, list[Row]] = defaultdict(list)
@@ -290,7 +291,7 @@ async def _load_options(conn: AsyncConnection, rows: list[Row], sel: FieldSelect
 async def _load_images(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
     grouped: dict[str, list[Row]] = defaultdict(list)
     for m in (await conn.execute(select(*_cols(image, IMAGE_COLS))
-                                 .where(image.c.product_id.in_([x["id"] for x in rows]), image.c.deleted_at.is_(None))
+                                 .where(any_of(image.c.product_id, [x["id"] for x in rows]), image.c.deleted_at.is_(None))
                                  .order_by(image.c.rank, image.c.id))).mappings():
         grouped[m["product_id"]].append(dict(m))
     for r in rows:
@@ -302,7 +303,7 @@ async def _load_tags(conn: AsyncConnection, rows: list[Row], sel: FieldSelection
     for m in (await conn.execute(
             select(product_tags.c.product_id.label("__pid"), *_cols(product_tag, TAG_COLS))
             .join(product_tag, product_tag.c.id == product_tags.c.product_tag_id)
-            .where(product_tags.c.product_id.in_([x["id"] for x in rows]), product_tag.c.deleted_at.is_(None))
+            .where(any_of(product_tags.c.product_id, [x["id"] for x in rows]), product_tag.c.deleted_at.is_(None))
             .order_by(product_tag.c.value))).mappings():
         d = dict(m)
         grouped[d.pop("__pid")].append(d)
@@ -312,7 +313,7 @@ async def _load_tags(conn: AsyncConnection, rows: list[Row], sel: FieldSelection
 
 async def _load_categories(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
     pc = product_category
-    conds = [product_category_product.c.product_id.in_([x["id"] for x in rows]), pc.c.deleted_at.is_(None)]
+    conds = [any_of(product_category_product.c.product_id, [x["id"] for x in rows]), pc.c.deleted_at.is_(None)]
     if ctx.get("store"):
         conds += [pc.c.is_active.is_(True), pc.c.is_internal.is_(False)]
     grouped: dict[str, list[Row]] = defaultdict(list)
@@ -333,7 +334,7 @@ async def _load_sales_channels(conn: AsyncConnection, rows: list[Row], sel: Fiel
     for m in (await conn.execute(
             select(product_sales_channel.c.product_id.label("__pid"), *_cols(sc, SALES_CHANNEL_COLS))
             .join(sc, sc.c.id == product_sales_channel.c.sales_channel_id)
-            .where(product_sales_channel.c.product_id.in_([x["id"] for x in rows]),
+            .where(any_of(product_sales_channel.c.product_id, [x["id"] for x in rows]),
                    product_sales_channel.c.deleted_at.is_(None), sc.c.deleted_at.is_(None))
             .order_by(sc.c.created_at))).mappings():
         d = dict(m)
@@ -347,7 +348,7 @@ def _single_loader(table: Any, cols: list[str], fk: str, name: str) -> Any:
         ids = list({r.get(fk) for r in rows if r.get(fk)})
         found: dict[str, Row] = {}
         if ids:
-            for m in (await conn.execute(select(*_cols(table, cols)).where(table.c.id.in_(ids)))).mappings():
+            for m in (await conn.execute(select(*_cols(table, cols)).where(any_of(table.c.id, ids)))).mappings():
                 found[m["id"]] = dict(m)
         for r in rows:
             r[name] = found.get(r.get(fk) or "")
@@ -360,7 +361,7 @@ async def _load_product_of_variant(conn: AsyncConnection, rows: list[Row], sel: 
     found: dict[str, Row] = {}
     if ids:
         for m in (await conn.execute(select(*_cols(product, PRODUCT_SCALARS))
-                                     .where(product.c.id.in_(ids)))).mappings():
+                                     .where(any_of(product.c.id, ids)))).mappings():
             d = dict(m)
             _product_transform(d)
             found[d["id"]] = d

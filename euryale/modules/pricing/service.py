@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db.sql import any_of
 from euryale.errors import invalid_data, not_found
 from euryale.ids import generate_id
 from euryale.modules.pricing.models import (
@@ -120,7 +121,7 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
                region_pref.label("region_pref"), currency_pref.label("currency_pref"))
         .select_from(price.outerjoin(price_list, price_list.c.id == price.c.price_list_id))
         .where(
-            price.c.price_set_id.in_(ids),
+            any_of(price.c.price_set_id, ids),
             price.c.currency_code == currency_code,
             price.c.deleted_at.is_(None),
             or_(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db.sql import any_of
 from euryale.errors import invalid_data, not_found
 from euryale.ids import generate_id
 from euryale.links.models import product_sales_channel, product_variant_price_set
@@ -135,7 +136,7 @@ async def variant_option_values(conn: AsyncConnection, *, variant_ids: Sequence[
                o.c.deleted_at.label("o_deleted_at"))
         .select_from(product_variant_option.join(ov, ov.c.id == product_variant_option.c.option_value_id)
                      .join(o, o.c.id == ov.c.option_id))
-        .where(product_variant_option.c.variant_id.in_(list(variant_ids)), ov.c.deleted_at.is_(None))
+        .where(any_of(product_variant_option.c.variant_id, list(variant_ids)), ov.c.deleted_at.is_(None))
         .order_by(o.c.created_at, o.c.id)
     )
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
