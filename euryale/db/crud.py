@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, Table, func, i
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from euryale.errors import invalid_data
+from euryale.errors import invalid_data, not_found
 
 Row = dict[str, Any]
 
@@ -177,6 +177,15 @@ async def get_row(conn: AsyncConnection, table: Table, row_id: str, *, with_dele
         stmt = stmt.with_for_update()
     row = (await conn.execute(stmt)).mappings().first()
     return dict(row) if row else None
+
+
+async def require_row(conn: AsyncConnection, table: Table, row_id: str, message: str, *,
+                      for_update: bool = False) -> Row:
+    """One live row by id, or 404 `not_found(message)` (each resource words its own message, as Medusa)."""
+    row = await get_row(conn, table, row_id, for_update=for_update)
+    if row is None:
+        raise not_found(message)
+    return row
 
 
 async def rows_where(conn: AsyncConnection, table: Table, *conditions: ColumnElement[bool],

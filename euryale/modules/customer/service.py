@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from euryale.db import crud
 from euryale.db.crud import filter_conditions, list_page, search_condition
 from euryale.errors import duplicate, invalid_data, not_found
 from euryale.ids import generate_id
@@ -233,11 +234,7 @@ async def create_group(conn: AsyncConnection, *, name: str, metadata: Mapping[st
 
 async def retrieve_group(conn: AsyncConnection, *, group_id: str) -> Row:
     """A live customer group; 404 otherwise."""
-    row = (await conn.execute(select(customer_group).where(customer_group.c.id == group_id,
-                                                           customer_group.c.deleted_at.is_(None)))).mappings().first()
-    if row is None:
-        raise not_found(f"Customer group with id: {group_id} was not found")
-    return dict(row)
+    return await crud.require_row(conn, customer_group, group_id, f"Customer group with id: {group_id} was not found")
 
 
 async def update_group(conn: AsyncConnection, *, group_id: str, data: Mapping[str, Any]) -> Row:

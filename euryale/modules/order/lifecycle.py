@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
-from euryale.errors import invalid_data, not_allowed, not_found
+from euryale.errors import invalid_data, not_allowed
 from euryale.ids import generate_id
 from euryale.modules.order.models import (
     order_address,
@@ -58,10 +58,7 @@ def dec(value: Any) -> Decimal:
 
 async def get_order(conn: AsyncConnection, *, order_id: str, for_update: bool = False) -> dict[str, Any]:
     """The order row (not soft-deleted); `for_update` locks it so concurrent lifecycle steps serialize."""
-    row = await crud.get_row(conn, order_table, order_id, for_update=for_update)
-    if row is None:
-        raise not_found(f"Order id not found: {order_id}")
-    return row
+    return await crud.require_row(conn, order_table, order_id, f"Order id not found: {order_id}", for_update=for_update)
 
 
 async def update_order(conn: AsyncConnection, *, order_id: str, values: Mapping[str, Any]) -> None:
@@ -413,10 +410,8 @@ async def create_return(conn: AsyncConnection, *, order_id: str, location_id: st
 
 async def get_return(conn: AsyncConnection, *, return_id: str, for_update: bool = False) -> dict[str, Any]:
     """The return row; 404 in Medusa's words when missing."""
-    row = await crud.get_row(conn, return_table, return_id, for_update=for_update)
-    if row is None:
-        raise not_found(f"Return with id: {return_id} was not found")
-    return row
+    return await crud.require_row(conn, return_table, return_id, f"Return with id: {return_id} was not found",
+                                  for_update=for_update)
 
 
 async def list_returns(conn: AsyncConnection, *, filters: Mapping[str, Sequence[str]], limit: int,
@@ -495,10 +490,7 @@ async def create_return_reason(conn: AsyncConnection, *, data: Mapping[str, Any]
 
 
 async def get_return_reason(conn: AsyncConnection, *, reason_id: str) -> dict[str, Any]:
-    row = await crud.get_row(conn, return_reason, reason_id)
-    if row is None:
-        raise not_found(f"Return Reason with id: {reason_id} was not found")
-    return row
+    return await crud.require_row(conn, return_reason, reason_id, f"Return Reason with id: {reason_id} was not found")
 
 
 async def list_return_reasons(conn: AsyncConnection, *, ids: Sequence[str] | None, q: str | None, limit: int,
@@ -619,11 +611,8 @@ async def upsert_address(conn: AsyncConnection, *, address_id: str | None, data:
 
 
 async def get_change_action(conn: AsyncConnection, *, action_id: str) -> dict[str, Any]:
-    a = order_change_action
-    row = (await conn.execute(select(a).where(a.c.id == action_id, a.c.deleted_at.is_(None)))).mappings().first()
-    if row is None:
-        raise not_found(f"Order change action with id: {action_id} was not found")
-    return dict(row)
+    return await crud.require_row(conn, order_change_action, action_id,
+                                  f"Order change action with id: {action_id} was not found")
 
 
 async def update_change_action(conn: AsyncConnection, *, action_id: str, details: Mapping[str, Any],

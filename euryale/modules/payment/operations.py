@@ -34,10 +34,8 @@ def _dec(value: Any) -> Decimal:
 
 async def get_payment(conn: AsyncConnection, *, payment_id: str, for_update: bool = False) -> dict[str, Any]:
     """The payment row; 404 when missing."""
-    row = await crud.get_row(conn, payment, payment_id, for_update=for_update)
-    if row is None:
-        raise not_found(f"Payment with id: {payment_id} was not found")
-    return row
+    return await crud.require_row(conn, payment, payment_id, f"Payment with id: {payment_id} was not found",
+                                  for_update=for_update)
 
 
 async def payments_with_details(conn: AsyncConnection, *, payment_ids: Sequence[str] | None = None,
@@ -160,10 +158,7 @@ async def create_refund_reason(conn: AsyncConnection, *, data: Mapping[str, Any]
 
 
 async def get_refund_reason(conn: AsyncConnection, *, reason_id: str) -> dict[str, Any]:
-    row = await crud.get_row(conn, refund_reason, reason_id)
-    if row is None:
-        raise not_found(f"Refund Reason with id: {reason_id} was not found")
-    return row
+    return await crud.require_row(conn, refund_reason, reason_id, f"Refund Reason with id: {reason_id} was not found")
 
 
 async def list_refund_reasons(conn: AsyncConnection, *, ids: Sequence[str] | None, q: str | None, limit: int,

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from euryale.errors import invalid_data, not_found
+from euryale.db import crud
+from euryale.errors import invalid_data
 from euryale.ids import generate_id
 from euryale.modules.region.models import region, region_country
 
@@ -17,11 +18,7 @@ FIELDS = ("name", "currency_code", "automatic_taxes", "metadata")
 
 async def require_region(conn: AsyncConnection, *, region_id: str) -> dict[str, Any]:
     """The live region row, or 404."""
-    row = (await conn.execute(select(region).where(region.c.id == region_id, region.c.deleted_at.is_(None)))
-           ).mappings().first()
-    if row is None:
-        raise not_found(f"Region with id: {region_id} was not found")
-    return dict(row)
+    return await crud.require_row(conn, region, region_id, f"Region with id: {region_id} was not found")
 
 
 async def set_countries(conn: AsyncConnection, *, region_id: str, countries: Sequence[str]) -> None:

@@ -16,8 +16,9 @@ import jwt
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db import crud
 from euryale.db.crud import filter_conditions, list_page, search_condition
-from euryale.errors import duplicate, invalid_data, not_found
+from euryale.errors import duplicate, invalid_data
 from euryale.ids import generate_id
 from euryale.modules.user.models import invite, user
 
@@ -52,10 +53,7 @@ async def create_user(conn: AsyncConnection, *, data: Mapping[str, Any]) -> Row:
 
 async def retrieve_user(conn: AsyncConnection, *, user_id: str) -> Row:
     """A live user; 404 "User with id: x was not found"."""
-    row = (await conn.execute(select(user).where(user.c.id == user_id, user.c.deleted_at.is_(None)))).mappings().first()
-    if row is None:
-        raise not_found(f"User with id: {user_id} was not found")
-    return dict(row)
+    return await crud.require_row(conn, user, user_id, f"User with id: {user_id} was not found")
 
 
 async def update_user(conn: AsyncConnection, *, user_id: str, data: Mapping[str, Any]) -> Row:
@@ -115,11 +113,7 @@ async def create_invite(conn: AsyncConnection, *, email: str, secret: str, metad
 
 async def retrieve_invite(conn: AsyncConnection, *, invite_id: str) -> Row:
     """A live invite; 404 otherwise."""
-    row = (await conn.execute(select(invite).where(invite.c.id == invite_id, invite.c.deleted_at.is_(None)))
-           ).mappings().first()
-    if row is None:
-        raise not_found(f"Invite with id: {invite_id} was not found")
-    return dict(row)
+    return await crud.require_row(conn, invite, invite_id, f"Invite with id: {invite_id} was not found")
 
 
 async def refresh_invite(conn: AsyncConnection, *, invite_id: str, secret: str,
