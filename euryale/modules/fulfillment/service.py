@@ -236,10 +236,8 @@ async def create_shipping_profile(conn: AsyncConnection, *, name: str, type: str
 
 async def retrieve_shipping_profile(conn: AsyncConnection, *, shipping_profile_id: str) -> dict[str, Any]:
     """One live profile or 404."""
-    row = await crud.get_row(conn, shipping_profile, shipping_profile_id)
-    if row is None:
-        raise not_found(f"Shipping profile with id: {shipping_profile_id} not found")
-    return _public(row)
+    return _public(await crud.require_row(conn, shipping_profile, shipping_profile_id,
+                                          f"Shipping profile with id: {shipping_profile_id} not found"))
 
 
 async def update_shipping_profile(conn: AsyncConnection, *, shipping_profile_id: str,
@@ -274,10 +272,8 @@ async def create_shipping_option_type(conn: AsyncConnection, *, label: str, code
 
 async def retrieve_shipping_option_type(conn: AsyncConnection, *, type_id: str) -> dict[str, Any]:
     """One type or 404."""
-    row = await crud.get_row(conn, shipping_option_type, type_id)
-    if row is None:
-        raise not_found(f"ShippingOptionType with id: {type_id} was not found")
-    return _public(row)
+    return _public(await crud.require_row(conn, shipping_option_type, type_id,
+                                          f"ShippingOptionType with id: {type_id} was not found"))
 
 
 # ---------------------------------------------------------------- shipping options

@@ -66,10 +66,8 @@ async def create_inventory_items(conn: AsyncConnection, *, items: Sequence[dict[
 
 async def retrieve_inventory_item(conn: AsyncConnection, *, inventory_item_id: str) -> dict[str, Any]:
     """One live item or 404 in Medusa's words."""
-    row = await crud.get_row(conn, inventory_item, inventory_item_id)
-    if row is None:
-        raise not_found(f"Inventory item with id: {inventory_item_id} was not found")
-    return row
+    return await crud.require_row(conn, inventory_item, inventory_item_id,
+                                  f"Inventory item with id: {inventory_item_id} was not found")
 
 
 async def update_inventory_item(conn: AsyncConnection, *, inventory_item_id: str,
@@ -315,10 +313,8 @@ async def create_reservation(conn: AsyncConnection, *, inventory_item_id: str, l
 
 async def retrieve_reservation(conn: AsyncConnection, *, reservation_id: str) -> dict[str, Any]:
     """One live reservation or 404."""
-    row = await crud.get_row(conn, reservation_item, reservation_id)
-    if row is None:
-        raise not_found(f"Reservation item with id: {reservation_id} was not found")
-    return row
+    return await crud.require_row(conn, reservation_item, reservation_id,
+                                  f"Reservation item with id: {reservation_id} was not found")
 
 
 async def update_reservation(conn: AsyncConnection, *, reservation_id: str, data: dict[str, Any]) -> dict[str, Any]:
