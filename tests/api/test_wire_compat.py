@@ -8,7 +8,7 @@ import pytest
 
 from euryale.config import EuryaleConfig
 from euryale.container import Container
-from tests.support.catalog import admin_headers, channel_with_key, make_region
+from tests.support.catalog import admin_headers, channel_with_key, create_product, make_region, product_body
 from tests.support.commerce import make_shop
 
 # GET path -> Medusa 2.21.2's default `limit` (measured on the reference server)
@@ -95,3 +95,16 @@ async def test_admin_product_create_requires_options(client: httpx.AsyncClient, 
     assert res.json() == {"type": "invalid_data", "message": "Product options are not provided for: [No options here]."}
     res = await client.post("/admin/products", json={"title": "Empty options", "options": []}, headers=h)
     assert res.status_code == 400
+
+
+async def test_store_product_retrieve_always_has_categories(client: httpx.AsyncClient, container: Container,
+                                                            config: EuryaleConfig) -> None:
+    sc_ids, token, _ = await channel_with_key(container)
+    h = {"x-publishable-api-key": token}
+    product = await create_product(client, admin_headers(config), product_body(sc_ids))
+    for fields in ("id,title", "*variants", "+metadata", "-title"):
+        res = await client.get(f"/store/products/{product['id']}", params={"fields": fields}, headers=h)
+        assert res.status_code == 200, res.text
+        assert res.json()["product"]["categories"] == [], fields
+    res = await client.get(f"/store/products/{product['id']}", params={"fields": "id,title"}, headers=h)
+    assert set(res.json()["product"]) == {"id", "title", "categories"}
