@@ -40,6 +40,14 @@ class AddressBody(Strict):
     metadata: dict[str, Any] | None = None
 
 
+class LabelBody(Strict):
+    """A fulfillment's shipping label (create-fulfillment and create-shipment bodies)."""
+
+    tracking_number: str
+    tracking_url: str
+    label_url: str
+
+
 def deleted(id: str, obj: str, **extra: Any) -> dict[str, Any]:
     """Medusa's delete response `{id, object, deleted: true}` (+ `parent` for nested deletes)."""
     return {"id": id, "object": obj, "deleted": True, **extra}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
 from euryale.api.admin._deps import actor_id, db_of, paging, query_of, require_user
-from euryale.api.common import AddressBody, Strict
+from euryale.api.common import AddressBody, LabelBody, Strict
 from euryale.events import Event
 from euryale.events.outbox import stage_events
 from euryale.http.json import JSONResponse, json
@@ -17,12 +17,6 @@ from euryale.modules.fulfillment import service as fulfillments
 from euryale.query.admin_orders import Fields
 
 router = APIRouter()
-
-
-class Label(Strict):
-    tracking_number: str
-    tracking_url: str
-    label_url: str
 
 
 class FulfillmentItem(Strict):
@@ -39,7 +33,7 @@ class CreateFulfillment(Strict):
     provider_id: str
     delivery_address: AddressBody
     items: list[FulfillmentItem]
-    labels: list[Label] = []
+    labels: list[LabelBody] = []
     order: dict[str, Any] | None = None
     order_id: str | None = None
     shipping_option_id: str | None = None
@@ -51,7 +45,7 @@ class CreateFulfillment(Strict):
 
 
 class CreateShipment(Strict):
-    labels: list[Label]
+    labels: list[LabelBody]
 
 
 def _view(request: Request, f: dict[str, Any]) -> JSONResponse:

@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
+from euryale.api.common import AddressBody, LabelBody, Strict
 from euryale.flows.order import workflows
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
@@ -23,39 +24,15 @@ from euryale.query.admin_orders import (
 router = APIRouter()
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 class ItemQuantity(Strict):
     id: str
     quantity: Decimal = Field(gt=0)
 
 
-class Label(Strict):
-    tracking_number: str
-    tracking_url: str
-    label_url: str
-
-
-class Address(Strict):
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    company: str | None = None
-    address_1: str | None = None
-    address_2: str | None = None
-    city: str | None = None
-    country_code: str | None = None
-    province: str | None = None
-    postal_code: str | None = None
-    metadata: dict[str, Any] | None = None
-
-
 class UpdateOrder(Strict):
     email: str | None = None
-    shipping_address: Address | None = None
-    billing_address: Address | None = None
+    shipping_address: AddressBody | None = None
+    billing_address: AddressBody | None = None
     metadata: dict[str, Any] | None = None
     locale: str | None = None
 
@@ -63,7 +40,7 @@ class UpdateOrder(Strict):
 class CreateFulfillment(Strict):
     items: list[ItemQuantity]
     location_id: str | None = None
-    labels: list[Label] = []
+    labels: list[LabelBody] = []
     no_notification: bool | None = None
     metadata: dict[str, Any] | None = None
     requires_shipping: bool | None = None
@@ -71,7 +48,7 @@ class CreateFulfillment(Strict):
 
 class CreateShipment(Strict):
     items: list[ItemQuantity] | None = None
-    labels: list[Label] = []
+    labels: list[LabelBody] = []
     no_notification: bool | None = None
     metadata: dict[str, Any] | None = None
 
