@@ -108,3 +108,16 @@ async def test_store_product_retrieve_always_has_categories(client: httpx.AsyncC
         assert res.json()["product"]["categories"] == [], fields
     res = await client.get(f"/store/products/{product['id']}", params={"fields": "id,title"}, headers=h)
     assert set(res.json()["product"]) == {"id", "title", "categories"}
+
+
+async def test_admin_product_unknown_update_and_delete(client: httpx.AsyncClient, config: EuryaleConfig) -> None:
+    h = admin_headers(config)
+    res = await client.post("/admin/products/prod_nope", json={"title": "x"}, headers=h)
+    assert res.status_code == 404
+    assert res.json() == {"type": "not_found", "message": 'Product with id "prod_nope" not found'}
+    res = await client.get("/admin/products/prod_nope", headers=h)
+    assert res.status_code == 404
+    assert res.json() == {"type": "not_found", "message": "Product not found"}
+    res = await client.delete("/admin/products/prod_nope", headers=h)
+    assert res.status_code == 200
+    assert res.json() == {"id": "prod_nope", "object": "product", "deleted": True}

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from euryale.api._logistics import transaction
 from euryale.api.common import AddRemove, Strict, batch_deleted, deleted
-from euryale.errors import MedusaError, invalid_data, not_found
+from euryale.errors import MedusaError, MedusaErrorType, invalid_data, not_found
 from euryale.flows import products as flows
 from euryale.http.actors import require_user
 from euryale.http.query import ListParams
@@ -246,14 +246,24 @@ async def update_product(product_id: str, body: ProductUpdate, request: Request)
     """updateProductsWorkflow (variants listed replace the product's variants)."""
     data = _dump(body)
     _validate_new_prices(data.get("variants") or [])
-    await flows.update_product(request.app.state.container, product_id, data)
+    try:
+        await flows.update_product(request.app.state.container, product_id, data)
+    except MedusaError as exc:
+        if exc.type == MedusaErrorType.NOT_FOUND and exc.message == f"Product with id: {product_id} was not found":
+            # the update workflow's wording in Medusa 2.21.2 (the retrieve route says "Product not found")
+            raise not_found(f'Product with id "{product_id}" not found') from None
+        raise
     return await _product_response(request, product_id)
 
 
 @router.delete("/admin/products/{product_id}")
 async def delete_product(product_id: str, request: Request) -> dict[str, Any]:
-    """`DELETE /admin/products/{product_id}`."""
-    await flows.delete_products(request.app.state.container, [product_id])
+    """`DELETE /admin/products/{product_id}`; an unknown id is deleted already (200, as Medusa 2.21.2)."""
+    try:
+        await flows.delete_products(request.app.state.container, [product_id])
+    except MedusaError as exc:
+        if exc.type != MedusaErrorType.NOT_FOUND or product_id not in exc.message:
+            raise
     return deleted(product_id, "product")
 
 
