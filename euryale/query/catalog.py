@@ -100,7 +100,7 @@ def region_resource(*, store: bool) -> Resource:
     """Regions with countries and payment providers."""
     defaults = (["id", "name", "currency_code", "created_at", "updated_at", "deleted_at", "metadata", "*countries"]
                 if store else ["id", "name", "currency_code", "automatic_taxes", "created_at", "updated_at",
-                               "deleted_at", "metadata", "*countries", "*payment_providers"])
+                               "deleted_at", "metadata", "*countries"])  # payment_providers on request (2.21.2)
     return Resource(
         name="Region", table=region, columns=REGION_COLS, defaults=defaults,
         relations={
@@ -116,8 +116,8 @@ def region_resource(*, store: bool) -> Resource:
 def currency_resource() -> Resource:
     """Currencies (primary key `code`)."""
     return Resource(name="Currency", table=currency, columns=CURRENCY_COLS, pk="code", default_order="code",
-                    defaults=["code", "name", "symbol", "symbol_native", "decimal_digits", "rounding", "created_at",
-                              "updated_at"],
+                    # no timestamps by default in Medusa 2.21.2 (admin and store)
+                    defaults=["code", "name", "symbol", "symbol_native", "decimal_digits", "rounding"],
                     searchable=("code", "name"), filterable=("code",), max_depth=3)
 
 

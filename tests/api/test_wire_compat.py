@@ -121,3 +121,20 @@ async def test_admin_product_unknown_update_and_delete(client: httpx.AsyncClient
     res = await client.delete("/admin/products/prod_nope", headers=h)
     assert res.status_code == 200
     assert res.json() == {"id": "prod_nope", "object": "product", "deleted": True}
+
+
+async def test_region_and_currency_default_fields(client: httpx.AsyncClient, container: Container,
+                                                  config: EuryaleConfig) -> None:
+    h = admin_headers(config)
+    region_id = await make_region(container, currency="usd")
+    res = await client.get(f"/admin/regions/{region_id}", headers=h)
+    assert set(res.json()["region"]) == {"id", "name", "currency_code", "automatic_taxes", "created_at",
+                                         "updated_at", "deleted_at", "metadata", "countries"}
+    res = await client.get(f"/admin/regions/{region_id}", headers=h, params={"fields": "*payment_providers"})
+    assert res.json()["region"]["payment_providers"] == []  # on request only (none linked here)
+    currency_keys = {"code", "name", "symbol", "symbol_native", "decimal_digits", "rounding"}
+    res = await client.get("/admin/currencies/usd", headers=h)
+    assert set(res.json()["currency"]) == currency_keys
+    _, token, _ = await channel_with_key(container)
+    res = await client.get("/store/currencies", headers={"x-publishable-api-key": token}, params={"limit": 2})
+    assert [set(c) for c in res.json()["currencies"]] == [currency_keys, currency_keys]
