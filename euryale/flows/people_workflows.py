@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.events import Event
 from euryale.events.outbox import stage_events
+from euryale.flows import auth as auth_flows
 from euryale.flows import people
 from euryale.flows._workflow import STORE_RETENTION, flow_workflow, transaction_workflow
 from euryale.modules.customer import service as customer_service
@@ -130,3 +131,13 @@ async def accept_invite(container: Any, *, token: str, auth_identity_id: str, da
     async with container.database().transaction() as conn:
         return await people.accept_invite(conn, token=token, secret=_jwt_secret(container),
                                           auth_identity_id=auth_identity_id, data=data)
+
+
+@flow_workflow("generate-reset-password-token", retention_time=STORE_RETENTION)
+async def request_password_reset(container: Any, *, actor_type: str, provider: str, identifier: str,
+                                 metadata: dict[str, Any] | None) -> None:
+    """generateResetPasswordTokenWorkflow: `auth.password_reset` with a signed token (signed in the step; the
+    stored input has no secret). The password update itself is not a workflow: its input is a password."""
+    async with container.database().transaction() as conn:
+        await auth_flows.request_password_reset(conn, container.config, actor_type=actor_type, provider=provider,
+                                                identifier=identifier, metadata=metadata)

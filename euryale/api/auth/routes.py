@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from euryale.errors import invalid_data, not_allowed, unauthorized
 from euryale.flows import auth as auth_flows
+from euryale.flows import people_workflows
 from euryale.http.actors import BEARER, SESSION, allow_unregistered
 from euryale.http.auth import AuthContext, UnauthorizedError, bearer_token, config_of
 from euryale.http.json import JSONResponse
@@ -162,10 +163,9 @@ async def reset_password(request: Request, actor_type: str, auth_provider: str) 
                            f"'{type(identifier).__name__}'")
     metadata = body.get("metadata")
     container = request.app.state.container
-    async with container.database().transaction() as conn:
-        await auth_flows.request_password_reset(conn, container.config, actor_type=actor_type,
-                                                provider=auth_provider, identifier=identifier,
-                                                metadata=metadata if isinstance(metadata, dict) else None)
+    await people_workflows.request_password_reset(container, actor_type=actor_type, provider=auth_provider,
+                                                  identifier=identifier,
+                                                  metadata=metadata if isinstance(metadata, dict) else None)
     return Response(status_code=201)
 
 
