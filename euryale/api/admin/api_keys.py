@@ -15,7 +15,7 @@ from euryale.query.cache import bump_after_write
 from euryale.query.catalog import api_key_resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(dependencies=[Depends(bump_after_write)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write, scope="function")], route_class=WireRoute)
 RESOURCE = api_key_resource()
 
 

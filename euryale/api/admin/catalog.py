@@ -25,7 +25,7 @@ from euryale.query.catalog import (
 from euryale.query.engine import Resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write, scope="function"), Depends(require_user)], route_class=WireRoute)
 
 
 class Strict(BaseModel):

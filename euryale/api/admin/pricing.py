@@ -22,7 +22,7 @@ from euryale.query.cache import bump_after_write
 from euryale.query.catalog import price_list_resource, price_preference_resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write, scope="function"), Depends(require_user)], route_class=WireRoute)
 LISTS = price_list_resource()
 PREFS = price_preference_resource()
 

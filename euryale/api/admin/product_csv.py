@@ -13,7 +13,7 @@ from euryale.http.query import parse_qs
 from euryale.query.cache import bump_after_write
 from euryale.query.request import WireRoute
 
-router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write, scope="function"), Depends(require_user)], route_class=WireRoute)
 
 
 class ImportFileRef(BaseModel):

@@ -21,7 +21,7 @@ from euryale.query.engine import Resource, list_resource
 from euryale.query.products import product_resource, variant_resource
 from euryale.query.request import WireRoute, list_envelope, read_request, retrieve_one
 
-router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write, scope="function"), Depends(require_user)], route_class=WireRoute)
 PRODUCTS = product_resource(store=False)
 VARIANTS = variant_resource(store=False)
 Status = Literal["draft", "proposed", "published", "rejected"]

@@ -13,7 +13,7 @@ from euryale.query.cache import bump_after_write
 from euryale.query.catalog import region_resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write, scope="function"), Depends(require_user)], route_class=WireRoute)
 RESOURCE = region_resource(store=False)
 
 

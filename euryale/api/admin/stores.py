@@ -14,7 +14,7 @@ from euryale.query.cache import bump_after_write
 from euryale.query.catalog import currency_resource, store_resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
-router = APIRouter(dependencies=[Depends(bump_after_write), Depends(require_user)], route_class=WireRoute)
+router = APIRouter(dependencies=[Depends(bump_after_write, scope="function"), Depends(require_user)], route_class=WireRoute)
 STORES = store_resource()
 CURRENCIES = currency_resource()
 
