@@ -304,3 +304,20 @@ async def test_payment_session_steps_compensate_at_the_provider(client: httpx.As
     monkeypatch.undo()
     r = await client.get(f"/store/carts/{cart['id']}", headers=h, params={"fields": "*payment_collection.payment_sessions"})
     assert [s["id"] for s in r.json()["cart"]["payment_collection"]["payment_sessions"]] == [s["id"] for s in sessions]
+
+
+async def test_block_workflow_resumed_without_its_request_reverts(container: Container) -> None:
+    """Another process resuming an inline-block execution finds no request: the execution ends reverted."""
+    from euryale.flows._workflow import block_workflow
+    from euryale.workflows import PermanentFailure
+
+    block_workflow("test-orphan-block-workflow")
+    marker = unique("orphan")
+    engine = container.resolve("workflows")
+    try:
+        await engine.run("test-orphan-block-workflow", input={"marker": marker})
+    except PermanentFailure as exc:
+        assert "gone" in str(exc)
+    else:
+        raise AssertionError("an orphaned block must fail")
+    assert (await _only_execution(container, "test-orphan-block-workflow", marker))["state"] == "reverted"
