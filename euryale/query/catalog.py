@@ -272,7 +272,8 @@ def api_key_resource() -> Resource:
     """API keys with the sales channels of publishable keys (secret tokens never shown)."""
     return Resource(name="API Key", table=api_key, columns=[c for c in API_KEY_COLS if c in api_key.c],
                     defaults=["id", "token", "redacted", "title", "type", "last_used_at", "updated_at",
-                              "created_at", "created_by", "revoked_at", "revoked_by", "*sales_channels"],
+                              "created_at", "created_by", "revoked_at", "revoked_by", "sales_channels.id",
+                              "sales_channels.name"],  # only these two in Medusa 2.21.2
                     relations={"sales_channels": link_loader(publishable_api_key_sales_channel, "publishable_key_id",
                                                              "sales_channel_id", sales_channel, SALES_CHANNEL_COLS,
                                                              "sales_channels")},

@@ -138,3 +138,13 @@ async def test_region_and_currency_default_fields(client: httpx.AsyncClient, con
     _, token, _ = await channel_with_key(container)
     res = await client.get("/store/currencies", headers={"x-publishable-api-key": token}, params={"limit": 2})
     assert [set(c) for c in res.json()["currencies"]] == [currency_keys, currency_keys]
+
+
+async def test_api_key_sales_channels_are_id_and_name(client: httpx.AsyncClient, container: Container,
+                                                      config: EuryaleConfig) -> None:
+    sc_ids, _, key_id = await channel_with_key(container)
+    res = await client.get(f"/admin/api-keys/{key_id}", headers=admin_headers(config))
+    assert res.status_code == 200
+    [channel] = res.json()["api_key"]["sales_channels"]
+    assert set(channel) == {"id", "name"} and channel["id"] == sc_ids[0]
+    assert "deleted_at" not in res.json()["api_key"]
