@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.errors import invalid_data, not_allowed, not_found
@@ -20,10 +20,10 @@ from euryale.events.outbox import stage_events
 from euryale.flows.cart import promotions as promos
 from euryale.flows.cart import taxes
 from euryale.flows.cart.read import cart_payment_collection_id, load_cart_state
-from euryale.ids import generate_id
 from euryale.links import service as links
 from euryale.links.models import product_variant_inventory_item
 from euryale.modules.cart import service as carts
+from euryale.modules.customer import service as customers
 from euryale.modules.customer.models import customer, customer_group_customer
 from euryale.modules.fulfillment import service as fulfillment
 from euryale.modules.inventory import service as inventory
@@ -67,19 +67,11 @@ async def _customer_groups(conn: AsyncConnection, customer_id: str | None) -> li
 
 
 async def guest_customer_id(conn: AsyncConnection, *, email: str) -> str:
-    """Find-or-create the guest customer (`has_account=false`) for an email, as Medusa does on cart email.
-
-    TODO(auth-people): call the customer module's service when it exposes one.
-    """
-    row = (await conn.execute(select(customer.c.id).where(
-        customer.c.email == email, customer.c.has_account.is_(False), customer.c.deleted_at.is_(None))
-        .order_by(customer.c.created_at).limit(1))).first()
-    if row is not None:
-        return str(row[0])
-    cid = generate_id("cus")
-    await conn.execute(insert(customer).values(id=cid, email=email, has_account=False))
-    await stage_events(conn, [Event("customer.created", {"id": cid})])
-    return cid
+    """Find-or-create the guest customer (`has_account=false`) for an email, as Medusa does on cart email."""
+    row, created = await customers.find_or_create_guest_customer(conn, email=email)
+    if created:
+        await stage_events(conn, [Event("customer.created", {"id": row["id"]})])
+    return str(row["id"])
 
 
 async def _customer_email(conn: AsyncConnection, customer_id: str) -> str | None:

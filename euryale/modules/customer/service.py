@@ -96,13 +96,15 @@ async def delete_customers(conn: AsyncConnection, *, ids: Sequence[str]) -> list
     return deleted
 
 
-async def find_or_create_guest_customer(conn: AsyncConnection, *, email: str) -> Row:
-    """The guest customer (`has_account=false`) for an email, created on first use (cart with an email)."""
+async def find_or_create_guest_customer(conn: AsyncConnection, *, email: str) -> tuple[Row, bool]:
+    """The guest customer (`has_account=false`) for an email, created on first use (cart with an email);
+    the flag says whether it was created now (the caller stages `customer.created`)."""
     row = (await conn.execute(select(customer).where(customer.c.email == email, customer.c.has_account.is_(False),
-                                                     customer.c.deleted_at.is_(None)).limit(1))).mappings().first()
+                                                     customer.c.deleted_at.is_(None))
+                              .order_by(customer.c.created_at).limit(1))).mappings().first()
     if row is not None:
-        return dict(row)
-    return (await create_customers(conn, data=[{"email": email, "has_account": False}]))[0]
+        return dict(row), False
+    return (await create_customers(conn, data=[{"email": email, "has_account": False}]))[0], True
 
 
 def _conditions(table: Any, filters: Mapping[str, Any], allowed: Sequence[str],
