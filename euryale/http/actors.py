@@ -214,11 +214,6 @@ require_customer: Dependency = authenticate("customer", (SESSION, BEARER))
 optional_customer: OptionalDependency = optional("customer", (SESSION, BEARER))
 
 
-def actor_id_of(ctx: AuthContext) -> str:
-    """The acting id (user id, customer id or api key id)."""
-    return ctx.actor_id
-
-
 def created_by(ctx: AuthContext | None) -> str | None:
     """What Medusa records in `created_by` columns: the actor id."""
     return ctx.actor_id if ctx is not None else None

@@ -120,11 +120,6 @@ async def unlink_actor(conn: AsyncConnection, *, actor_type: str, actor_id: str)
     return int(result.rowcount or 0)
 
 
-async def delete_auth_identity(conn: AsyncConnection, *, auth_identity_id: str) -> None:
-    """Delete an identity (its provider identities cascade)."""
-    await conn.execute(delete(auth_identity).where(auth_identity.c.id == auth_identity_id))
-
-
 async def consume_token(conn: AsyncConnection, *, jti: str, purpose: str, expires_at: datetime) -> bool:
     """Mark a single-use token as used; False when it already was (atomic under concurrency)."""
     await conn.execute(delete(auth_token_use).where(auth_token_use.c.expires_at < func.now()))

@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from euryale.db import crud
 from euryale.db.crud import filter_conditions, list_page, search_condition
-from euryale.errors import duplicate, invalid_data, not_found
+from euryale.errors import duplicate, not_found
 from euryale.ids import generate_id
 from euryale.modules.customer.models import customer, customer_address, customer_group, customer_group_customer
 
@@ -352,10 +352,3 @@ async def customers_for_groups(conn: AsyncConnection, group_ids: Sequence[str]) 
         row = dict(r)
         out.setdefault(row.pop("_gid"), []).append(row)
     return out
-
-
-def require_ids(values: Any, field: str) -> list[str]:
-    """Validate a list of id strings from a request body."""
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise invalid_data(f"Invalid request: Expected type: 'array' for field '{field}'")
-    return list(values)

@@ -157,12 +157,6 @@ async def add_transaction(conn: AsyncConnection, *, order_id: str, amount: Decim
 
 # --- reads ------------------------------------------------------------------------------------------------------
 
-def _with_raw(values: Mapping[str, Decimal]) -> dict[str, Any]:
-    out: dict[str, Any] = dict(values)
-    for k, v in values.items():
-        out["raw_" + k] = raw(v)
-    return out
-
 
 def _item_extra_totals(line: Mapping[str, Any], detail: Mapping[str, Any], t: Mapping[str, Decimal]
                        ) -> dict[str, Decimal]:

@@ -15,13 +15,6 @@ from euryale.modules.store.models import store, store_currency
 FIELDS = ("name", "default_sales_channel_id", "default_region_id", "default_location_id", "metadata")
 
 
-async def default_store(conn: AsyncConnection) -> dict[str, Any] | None:
-    """The store row (the oldest live one), if any."""
-    row = (await conn.execute(select(store).where(store.c.deleted_at.is_(None)).order_by(store.c.created_at)
-                              .limit(1))).mappings().first()
-    return dict(row) if row is not None else None
-
-
 async def create_store(conn: AsyncConnection, *, data: dict[str, Any]) -> str:
     """Insert a store with its supported currencies; returns its id."""
     store_id = generate_id("store")
