@@ -33,6 +33,7 @@ from euryale.modules.order.models import (
     return_reason,
     return_table,
 )
+from euryale.totals import to_decimal
 
 ZERO = Decimal(0)
 QUANTITY_COLUMNS = ("quantity", "fulfilled_quantity", "delivered_quantity", "shipped_quantity",
@@ -44,13 +45,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def dec(value: Any) -> Decimal:
-    """An exact Decimal from a DB numeric, an int or a JSON number."""
-    if value is None:
-        return ZERO
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))
+dec = to_decimal  # exact Decimal from a DB numeric / JSON number (None → 0); flows use `orders.dec`
 
 
 # ---------------------------------------------------------------------------------------------------- orders

@@ -21,15 +21,10 @@ from euryale.modules.payment.models import (
     refund,
     refund_reason,
 )
+from euryale.totals import to_decimal
 
 ZERO = Decimal(0)
 SYSTEM_PROVIDER = "pp_system_default"
-
-
-def _dec(value: Any) -> Decimal:
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 async def get_payment(conn: AsyncConnection, *, payment_id: str, for_update: bool = False) -> dict[str, Any]:
@@ -125,7 +120,7 @@ async def get_collection(conn: AsyncConnection, *, collection_id: str) -> dict[s
 async def delete_collection(conn: AsyncConnection, *, collection_id: str) -> None:
     """Soft-delete a collection; one holding captured money cannot be deleted."""
     pc = await get_collection(conn, collection_id=collection_id)
-    if _dec(pc["captured_amount"]) > 0:
+    if to_decimal(pc["captured_amount"]) > 0:
         raise not_allowed(f"Cannot delete payment collection {collection_id} with captured payments")
     await conn.execute(update(payment_collection).where(payment_collection.c.id == collection_id)
                        .values(deleted_at=func.now()))
@@ -136,7 +131,7 @@ async def mark_collection_paid(conn: AsyncConnection, *, collection_id: str, cap
     pc = await get_collection(conn, collection_id=collection_id)
     if pc["status"] in ("completed", "canceled"):
         raise not_allowed(f"Payment collection {collection_id} is already {pc['status']}")
-    amount = _dec(pc["amount"]) - _dec(pc["captured_amount"])
+    amount = to_decimal(pc["amount"]) - to_decimal(pc["captured_amount"])
     session_id = generate_id("payses")
     payment_id = generate_id("pay")
     await conn.execute(insert(payment_session).values(
