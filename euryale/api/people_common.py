@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import field_validator
 
-from euryale.api.common import Strict
+from euryale.api.common import Strict as Strict  # re-exported: the people routes import it from here
 from euryale.http.query import ListParams, list_params, parse_qs
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
