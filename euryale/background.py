@@ -70,6 +70,9 @@ async def start_background(container: Any, *, root: Path | None = None, include_
     root = root if root is not None else getattr(container.config, "root", None)
     bus = container.resolve("event_bus") if container.has("event_bus") else None
     load_project_workflows(root)
+    from euryale.flows.registry import load_core_workflows
+
+    load_core_workflows()  # a worker serves no API routes: it must still know (resume, schedule) core workflows
 
     relay: OutboxRelay | None = None
     if container.db is not None and bus is not None:
