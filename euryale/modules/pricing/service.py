@@ -197,6 +197,17 @@ def _price_row(set_id: str, p: dict[str, Any], *, price_list_id: str | None = No
     return row, rule_rows
 
 
+def _price_update_values(p: dict[str, Any]) -> dict[str, Any]:
+    """The columns an update of a price sets: the amounts sent, the currency (lower-cased), `updated_at`."""
+    values: dict[str, Any] = {"updated_at": func.now()}
+    for key in ("amount", "min_quantity", "max_quantity"):
+        if key in p:
+            values[key] = _num(p[key])
+    if p.get("currency_code"):
+        values["currency_code"] = str(p["currency_code"]).lower()
+    return values
+
+
 async def _insert_prices(conn: AsyncConnection, prices: Sequence[tuple[str, dict[str, Any]]], *,
                          price_list_id: str | None = None) -> list[str]:
     """Insert `(price_set_id, price)` pairs and their rules (two statements in all); returns the price ids."""
@@ -235,13 +246,7 @@ async def replace_prices(conn: AsyncConnection, *, price_set_id: str, prices: Se
     new: list[tuple[str, dict[str, Any]]] = []
     for p in prices:
         if p.get("id") in existing:
-            values: dict[str, Any] = {"updated_at": func.now()}
-            for key in ("amount", "min_quantity", "max_quantity"):
-                if key in p:
-                    values[key] = _num(p[key])
-            if p.get("currency_code"):
-                values["currency_code"] = str(p["currency_code"]).lower()
-            await conn.execute(update(price).where(price.c.id == p["id"]).values(**values))
+            await conn.execute(update(price).where(price.c.id == p["id"]).values(**_price_update_values(p)))
         elif p.get("id"):
             raise not_found(f"Price with id: {p['id']} not found")
         else:
@@ -350,14 +355,8 @@ async def update_price_list_prices(conn: AsyncConnection, *, price_list_id: str,
     """Update list prices by id (404 for a price not in the list)."""
     ids = []
     for p in prices:
-        values: dict[str, Any] = {"updated_at": func.now()}
-        for key in ("amount", "min_quantity", "max_quantity"):
-            if key in p:
-                values[key] = _num(p[key])
-        if p.get("currency_code"):
-            values["currency_code"] = str(p["currency_code"]).lower()
         result = await conn.execute(update(price).where(price.c.id == p["id"], price.c.price_list_id == price_list_id,
-                                                        price.c.deleted_at.is_(None)).values(**values))
+                                                        price.c.deleted_at.is_(None)).values(**_price_update_values(p)))
         if not result.rowcount:
             raise not_found(f"Price with id: {p['id']} was not found")
         ids.append(p["id"])
