@@ -623,10 +623,8 @@ async def create_fulfillment(conn: AsyncConnection, *, location_id: str, provide
 
 
 async def _lock_fulfillment(conn: AsyncConnection, fulfillment_id: str) -> dict[str, Any]:
-    row = await crud.get_row(conn, fulfillment, fulfillment_id, for_update=True)
-    if row is None:
-        raise not_found(f"Fulfillment with id: {fulfillment_id} was not found")
-    return row
+    return await crud.require_row(conn, fulfillment, fulfillment_id,
+                                  f"Fulfillment with id: {fulfillment_id} was not found", for_update=True)
 
 
 async def create_shipment(conn: AsyncConnection, *, fulfillment_id: str, labels: Sequence[dict[str, Any]] = (),
