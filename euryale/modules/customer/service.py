@@ -86,11 +86,7 @@ async def update_customer(conn: AsyncConnection, *, customer_id: str, data: Mapp
 
 async def delete_customers(conn: AsyncConnection, *, ids: Sequence[str]) -> list[str]:
     """Soft-delete customers; returns the ids that were live."""
-    if not ids:
-        return []
-    result = await conn.execute(update(customer).where(customer.c.id.in_(list(ids)), customer.c.deleted_at.is_(None))
-                                .values(deleted_at=func.now()).returning(customer.c.id))
-    deleted = [r[0] for r in result]
+    deleted = await crud.soft_delete(conn, customer, ids)
     if deleted:
         await conn.execute(delete(customer_group_customer).where(customer_group_customer.c.customer_id.in_(deleted)))
     return deleted
@@ -258,12 +254,7 @@ async def update_group(conn: AsyncConnection, *, group_id: str, data: Mapping[st
 
 async def delete_groups(conn: AsyncConnection, *, ids: Sequence[str]) -> list[str]:
     """Soft-delete groups and drop their memberships."""
-    if not ids:
-        return []
-    result = await conn.execute(update(customer_group).where(customer_group.c.id.in_(list(ids)),
-                                                             customer_group.c.deleted_at.is_(None))
-                                .values(deleted_at=func.now()).returning(customer_group.c.id))
-    deleted = [r[0] for r in result]
+    deleted = await crud.soft_delete(conn, customer_group, ids)
     if deleted:
         await conn.execute(delete(customer_group_customer)
                            .where(customer_group_customer.c.customer_group_id.in_(deleted)))

@@ -129,11 +129,7 @@ async def refresh_invite(conn: AsyncConnection, *, invite_id: str, secret: str,
 
 async def delete_invites(conn: AsyncConnection, *, ids: Sequence[str]) -> list[str]:
     """Soft-delete invites; returns the ids that were live."""
-    if not ids:
-        return []
-    result = await conn.execute(update(invite).where(invite.c.id.in_(list(ids)), invite.c.deleted_at.is_(None))
-                                .values(deleted_at=func.now()).returning(invite.c.id))
-    return [r[0] for r in result]
+    return await crud.soft_delete(conn, invite, ids)
 
 
 async def validate_invite_token(conn: AsyncConnection, *, token: str, secret: str) -> Row:
