@@ -5,6 +5,7 @@ Services of several modules share these so that each one stays about domain rule
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -196,6 +197,20 @@ async def rows_where(conn: AsyncConnection, table: Table, *conditions: ColumnEle
         stmt = stmt.where(table.c.deleted_at.is_(None))
     stmt = stmt.order_by(*(order if order is not None else order_clause(table, None)))
     return [dict(r) for r in (await conn.execute(stmt)).mappings().all()]
+
+
+async def grouped_by(conn: AsyncConnection, table: Table, column: str, ids: Sequence[str], *,
+                     order: Sequence[Any] = ()) -> dict[str, list[Row]]:
+    """Live rows whose `column` is one of `ids`, grouped by it: a relation of many owners in one statement."""
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    if not ids:
+        return grouped
+    stmt = select(table).where(table.c[column].in_(list(ids)))
+    if "deleted_at" in table.c:
+        stmt = stmt.where(table.c.deleted_at.is_(None))
+    for r in (await conn.execute(stmt.order_by(*order))).mappings():
+        grouped[r[column]].append(dict(r))
+    return grouped
 
 
 async def list_page(conn: AsyncConnection, table: Table, *, conditions: Sequence[ColumnElement[bool]] = (),

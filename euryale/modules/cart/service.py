@@ -5,7 +5,6 @@ Reads are set-based: one statement per relation for any number of carts.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -85,16 +84,10 @@ async def line_items(conn: AsyncConnection, *, cart_ids: Sequence[str]) -> list[
     if not rows:
         return rows
     ids = [r["id"] for r in rows]
-    taxes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for t in (await conn.execute(select(cart_line_item_tax_line).where(
-            cart_line_item_tax_line.c.item_id.in_(ids), cart_line_item_tax_line.c.deleted_at.is_(None))
-            .order_by(cart_line_item_tax_line.c.created_at))).mappings():
-        taxes[t["item_id"]].append(dict(t))
-    adjs: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for a in (await conn.execute(select(cart_line_item_adjustment).where(
-            cart_line_item_adjustment.c.item_id.in_(ids), cart_line_item_adjustment.c.deleted_at.is_(None))
-            .order_by(cart_line_item_adjustment.c.created_at))).mappings():
-        adjs[a["item_id"]].append(dict(a))
+    taxes = await crud.grouped_by(conn, cart_line_item_tax_line, "item_id", ids,
+                                  order=[cart_line_item_tax_line.c.created_at])
+    adjs = await crud.grouped_by(conn, cart_line_item_adjustment, "item_id", ids,
+                                 order=[cart_line_item_adjustment.c.created_at])
     for r in rows:
         r["tax_lines"] = taxes.get(r["id"], [])
         r["adjustments"] = adjs.get(r["id"], [])
@@ -110,16 +103,8 @@ async def shipping_methods(conn: AsyncConnection, *, cart_ids: Sequence[str]) ->
     if not rows:
         return rows
     ids = [r["id"] for r in rows]
-    taxes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for t in (await conn.execute(select(cart_shipping_method_tax_line).where(
-            cart_shipping_method_tax_line.c.shipping_method_id.in_(ids),
-            cart_shipping_method_tax_line.c.deleted_at.is_(None)))).mappings():
-        taxes[t["shipping_method_id"]].append(dict(t))
-    adjs: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for a in (await conn.execute(select(cart_shipping_method_adjustment).where(
-            cart_shipping_method_adjustment.c.shipping_method_id.in_(ids),
-            cart_shipping_method_adjustment.c.deleted_at.is_(None)))).mappings():
-        adjs[a["shipping_method_id"]].append(dict(a))
+    taxes = await crud.grouped_by(conn, cart_shipping_method_tax_line, "shipping_method_id", ids)
+    adjs = await crud.grouped_by(conn, cart_shipping_method_adjustment, "shipping_method_id", ids)
     for r in rows:
         r["tax_lines"] = taxes.get(r["id"], [])
         r["adjustments"] = adjs.get(r["id"], [])

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db import crud
 from euryale.errors import not_found
 from euryale.ids import generate_id
 from euryale.modules.order.models import (
@@ -191,16 +192,8 @@ async def _order_items(conn: AsyncConnection, order_ids: list[str]) -> dict[str,
         return {}
     lines = {r["id"]: dict(r) for r in (await conn.execute(
         select(order_line_item).where(order_line_item.c.id.in_(item_ids)))).mappings()}
-    taxes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for t in (await conn.execute(select(order_line_item_tax_line).where(
-            order_line_item_tax_line.c.item_id.in_(item_ids), order_line_item_tax_line.c.deleted_at.is_(None))
-    )).mappings():
-        taxes[t["item_id"]].append(dict(t))
-    adjs: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for a in (await conn.execute(select(order_line_item_adjustment).where(
-            order_line_item_adjustment.c.item_id.in_(item_ids), order_line_item_adjustment.c.deleted_at.is_(None))
-    )).mappings():
-        adjs[a["item_id"]].append(dict(a))
+    taxes = await crud.grouped_by(conn, order_line_item_tax_line, "item_id", item_ids)
+    adjs = await crud.grouped_by(conn, order_line_item_adjustment, "item_id", item_ids)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (oid, iid), d in latest.items():
         line = lines.get(iid)
@@ -267,16 +260,8 @@ async def _order_shipping(conn: AsyncConnection, order_ids: list[str]) -> dict[s
         return {}
     methods = {r["id"]: dict(r) for r in (await conn.execute(select(order_shipping_method).where(
         order_shipping_method.c.id.in_(ids), order_shipping_method.c.deleted_at.is_(None)))).mappings()}
-    taxes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for t in (await conn.execute(select(order_shipping_method_tax_line).where(
-            order_shipping_method_tax_line.c.shipping_method_id.in_(ids),
-            order_shipping_method_tax_line.c.deleted_at.is_(None)))).mappings():
-        taxes[t["shipping_method_id"]].append(dict(t))
-    adjs: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for a in (await conn.execute(select(order_shipping_method_adjustment).where(
-            order_shipping_method_adjustment.c.shipping_method_id.in_(ids),
-            order_shipping_method_adjustment.c.deleted_at.is_(None)))).mappings():
-        adjs[a["shipping_method_id"]].append(dict(a))
+    taxes = await crud.grouped_by(conn, order_shipping_method_tax_line, "shipping_method_id", ids)
+    adjs = await crud.grouped_by(conn, order_shipping_method_adjustment, "shipping_method_id", ids)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     seen: set[str] = set()
     for link in links:
