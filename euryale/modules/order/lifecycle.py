@@ -90,18 +90,8 @@ async def order_items(conn: AsyncConnection, *, order_ids: Sequence[str]) -> lis
 async def item_relations(conn: AsyncConnection, *, item_ids: Sequence[str]) -> tuple[
         dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
     """Tax lines and adjustments of line items, grouped by item id."""
-    taxes: dict[str, list[dict[str, Any]]] = {}
-    adjustments: dict[str, list[dict[str, Any]]] = {}
-    if not item_ids:
-        return taxes, adjustments
-    ids = list(item_ids)
-    t = order_line_item_tax_line
-    for r in (await conn.execute(select(t).where(t.c.item_id.in_(ids), t.c.deleted_at.is_(None)))).mappings():
-        taxes.setdefault(r["item_id"], []).append(dict(r))
-    a = order_line_item_adjustment
-    for r in (await conn.execute(select(a).where(a.c.item_id.in_(ids), a.c.deleted_at.is_(None)))).mappings():
-        adjustments.setdefault(r["item_id"], []).append(dict(r))
-    return taxes, adjustments
+    return (await crud.grouped_by(conn, order_line_item_tax_line, "item_id", item_ids),
+            await crud.grouped_by(conn, order_line_item_adjustment, "item_id", item_ids))
 
 
 async def shipping_methods(conn: AsyncConnection, *, order_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -119,16 +109,8 @@ async def shipping_methods(conn: AsyncConnection, *, order_ids: Sequence[str]) -
     rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
     ids = [r["id"] for r in rows]
     if ids:
-        t = order_shipping_method_tax_line
-        a = order_shipping_method_adjustment
-        taxes: dict[str, list[dict[str, Any]]] = {}
-        adjs: dict[str, list[dict[str, Any]]] = {}
-        for r in (await conn.execute(select(t).where(t.c.shipping_method_id.in_(ids),
-                                                      t.c.deleted_at.is_(None)))).mappings():
-            taxes.setdefault(r["shipping_method_id"], []).append(dict(r))
-        for r in (await conn.execute(select(a).where(a.c.shipping_method_id.in_(ids),
-                                                      a.c.deleted_at.is_(None)))).mappings():
-            adjs.setdefault(r["shipping_method_id"], []).append(dict(r))
+        taxes = await crud.grouped_by(conn, order_shipping_method_tax_line, "shipping_method_id", ids)
+        adjs = await crud.grouped_by(conn, order_shipping_method_adjustment, "shipping_method_id", ids)
         for row in rows:
             row["tax_lines"] = taxes.get(row["id"], [])
             row["adjustments"] = adjs.get(row["id"], [])
@@ -377,12 +359,8 @@ async def list_changes(conn: AsyncConnection, *, order_id: str) -> list[dict[str
         select(c).where(c.c.order_id == order_id, c.c.deleted_at.is_(None))
         .order_by(c.c.created_at.desc(), c.c.id.desc()))).mappings()]
     ids = [ch["id"] for ch in changes]
-    acts: dict[str, list[dict[str, Any]]] = {}
-    if ids:
-        a = order_change_action
-        for r in (await conn.execute(select(a).where(a.c.order_change_id.in_(ids), a.c.deleted_at.is_(None))
-                                     .order_by(a.c.ordering))).mappings():
-            acts.setdefault(r["order_change_id"], []).append(dict(r))
+    acts = await crud.grouped_by(conn, order_change_action, "order_change_id", ids,
+                                 order=[order_change_action.c.ordering])
     for ch in changes:
         ch["actions"] = acts.get(ch["id"], [])
     return changes
