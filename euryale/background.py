@@ -22,7 +22,6 @@ from euryale.events import bus_metrics  # noqa: F401  (registers the event-bus g
 from euryale.events.relay import OutboxRelay
 from euryale.jobs import JobScheduler, JobSpec, discover_jobs, validate_schedule
 from euryale.subscribers import discover_subscribers, import_file, register_subscribers
-from euryale.workflows.cleaner import DEFAULT_RETENTION_S, cleaner_job
 from euryale.workflows.sdk import registered_workflows
 
 log = structlog.get_logger("euryale.background")
@@ -60,11 +59,6 @@ def scheduled_workflow_jobs(container: Any) -> list[JobSpec]:
     return specs
 
 
-def _retention_option(container: Any) -> int:
-    entry = container.config.modules.get("workflows")
-    return int((entry.options if entry else {}).get("default_retention_s", DEFAULT_RETENTION_S))
-
-
 async def start_background(container: Any, *, root: Path | None = None, include_core: bool = True) -> Stop:
     """Start the relay (all modes) and subscribers, jobs, workflow recovery (worker/shared); return `stop()`.
 
@@ -98,8 +92,6 @@ async def start_background(container: Any, *, root: Path | None = None, include_
                 stops.append(bus.drain)
         if container.db is not None:
             jobs = discover_jobs(root) + scheduled_workflow_jobs(container)
-            if include_core and container.has("workflows"):
-                jobs.append(cleaner_job(_retention_option(container)))
             if jobs:
                 scheduler = JobScheduler(container, jobs)
                 scheduler.start()

@@ -28,7 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import and_, delete, func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.events.outbox import holding_events
@@ -244,12 +244,20 @@ async def workflow_transaction(container: Any, workflow_id: str, input: Any = No
             await asyncio.gather(runner, return_exceptions=True)
 
 
-async def delete_expired_executions(conn: AsyncConnection, *, limit: int = 5000) -> int:
-    """Delete finished executions older than their retention time (those without one are kept)."""
+DEFAULT_RETENTION_S = 7 * 24 * 3600  # finished executions of workflows that declare no retention
+
+
+async def delete_expired_executions(conn: AsyncConnection, *, limit: int = 5000,
+                                    default_retention_s: int = DEFAULT_RETENTION_S) -> int:
+    """Delete finished executions older than their retention time (a week when the workflow declares none).
+
+    Running executions are never purged, so recovery of a crashed worker is unaffected; the default bound keeps
+    the table from growing without limit (Medusa users saw millions of finished executions pile up).
+    """
+    retention = func.coalesce(workflow_execution.c.retention_time, default_retention_s)
     expired = select(workflow_execution.c.id).where(
-        workflow_execution.c.state.in_(FINISHED), workflow_execution.c.retention_time.is_not(None),
-        and_(workflow_execution.c.updated_at
-             < func.now() - workflow_execution.c.retention_time * text("interval '1 second'"))).limit(limit)
+        workflow_execution.c.state.in_(FINISHED),
+        workflow_execution.c.updated_at < func.now() - retention * text("interval '1 second'")).limit(limit)
     result = await conn.execute(delete(workflow_execution).where(workflow_execution.c.id.in_(expired.scalar_subquery())))
     return int(result.rowcount or 0)
 

@@ -1,4 +1,4 @@
-"""The workflows cleaner purges finished executions past their retention and nothing else."""
+"""`delete-expired-workflow-executions` purges finished executions past their retention and nothing else."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import func, insert, select, update
 
 from euryale.container import Container
-from euryale.workflows.cleaner import purge_expired_executions
+from euryale.flows._workflow import delete_expired_executions
 from euryale.workflows.engine import workflow_execution
 
 
@@ -28,7 +28,8 @@ async def test_purges_only_finished_executions_past_retention(container: Contain
                 workflow_execution.c.workflow_id == wf, workflow_execution.c.transaction_id == tx)
                 .values(updated_at=func.now() - func.make_interval(0, 0, 0, 0, 0, 0, age)))
 
-    removed = await purge_expired_executions(db, default_retention_s=3600)
+    async with db.transaction() as conn:
+        removed = await delete_expired_executions(conn, default_retention_s=3600)
 
     async with db.read() as conn:
         left = {r[0] for r in await conn.execute(select(workflow_execution.c.transaction_id).where(
