@@ -44,13 +44,9 @@ async def payments_with_details(conn: AsyncConnection, *, payment_ids: Sequence[
     rows = [dict(r) for r in (await conn.execute(select(payment).where(*cond)
                                                  .order_by(payment.c.created_at, payment.c.id))).mappings()]
     ids = [r["id"] for r in rows]
-    caps: dict[str, list[dict[str, Any]]] = {}
+    caps = await crud.grouped_by(conn, capture, "payment_id", ids, order=[capture.c.created_at])
     refs: dict[str, list[dict[str, Any]]] = {}
     if ids:
-        for c in (await conn.execute(select(capture).where(capture.c.payment_id.in_(ids),
-                                                            capture.c.deleted_at.is_(None))
-                                     .order_by(capture.c.created_at))).mappings():
-            caps.setdefault(c["payment_id"], []).append(dict(c))
         rr = refund_reason
         stmt = (select(refund, rr.c.label.label("rr_label"), rr.c.description.label("rr_description"),
                        rr.c.metadata.label("rr_metadata"), rr.c.created_at.label("rr_created_at"),
@@ -98,12 +94,8 @@ async def collections(conn: AsyncConnection, *, collection_ids: Sequence[str]) -
     by: dict[str, list[dict[str, Any]]] = {}
     for p in pays:
         by.setdefault(p["payment_collection_id"], []).append(p)
-    sessions: dict[str, list[dict[str, Any]]] = {}
-    ps = payment_session
-    for srow in (await conn.execute(select(ps).where(ps.c.payment_collection_id.in_([r["id"] for r in rows]),
-                                                     ps.c.deleted_at.is_(None))
-                                    .order_by(ps.c.created_at, ps.c.id))).mappings():
-        sessions.setdefault(srow["payment_collection_id"], []).append(dict(srow))
+    sessions = await crud.grouped_by(conn, payment_session, "payment_collection_id", [r["id"] for r in rows],
+                                     order=[payment_session.c.created_at, payment_session.c.id])
     for r in rows:
         r["payments"] = by.get(r["id"], [])
         r["payment_sessions"] = sessions.get(r["id"], [])
