@@ -26,6 +26,9 @@ from euryale.modules.sales_channel.models import sales_channel
 ITEM_MONEY = ("unit_price", "compare_at_unit_price", "quantity")
 DETAIL_MONEY = ("unit_price", "compare_at_unit_price", *ol.QUANTITY_COLUMNS)
 ORDER_ALWAYS = ("id", "version")
+# GET /admin/orders without `fields` (Medusa 2.21.2's list defaults, measured on the reference server)
+ORDER_LIST_DEFAULTS = ("id", "display_id", "custom_display_id", "status", "version", "summary", "metadata",
+                       "created_at", "updated_at", "locale", "payment_status", "fulfillment_status", "total", "items")
 ORDER_RELATIONS = ("items", "shipping_methods", "summary", "shipping_address", "billing_address", "fulfillments",
                    "payment_collections", "transactions", "credit_lines")
 
@@ -45,8 +48,10 @@ def _raw(d: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
 class Fields:
     """Medusa's `fields` query param, top-level projection: `id,total,*items,+payment_status,-metadata`."""
 
-    def __init__(self, raw: str | None, always: Iterable[str] = ("id",)) -> None:
+    def __init__(self, raw: str | None, always: Iterable[str] = ("id",),
+                 defaults: Iterable[str] | None = None) -> None:
         self.always = set(always)
+        self.defaults = set(defaults) if defaults is not None else None
         self.explicit: set[str] = set()
         self.added: set[str] = set()
         self.removed: set[str] = set()
@@ -64,6 +69,9 @@ class Fields:
         """Keep only the requested top-level keys (all defaults when no explicit field is named)."""
         if self.explicit:
             keep = self.explicit | self.added | self.always
+            record = {k: v for k, v in record.items() if k in keep}
+        elif self.defaults is not None:
+            keep = self.defaults | self.added | self.always
             record = {k: v for k, v in record.items() if k in keep}
         return {k: v for k, v in record.items() if k not in self.removed}
 
@@ -303,8 +311,10 @@ def _date_filter(column: ColumnElement[Any], spec: Any, name: str) -> list[Colum
 
 
 async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any], limit: int, offset: int,
-                            order: str | None, fields: str | None) -> tuple[list[dict[str, Any]], int]:
-    """Orders matching Medusa's admin list filters, with the total count."""
+                            order: str | None, fields: str | None,
+                            defaults: Sequence[str] | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Orders matching Medusa's admin list filters, with the total count; `defaults` limits the keys when
+    `fields` names none (the HTTP list passes ORDER_LIST_DEFAULTS; the CSV export wants every key)."""
     o = order_table
     cond: list[ColumnElement[bool]] = [o.c.deleted_at.is_(None), o.c.is_draft_order.is_(False)]
     for key in ("id", "status", "sales_channel_id", "region_id", "customer_id", "currency_code", "email"):
@@ -328,7 +338,7 @@ async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any]
     ordering = [col.desc() if desc else col.asc(), o.c.id.desc() if desc else o.c.id.asc()]
     ids = [r[0] for r in await conn.execute(select(o.c.id).where(and_(*cond)).order_by(*ordering)
                                             .limit(limit).offset(offset))]
-    f = Fields(fields, ORDER_ALWAYS)
+    f = Fields(fields, ORDER_ALWAYS, defaults=defaults)
     return [f.project(x) for x in await load_orders(conn, order_ids=ids)], count
 
 

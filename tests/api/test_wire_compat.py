@@ -148,3 +148,20 @@ async def test_api_key_sales_channels_are_id_and_name(client: httpx.AsyncClient,
     [channel] = res.json()["api_key"]["sales_channels"]
     assert set(channel) == {"id", "name"} and channel["id"] == sc_ids[0]
     assert "deleted_at" not in res.json()["api_key"]
+
+
+async def test_admin_order_list_default_keys(client: httpx.AsyncClient, container: Container) -> None:
+    from tests.api.admin.order_factory import admin_headers as order_admin_headers
+    from tests.api.admin.order_factory import place_order
+
+    placed = await place_order(container)
+    h = order_admin_headers(container)
+    res = await client.get(f"/admin/orders?id={placed.order_id}", headers=h)
+    assert res.status_code == 200, res.text
+    [order] = res.json()["orders"]
+    # the keys of Medusa 2.21.2's GET /admin/orders without `fields`
+    assert set(order) == {"id", "display_id", "custom_display_id", "status", "version", "summary", "metadata",
+                          "created_at", "updated_at", "locale", "payment_status", "fulfillment_status", "total",
+                          "items"}
+    res = await client.get(f"/admin/orders?id={placed.order_id}&fields=%2Bemail", headers=h)
+    assert "email" in res.json()["orders"][0] and "status" in res.json()["orders"][0]

@@ -14,6 +14,7 @@ from euryale.flows.order import workflows
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
 from euryale.query.admin_orders import (
+    ORDER_LIST_DEFAULTS,
     list_admin_orders,
     load_orders,
     order_preview,
@@ -81,7 +82,8 @@ async def list_orders(request: Request, _: Any = Depends(require_user)) -> JSONR
             filters[key] = query[key]
     async with db_of(request).read() as conn:
         rows, count = await list_admin_orders(conn, filters=filters, limit=params.limit, offset=params.offset,
-                                              order=params.order, fields=params.fields)
+                                              order=params.order, fields=params.fields,
+                                              defaults=ORDER_LIST_DEFAULTS)
     return json({"orders": rows, "count": count, "offset": params.offset, "limit": params.limit})
 
 
