@@ -8,6 +8,8 @@ stock (`inventory_quantity`) or on the customer are never cached.
 from __future__ import annotations
 
 import hashlib
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -43,8 +45,64 @@ async def bump_after_write(request: Request) -> AsyncIterator[None]:
         await bump_catalog_version(request.app.state.container)
 
 
+class ResponseMemo:
+    """This process's copy of cached catalog responses (bytes), in front of the shared cache.
+
+    Entries are only served under the catalog version read from the shared cache on the same request, so a write
+    that bumped the version is never answered from here; entries of an older version are dropped as soon as a newer
+    one is seen, and the whole memo is bounded in bytes (least recently used out first) and by the shared TTL.
+    """
+
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.version: str | None = None
+        self.size = 0
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+
+    def get(self, version: str, key: str) -> bytes | None:
+        if version != self.version:
+            return None
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] < time.monotonic():
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, version: str, key: str, body: bytes, ttl: float) -> None:
+        if version != self.version:
+            self._entries.clear()
+            self.size = 0
+            self.version = version
+        if len(body) > self.max_bytes // 4:
+            return
+        self._drop(key)
+        self._entries[key] = (time.monotonic() + ttl, body)
+        self.size += len(body)
+        while self.size > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.size -= len(entry[1])
+
+
+def _memo(request: Request) -> ResponseMemo:
+    memo: ResponseMemo | None = getattr(request.app.state, "catalog_responses", None)
+    if memo is None:
+        memo = request.app.state.catalog_responses = ResponseMemo()
+    return memo
+
+
 async def cached_json(request: Request, key_parts: list[Any], produce: Callable[[], Awaitable[Any]]) -> Any:
-    """The cached JSON response for `key_parts` (+ the catalog version), or `produce()` rendered and stored."""
+    """The cached JSON response for `key_parts` (+ the catalog version), or `produce()` rendered and stored.
+
+    One shared-cache read per hit (the version); the body comes from this process's memo when it holds it for that
+    version, else from the shared cache (raw bytes when the cache offers them), else it is produced.
+    """
     cache = shared_cache(request.app.state.container)
     if cache is None:
         return await produce()
@@ -53,11 +111,19 @@ async def cached_json(request: Request, key_parts: list[Any], produce: Callable[
         version = generate_id("cv")
         await cache.set(VERSION_KEY, version, 7 * 24 * 3600)
     digest = hashlib.sha256(repr([request.url.path, *key_parts]).encode()).hexdigest()
-    key = f"euryale:catalog:{version}:{digest}"
-    body = await cache.get(key)
-    if isinstance(body, str):
+    memo = _memo(request)
+    body = memo.get(version, digest)
+    if body is not None:
         return Response(content=body, media_type="application/json")
-    result = await produce()
-    rendered = dumps(result).decode()
-    await cache.set(key, rendered, TTL)
-    return Response(content=rendered, media_type="application/json")
+    # raw bytes: not the JSON-encoded strings earlier releases stored under `euryale:catalog:` (rolling deploys)
+    raw = hasattr(cache, "get_bytes")
+    key = f"euryale:catalog-body:{version}:{digest}" if raw else f"euryale:catalog:{version}:{digest}"
+    stored = await (cache.get_bytes(key) if raw else cache.get(key))
+    if isinstance(stored, (bytes, str)):
+        body = stored.encode() if isinstance(stored, str) else stored
+    else:
+        body = dumps(await produce())
+        await (cache.set_bytes(key, body, TTL) if raw else cache.set(key, body.decode(), TTL))
+    # the memo keeps it at most as long as the shared cache does (price list dates are not announced by writes)
+    memo.put(version, digest, body, TTL)
+    return Response(content=body, media_type="application/json")

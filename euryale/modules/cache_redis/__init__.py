@@ -29,6 +29,17 @@ class RedisCache:
             return
         await self.redis.set(self.base + key, orjson.dumps(value, default=str), ex=seconds)
 
+    async def get_bytes(self, key: str) -> bytes | None:
+        """The raw value of `key` (as stored by :meth:`set_bytes`): no JSON decoding of a large body."""
+        raw: bytes | None = await self.redis.get(self.base + key)
+        return raw
+
+    async def set_bytes(self, key: str, value: bytes, ttl: int | None = None) -> None:
+        """Store raw bytes (a rendered response) for `ttl` seconds (default the module's)."""
+        seconds = self.ttl if ttl is None else ttl
+        if seconds > 0:
+            await self.redis.set(self.base + key, value, ex=seconds)
+
     async def invalidate(self, key: str) -> None:
         """Drop `key`, or every key matching it when it contains `*` (SCAN + pipelined DEL, never KEYS)."""
         if "*" not in key:

@@ -56,3 +56,46 @@ async def test_cached_until_an_admin_write(redis_app: tuple[httpx.AsyncClient, C
     assert one.json()["product"]["title"] == "Renamed"
     missing = await client.get("/store/products/prod_nope", headers=pk)
     assert missing.status_code == 404
+
+
+async def test_memo_never_serves_a_body_of_an_older_version(redis_app: tuple[httpx.AsyncClient, Container],
+                                                            config: EuryaleConfig) -> None:
+    """The process memo answers a repeated read; a version bumped elsewhere (another process's write) wins."""
+    from sqlalchemy import update
+
+    from euryale.modules.product.models import product as product_table
+    from euryale.query.cache import bump_catalog_version
+
+    client, container = redis_app
+    sc_ids, token, _ = await channel_with_key(container)
+    region_id = await make_region(container, "eur")
+    created = await create_product(client, admin_headers(config), product_body(sc_ids, eur=10))
+    pk = {"x-publishable-api-key": token}
+    path = f"/store/products/{created['id']}"
+    first = await client.get(path, params={"region_id": region_id}, headers=pk)
+    again = await client.get(path, params={"region_id": region_id}, headers=pk)
+    assert again.content == first.content
+    # a write that did not go through this process: only the shared version tells this process about it
+    async with container.database().transaction() as conn:
+        await conn.execute(update(product_table).where(product_table.c.id == created["id"]).values(title="Elsewhere"))
+    await bump_catalog_version(container)
+    after = await client.get(path, params={"region_id": region_id}, headers=pk)
+    assert after.json()["product"]["title"] == "Elsewhere"
+
+
+def test_response_memo_is_bounded_and_keeps_one_version() -> None:
+    from euryale.query.cache import ResponseMemo
+
+    memo = ResponseMemo(max_bytes=100)
+    memo.put("v1", "a", b"x" * 20, ttl=60)
+    memo.put("v1", "b", b"y" * 20, ttl=60)
+    assert memo.get("v1", "a") == b"x" * 20 and memo.get("v2", "a") is None
+    for i in range(10):
+        memo.put("v1", f"k{i}", b"z" * 20, ttl=60)
+    assert memo.size <= 100 and memo.get("v1", "a") is None  # least recently used went first
+    memo.put("v2", "c", b"w" * 20, ttl=60)
+    assert memo.get("v1", "k9") is None and memo.size == 20  # a newer version drops the older bodies
+    memo.put("v2", "big", b"b" * 60, ttl=60)
+    assert memo.get("v2", "big") is None  # larger than a quarter of the bound: not kept
+    memo.put("v2", "old", b"o", ttl=-1)
+    assert memo.get("v2", "old") is None  # past the shared cache's TTL
