@@ -34,14 +34,18 @@ event_outbox = Table(
 )
 
 
-_held_group: ContextVar[str | None] = ContextVar("euryale_held_event_group", default=None)
+_held_group: ContextVar[tuple[str, bool] | None] = ContextVar("euryale_held_event_group", default=None)
 
 
 @contextmanager
-def holding_events(group_id: str) -> Iterator[None]:
+def holding_events(group_id: str, *, hold: bool = True) -> Iterator[None]:
     """Within this block, events staged without a group are held under `group_id` (a workflow step's group), so
-    plain transactional flows run as workflow steps publish only when their workflow succeeds."""
-    token = _held_group.set(group_id)
+    plain transactional flows run as workflow steps publish only when their workflow succeeds.
+
+    `hold=False` only tags them with the group: for a workflow whose outcome commits in the same transaction as
+    the events (see `WorkflowEngine.run_in_transaction`), there is nothing to wait for.
+    """
+    token = _held_group.set((group_id, hold))
     try:
         yield
     finally:
@@ -58,7 +62,7 @@ async def stage_events(conn: AsyncConnection, events: Event | Sequence[Event], *
     if group_id is None:
         held = _held_group.get()
         if held is not None:
-            group_id, hold = held, True
+            group_id, hold = held
     batch = [events] if isinstance(events, Event) else list(events)
     if not batch:
         return

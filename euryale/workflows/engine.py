@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import Column, DateTime, Integer, Table, Text, and_, func, select, text, update
+from sqlalchemy import Column, DateTime, Integer, Table, Text, and_, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from euryale.db.schema import metadata
 from euryale.errors import MedusaError
 from euryale.events import Event
-from euryale.events.outbox import clear_group, release_group, stage_events
+from euryale.events.outbox import clear_group, holding_events, release_group, stage_events
 from euryale.ids import generate_id
 from euryale.workflows.sdk import (
     _UNSET,
@@ -220,6 +220,53 @@ class WorkflowEngine:
         await self._ensure_row(wf, tx, input, event_group_id)
         outcome = await self._advance(wf.id, tx, lambda exe: self._drive(exe))
         return self._finish(outcome, throw_on_error)
+
+    async def run_in_transaction(self, workflow_id: str, *, input: Any,
+                                 body: Callable[[AsyncConnection], Awaitable[Any]],
+                                 stored_output: Callable[[Any], Any] | None = None) -> Any:
+        """Run a workflow whose single step is `body(conn)`, one database transaction, and return its result.
+
+        The execution is recorded by one INSERT in the step's own transaction, state `done` (with the input,
+        the output - `stored_output(result)` when given - and the event group of the events the body staged).
+        Why no claim, no `invoking` checkpoint and no held events, unlike :meth:`run`: the step's writes, its
+        events and the execution row commit together or not at all. A process dying mid-step loses the
+        transaction with it, so there is nothing to resume; nothing is left to compensate; a new transaction id
+        cannot run twice. A failure (the transaction rolled back) is recorded as a `reverted` execution in one
+        autocommit statement and its exception propagates unchanged, as with :meth:`run`.
+        """
+        wf = get_workflow(workflow_id)
+        step_id = wf.step_ids()[0]
+        tx, group = generate_id("tx"), generate_id("evgrp")
+        started = time.perf_counter()
+        try:
+            async with self.container.database().transaction() as conn:
+                with holding_events(group, hold=False):
+                    result = await body(conn)
+                output = stored_output(result) if stored_output is not None else result
+                await conn.execute(insert(workflow_execution).values(_execution_row(
+                    wf, tx, group, "done", input, output, step={"state": "done", "attempts": 1, "output": output,
+                                                                 "compensate_input": None, "seq": 1})))
+        except Exception as exc:
+            err: dict[str, Any] = {"message": str(exc) or type(exc).__name__, "name": type(exc).__name__}
+            if isinstance(exc, MedusaError):
+                err["type"] = exc.type
+            row = _execution_row(wf, tx, group, "reverted", input, None,
+                                 step={"state": "failed", "attempts": 1, "error": err["message"]},
+                                 errors=[{"action": step_id, "handler_type": "invoke", "error": err}])
+            try:
+                async with self.container.database().engine.connect() as c:
+                    auto = await c.execution_options(isolation_level="AUTOCOMMIT")
+                    await auto.execute(insert(workflow_execution).values(row))
+            except Exception:  # the record of a failure never hides the failure itself
+                log.exception("could not record the failed execution", workflow=wf.id, transaction=tx)
+            _count_execution(wf.id, "reverted")
+            self._notify({"event_type": "onFinish", "workflow_id": wf.id, "transaction_id": tx, "state": "reverted"})
+            raise
+        _observe_step(wf.id, step_id, time.perf_counter() - started)
+        _count_execution(wf.id, "done")
+        self._notify({"event_type": "onStepSuccess", "workflow_id": wf.id, "transaction_id": tx, "step_id": step_id})
+        self._notify({"event_type": "onFinish", "workflow_id": wf.id, "transaction_id": tx, "state": "done"})
+        return result
 
     async def set_step_success(self, transaction_id: str, step_id: str, response: Any = None, *,
                                workflow_id: str | None = None, throw_on_error: bool = False) -> WorkflowResult:
@@ -626,6 +673,16 @@ class WorkflowEngine:
             await self.resume(wf_id, tx)
             advanced += 1
         return advanced
+
+
+def _execution_row(wf: Workflow, tx: str, group: str, state: str, input: Any, result: Any, *,
+                   step: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A finished one-step execution as the engine's final checkpoint stores it."""
+    return {"id": generate_id("wf_exec"), "workflow_id": wf.id, "transaction_id": tx, "run_id": generate_id("run"),
+            "state": state, "retention_time": wf.retention_time,
+            "execution": {"steps": {wf.step_ids()[0]: step}, "decisions": {}, "events": [], "event_group_id": group,
+                          "seq": 1 if state == "done" else 0},
+            "context": {"data": {"input": input, "result": result}, "errors": errors or []}}
 
 
 def _count_execution(workflow_id: str, state: str) -> None:
