@@ -16,8 +16,12 @@ STORE_CUSTOMER_DEFAULTS = [*CUSTOMER_SCALARS, "*addresses"]
 ADMIN_CUSTOMER_DEFAULTS = ["id", "company_name", "first_name", "last_name", "email", "phone", "metadata",
                            "has_account", "created_by", "created_at", "updated_at", "deleted_at"]
 ADMIN_CUSTOMER_ALLOWED = [*ADMIN_CUSTOMER_DEFAULTS, "addresses", "groups"]
-ADDRESS_DEFAULTS = ["id", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",
-                    "province", "postal_code", "country_code", "phone", "metadata", "created_at", "updated_at"]
+# Medusa 2.21.2's address list/retrieve defaults (the embedded `customer.addresses` carry every column instead)
+ADDRESS_DEFAULTS = ["id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1",
+                    "address_2", "city", "province", "postal_code", "country_code", "phone", "metadata",
+                    "is_default_shipping", "is_default_billing", "created_at", "updated_at"]
+# the admin address routes leave the default flags out (measured on Medusa 2.21.2)
+ADMIN_ADDRESS_DEFAULTS = [f for f in ADDRESS_DEFAULTS if not f.startswith("is_default_")]
 GROUP_DEFAULTS = ["id", "name", "created_by", "created_at", "updated_at", "deleted_at"]
 USER_DEFAULTS = ["id", "first_name", "last_name", "email", "avatar_url", "metadata", "created_at", "updated_at",
                  "deleted_at"]
@@ -55,7 +59,8 @@ async def customers_view(conn: AsyncConnection, rows: Sequence[dict[str, Any]],
     for r in rows:
         item = dict(r)
         if addresses is not None:
-            item["addresses"] = addresses.get(r["id"], [])
+            # addresses are hard-deleted (no column), yet Medusa's embedded addresses carry `deleted_at: null`
+            item["addresses"] = [{**a, "deleted_at": None} for a in addresses.get(r["id"], [])]
         if groups is not None:
             item["groups"] = groups.get(r["id"], [])
         out.append(selection.project(item))

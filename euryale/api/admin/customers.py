@@ -80,7 +80,7 @@ async def link_groups(customer_id: str, body: LinkBody, request: Request,
 @router.get("/admin/customers/{customer_id}/addresses")
 async def list_addresses(customer_id: str, request: Request) -> dict[str, Any]:
     filters, params = read_query(request)
-    selection = views.simple_fields(params.fields, views.ADDRESS_DEFAULTS)
+    selection = views.simple_fields(params.fields, views.ADMIN_ADDRESS_DEFAULTS)
     async with request.app.state.container.database().read() as conn:
         await customer_service.retrieve_customer(conn, customer_id=customer_id)
         rows, count = await customer_service.list_addresses(conn, customer_id=customer_id, filters=filters,
@@ -97,7 +97,7 @@ async def create_address(customer_id: str, body: AddressBody, request: Request) 
 
 @router.get("/admin/customers/{customer_id}/addresses/{address_id}")
 async def retrieve_address(customer_id: str, address_id: str, request: Request) -> dict[str, Any]:
-    selection = views.simple_fields(fields_param(request), views.ADDRESS_DEFAULTS)
+    selection = views.simple_fields(fields_param(request), views.ADMIN_ADDRESS_DEFAULTS)
     async with request.app.state.container.database().read() as conn:
         row = await customer_service.retrieve_address(conn, customer_id=customer_id, address_id=address_id)
     return {"address": selection.project(row)}

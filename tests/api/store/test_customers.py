@@ -17,8 +17,10 @@ from tests.conftest import TEST_SECRET
 
 CUSTOMER_KEYS = {"id", "email", "company_name", "first_name", "last_name", "phone", "metadata", "has_account",
                  "deleted_at", "created_at", "updated_at", "addresses"}
-ADDRESS_KEYS = {"id", "company", "customer_id", "first_name", "last_name", "address_1", "address_2", "city",
-                "province", "postal_code", "country_code", "phone", "metadata", "created_at", "updated_at"}
+# Medusa 2.21.2's GET /store/customers/me/addresses(/:id) keys; the addresses embedded in `customer` add deleted_at
+ADDRESS_KEYS = {"id", "address_name", "company", "customer_id", "first_name", "last_name", "address_1", "address_2",
+                "city", "province", "postal_code", "country_code", "phone", "metadata", "is_default_shipping",
+                "is_default_billing", "created_at", "updated_at"}
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +117,7 @@ async def test_addresses_crud(client: httpx.AsyncClient, pk: str) -> None:
     assert len(addresses) == 1 and addresses[0]["country_code"] == "gb" and addresses[0]["is_default_shipping"]
     first = addresses[0]["id"]
     assert first.startswith("cuaddr_")
+    assert set(addresses[0]) == ADDRESS_KEYS | {"deleted_at"} and addresses[0]["deleted_at"] is None
 
     r = await client.post("/store/customers/me/addresses", headers=h(pk, token),
                           json={"address_1": "2 Side St", "city": "Paris", "is_default_shipping": True})
@@ -130,6 +133,7 @@ async def test_addresses_crud(client: httpx.AsyncClient, pk: str) -> None:
 
     r = await client.get(f"/store/customers/me/addresses/{first}", headers=h(pk, token))
     assert r.status_code == 200 and r.json()["address"]["city"] == "London"
+    assert set(r.json()["address"]) == ADDRESS_KEYS
     r = await client.post(f"/store/customers/me/addresses/{first}", json={"city": "Leeds"}, headers=h(pk, token))
     assert {a["id"]: a["city"] for a in r.json()["customer"]["addresses"]}[first] == "Leeds"
     r = await client.post(f"/store/customers/me/addresses/{first}", json={"planet": "Mars"}, headers=h(pk, token))
