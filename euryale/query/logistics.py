@@ -371,7 +371,14 @@ def tax_rate_resource() -> Resource:
 # ---------------------------------------------------------------- promotions
 
 async def _expand_promotions(conn: AsyncConnection, rows: list[Row]) -> list[Row]:
-    return await promotion_service.expand_promotions(conn, rows)
+    promos = await promotion_service.expand_promotions(conn, rows)
+    for p in promos:
+        am = p["application_method"]
+        if am is not None:
+            # Medusa 2.21.2 answers the BigNumber column beside the number, and the live row's deleted_at
+            am["raw_value"] = pricing_service.raw(am.get("value"))
+            am["deleted_at"] = None
+    return promos
 
 
 async def _expand_campaigns(conn: AsyncConnection, rows: list[Row]) -> list[Row]:

@@ -25,6 +25,11 @@ async def test_promotion_lifecycle(client: httpx.AsyncClient, container: Contain
     assert promo["code"] == code and promo["status"] == "active" and promo["campaign"] is None
     am = promo["application_method"]
     assert am["value"] == 10 and am["type"] == "percentage" and am["allocation"] == "across"
+    # Medusa 2.21.2's application_method keys (raw_value is its BigNumber column)
+    assert set(am) == {"id", "value", "raw_value", "currency_code", "max_quantity", "apply_to_quantity",
+                       "buy_rules_min_quantity", "type", "target_type", "allocation", "promotion_id", "created_at",
+                       "updated_at", "deleted_at", "target_rules", "buy_rules"}
+    assert am["raw_value"] == {"value": "10", "precision": 20} and am["deleted_at"] is None
     assert am["target_rules"][0]["values"][0]["value"] == "prod_1"
     assert promo["rules"][0]["attribute"] == "currency_code"
 
