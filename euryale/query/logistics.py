@@ -149,6 +149,10 @@ async def _item_levels(conn: AsyncConnection, rows: list[Row], sel: FieldSelecti
     for r in rows:
         for lv in r["location_levels"]:
             _level_transform(lv)
+            # `*location_levels` is the whole model in Medusa 2.21.2: its BigNumber columns come along
+            for name in ("stocked_quantity", "reserved_quantity", "incoming_quantity"):
+                if name in lv:
+                    lv["raw_" + name] = pricing_service.raw(lv[name])
 
 
 async def _item_totals(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:

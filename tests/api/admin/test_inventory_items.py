@@ -20,6 +20,12 @@ async def test_items_levels_reservations(client: httpx.AsyncClient, container: C
     item = res.json()["inventory_item"]
     assert item["sku"] == sku and item["stocked_quantity"] == 10 and item["reserved_quantity"] == 0
     assert item["location_levels"][0]["available_quantity"] == 10
+    # Medusa 2.21.2's embedded levels are the whole model, BigNumber raw_* columns included
+    assert set(item["location_levels"][0]) == {
+        "id", "inventory_item_id", "location_id", "stocked_quantity", "reserved_quantity", "incoming_quantity",
+        "available_quantity", "raw_stocked_quantity", "raw_reserved_quantity", "raw_incoming_quantity", "metadata",
+        "created_at", "updated_at", "deleted_at"}
+    assert item["location_levels"][0]["raw_stocked_quantity"] == {"value": "10", "precision": 20}
     assert "unit_of_measure" in item
 
     res = await client.post("/admin/inventory-items", headers=h, json={"sku": sku})
@@ -38,6 +44,7 @@ async def test_items_levels_reservations(client: httpx.AsyncClient, container: C
                            params={"location_id": loc})
     levels = res.json()
     assert levels["count"] == 1 and levels["inventory_levels"][0]["location_id"] == loc
+    assert not any(k.startswith("raw_") for k in levels["inventory_levels"][0])  # the level routes have no raw_*
     assert set(levels["inventory_levels"][0]) >= {"id", "inventory_item_id", "location_id", "stocked_quantity",
                                                   "reserved_quantity", "incoming_quantity", "available_quantity"}
 
