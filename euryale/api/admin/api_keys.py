@@ -12,11 +12,12 @@ from euryale.flows import catalog as flows
 from euryale.http.actors import require_user
 from euryale.http.auth import AuthContext
 from euryale.query.cache import bump_after_write
-from euryale.query.catalog import api_key_resource
+from euryale.query.catalog import API_KEY_COLS, api_key_resource
 from euryale.query.request import WireRoute, list_envelope, retrieve_one
 
 router = APIRouter(dependencies=[Depends(bump_after_write, scope="function")], route_class=WireRoute)
 RESOURCE = api_key_resource()
+CREATED_SELECTION = RESOURCE.selection(",".join(API_KEY_COLS))
 
 
 class Strict(BaseModel):
@@ -57,9 +58,12 @@ async def create_api_key(body: KeyCreate, request: Request, user: AuthContext = 
     """Create a key; a secret key's token is in this response only."""
     key = await flows.create_api_key(request.app.state.container, title=body.title, type=body.type,
                                      created_by=user.actor_id)
-    out = await _one(request, key["id"])
-    out["api_key"]["token"] = key["token"]
-    return out
+    # Medusa 2.21.2 answers the created record itself: every column, no sales channels; keys are hard-deleted
+    # here (no deleted_at column) but Medusa's model has one, null on a new key
+    row = await retrieve_one(request, RESOURCE, key["id"], store=False, label="API Key", sel=CREATED_SELECTION)
+    row["token"] = key["token"]
+    row["deleted_at"] = None
+    return {"api_key": row}
 
 
 @router.get("/admin/api-keys/{key_id}", dependencies=[Depends(require_user)])
