@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, Table, func, i
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from euryale.db.sql import any_of
 from euryale.errors import invalid_data, not_found
 
 Row = dict[str, Any]
@@ -205,7 +206,7 @@ async def grouped_by(conn: AsyncConnection, table: Table, column: str, ids: Sequ
     grouped: dict[str, list[Row]] = defaultdict(list)
     if not ids:
         return grouped
-    stmt = select(table).where(table.c[column].in_(list(ids)))
+    stmt = select(table).where(any_of(table.c[column], ids))
     if "deleted_at" in table.c:
         stmt = stmt.where(table.c.deleted_at.is_(None))
     for r in (await conn.execute(stmt.order_by(*order))).mappings():

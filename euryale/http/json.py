@@ -29,10 +29,25 @@ def _format_datetime(value: datetime) -> str:
     return text
 
 
+# An order page holds thousands of Decimal amounts but few distinct values: their wire numbers are memoized too.
+_NUMBERS: dict[Decimal, int | float] = {}
+_NUMBERS_MAX = 8192
+
+
+def _number(value: Decimal) -> int | float:
+    number = _NUMBERS.get(value)
+    if number is None:
+        # amounts are computed exactly with Decimal; on the wire they are JSON numbers as in Medusa
+        number = int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
+        if len(_NUMBERS) >= _NUMBERS_MAX:
+            _NUMBERS.clear()
+        _NUMBERS[value] = number
+    return number
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        # amounts are computed exactly with Decimal; on the wire they are JSON numbers as in Medusa
-        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
+        return _number(value)
     if isinstance(value, datetime):
         return _format_datetime(value)
     if isinstance(value, date):

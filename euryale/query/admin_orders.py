@@ -3,7 +3,9 @@ Medusa's order shape with computed totals, `summary`, `payment_status` and `fulf
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Any
 
@@ -11,13 +13,17 @@ from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from euryale.db import crud
+from euryale.db.sql import any_of
 from euryale.errors import invalid_data, not_found
 from euryale.links.models import order_fulfillment, order_payment_collection
 from euryale.modules.customer.models import customer
 from euryale.modules.fulfillment import service as fulfillment
+from euryale.modules.fulfillment.models import fulfillment as fulfillment_table
 from euryale.modules.fulfillment.service import retrieve_fulfillments
 from euryale.modules.order import lifecycle as ol
 from euryale.modules.order.models import order_address, order_table, return_reason, return_table
+from euryale.modules.payment.models import payment_collection
 from euryale.modules.payment.operations import collections
 from euryale.modules.product.models import product, product_variant
 from euryale.modules.region.models import region
@@ -64,6 +70,16 @@ class Fields:
                 self.added.add(name)
             else:
                 self.explicit.add(name)
+
+    def keys(self) -> AbstractSet[str] | None:
+        """The top-level keys `project` may keep (None: every key), so a loader can skip what is dropped."""
+        if self.explicit:
+            keep = self.explicit | self.added | self.always
+        elif self.defaults is not None:
+            keep = self.defaults | self.added | self.always
+        else:
+            return None
+        return keep - self.removed
 
     def project(self, record: dict[str, Any]) -> dict[str, Any]:
         """Keep only the requested top-level keys (all defaults when no explicit field is named)."""
@@ -183,74 +199,148 @@ def _fulfillment(f: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Full admin order records for the given ids, in the given order (one statement per relation)."""
+# top-level keys of an order record and what each one needs loaded (the rest comes from the order row)
+# (the names order_totals answers, read off an empty order so that the two never drift apart)
+TOTAL_KEYS = frozenset(k for name in ol.order_totals([], []) for k in (name, "raw_" + name))
+_NEEDS_ITEMS = frozenset({"items", "fulfillment_status", "summary"}) | TOTAL_KEYS
+_NEEDS_METHODS = frozenset({"shipping_methods", "summary"}) | TOTAL_KEYS
+_NEEDS_CREDITS = frozenset({"credit_lines", "summary"}) | TOTAL_KEYS
+_NEEDS_FULFILLMENTS = frozenset({"fulfillments", "fulfillment_status"})
+_NEEDS_PAYMENTS = frozenset({"payment_collections", "payment_status"})
+
+
+async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
+                      keys: AbstractSet[str] | None = None,
+                      rows: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Full admin order records for the given ids, in the given order (one statement per relation).
+
+    `keys` (a `Fields.keys()` answer) limits the work to the top-level keys the caller keeps: a relation nobody
+    asked for is not read, and totals are only computed when a totals key (or `summary`) is wanted. `rows` are
+    the order rows when the caller already read them (the list page).
+    """
     if not order_ids:
         return []
     ids = list(order_ids)
-    rows = {r["id"]: dict(r) for r in (await conn.execute(
-        select(order_table).where(order_table.c.id.in_(ids)))).mappings()}
-    items = await ol.order_items(conn, order_ids=ids)
-    taxes, adjs = await ol.item_relations(conn, item_ids=[i["id"] for i in items])
-    methods = await ol.shipping_methods(conn, order_ids=ids)
-    txs = await ol.transactions(conn, order_ids=ids)
-    credits = await ol.credit_lines(conn, order_ids=ids)
-    addr_ids = [a for r in rows.values() for a in (r["shipping_address_id"], r["billing_address_id"]) if a]
-    addresses: dict[str, dict[str, Any]] = {}
-    if addr_ids:
-        for a in (await conn.execute(select(order_address).where(order_address.c.id.in_(addr_ids)))).mappings():
-            addresses[a["id"]] = {**dict(a), "deleted_at": None}
-    ful_links = await _linked(conn, order_fulfillment, "fulfillment_id", ids)
-    pay_links = await _linked(conn, order_payment_collection, "payment_collection_id", ids)
-    fuls = {f["id"]: f for f in await retrieve_fulfillments(
-        conn, ids=[f for fs in ful_links.values() for f in fs])}
-    pcs = {p["id"]: p for p in await collections(
-        conn, collection_ids=[p for ps in pay_links.values() for p in ps])}
 
-    variants = await _variants(conn, [i["variant_id"] for i in items if i["variant_id"]])
-    customers = await _by_id(conn, customer, [r["customer_id"] for r in rows.values()])
-    channels = await _by_id(conn, sales_channel, [r["sales_channel_id"] for r in rows.values()])
-    regions = await _by_id(conn, region, [r["region_id"] for r in rows.values()])
+    def wants(*names: str) -> bool:
+        return keys is None or any(n in keys for n in names)
+
+    def needs(group: AbstractSet[str]) -> bool:
+        return keys is None or not group.isdisjoint(keys)
+
+    if rows is None:
+        rows = [dict(r) for r in (await conn.execute(select(order_table)
+                                                     .where(any_of(order_table.c.id, ids)))).mappings()]
+    by_id = {r["id"]: r for r in rows}
+    with_totals = needs(TOTAL_KEYS) or wants("summary")
+    items = await ol.order_items(conn, order_ids=ids) if needs(_NEEDS_ITEMS) else []
+    taxes: Mapping[str, list[dict[str, Any]]] = {}
+    adjs: Mapping[str, list[dict[str, Any]]] = {}
+    if with_totals or wants("items"):
+        taxes, adjs = await ol.item_relations(conn, item_ids=[i["id"] for i in items])
+    methods = await ol.shipping_methods(conn, order_ids=ids) if needs(_NEEDS_METHODS) else []
+    txs = await ol.transactions(conn, order_ids=ids) if wants("summary", "transactions") else []
+    credits = await ol.credit_lines(conn, order_ids=ids) if needs(_NEEDS_CREDITS) else []
+    addresses: dict[str, dict[str, Any]] = {}
+    if wants("shipping_address", "billing_address"):
+        addr_ids = [a for r in rows for a in (r["shipping_address_id"], r["billing_address_id"]) if a]
+        if addr_ids:
+            for a in (await conn.execute(select(order_address)
+                                         .where(any_of(order_address.c.id, addr_ids)))).mappings():
+                addresses[a["id"]] = {**a, "deleted_at": None}
+    ful_links: dict[str, list[str]] = {}
+    fuls: dict[str, dict[str, Any]] = {}
+    if needs(_NEEDS_FULFILLMENTS):
+        ful_links = await _linked(conn, order_fulfillment, "fulfillment_id", ids)
+        ful_ids = [f for fs in ful_links.values() for f in fs]
+        if ful_ids and wants("fulfillments"):
+            fuls = {f["id"]: f for f in await retrieve_fulfillments(conn, ids=ful_ids)}
+        elif ful_ids:  # the status only reads the fulfillment rows
+            fuls = {f["id"]: f for f in await crud.rows_where(conn, fulfillment_table,
+                                                               any_of(fulfillment_table.c.id, ful_ids))}
+    pay_links: dict[str, list[str]] = {}
+    pcs: dict[str, dict[str, Any]] = {}
+    if needs(_NEEDS_PAYMENTS):
+        pay_links = await _linked(conn, order_payment_collection, "payment_collection_id", ids)
+        pc_ids = [p for ps in pay_links.values() for p in ps]
+        if pc_ids and wants("payment_collections"):
+            pcs = {p["id"]: p for p in await collections(conn, collection_ids=pc_ids)}
+        elif pc_ids:  # the status only reads the collection rows, not their payments and sessions
+            pcs = {p["id"]: p for p in await crud.rows_where(conn, payment_collection,
+                                                              any_of(payment_collection.c.id, pc_ids))}
+    variants = await _variants(conn, [i["variant_id"] for i in items if i["variant_id"]]) if wants("items") else {}
+    customers = await _by_id(conn, customer, [r["customer_id"] for r in rows]) if wants("customer") else {}
+    channels = (await _by_id(conn, sales_channel, [r["sales_channel_id"] for r in rows])
+                if wants("sales_channel") else {})
+    regions = await _by_id(conn, region, [r["region_id"] for r in rows]) if wants("region") else {}
+
+    items_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for i in items:
+        items_of[i["order_id"]].append(i)
+    methods_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in methods:
+        methods_of[m["order_id"]].append(m)
+    credits_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in credits:
+        credits_of[c["order_id"]].append(c)
+    txs_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for t in txs:
+        txs_of[t["order_id"]].append(t)
+    no_rows: list[dict[str, Any]] = []
 
     out: list[dict[str, Any]] = []
     for oid in ids:
-        row = rows.get(oid)
+        row = by_id.get(oid)
         if row is None:
             continue
-        o_items = [i for i in items if i["order_id"] == oid]
-        o_methods = [m for m in methods if m["order_id"] == oid]
-        views = [_item(i, taxes.get(i["id"], []), adjs.get(i["id"], [])) for i in o_items]
-        for v in views:
-            v["variant"] = variants.get(v["variant_id"] or "")
-        mviews = [_shipping(m) for m in o_methods]
-        o_credits = [c for c in credits if c["order_id"] == oid]
-        credit = sum((c["amount"] for c in o_credits), ol.ZERO)
-        totals = ol.order_totals([{"totals": v} for v in views], [{"totals": m} for m in mviews], credit)
-        o_txs = [t for t in txs if t["order_id"] == oid]
-        summary = ol.summary_totals(original_total=totals["original_total"], current_total=totals["total"],
-                                    transactions=o_txs, credit_line_total=credit)
-        o_fuls = [fuls[f] for f in ful_links.get(oid, []) if f in fuls]
-        o_pcs = [pcs[p] for p in pay_links.get(oid, []) if p in pcs]
+        o_items = items_of.get(oid, no_rows)
+        o_credits = credits_of.get(oid, no_rows)
+        o_txs = txs_of.get(oid, no_rows)
         order = dict(row)
-        order.update({
-            "payment_status": payment_status(o_pcs),
-            "fulfillment_status": fulfillment_status(o_items, o_fuls),
-            "summary": ol.with_raw(summary),
-            "items": views,
-            "shipping_methods": mviews,
-            "shipping_address": addresses.get(row["shipping_address_id"] or ""),
-            "billing_address": addresses.get(row["billing_address_id"] or ""),
-            "fulfillments": [_fulfillment(f) for f in o_fuls],
-            "payment_collections": [_collection(p) for p in o_pcs],
-            "transactions": [_raw({**t, "return": None, "exchange": None, "claim": None}, ["amount"])
-                             for t in o_txs],
-            "credit_lines": [_raw({**c, "subtotal": c["amount"], "total": c["amount"]}, ["amount", "subtotal", "total"])
-                             for c in o_credits],
-            "customer": customers.get(row["customer_id"] or ""),
-            "sales_channel": channels.get(row["sales_channel_id"] or ""),
-            "region": regions.get(row["region_id"] or ""),
-        })
-        order.update(ol.with_raw(totals))
+        if wants("payment_status"):
+            order["payment_status"] = payment_status([pcs[p] for p in pay_links.get(oid, []) if p in pcs])
+        if wants("fulfillment_status"):
+            order["fulfillment_status"] = fulfillment_status(
+                o_items, [fuls[f] for f in ful_links.get(oid, []) if f in fuls])
+        views = ([_item(i, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows)) for i in o_items]
+                 if with_totals or wants("items") else [])
+        mviews = [_shipping(m) for m in methods_of.get(oid, no_rows)]
+        totals: dict[str, Decimal] = {}
+        if with_totals:
+            credit = sum((c["amount"] for c in o_credits), ol.ZERO)
+            totals = ol.order_totals([{"totals": v} for v in views], [{"totals": m} for m in mviews], credit)
+            if wants("summary"):
+                order["summary"] = ol.with_raw(ol.summary_totals(
+                    original_total=totals["original_total"], current_total=totals["total"], transactions=o_txs,
+                    credit_line_total=credit))
+        if wants("items"):
+            for v in views:
+                v["variant"] = variants.get(v["variant_id"] or "")
+            order["items"] = views
+        if wants("shipping_methods"):
+            order["shipping_methods"] = mviews
+        if wants("shipping_address"):
+            order["shipping_address"] = addresses.get(row["shipping_address_id"] or "")
+        if wants("billing_address"):
+            order["billing_address"] = addresses.get(row["billing_address_id"] or "")
+        if wants("fulfillments"):
+            order["fulfillments"] = [_fulfillment(fuls[f]) for f in ful_links.get(oid, []) if f in fuls]
+        if wants("payment_collections"):
+            order["payment_collections"] = [_collection(pcs[p]) for p in pay_links.get(oid, []) if p in pcs]
+        if wants("transactions"):
+            order["transactions"] = [_raw({**t, "return": None, "exchange": None, "claim": None}, ["amount"])
+                                     for t in o_txs]
+        if wants("credit_lines"):
+            order["credit_lines"] = [_raw({**c, "subtotal": c["amount"], "total": c["amount"]},
+                                          ["amount", "subtotal", "total"]) for c in o_credits]
+        if wants("customer"):
+            order["customer"] = customers.get(row["customer_id"] or "")
+        if wants("sales_channel"):
+            order["sales_channel"] = channels.get(row["sales_channel_id"] or "")
+        if wants("region"):
+            order["region"] = regions.get(row["region_id"] or "")
+        if totals:
+            order.update(ol.with_raw(totals))
         out.append(order)
     return out
 
@@ -259,7 +349,7 @@ async def _by_id(conn: AsyncConnection, table: Any, ids: Sequence[str | None]) -
     wanted = sorted({i for i in ids if i})
     if not wanted:
         return {}
-    rows = await conn.execute(select(table).where(table.c.id.in_(wanted)))
+    rows = await conn.execute(select(table).where(any_of(table.c.id, wanted)))
     return {r["id"]: dict(r) for r in rows.mappings()}
 
 
@@ -279,7 +369,7 @@ async def _variants(conn: AsyncConnection, variant_ids: Sequence[str]) -> dict[s
 
 async def _linked(conn: AsyncConnection, table: Any, right: str, order_ids: list[str]) -> dict[str, list[str]]:
     rows = await conn.execute(select(table.c.order_id, table.c[right])
-                              .where(table.c.order_id.in_(order_ids), table.c.deleted_at.is_(None))
+                              .where(any_of(table.c.order_id, order_ids), table.c.deleted_at.is_(None))
                               .order_by(table.c.created_at, table.c.id))
     out: dict[str, list[str]] = {}
     for oid, rid in rows:
@@ -328,7 +418,6 @@ async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any]
     for key in ("created_at", "updated_at"):
         if filters.get(key) is not None:
             cond.extend(_date_filter(o.c[key], filters[key], key))
-    count = int((await conn.execute(select(func.count()).select_from(o).where(and_(*cond)))).scalar_one())
     sort = order or "-created_at"
     desc = sort.startswith("-")
     col_name = sort.lstrip("-")
@@ -336,10 +425,17 @@ async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any]
         col_name = "created_at"
     col = o.c[col_name]
     ordering = [col.desc() if desc else col.asc(), o.c.id.desc() if desc else o.c.id.asc()]
-    ids = [r[0] for r in await conn.execute(select(o.c.id).where(and_(*cond)).order_by(*ordering)
-                                            .limit(limit).offset(offset))]
+    # the page and the total count in one statement; past the last page no row carries the count
+    page = (await conn.execute(select(o, func.count().over().label("_count")).where(and_(*cond))
+                               .order_by(*ordering).limit(limit).offset(offset))).mappings().all()
+    if page:
+        count = int(page[0]["_count"])
+    else:
+        count = int((await conn.execute(select(func.count()).select_from(o).where(and_(*cond)))).scalar_one())
+    rows = [{k: v for k, v in r.items() if k != "_count"} for r in page]
     f = Fields(fields, ORDER_ALWAYS, defaults=defaults)
-    return [f.project(x) for x in await load_orders(conn, order_ids=ids)], count
+    found = await load_orders(conn, order_ids=[r["id"] for r in rows], keys=f.keys(), rows=rows)
+    return [f.project(x) for x in found], count
 
 
 # ---------------------------------------------------------------------------------------------------- returns

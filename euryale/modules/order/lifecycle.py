@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
+from euryale.db.sql import any_of
 from euryale.errors import invalid_data, not_allowed
 from euryale.ids import generate_id
 from euryale.modules.order.models import (
@@ -82,7 +83,7 @@ async def order_items(conn: AsyncConnection, *, order_ids: Sequence[str]) -> lis
                    oi.c.compare_at_unit_price.label("detail_compare_at_unit_price"),
                    *[oi.c[c] for c in QUANTITY_COLUMNS])
             .join(oi, oi.c.item_id == li.c.id)
-            .where(oi.c.order_id.in_(list(order_ids)), oi.c.deleted_at.is_(None), li.c.deleted_at.is_(None))
+            .where(any_of(oi.c.order_id, order_ids), oi.c.deleted_at.is_(None), li.c.deleted_at.is_(None))
             .order_by(li.c.created_at, li.c.id))
     return [dict(r) for r in (await conn.execute(stmt)).mappings()]
 
@@ -104,7 +105,7 @@ async def shipping_methods(conn: AsyncConnection, *, order_ids: Sequence[str]) -
                    os_.c.return_id, os_.c.exchange_id, os_.c.claim_id,
                    os_.c.created_at.label("detail_created_at"), os_.c.updated_at.label("detail_updated_at"))
             .join(os_, os_.c.shipping_method_id == sm.c.id)
-            .where(os_.c.order_id.in_(list(order_ids)), os_.c.deleted_at.is_(None), sm.c.deleted_at.is_(None))
+            .where(any_of(os_.c.order_id, order_ids), os_.c.deleted_at.is_(None), sm.c.deleted_at.is_(None))
             .order_by(sm.c.created_at, sm.c.id))
     rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
     ids = [r["id"] for r in rows]
@@ -138,11 +139,25 @@ def _money(value: Decimal) -> Decimal:
     return plain(value)
 
 
+# An order page turns thousands of amounts into their plain form, and amounts repeat (prices, quantities, rates,
+# zeros): the answer depends only on the value, so it is memoized (bounded). Zero is left out of the memo because
+# 0 and -0 are equal keys with different plain forms.
+_PLAIN: dict[Decimal, Decimal] = {}
+_PLAIN_MAX = 8192
+_ONE = Decimal(1)
+
+
 def plain(value: Decimal) -> Decimal:
     """The same number without trailing zeros nor exponent: 110.00 → 110, 2.50 → 2.5 (never 1.1E+2)."""
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    found = _PLAIN.get(value)
+    if found is not None:
+        return found
+    found = value.quantize(_ONE) if value == value.to_integral_value() else value.normalize()
+    if value:
+        if len(_PLAIN) >= _PLAIN_MAX:
+            _PLAIN.clear()
+        _PLAIN[value] = found
+    return found
 
 
 def line_totals(*, unit_price: Decimal, quantity: Decimal, tax_rates: Iterable[Decimal],
@@ -274,7 +289,7 @@ async def transactions(conn: AsyncConnection, *, order_ids: Sequence[str]) -> li
     if not order_ids:
         return []
     t = order_transaction
-    rows = await conn.execute(select(t).where(t.c.order_id.in_(list(order_ids)), t.c.deleted_at.is_(None))
+    rows = await conn.execute(select(t).where(any_of(t.c.order_id, order_ids), t.c.deleted_at.is_(None))
                               .order_by(t.c.created_at, t.c.id))
     return [dict(r) for r in rows.mappings()]
 
@@ -636,7 +651,7 @@ async def credit_lines(conn: AsyncConnection, *, order_ids: Sequence[str]) -> li
     if not order_ids:
         return []
     a = order_change_action
-    rows = await conn.execute(select(a).where(a.c.order_id.in_(list(order_ids)), a.c.action == "CREDIT_LINE_ADD",
+    rows = await conn.execute(select(a).where(any_of(a.c.order_id, order_ids), a.c.action == "CREDIT_LINE_ADD",
                                               a.c.applied.is_(True), a.c.deleted_at.is_(None))
                               .order_by(a.c.created_at, a.c.id))
     return [{"id": r["id"], "order_id": r["order_id"], "reference": r["reference"], "reference_id": r["reference_id"],
