@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import any_, literal
+from sqlalchemy import any_, bindparam, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -18,4 +18,10 @@ def any_of(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
     both forms alike.
     """
     cond: ColumnElement[bool] = column == any_(literal(list(values), ARRAY(column.type)))
+    return cond
+
+
+def any_param(column: Any, name: str = "ids") -> ColumnElement[bool]:
+    """`column = ANY($n)` with the array as the named bind parameter `name` (for compiled queries)."""
+    cond: ColumnElement[bool] = column == any_(bindparam(name, type_=ARRAY(column.type)))
     return cond

@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from euryale.db.sql import any_of
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_of, any_param
 from euryale.errors import invalid_data
 from euryale.http.query import as_list
 from euryale.links.models import (
@@ -106,19 +108,24 @@ def _cols(table: Any, names: list[str]) -> list[Any]:
 
 # --- relation loaders (each: one statement for the whole page) ---------------------------------------------------
 
+_VARIANTS_OF_PRODUCTS = CompiledQuery(lambda: select(*_cols(product_variant, VARIANT_SCALARS)).where(
+    any_param(product_variant.c.product_id), product_variant.c.deleted_at.is_(None)).order_by(
+    product_variant.c.variant_rank, product_variant.c.created_at, product_variant.c.id))
+
+
 async def _load_variants(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
-    ids = [r["id"] for r in rows]
-    v = product_variant
-    result = await conn.execute(select(*_cols(v, VARIANT_SCALARS))
-                                .where(any_of(v.c.product_id, ids), v.c.deleted_at.is_(None))
-                                .order_by(v.c.variant_rank, v.c.created_at, v.c.id))
-    variants = [dict(r) for r in result.mappings()]
+    variants = [dict(r) for r in await _VARIANTS_OF_PRODUCTS.fetch(conn, ids=[r["id"] for r in rows])]
     by_product: dict[str, list[Row]] = defaultdict(list)
     for var in variants:
         by_product[var["product_id"]].append(var)
     for r in rows:
         r["variants"] = by_product.get(r["id"], [])
     await attach_variant_relations(conn, variants, sel, ctx)
+
+
+_PRICE_SETS_OF_VARIANTS = CompiledQuery(lambda: select(
+    product_variant_price_set.c.variant_id, product_variant_price_set.c.price_set_id).where(
+    any_param(product_variant_price_set.c.variant_id), product_variant_price_set.c.deleted_at.is_(None)))
 
 
 async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], sel: FieldSelection,
@@ -136,9 +143,7 @@ async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], s
     need_sets = sel.has("prices") or sel.has("calculated_price") or sel.has("price_set")
     psets: dict[str, str] = {}
     if need_sets:
-        psets = {r.variant_id: r.price_set_id for r in await conn.execute(
-            select(product_variant_price_set.c.variant_id, product_variant_price_set.c.price_set_id)
-            .where(any_of(product_variant_price_set.c.variant_id, ids), product_variant_price_set.c.deleted_at.is_(None)))}
+        psets = {r["variant_id"]: r["price_set_id"] for r in await _PRICE_SETS_OF_VARIANTS.fetch(conn, ids=ids)}
     if sel.has("prices"):
         prices = await list_prices(conn, price_set_ids=list(psets.values()))
         for var in variants:
@@ -169,15 +174,20 @@ async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], s
                 var["inventory_quantity"] = quantities.get(var["id"], 0)
 
 
-async def _attach_variant_images(conn: AsyncConnection, variants: list[Row]) -> None:
+def _variant_images_query() -> Any:
     from euryale.modules.product.models import product_variant_product_image as pvi
+    return (select(pvi.c.variant_id.label("__vid"), *_cols(image, IMAGE_COLS))
+            .join(image, image.c.id == pvi.c.image_id)
+            .where(any_param(pvi.c.variant_id), pvi.c.deleted_at.is_(None), image.c.deleted_at.is_(None))
+            .order_by(image.c.rank, image.c.id))
+
+
+_IMAGES_OF_VARIANTS = CompiledQuery(_variant_images_query)
+
+
+async def _attach_variant_images(conn: AsyncConnection, variants: list[Row]) -> None:
     grouped: dict[str, list[Row]] = defaultdict(list)
-    rows = await conn.execute(
-        select(pvi.c.variant_id.label("__vid"), *_cols(image, IMAGE_COLS))
-        .join(image, image.c.id == pvi.c.image_id)
-        .where(any_of(pvi.c.variant_id, [v["id"] for v in variants]), pvi.c.deleted_at.is_(None),
-               image.c.deleted_at.is_(None)).order_by(image.c.rank, image.c.id))
-    for m in rows.mappings():
+    for m in await _IMAGES_OF_VARIANTS.fetch(conn, ids=[v["id"] for v in variants]):
         d = dict(m)
         grouped[d.pop("__vid")].append(d)
     for var in variants:
@@ -260,21 +270,27 @@ async def inventory_quantities(conn: AsyncConnection, *, variant_ids: list[str],
     return out
 
 
-async def _load_options(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
-    """Options with their values in one statement (values LEFT JOINed, grouped here)."""
-    ids = [r["id"] for r in rows]
+def _options_query(with_values: bool) -> Any:
     o, ov = product_option, product_option_value
-    with_values = sel.has("values")
     cols = [o.c.product_id.label("__pid"), *_cols(o, OPTION_COLS)]
     source: Any = o
     if with_values:
         cols += [ov.c[c].label(f"__v_{c}") for c in VALUE_COLS]
         source = o.outerjoin(ov, (ov.c.option_id == o.c.id) & ov.c.deleted_at.is_(None))
-    stmt = select(*cols).select_from(source).where(any_of(o.c.product_id, ids), o.c.deleted_at.is_(None))
-    stmt = stmt.order_by(o.c.created_at, o.c.id, *([ov.c.created_at, ov.c.id] if with_values else []))
+    stmt = select(*cols).select_from(source).where(any_param(o.c.product_id), o.c.deleted_at.is_(None))
+    return stmt.order_by(o.c.created_at, o.c.id, *([ov.c.created_at, ov.c.id] if with_values else []))
+
+
+_OPTIONS = {with_values: CompiledQuery(partial(_options_query, with_values))
+            for with_values in (False, True)}
+
+
+async def _load_options(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    """Options with their values in one statement (values LEFT JOINed, grouped here)."""
+    with_values = sel.has("values")
     options: dict[str, Row] = {}
     grouped: dict[str, list[Row]] = defaultdict(list)
-    for m in (await conn.execute(stmt)).mappings():
+    for m in await _OPTIONS[with_values].fetch(conn, ids=[r["id"] for r in rows]):
         opt = options.get(m["id"])
         if opt is None:
             opt = {c: m[c] for c in OPTION_COLS}
@@ -288,39 +304,50 @@ async def _load_options(conn: AsyncConnection, rows: list[Row], sel: FieldSelect
         r["options"] = grouped.get(r["id"], [])
 
 
+_IMAGES_OF_PRODUCTS = CompiledQuery(lambda: select(*_cols(image, IMAGE_COLS)).where(
+    any_param(image.c.product_id), image.c.deleted_at.is_(None)).order_by(image.c.rank, image.c.id))
+
+
 async def _load_images(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
     grouped: dict[str, list[Row]] = defaultdict(list)
-    for m in (await conn.execute(select(*_cols(image, IMAGE_COLS))
-                                 .where(any_of(image.c.product_id, [x["id"] for x in rows]), image.c.deleted_at.is_(None))
-                                 .order_by(image.c.rank, image.c.id))).mappings():
+    for m in await _IMAGES_OF_PRODUCTS.fetch(conn, ids=[x["id"] for x in rows]):
         grouped[m["product_id"]].append(dict(m))
     for r in rows:
         r["images"] = grouped.get(r["id"], [])
 
 
+_TAGS_OF_PRODUCTS = CompiledQuery(lambda: select(product_tags.c.product_id.label("__pid"), *_cols(product_tag, TAG_COLS))
+                                   .join(product_tag, product_tag.c.id == product_tags.c.product_tag_id)
+                                   .where(any_param(product_tags.c.product_id), product_tag.c.deleted_at.is_(None))
+                                   .order_by(product_tag.c.value))
+
+
 async def _load_tags(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
     grouped: dict[str, list[Row]] = defaultdict(list)
-    for m in (await conn.execute(
-            select(product_tags.c.product_id.label("__pid"), *_cols(product_tag, TAG_COLS))
-            .join(product_tag, product_tag.c.id == product_tags.c.product_tag_id)
-            .where(any_of(product_tags.c.product_id, [x["id"] for x in rows]), product_tag.c.deleted_at.is_(None))
-            .order_by(product_tag.c.value))).mappings():
+    for m in await _TAGS_OF_PRODUCTS.fetch(conn, ids=[x["id"] for x in rows]):
         d = dict(m)
         grouped[d.pop("__pid")].append(d)
     for r in rows:
         r["tags"] = grouped.get(r["id"], [])
 
 
-async def _load_categories(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+def _categories_query(store_only: bool) -> Any:
     pc = product_category
-    conds = [any_of(product_category_product.c.product_id, [x["id"] for x in rows]), pc.c.deleted_at.is_(None)]
-    if ctx.get("store"):
+    conds = [any_param(product_category_product.c.product_id), pc.c.deleted_at.is_(None)]
+    if store_only:
         conds += [pc.c.is_active.is_(True), pc.c.is_internal.is_(False)]
-    grouped: dict[str, list[Row]] = defaultdict(list)
-    for m in (await conn.execute(
-            select(product_category_product.c.product_id.label("__pid"), *_cols(pc, CATEGORY_COLS))
+    return (select(product_category_product.c.product_id.label("__pid"), *_cols(pc, CATEGORY_COLS))
             .join(pc, pc.c.id == product_category_product.c.product_category_id)
-            .where(*conds).order_by(pc.c.rank, pc.c.id))).mappings():
+            .where(*conds).order_by(pc.c.rank, pc.c.id))
+
+
+_CATEGORIES_OF_PRODUCTS = {store_only: CompiledQuery(partial(_categories_query, store_only))
+                           for store_only in (False, True)}
+
+
+async def _load_categories(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for m in await _CATEGORIES_OF_PRODUCTS[bool(ctx.get("store"))].fetch(conn, ids=[x["id"] for x in rows]):
         d = dict(m)
         grouped[d.pop("__pid")].append(d)
     for r in rows:
@@ -344,11 +371,13 @@ async def _load_sales_channels(conn: AsyncConnection, rows: list[Row], sel: Fiel
 
 
 def _single_loader(table: Any, cols: list[str], fk: str, name: str) -> Any:
+    query = CompiledQuery(lambda: select(*_cols(table, cols)).where(any_param(table.c.id)))
+
     async def load(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
         ids = list({r.get(fk) for r in rows if r.get(fk)})
         found: dict[str, Row] = {}
         if ids:
-            for m in (await conn.execute(select(*_cols(table, cols)).where(any_of(table.c.id, ids)))).mappings():
+            for m in await query.fetch(conn, ids=ids):
                 found[m["id"]] = dict(m)
         for r in rows:
             r[name] = found.get(r.get(fk) or "")
@@ -479,11 +508,15 @@ def variant_resource(*, store: bool) -> Resource:
 
 # --- pricing / customer context --------------------------------------------------------------------------------------
 
+_PRICING_REGION = CompiledQuery(lambda: select(region.c.id, region.c.currency_code, region.c.automatic_taxes).where(
+    region.c.id == bindparam("region_id"), region.c.deleted_at.is_(None)))
+
+
 async def pricing_context(conn: AsyncConnection, *, region_id: str | None, country_code: str | None,
                           cart_id: str | None, customer_id: str | None, currency_code: str | None = None
                           ) -> dict[str, Any] | None:
     """Medusa's price context: region from `region_id` → cart → store default region; currency from the region."""
-    region_row = None
+    region_row: Any = None
     if cart_id and not region_id:
         c = (await conn.execute(select(cart.c.region_id, cart.c.currency_code, cart.c.customer_id)
                                 .where(cart.c.id == cart_id, cart.c.deleted_at.is_(None)))).first()
@@ -496,8 +529,8 @@ async def pricing_context(conn: AsyncConnection, *, region_id: str | None, count
                                  .where(region_country.c.iso_2 == country_code.lower()))).first()
         region_id = rc.region_id if rc is not None else None
     if region_id:
-        region_row = (await conn.execute(select(region.c.id, region.c.currency_code, region.c.automatic_taxes)
-                                         .where(region.c.id == region_id, region.c.deleted_at.is_(None)))).first()
+        found = await _PRICING_REGION.fetch(conn, region_id=region_id)
+        region_row = found[0] if found else None
         if region_row is None:
             from euryale.errors import not_found
             raise not_found(f"Region with id: {region_id} was not found")
@@ -506,14 +539,14 @@ async def pricing_context(conn: AsyncConnection, *, region_id: str | None, count
                                       .join(store, store.c.default_region_id == region.c.id)
                                       .where(store.c.deleted_at.is_(None), region.c.deleted_at.is_(None))
                                       .limit(1))).first()
-        region_row = default
+        region_row = dict(default._mapping) if default is not None else None
     if region_row is None and not currency_code:
         return None
-    ctx: dict[str, Any] = {"currency_code": currency_code or (region_row.currency_code if region_row else None)}
-    if region_row is not None and country_code and region_row.automatic_taxes:
+    ctx: dict[str, Any] = {"currency_code": currency_code or (region_row["currency_code"] if region_row else None)}
+    if region_row is not None and country_code and region_row["automatic_taxes"]:
         ctx["__tax__"] = {"country_code": country_code.lower()}
     if region_row is not None:
-        ctx["region_id"] = region_row.id
+        ctx["region_id"] = region_row["id"]
     if customer_id:
         groups = [r[0] for r in await conn.execute(
             select(customer_group_customer.c.customer_group_id)

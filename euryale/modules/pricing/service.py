@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal_column, or_, select, update
+from sqlalchemy import DateTime, Text, and_, bindparam, func, insert, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from euryale.db.sql import any_of
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.errors import invalid_data, not_found
 from euryale.ids import generate_id
 from euryale.modules.pricing.models import (
@@ -75,23 +76,11 @@ def _price_ref(p: dict[str, Any] | None) -> dict[str, Any]:
             "min_quantity": p["min_quantity"], "max_quantity": p["max_quantity"]}
 
 
-async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], context: dict[str, Any]
-                           ) -> dict[str, dict[str, Any]]:
-    """Per price set id, Medusa's `calculated_price` object for `context` (currency_code required).
-
-    Context keys: `currency_code`, `region_id`, `customer_group_id` (str or list), `quantity`, and any other
-    rule attribute. Price sets without an applicable price are absent from the result.
-    """
-    currency_code = context.get("currency_code")
-    if not currency_code:
-        raise invalid_data("Method calculatePrices requires currency_code in the pricing context")
-    ids = list(dict.fromkeys(i for i in price_set_ids if i))
-    if not ids:
-        return {}
-    quantity = _num(context.get("quantity"))
-    rule_ctx = {k: _context_values(v) for k, v in context.items() if k not in RESERVED_CONTEXT and v is not None}
-    now = datetime.now(UTC)
-
+def _candidate_prices_query() -> Any:
+    """Prices of the price sets `ids` in `currency_code` (base or of a live price list), with their rules, their
+    list's rules and the tax-inclusivity preferences of `region_id` and of the currency."""
+    currency_code: Any = bindparam("currency_code", type_=Text())
+    now: Any = bindparam("now", type_=DateTime(timezone=True))
     pr_rules = (
         select(func.coalesce(func.json_agg(func.json_build_object(
             literal_column("'attribute'"), price_rule.c.attribute, literal_column("'value'"), price_rule.c.value)),
@@ -108,12 +97,12 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
     )
     region_pref = (select(price_preference.c.is_tax_inclusive)
                    .where(price_preference.c.attribute == "region_id",
-                          price_preference.c.value == str(context.get("region_id") or ""),
+                          price_preference.c.value == bindparam("region_id", type_=Text()),
                           price_preference.c.deleted_at.is_(None)).limit(1).scalar_subquery())
     currency_pref = (select(price_preference.c.is_tax_inclusive)
                      .where(price_preference.c.attribute == "currency_code", price_preference.c.value == currency_code,
                             price_preference.c.deleted_at.is_(None)).limit(1).scalar_subquery())
-    stmt = (
+    return (
         select(price.c.id, price.c.price_set_id, price.c.amount, price.c.currency_code, price.c.min_quantity,
                price.c.max_quantity, price.c.rules_count, price.c.price_list_id,
                price_list.c.type.label("pl_type"), price_list.c.rules_count.label("pl_rules_count"),
@@ -121,7 +110,7 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
                region_pref.label("region_pref"), currency_pref.label("currency_pref"))
         .select_from(price.outerjoin(price_list, price_list.c.id == price.c.price_list_id))
         .where(
-            any_of(price.c.price_set_id, ids),
+            any_param(price.c.price_set_id),
             price.c.currency_code == currency_code,
             price.c.deleted_at.is_(None),
             or_(
@@ -132,10 +121,33 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
             ),
         )
     )
+
+
+_CANDIDATE_PRICES = CompiledQuery(_candidate_prices_query)
+
+
+async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], context: dict[str, Any]
+                           ) -> dict[str, dict[str, Any]]:
+    """Per price set id, Medusa's `calculated_price` object for `context` (currency_code required).
+
+    Context keys: `currency_code`, `region_id`, `customer_group_id` (str or list), `quantity`, and any other
+    rule attribute. Price sets without an applicable price are absent from the result.
+    """
+    currency_code = context.get("currency_code")
+    if not currency_code:
+        raise invalid_data("Method calculatePrices requires currency_code in the pricing context")
+    ids = list(dict.fromkeys(i for i in price_set_ids if i))
+    if not ids:
+        return {}
+    quantity = _num(context.get("quantity"))
+    rule_ctx = {k: _context_values(v) for k, v in context.items() if k not in RESERVED_CONTEXT and v is not None}
+    now = datetime.now(UTC)
+    rows = await _CANDIDATE_PRICES.fetch(conn, ids=ids, currency_code=currency_code, now=now,
+                                         region_id=str(context.get("region_id") or ""))
     candidates: dict[str, list[dict[str, Any]]] = defaultdict(list)
     # a region preference is more specific than a currency preference (read with the prices: one statement)
     inclusive = False
-    for row in (await conn.execute(stmt)).mappings():
+    for row in rows:
         p = dict(row)
         pref = p["region_pref"] if p["region_pref"] is not None else p["currency_pref"]
         inclusive = bool(pref)
@@ -279,6 +291,27 @@ async def list_prices(conn: AsyncConnection, *, price_set_ids: Sequence[str], pr
         d = dict(r)
         out[d["price_set_id"]].append(d)
     return dict(out)
+
+
+async def price_rule_rows(conn: AsyncConnection, prices: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The live rule rows of `prices` as Medusa's `price_rules` (one statement, none when no price has rules).
+
+    Rules are stored as equality rules only, so `operator` is always `eq`."""
+    ids = [p["id"] for p in prices if p.get("rules_count")]
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if not ids:
+        return out
+    t = price_rule
+    rows = await conn.execute(select(t.c.id, t.c.attribute, t.c.value, t.c.priority, t.c.price_id, t.c.created_at,
+                                     t.c.updated_at, t.c.deleted_at)
+                              .where(t.c.price_id.in_(ids), t.c.deleted_at.is_(None))
+                              .order_by(t.c.price_id, t.c.priority.desc(), t.c.id))
+    for r in rows.mappings():
+        out[r["price_id"]].append({"id": r["id"], "attribute": r["attribute"], "value": r["value"], "operator": "eq",
+                                   "priority": r["priority"], "price_id": r["price_id"],
+                                   "created_at": r["created_at"], "updated_at": r["updated_at"],
+                                   "deleted_at": r["deleted_at"]})
+    return out
 
 
 async def delete_price_sets(conn: AsyncConnection, *, price_set_ids: Sequence[str]) -> None:

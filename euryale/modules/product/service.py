@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from euryale.db.sql import any_of
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.errors import invalid_data, not_found
 from euryale.ids import generate_id
 from euryale.links.models import product_sales_channel, product_variant_price_set
@@ -123,24 +124,29 @@ async def retrieve_variants_for_cart(conn: AsyncConnection, *, variant_ids: list
     return out
 
 
+def _variant_option_values_query() -> Any:
+    ov, o = product_option_value, product_option
+    return (select(product_variant_option.c.variant_id, ov, o.c.id.label("o_id"), o.c.title.label("o_title"),
+                   o.c.is_exclusive.label("o_is_exclusive"), o.c.metadata.label("o_metadata"),
+                   o.c.created_at.label("o_created_at"), o.c.updated_at.label("o_updated_at"),
+                   o.c.deleted_at.label("o_deleted_at"))
+            .select_from(product_variant_option.join(ov, ov.c.id == product_variant_option.c.option_value_id)
+                         .join(o, o.c.id == ov.c.option_id))
+            .where(any_param(product_variant_option.c.variant_id), ov.c.deleted_at.is_(None))
+            .order_by(o.c.created_at, o.c.id))
+
+
+_VARIANT_OPTION_VALUES = CompiledQuery(_variant_option_values_query)
+
+
 async def variant_option_values(conn: AsyncConnection, *, variant_ids: Sequence[str]
                                 ) -> dict[str, list[dict[str, Any]]]:
     """Option values (each with its `option`) per variant id, in one statement."""
     if not variant_ids:
         return {}
-    ov, o = product_option_value, product_option
-    rows = await conn.execute(
-        select(product_variant_option.c.variant_id, ov, o.c.id.label("o_id"), o.c.title.label("o_title"),
-               o.c.is_exclusive.label("o_is_exclusive"), o.c.metadata.label("o_metadata"),
-               o.c.created_at.label("o_created_at"), o.c.updated_at.label("o_updated_at"),
-               o.c.deleted_at.label("o_deleted_at"))
-        .select_from(product_variant_option.join(ov, ov.c.id == product_variant_option.c.option_value_id)
-                     .join(o, o.c.id == ov.c.option_id))
-        .where(any_of(product_variant_option.c.variant_id, list(variant_ids)), ov.c.deleted_at.is_(None))
-        .order_by(o.c.created_at, o.c.id)
-    )
+    rows = await _VARIANT_OPTION_VALUES.fetch(conn, ids=list(variant_ids))
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows.mappings():
+    for r in rows:
         out[r["variant_id"]].append({
             "id": r["id"], "value": r["value"], "rank": r["rank"], "metadata": r["metadata"],
             "option_id": r["option_id"],
