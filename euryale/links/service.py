@@ -38,6 +38,17 @@ async def create_links(conn: AsyncConnection, name: str, pairs: Iterable[tuple[s
     return len(rows)
 
 
+async def insert_new_links(conn: AsyncConnection, name: str, pairs: Iterable[tuple[str, str]],
+                           extra: dict[str, Any] | None = None) -> int:
+    """Link pairs that cannot be linked yet (their left record was created in this transaction): one INSERT,
+    without `create_links`' look-up of existing links."""
+    d = LINKS[name]
+    rows = [{"id": generate_id(d.id_prefix), d.left: a, d.right: b, **(extra or {})} for a, b in dict.fromkeys(pairs)]
+    if rows:
+        await conn.execute(insert(d.table), rows)
+    return len(rows)
+
+
 async def dismiss_links(conn: AsyncConnection, name: str, pairs: Iterable[tuple[str, str]]) -> int:
     """Soft-delete the given links."""
     d = LINKS[name]

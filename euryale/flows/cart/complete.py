@@ -19,17 +19,18 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.container import Container
 from euryale.errors import MedusaError, MedusaErrorType, invalid_data
-from euryale.flows.cart.mutations import inventory_requirements
-from euryale.flows.cart.read import cart_payment_collection_id, load_cart_state
+from euryale.flows.cart.read import load_cart_state
 from euryale.ids import generate_id
 from euryale.links import service as links
-from euryale.links.models import order_cart
+from euryale.links.models import cart_payment_collection, order_cart, product_variant_inventory_item
 from euryale.modules.cart import service as carts
+from euryale.modules.cart.models import cart as cart_table
+from euryale.modules.cart.models import cart_line_item, cart_shipping_method
 from euryale.modules.inventory import service as inventory
 from euryale.modules.inventory.models import reservation_item
 from euryale.modules.order import service as orders
@@ -37,6 +38,7 @@ from euryale.modules.payment import service as payments
 from euryale.modules.payment.models import payment_session
 from euryale.modules.payment.providers.base import PaymentProviderError
 from euryale.modules.payment.providers.registry import get_provider
+from euryale.modules.product.models import product, product_variant
 from euryale.modules.promotion import service as promotion_service
 from euryale.workflows import StepContext, StepResponse, step, workflow
 from euryale.workflows.engine import workflow_execution
@@ -73,25 +75,77 @@ def _validate(cart: dict[str, Any], session: dict[str, Any] | None) -> None:
         raise invalid_data("Payment sessions are required to complete cart")
 
 
+async def _cart_outline(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any]:
+    """What validation needs of the cart in one statement: its columns, its order (when completed), its
+    payment collection and whether it has a shipping method; 404 when missing."""
+    row = (await conn.execute(select(
+        cart_table.c.email, cart_table.c.completed_at, cart_table.c.sales_channel_id,
+        select(order_cart.c.order_id).where(order_cart.c.cart_id == cart_id, order_cart.c.deleted_at.is_(None))
+        .limit(1).scalar_subquery().label("order_id"),
+        select(cart_payment_collection.c.payment_collection_id).where(
+            cart_payment_collection.c.cart_id == cart_id, cart_payment_collection.c.deleted_at.is_(None))
+        .limit(1).scalar_subquery().label("payment_collection_id"),
+        exists().where(cart_shipping_method.c.cart_id == cart_id, cart_shipping_method.c.deleted_at.is_(None))
+        .label("has_shipping_method"),
+    ).where(cart_table.c.id == cart_id, cart_table.c.deleted_at.is_(None)))).mappings().first()
+    if row is None:
+        raise carts.cart_not_found(cart_id)
+    return dict(row)
+
+
+async def inventory_needs(conn: AsyncConnection, *, cart_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The cart's live line items `(id, quantity, requires_shipping)` and, per item and inventory item of a
+    managed variant, the quantity to reserve: two statements, whatever the number of items."""
+    li = cart_line_item
+    items = [dict(r) for r in (await conn.execute(
+        select(li.c.id, li.c.variant_id, li.c.quantity, li.c.requires_shipping)
+        .where(li.c.cart_id == cart_id, li.c.deleted_at.is_(None)).order_by(li.c.created_at, li.c.id)
+    )).mappings()]
+    variant_ids = list({i["variant_id"] for i in items if i["variant_id"]})
+    if not variant_ids:
+        return items, []
+    v, link = product_variant, product_variant_inventory_item
+    links_by_variant: dict[str, list[tuple[str, int, bool]]] = {}
+    for r in await conn.execute(
+            select(v.c.id, link.c.inventory_item_id, link.c.required_quantity, v.c.allow_backorder)
+            .select_from(v.join(product, product.c.id == v.c.product_id)
+                         .join(link, link.c.variant_id == v.c.id))
+            .where(v.c.id.in_(variant_ids), v.c.deleted_at.is_(None), product.c.deleted_at.is_(None),
+                   v.c.manage_inventory.is_(True), link.c.deleted_at.is_(None))
+            .order_by(link.c.id)):
+        links_by_variant.setdefault(r[0], []).append((r[1], int(r[2] or 1), bool(r[3])))
+    needs = [{"line_item_id": i["id"], "inventory_item_id": inv_id, "quantity": int(i["quantity"]) * required,
+              "required_quantity": 1, "allow_backorder": backorder}
+             for i in items for inv_id, required, backorder in links_by_variant.get(i["variant_id"] or "", [])]
+    return items, needs
+
+
 # --- steps (outputs are JSON: they are checkpointed) ------------------------------------------------------------
 
 @step("validate-cart")
 async def validate_cart(ctx: StepContext, input: dict[str, Any]) -> StepResponse:
-    """Existing order (idempotency), items, email, shipping, payment session; what stock to reserve."""
+    """Existing order (idempotency), items, email, shipping, payment session; what stock to reserve.
+
+    Reads only what these checks need (four statements); the full cart with its totals is loaded once, under the
+    row lock, by `create-order`, which checks it again."""
     cart_id = input["cart_id"]
     async with ctx.container.database().transaction() as conn:
-        done = await existing_order_id(conn, cart_id=cart_id)
-        if done is not None:
-            return StepResponse({"order_id": done})
-        cart = await load_cart_state(conn, cart_id=cart_id)
-        if cart["completed_at"] is not None:
+        outline = await _cart_outline(conn, cart_id=cart_id)
+        if outline["order_id"] is not None:
+            return StepResponse({"order_id": str(outline["order_id"])})
+        if outline["completed_at"] is not None:
             raise invalid_data(f"Cart {cart_id} is already completed.")
-        pc_id = await cart_payment_collection_id(conn, cart_id=cart_id)
+        pc_id = outline["payment_collection_id"]
         session = await payments.session_for_authorization(conn, payment_collection_id=pc_id) if pc_id else None
-        _validate(cart, session)
-        needs = await inventory_requirements(conn, items=cart["items"])
+        items, needs = await inventory_needs(conn, cart_id=cart_id)
+        shipping: list[dict[str, Any]] = [{}] if outline["has_shipping_method"] else []
+        if session is None and items and outline["email"]:
+            # no session: only a free cart may complete, which needs its totals
+            _validate(await load_cart_state(conn, cart_id=cart_id), None)
+        _validate({"items": items, "email": outline["email"], "shipping_methods": shipping,
+                   "totals": {"total": 0}}, session)
     return StepResponse({"order_id": None, "session_id": session["id"] if session else None,
-                         "sales_channel_id": cart.get("sales_channel_id"), "needs": needs})
+                         "sales_channel_id": outline["sales_channel_id"], "needs": needs})
 
 
 @step("reserve-inventory", input=lambda inp, res: res["validate-cart"])
@@ -116,22 +170,27 @@ async def release_inventory(ctx: StepContext, reservation_ids: list[str]) -> Non
 
 @step("authorize-payment", input=lambda inp, res: res["validate-cart"])
 async def authorize_payment(ctx: StepContext, v: dict[str, Any]) -> StepResponse:
-    """Authorise the session at its provider, holding no database lock; a refusal fails the workflow."""
+    """Authorise the session at its provider, holding no database lock; a refusal fails the workflow.
+
+    The output carries what `create-order` writes of the session (no second read of its row)."""
     if v["order_id"] or not v["session_id"]:
         return StepResponse({"status": None, "data": {}}, compensate_input=None)
     async with ctx.container.database().read() as conn:
         row = (await conn.execute(select(payment_session).where(payment_session.c.id == v["session_id"])
                                   )).mappings().one()
     session = dict(row)
+    recorded = {"session": {k: session[k] for k in ("id", "provider_id", "payment_collection_id", "currency_code")}
+                | {"amount": str(session["amount"])}}
     if session["status"] in ("authorized", "captured"):
-        return StepResponse({"status": session["status"], "data": session["data"] or {}}, compensate_input=None)
+        return StepResponse({"status": session["status"], "data": session["data"] or {}, **recorded},
+                            compensate_input=None)
     status, data, error = await payments.call_authorize(session=session, context={"cart_id": ctx.input["cart_id"],
                                                                                   "idempotency_key": ctx.idempotency_key})
     if error is not None:
         async with ctx.container.database().transaction() as conn:
             await payments.mark_session_error(conn, session_id=session["id"], status=status)
         raise MedusaError(MedusaErrorType.PAYMENT_AUTHORIZATION_ERROR, error)
-    return StepResponse({"status": status, "data": data},
+    return StepResponse({"status": status, "data": data, **recorded},
                         compensate_input={"provider_id": session["provider_id"], "session_id": session["id"],
                                           "data": data})
 
@@ -157,46 +216,50 @@ async def create_order(ctx: StepContext, v: dict[str, Any]) -> StepResponse:
         return StepResponse({"order_id": v["order_id"]})
     cart_id = v["cart_id"]
     async with ctx.container.database().transaction() as conn:
-        await carts.get_cart(conn, cart_id=cart_id, for_update=True)
+        # the cart as it is now (locked): what validation saw may have changed since
+        cart = await load_cart_state(conn, cart_id=cart_id, for_update=True)
         done = await existing_order_id(conn, cart_id=cart_id)
         if done is not None:
             # another process completed it while our lock had expired: give our stock back, answer its order
             if v["reservation_ids"]:
                 await inventory.release_reservations(conn, reservation_ids=v["reservation_ids"])
             return StepResponse({"order_id": done})
-        order_id = await _write_order(conn, cart_id=cart_id, v=v)
+        _validate(cart, {"id": v["session_id"]} if v["session_id"] else None)
+        order_id = await _write_order(conn, cart=cart, v=v)
         await ctx.stage(conn, "order.placed", {"id": order_id})
     return StepResponse({"order_id": order_id})
 
 
-async def _write_order(conn: AsyncConnection, *, cart_id: str, v: dict[str, Any]) -> str:
-    cart = await load_cart_state(conn, cart_id=cart_id)
+async def _write_order(conn: AsyncConnection, *, cart: dict[str, Any], v: dict[str, Any]) -> str:
+    cart_id = cart["id"]
     line_map: dict[str, str] = {}
     for item in cart["items"]:
         line_map[item["id"]] = item["order_line_item_id"] = generate_id("ordli")
     order_id = await orders.create_order_from_cart(conn, cart=cart)
-    await links.create_links(conn, "order_cart", [(order_id, cart_id)])
-    if v["session_id"]:
+    # the order is new in this transaction: its links cannot exist yet
+    await links.insert_new_links(conn, "order_cart", [(order_id, cart_id)])
+    session = v["payment"].get("session")
+    if session is None and v["session_id"]:  # checkpointed by a release whose authorize step did not carry it
         session = dict((await conn.execute(select(payment_session).where(
             payment_session.c.id == v["session_id"]))).mappings().one())
-        await payments.record_authorization(conn, session=session, status=v["payment"]["status"],
-                                            data=v["payment"]["data"], cart_id=cart_id,
-                                            customer_id=cart.get("customer_id"))
-        await links.create_links(conn, "order_payment_collection", [(order_id, session["payment_collection_id"])])
+    if session is not None:
+        await payments.record_authorization(conn, session={**session, "amount": Decimal(session["amount"])},
+                                            status=v["payment"]["status"], data=v["payment"]["data"],
+                                            cart_id=cart_id, customer_id=cart.get("customer_id"))
+        await links.insert_new_links(conn, "order_payment_collection", [(order_id, session["payment_collection_id"])])
         await payments.set_payment_order(conn, payment_collection_id=session["payment_collection_id"],
                                          order_id=order_id)
     promotion_ids = (await links.linked(conn, "cart_promotion", left_ids=[cart_id])).get(cart_id, [])
     if promotion_ids:
-        await links.create_links(conn, "order_promotion", [(order_id, p) for p in promotion_ids])
+        await links.insert_new_links(conn, "order_promotion", [(order_id, p) for p in promotion_ids])
         adjustments = [a for owner in (*cart["items"], *cart["shipping_methods"]) for a in owner["adjustments"]]
         await promotion_service.register_usage(
             conn, adjustments=adjustments, promotion_codes=sorted({str(a["code"]) for a in adjustments if a["code"]}))
-    # reservations follow the order's lines so that fulfilment finds them
-    if v["reservation_ids"]:
-        for cart_item_id, order_item_id in line_map.items():
-            await conn.execute(update(reservation_item).where(
-                reservation_item.c.id.in_(v["reservation_ids"]), reservation_item.c.line_item_id == cart_item_id
-            ).values(line_item_id=order_item_id))
+    # reservations follow the order's lines so that fulfilment finds them (one statement for all lines)
+    if v["reservation_ids"] and line_map:
+        await conn.execute(update(reservation_item).where(
+            reservation_item.c.id.in_(v["reservation_ids"]), reservation_item.c.line_item_id.in_(list(line_map))
+        ).values(line_item_id=case(line_map, value=reservation_item.c.line_item_id)))
     await carts.mark_completed(conn, cart_id=cart_id)
     return order_id
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
@@ -236,10 +236,16 @@ async def adjust_inventory(conn: AsyncConnection, *, inventory_item_id: str, loc
 # ---------------------------------------------------------------- reservations
 
 async def _lock_levels(conn: AsyncConnection, item_ids: Sequence[str],
-                       location_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+                       location_ids: Sequence[str] | None = None, *,
+                       sales_channel_id: str | None = None) -> list[dict[str, Any]]:
+    """Lock the live levels of the items (at `location_ids`, and at the sales channel's locations when given)."""
     cond = [inventory_level.c.inventory_item_id.in_(sorted(set(item_ids))), inventory_level.c.deleted_at.is_(None)]
     if location_ids is not None:
         cond.append(inventory_level.c.location_id.in_(sorted(set(location_ids))))
+    if sales_channel_id is not None:
+        t = sales_channel_stock_location
+        cond.append(inventory_level.c.location_id.in_(select(t.c.stock_location_id).where(
+            t.c.sales_channel_id == sales_channel_id, t.c.deleted_at.is_(None))))
     # fixed lock order (by id) so concurrent reservations over overlapping items cannot deadlock
     stmt = select(inventory_level).where(*cond).order_by(inventory_level.c.id).with_for_update()
     return [dict(r) for r in (await conn.execute(stmt)).mappings().all()]
@@ -256,9 +262,8 @@ async def reserve_items(conn: AsyncConnection, *, items: Sequence[dict[str, Any]
     """
     if not items:
         return []
-    allowed_locations = (await sales_channel_location_ids(conn, sales_channel_id=sales_channel_id)
-                         if sales_channel_id else None)
-    levels = await _lock_levels(conn, [i["inventory_item_id"] for i in items], allowed_locations)
+    levels = await _lock_levels(conn, [i["inventory_item_id"] for i in items],
+                                sales_channel_id=sales_channel_id or None)
     by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for lv in levels:
         by_item[lv["inventory_item_id"]].append(lv)
@@ -286,10 +291,11 @@ async def reserve_items(conn: AsyncConnection, *, items: Sequence[dict[str, Any]
                              "external_id": item.get("external_id"), "created_by": item.get("created_by"),
                              "metadata": item.get("metadata")})
     touched = {r["location_id"] + "|" + r["inventory_item_id"] for r in reservations}
-    for lv in levels:
-        if lv["location_id"] + "|" + lv["inventory_item_id"] in touched:
-            await conn.execute(update(inventory_level).where(inventory_level.c.id == lv["id"])
-                               .values(reserved_quantity=lv["reserved_quantity"], updated_at=func.now()))
+    reserved = {lv["id"]: lv["reserved_quantity"] for lv in levels
+                if lv["location_id"] + "|" + lv["inventory_item_id"] in touched}
+    # one UPDATE for every touched level (rows already locked above)
+    await conn.execute(update(inventory_level).where(inventory_level.c.id.in_(list(reserved))).values(
+        reserved_quantity=case(reserved, value=inventory_level.c.id), updated_at=func.now()))
     await crud.insert_rows(conn, reservation_item, reservations)
     await stage_events(conn, _events("reservation-item.created", [r["id"] for r in reservations]))
     return [r["id"] for r in reservations]

@@ -65,12 +65,10 @@ def summary_totals(*, total: Decimal, paid: Decimal = ZERO, refunded: Decimal = 
     return out
 
 
-async def _address(conn: AsyncConnection, address: Mapping[str, Any] | None) -> str | None:
+def _address_row(address: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not address:
         return None
-    aid = generate_id("ordaddr")
-    await conn.execute(insert(order_address).values(id=aid, **{k: address.get(k) for k in ADDRESS_FIELDS}))
-    return aid
+    return {"id": generate_id("ordaddr"), **{k: address.get(k) for k in ADDRESS_FIELDS}}
 
 
 def _adjustment_row(prefix: str, owner: Mapping[str, str], a: Mapping[str, Any]) -> dict[str, Any]:
@@ -101,12 +99,15 @@ async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, An
     the cart columns (as `euryale.flows.cart.read.load_cart_state` returns them).
     """
     order_id = generate_id("order")
+    shipping_address, billing_address = _address_row(cart.get("shipping_address")), _address_row(
+        cart.get("billing_address"))
+    await _insert_all(conn, [(order_address, [a for a in (shipping_address, billing_address) if a is not None])])
     await conn.execute(insert(order_table).values(
         id=order_id, region_id=cart.get("region_id"), customer_id=cart.get("customer_id"),
         sales_channel_id=cart.get("sales_channel_id"), email=cart.get("email"),
         currency_code=cart["currency_code"], status="pending", version=1, locale=cart.get("locale"),
-        shipping_address_id=await _address(conn, cart.get("shipping_address")),
-        billing_address_id=await _address(conn, cart.get("billing_address")),
+        shipping_address_id=shipping_address["id"] if shipping_address else None,
+        billing_address_id=billing_address["id"] if billing_address else None,
         metadata=cart.get("metadata"), no_notification=False,
     ))
     lines, details, adjustments, tax_lines = [], [], [], []
@@ -309,14 +310,17 @@ def _ordering(order_by: str) -> list[Any]:
 
 async def list_orders(conn: AsyncConnection, *, order_ids: Sequence[str] | None = None,
                       customer_id: str | None = None, limit: int = 50, offset: int = 0,
-                      detailed: bool = True, order_by: str = "-created_at") -> tuple[list[dict[str, Any]], int]:
-    """Orders (newest first) in Medusa's shape with totals and summary; `(orders, count)`."""
+                      detailed: bool = True, order_by: str = "-created_at", with_count: bool = True
+                      ) -> tuple[list[dict[str, Any]], int]:
+    """Orders (newest first) in Medusa's shape with totals and summary; `(orders, count)` (count -1 when
+    `with_count` is false: one statement less for callers that do not page)."""
     cond: list[Any] = [order_table.c.deleted_at.is_(None), order_table.c.is_draft_order.is_(False)]
     if order_ids is not None:
         cond.append(order_table.c.id.in_(list(order_ids)))
     if customer_id is not None:
         cond.append(order_table.c.customer_id == customer_id)
-    count = int((await conn.execute(select(func.count()).select_from(order_table).where(*cond))).scalar_one())
+    count = int((await conn.execute(select(func.count()).select_from(order_table).where(*cond))).scalar_one()
+                ) if with_count else -1
     rows = [dict(r) for r in (await conn.execute(select(order_table).where(*cond)
                                                  .order_by(*_ordering(order_by))
                                                  .limit(limit).offset(offset))).mappings()]
@@ -360,7 +364,7 @@ async def list_orders(conn: AsyncConnection, *, order_ids: Sequence[str] | None 
 
 async def retrieve_order(conn: AsyncConnection, *, order_id: str, customer_id: str | None = None) -> dict[str, Any]:
     """One order in Medusa's shape (404 `Order id not found: …` when missing or not the customer's)."""
-    found, _ = await list_orders(conn, order_ids=[order_id], customer_id=customer_id, limit=1)
+    found, _ = await list_orders(conn, order_ids=[order_id], customer_id=customer_id, limit=1, with_count=False)
     if not found:
         raise not_found(f"Order id not found: {order_id}")
     return found[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, case, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.errors import MedusaError, MedusaErrorType, invalid_data, not_allowed, not_found
@@ -165,33 +165,38 @@ def store_collection_shape(pc: dict[str, Any]) -> dict[str, Any]:
 
 
 async def refresh_collection_status(conn: AsyncConnection, *, payment_collection_id: str) -> None:
-    """Recompute authorized/captured/refunded amounts and the status from sessions and payments."""
-    pc = (await conn.execute(select(payment_collection).where(payment_collection.c.id == payment_collection_id))).first()
-    if pc is None:
-        return
-    amount = Decimal(pc.amount)
-    sess = (await conn.execute(select(payment_session.c.status, payment_session.c.amount).where(
-        payment_session.c.payment_collection_id == payment_collection_id, payment_session.c.deleted_at.is_(None)))).all()
-    authorized = sum((Decimal(s.amount) for s in sess if s.status in ("authorized", "captured")), ZERO)
-    captured = Decimal((await conn.execute(
-        select(func.coalesce(func.sum(capture.c.amount), 0)).select_from(capture.join(payment))
-        .where(payment.c.payment_collection_id == payment_collection_id, capture.c.deleted_at.is_(None))
-    )).scalar_one())
-    refunded = Decimal((await conn.execute(
-        select(func.coalesce(func.sum(refund.c.amount), 0)).select_from(refund.join(payment))
-        .where(payment.c.payment_collection_id == payment_collection_id, refund.c.deleted_at.is_(None))
-    )).scalar_one())
-    status = pc.status
-    if status != "canceled":
-        status = "awaiting" if sess else "not_paid"
-        if authorized > 0:
-            status = "authorized" if authorized >= amount else "partially_authorized"
-    values: dict[str, Any] = {"authorized_amount": authorized, "captured_amount": captured,
-                              "refunded_amount": refunded, "status": status, "updated_at": func.now()}
-    if captured >= amount and amount > 0 and pc.completed_at is None:
-        values["completed_at"] = func.now()
-    await conn.execute(update(payment_collection).where(payment_collection.c.id == payment_collection_id)
-                       .values(**values))
+    """Recompute authorized/captured/refunded amounts and the status from sessions and payments, in one UPDATE.
+
+    Status: `canceled` stays; otherwise `authorized` / `partially_authorized` by the authorised (or captured)
+    sessions' amount against the collection amount, else `awaiting` with a live session, else `not_paid`.
+    `completed_at` is set once the captures cover a positive amount."""
+    pc_id = payment_collection_id
+    live_sessions = and_(payment_session.c.payment_collection_id == pc_id, payment_session.c.deleted_at.is_(None))
+    sums = select(
+        literal(pc_id).label("collection_id"),
+        select(func.coalesce(func.sum(payment_session.c.amount), 0)).where(
+            live_sessions, payment_session.c.status.in_(("authorized", "captured")))
+        .scalar_subquery().label("authorized"),
+        select(func.count()).select_from(payment_session).where(live_sessions).scalar_subquery().label("sessions"),
+        select(func.coalesce(func.sum(capture.c.amount), 0)).select_from(capture.join(payment)).where(
+            payment.c.payment_collection_id == pc_id, capture.c.deleted_at.is_(None))
+        .scalar_subquery().label("captured"),
+        select(func.coalesce(func.sum(refund.c.amount), 0)).select_from(refund.join(payment)).where(
+            payment.c.payment_collection_id == pc_id, refund.c.deleted_at.is_(None))
+        .scalar_subquery().label("refunded"),
+    ).subquery("sums")
+    pc = payment_collection
+    status = case(
+        (pc.c.status == "canceled", pc.c.status),
+        (sums.c.authorized > 0, case((sums.c.authorized >= pc.c.amount, "authorized"), else_="partially_authorized")),
+        (sums.c.sessions > 0, "awaiting"),
+        else_="not_paid")
+    completed_at = case(
+        (and_(pc.c.completed_at.is_(None), pc.c.amount > 0, sums.c.captured >= pc.c.amount), func.now()),
+        else_=pc.c.completed_at)
+    await conn.execute(update(pc).where(pc.c.id == sums.c.collection_id).values(
+        authorized_amount=sums.c.authorized, captured_amount=sums.c.captured, refunded_amount=sums.c.refunded,
+        status=status, completed_at=completed_at, updated_at=func.now()))
 
 
 # --- sessions --------------------------------------------------------------------------------------------------
@@ -320,16 +325,17 @@ async def record_authorization(conn: AsyncConnection, *, session: dict[str, Any]
     await conn.execute(update(payment_session).where(payment_session.c.id == session["id"]).values(
         status="authorized", data=data, authorized_at=func.now(), updated_at=func.now()))
     payment_id = generate_id("pay")
-    await conn.execute(insert(payment).values(
+    row = (await conn.execute(insert(payment).values(
         id=payment_id, amount=session["amount"], currency_code=session["currency_code"],
         provider_id=session["provider_id"], cart_id=cart_id, customer_id=customer_id, data=data,
-        payment_collection_id=session["payment_collection_id"], payment_session_id=session["id"]))
+        payment_collection_id=session["payment_collection_id"], payment_session_id=session["id"],
+    ).returning(*payment.c))).one()
     if status == "captured":
         await conn.execute(insert(capture).values(id=generate_id("capt"), payment_id=payment_id,
                                                   amount=session["amount"]))
-        await conn.execute(update(payment).where(payment.c.id == payment_id).values(captured_at=func.now()))
+        row = (await conn.execute(update(payment).where(payment.c.id == payment_id).values(captured_at=func.now())
+                                  .returning(*payment.c))).one()
     await refresh_collection_status(conn, payment_collection_id=session["payment_collection_id"])
-    row = (await conn.execute(select(payment).where(payment.c.id == payment_id))).one()
     return _payment_dict(dict(row._mapping))
 
 
