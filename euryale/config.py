@@ -113,6 +113,8 @@ DEFAULT_MODULES: dict[str, str] = {
     "cache": "euryale.modules.cache_inmemory",
     "locking": "euryale.modules.locking_inmemory",
     "workflows": "euryale.modules.workflow_engine_inmemory",
+    # loaded by default as in Medusa 2.21 (PostgreSQL full text, so the same in every topology)
+    "search": "euryale.modules.search",
 }
 REDIS_MODULES: dict[str, str] = {
     "event_bus": "euryale.modules.event_bus_redis",

@@ -25,7 +25,7 @@ MIGRATION_LOCK_KEY = 0x45555259414C45  # "EURYALE": one advisory lock for all mi
 CORE_MODULES = (
     "api_key", "auth", "cart", "currency", "customer", "fulfillment", "inventory", "notification", "order",
     "payment", "pricing", "product", "promotion", "region", "sales_channel", "stock_location", "store", "tax", "user",
-    "locking_postgres", "file",
+    "locking_postgres", "file", "search",
 )
 HERE = Path(__file__).resolve().parent
 

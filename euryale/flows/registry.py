@@ -18,6 +18,7 @@ CORE_WORKFLOW_MODULES = (
     "euryale.flows.inventory_export",
     "euryale.flows.order.workflows",
     "euryale.flows.order.change_workflows",
+    "euryale.flows.search",
 )
 
 
