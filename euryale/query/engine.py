@@ -180,12 +180,11 @@ async def attach_relations(conn: AsyncConnection, resource: Resource, rows: list
 
 def serialize(resource: Resource, rows: list[Row], sel: FieldSelection) -> list[Row]:
     """Apply the resource's transform and project each row on the selection."""
-    out = []
-    for r in rows:
-        if resource.transform is not None:
+    if resource.transform is not None:
+        for r in rows:
             resource.transform(r)
-        out.append(sel.project(r))
-    return out
+    project = sel.projector()
+    return [project(r) for r in rows]
 
 
 async def list_resource(conn: AsyncConnection, resource: Resource, *, query: dict[str, Any], params: ListParams,

@@ -6,7 +6,7 @@ walk to decide which relations to load (one query per relation) and which keys t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,40 @@ class FieldSelection:
             out += sub.paths(prefix + name + ".") or [prefix + name]
         return out
 
+    def passes_through(self) -> bool:
+        """True when projecting keeps rows as they are: every scalar (`star`), relations likewise, all the way down."""
+        return self.star and all(sub.passes_through() for sub in self.relations.values())
+
+    def projector(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """`project` compiled for this selection, for a whole page: what passes through is not walked or copied.
+
+        Rows are built per request, so a relation whose selection keeps everything is returned as built.
+        """
+        if self.passes_through():
+            return _same_row
+        relations = {name: (None if sub.passes_through() else sub.projector())
+                     for name, sub in self.relations.items()}
+        keep = frozenset(self.scalars | {"id"})
+        star = self.star
+
+        def project(row: dict[str, Any]) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for key, value in row.items():
+                if key in relations:
+                    sub = relations[key]
+                    if sub is None or value is None:
+                        out[key] = value
+                    elif isinstance(value, list):
+                        out[key] = [sub(v) if isinstance(v, dict) else v for v in value]
+                    elif isinstance(value, dict):
+                        out[key] = sub(value)
+                    else:
+                        out[key] = value
+                elif star or key in keep:
+                    out[key] = value
+            return out
+        return project
+
     def project(self, row: dict[str, Any]) -> dict[str, Any]:
         """Keep the selected keys of `row`; selected relations are projected recursively.
 
@@ -77,6 +111,10 @@ class FieldSelection:
             elif key == "id" or self.star or key in self.scalars:
                 out[key] = value
         return out
+
+
+def _same_row(row: dict[str, Any]) -> dict[str, Any]:
+    return row
 
 
 def split_tokens(raw: str | None) -> list[str]:
