@@ -62,6 +62,7 @@ class MeasuringTransport(httpx.AsyncBaseTransport):
         self.shown: set[str] = set()
         self.profile_step = ""
         self.step_profile: cProfile.Profile | None = None
+        self.sampler: Any = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if not self.enabled:
@@ -71,11 +72,16 @@ class MeasuringTransport(httpx.AsyncBaseTransport):
         profiled = self.step_profile is not None and name.startswith(self.profile_step)
         if profiled:
             self.step_profile.enable()
+        sampled = self.sampler is not None and name.startswith(self.profile_step)
+        if sampled:
+            self.sampler.start()
         c0, t0, w0, s0 = time.process_time(), time.thread_time(), time.perf_counter(), self.counter[0]
         response = await self.inner.handle_async_request(request)
         await response.aread()
         if profiled:
             self.step_profile.disable()
+        if sampled:
+            self.sampler.stop()
         st = self.stats[name]
         st.calls += 1
         st.cpu += time.process_time() - c0
@@ -120,7 +126,13 @@ async def main_async(args: argparse.Namespace) -> None:
             transport = MeasuringTransport(httpx.ASGITransport(app=create_app(container)), counter)
             transport.logged = logged
             transport.show_sql = args.sql or ""
-            if args.profile_step:
+            if args.profile_step and args.sample:
+                # pyinstrument (not a project dependency: PYTHONPATH to any install of it) samples the stacks
+                from pyinstrument import Profiler
+
+                transport.profile_step = args.profile_step
+                transport.sampler = Profiler(interval=0.0005, async_mode="disabled")
+            elif args.profile_step:
                 transport.profile_step, transport.step_profile = args.profile_step, cProfile.Profile()
             ctx = Ctx(url="http://test", key=data["publishable_key"], data=data, server=None,  # type: ignore[arg-type]
                       tool="python", duration=0, concurrency=1)
@@ -140,6 +152,8 @@ async def main_async(args: argparse.Namespace) -> None:
                     prof.disable()
                     prof.dump_stats(args.profile)
             n = args.flows
+            if transport.sampler is not None:
+                print(transport.sampler.output_text(unicode=False, color=False, show_all=False))
             if transport.step_profile is not None:
                 transport.step_profile.dump_stats(args.profile or "/tmp/checkout_step.prof")
             print(f"{n} flows sequential: {cpu / n * 1000:.1f} ms CPU/flow (→ ≤ {n / cpu:.1f} flows/s on one core), "
@@ -175,6 +189,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--sql", help="print the statements of the first measured call of steps starting with this")
     parser.add_argument("--profile-step", help="profile only the requests of steps starting with this")
+    parser.add_argument("--sample", action="store_true", help="with --profile-step: pyinstrument instead of cProfile")
     parser.add_argument("--profile", help="write cProfile stats of the measured flows to this file")
     asyncio.run(main_async(parser.parse_args()))
 

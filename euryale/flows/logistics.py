@@ -213,6 +213,7 @@ async def store_shipping_options(conn: AsyncConnection, *, cart_id: str, is_retu
     calculated = await pricing.calculate_prices(conn, price_set_ids=list(set_ids.values()), context={
         "currency_code": c["currency_code"], "region_id": c["region_id"]})
     all_prices = await pricing.list_prices(conn, price_set_ids=list(set_ids.values()))
+    rule_rows = await pricing.price_rule_rows(conn, [p for ps in all_prices.values() for p in ps])
     locations = await _location_addresses(conn, [
         ((o["service_zone"] or {}).get("fulfillment_set") or {}).get("location", {}).get("id") or ""
         for o in options])
@@ -227,7 +228,6 @@ async def store_shipping_options(conn: AsyncConnection, *, cart_id: str, is_retu
         loc_id = (fs.get("location") or {}).get("id")
         prices = []
         for p in all_prices.get(set_id or "", []):
-            rules = p.get("rules") or {}
             prices.append({
                 "id": p["id"], "title": p.get("title"), "currency_code": p["currency_code"],
                 "rules_count": p.get("rules_count", 0), "price_set_id": p["price_set_id"],
@@ -235,8 +235,7 @@ async def store_shipping_options(conn: AsyncConnection, *, cart_id: str, is_retu
                 "raw_min_quantity": pricing.raw(p.get("min_quantity")),
                 "raw_max_quantity": pricing.raw(p.get("max_quantity")), "created_at": p.get("created_at"),
                 "updated_at": p.get("updated_at"), "deleted_at": p.get("deleted_at"),
-                "price_rules": [{"attribute": k, "value": v, "operator": "eq", "priority": 0, "price_id": p["id"]}
-                                for k, v in rules.items()],
+                "price_rules": rule_rows.get(p["id"], []),
                 "amount": p["amount"], "min_quantity": p.get("min_quantity"), "max_quantity": p.get("max_quantity")})
         out.append({
             "id": o["id"], "name": o["name"], "price_type": o["price_type"], "service_zone_id": o["service_zone_id"],
@@ -246,7 +245,9 @@ async def store_shipping_options(conn: AsyncConnection, *, cart_id: str, is_retu
                              "fulfillment_set": {"type": fs.get("type"), "id": fs.get("id"),
                                                  "location": locations.get(loc_id or "", {"id": loc_id,
                                                                                           "address": None})}},
-            "type": o["type"], "provider": o["provider"],
+            # the store's option type and provider are these keys only in Medusa 2.21.2
+            "type": {k: o["type"][k] for k in ("id", "label", "description", "code")} if o["type"] else None,
+            "provider": {k: o["provider"][k] for k in ("id", "is_enabled")} if o["provider"] else None,
             "rules": [{"attribute": r["attribute"], "value": r["value"], "operator": r["operator"]}
                       for r in o["rules"]],
             "calculated_price": calc, "prices": prices, "amount": calc["calculated_amount"],

@@ -25,6 +25,7 @@ from euryale.modules.fulfillment import service as fulfillment_service
 from euryale.modules.fulfillment.models import (
     fulfillment_provider,
     fulfillment_set,
+    geo_zone,
     service_zone,
     shipping_option,
     shipping_option_rule,
@@ -81,31 +82,75 @@ async def _location_address(conn: AsyncConnection, rows: list[Row], sel: FieldSe
         r["address"] = found.get(r.get("address_id") or "")
 
 
-async def _expand_sets(conn: AsyncConnection, sets: list[Row]) -> list[Row]:
-    expanded = await fulfillment_service.expand_fulfillment_sets(conn, sets)
-    zone_ids = [z["id"] for s in expanded for z in s["service_zones"]]
-    options: dict[str, list[Row]] = defaultdict(list)
-    if zone_ids:
-        rows = [dict(o) for o in (await conn.execute(select(shipping_option).where(
-            shipping_option.c.service_zone_id.in_(zone_ids), shipping_option.c.deleted_at.is_(None))
-            .order_by(shipping_option.c.created_at))).mappings()]
-        for o in await fulfillment_service.expand_shipping_options(conn, rows):
-            o.pop("service_zone", None)
-            options[o["service_zone_id"]].append(o)
-    for s in expanded:
-        for z in s["service_zones"]:
-            z["shipping_options"] = options.get(z["id"], [])
-    return expanded
+async def _zone_options(conn: AsyncConnection, zone_ids: list[str], sel: FieldSelection,
+                        ctx: dict[str, Any]) -> dict[str, list[Row]]:
+    """Live shipping options per zone, with only the option relations `sel` asks for (one expansion per page)."""
+    t = shipping_option
+    rows = [dict(o) for o in (await conn.execute(select(t).where(
+        t.c.service_zone_id.in_(zone_ids), t.c.deleted_at.is_(None)).order_by(t.c.created_at, t.c.id))).mappings()]
+    wanted = [name for name in SO_RELATIONS if name in sel.relations]
+    if wanted and rows:
+        expanded = {o["id"]: o for o in await _expand_options(conn, [dict(r) for r in rows])}
+        for r in rows:
+            for name in wanted:
+                r[name] = expanded[r["id"]][name]
+    for r in rows:
+        # Medusa 2.21.2 answers the unselected many-to-one references of a nested option as `{id}`
+        r.setdefault("type", {"id": r["shipping_option_type_id"]})
+        r.setdefault("provider", {"id": r["provider_id"]} if r["provider_id"] else None)
+    if "prices" in sel.relations and rows:
+        await _option_prices(conn, rows, sel.relations["prices"], ctx)
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        grouped[r["service_zone_id"]].append(r)
+    return grouped
+
+
+async def _attach_zones(conn: AsyncConnection, sets: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    """`service_zones` of fulfillment sets (whole live rows), with `geo_zones` / `shipping_options` when `sel`
+    selects them: one statement per relation per page, as Medusa 2.21.2 answers `*...service_zones[.rel]`."""
+    z = service_zone
+    zones = [dict(r) for r in (await conn.execute(select(z).where(
+        z.c.fulfillment_set_id.in_([s["id"] for s in sets]), z.c.deleted_at.is_(None))
+        .order_by(z.c.created_at, z.c.id))).mappings()] if sets else []
+    zone_ids = [r["id"] for r in zones]
+    if "geo_zones" in sel.relations:
+        g = geo_zone
+        geos: dict[str, list[Row]] = defaultdict(list)
+        if zone_ids:
+            for r in (await conn.execute(select(g).where(g.c.service_zone_id.in_(zone_ids), g.c.deleted_at.is_(None))
+                                         .order_by(g.c.created_at, g.c.id))).mappings():
+                geos[r["service_zone_id"]].append(dict(r))
+        for zone in zones:
+            zone["geo_zones"] = geos.get(zone["id"], [])
+    options_sel = sel.relations.get("shipping_options")
+    if options_sel is not None:
+        options = await _zone_options(conn, zone_ids, options_sel, ctx) if zone_ids else {}
+        for zone in zones:
+            zone["shipping_options"] = options.get(zone["id"], [])
+    by_set: dict[str, list[Row]] = defaultdict(list)
+    for zone in zones:
+        by_set[zone["fulfillment_set_id"]].append(zone)
+    for fs in sets:
+        fs["service_zones"] = by_set.get(fs["id"], [])
+
+
+async def _set_zones(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    await _attach_zones(conn, rows, sel, ctx)
 
 
 async def _location_sets(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    """A location's fulfillment sets (whole live rows); their zones only when selected."""
     t = location_fulfillment_set
     pairs = [(a, b) for a, b in await conn.execute(select(t.c.stock_location_id, t.c.fulfillment_set_id).where(
         t.c.stock_location_id.in_([r["id"] for r in rows]), t.c.deleted_at.is_(None)))]
     set_rows = [dict(s) for s in (await conn.execute(select(fulfillment_set).where(
         fulfillment_set.c.id.in_([b for _, b in pairs]), fulfillment_set.c.deleted_at.is_(None))
-        .order_by(fulfillment_set.c.created_at))).mappings()]
-    by_id = {s["id"]: s for s in await _expand_sets(conn, set_rows)}
+        .order_by(fulfillment_set.c.created_at))).mappings()] if pairs else []
+    zones_sel = sel.relations.get("service_zones")
+    if zones_sel is not None:
+        await _attach_zones(conn, set_rows, zones_sel, ctx)
+    by_id = {s["id"]: s for s in set_rows}
     grouped: dict[str, list[Row]] = defaultdict(list)
     for loc, fs in pairs:
         if fs in by_id:
@@ -114,19 +159,23 @@ async def _location_sets(conn: AsyncConnection, rows: list[Row], sel: FieldSelec
         r["fulfillment_sets"] = grouped.get(r["id"], [])
 
 
+LOCATION_ADDRESS = ("id", "address_1", "address_2", "city", "country_code", "phone", "province", "postal_code",
+                    "metadata")
+
+
 def stock_location_resource() -> Resource:
     return Resource(
         name="Stock location", table=stock_location, columns=cols(stock_location),
-        # a superset of Medusa's defaults: SDK callers read the sets/channels off create/update responses
-        defaults=["id", "name", "metadata", "created_at", "updated_at", "address_id", "*address", "*sales_channels",
-                  "*fulfillment_providers", "*fulfillment_sets"],
+        # Medusa 2.21.2's defaults; clients ask for sets, channels and providers with `fields`
+        defaults=["id", "name", "metadata", "created_at", "updated_at", *(f"address.{c}" for c in LOCATION_ADDRESS)],
         relations={
             "address": _location_address,
             "sales_channels": link_loader(sales_channel_stock_location, "stock_location_id", "sales_channel_id",
                                           sales_channel, SALES_CHANNEL_COLS, "sales_channels"),
             "fulfillment_providers": link_loader(location_fulfillment_provider, "stock_location_id",
                                                  "fulfillment_provider_id", fulfillment_provider,
-                                                 ["id", "is_enabled"], "fulfillment_providers"),
+                                                 ["id", "is_enabled", "created_at", "updated_at", "deleted_at"],
+                                                 "fulfillment_providers"),
             "fulfillment_sets": _location_sets,
         },
         searchable=("name",), filterable=("id", "name", "address_id", "created_at", "updated_at"),
@@ -236,7 +285,21 @@ def reservation_resource() -> Resource:
 # ---------------------------------------------------------------- fulfillment
 
 async def _expand_options(conn: AsyncConnection, rows: list[Row]) -> list[Row]:
-    return await fulfillment_service.expand_shipping_options(conn, rows)
+    """Admin shipping options' relations in Medusa 2.21.2's default shape: the whole related records (live rows:
+    `deleted_at` null) and the zone's fulfillment set as `{id}` only."""
+    options = await fulfillment_service.expand_shipping_options(conn, rows)
+    for o in options:
+        zone = o["service_zone"]
+        if zone is not None:
+            zone["deleted_at"] = None
+            if zone["fulfillment_set"] is not None:
+                zone["fulfillment_set"]["deleted_at"] = None
+        for name in ("type", "shipping_profile"):
+            if o[name] is not None:
+                o[name]["deleted_at"] = None
+        for rule in o["rules"]:
+            rule["deleted_at"] = None
+    return options
 
 
 async def _option_prices(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
@@ -244,26 +307,40 @@ async def _option_prices(conn: AsyncConnection, rows: list[Row], sel: FieldSelec
     links = {a: b for a, b in await conn.execute(select(t.c.shipping_option_id, t.c.price_set_id).where(
         t.c.shipping_option_id.in_([r["id"] for r in rows]), t.c.deleted_at.is_(None)))}
     prices = await pricing_service.list_prices(conn, price_set_ids=list(links.values())) if links else {}
+    rule_rows = await pricing_service.price_rule_rows(conn, [p for ps in prices.values() for p in ps])
+    raw = pricing_service.raw
     for r in rows:
         out = []
         for p in prices.get(links.get(r["id"], ""), []):
-            rules = p.pop("rules", None) or {}
-            out.append({**p, "raw_amount": pricing_service.raw(p.get("amount")), "price_list": None,
-                        "price_rules": [{"attribute": k, "value": v, "operator": "eq", "price_id": p["id"]}
-                                        for k, v in rules.items()]})
+            p.pop("rules", None)
+            out.append({**p, "raw_amount": raw(p.get("amount")), "raw_min_quantity": raw(p.get("min_quantity")),
+                        "raw_max_quantity": raw(p.get("max_quantity")), "price_list": None,
+                        "price_rules": rule_rows.get(p["id"], [])})
         r["prices"] = out
 
 
 SO_RELATIONS = ("service_zone", "type", "provider", "shipping_profile", "rules")
 
 
+async def _option_zone(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
+    """An option's `service_zone`; its fulfillment set is `{id}` unless selected (Medusa 2.21.2's default)."""
+    await expand_loader("service_zone", _expand_options)(conn, rows, sel, ctx)
+    if "fulfillment_set" in sel.relations:
+        return
+    for r in rows:
+        zone = r["service_zone"]
+        if zone is not None:
+            r["service_zone"] = {**zone, "fulfillment_set": {"id": zone["fulfillment_set_id"]}}
+
+
 def shipping_option_resource() -> Resource:
     relations: dict[str, Loader] = {name: expand_loader(name, _expand_options) for name in SO_RELATIONS}
+    relations["service_zone"] = _option_zone
     relations["prices"] = _option_prices
     return Resource(
         name="Shipping option", table=shipping_option, columns=cols(shipping_option),
         defaults=["id", "name", "price_type", "data", "metadata", "created_at", "updated_at", "service_zone_id",
-                  "shipping_profile_id", "provider_id", "shipping_option_type_id", "*rules", "*type", "*prices",
+                  "shipping_profile_id", "provider_id", "*rules", "*type", "*prices",
                   "*service_zone", "*shipping_profile", "*provider"],
         relations=relations, searchable=("name",),
         filterable=("id", "name", "service_zone_id", "shipping_profile_id", "provider_id", "price_type",
@@ -326,9 +403,10 @@ def _provider_location_filter(value: Any) -> Any:
 
 def fulfillment_set_resource() -> Resource:
     return Resource(name="Fulfillment set", table=fulfillment_set, columns=cols(fulfillment_set),
-                    defaults=["id", "name", "type", "metadata", "created_at", "updated_at", "deleted_at",
-                              "*service_zones"],
-                    relations={"service_zones": expand_loader("service_zones", _expand_sets)},
+                    # Medusa 2.21.2's defaults (no metadata)
+                    defaults=["id", "name", "type", "created_at", "updated_at", "deleted_at", "*service_zones",
+                              "*service_zones.geo_zones"],
+                    relations={"service_zones": _set_zones},
                     filterable=("id", "name", "type"))
 
 

@@ -22,7 +22,7 @@ async def test_admin_built_option_reaches_the_store(client: httpx.AsyncClient, c
     r = await client.post(f"/admin/stock-locations/{loc_id}/fulfillment-providers", headers=h,
                           json={"add": ["manual_manual"]})
     r = await client.post(f"/admin/stock-locations/{loc_id}/fulfillment-sets", headers=h,
-                          json={"name": uid("jp-ship"), "type": "shipping"})
+                          params={"fields": "*fulfillment_sets"}, json={"name": uid("jp-ship"), "type": "shipping"})
     fs = r.json()["stock_location"]["fulfillment_sets"][0]["id"]
     r = await client.post(f"/admin/fulfillment-sets/{fs}/service-zones", headers=h, json={
         "name": uid("Kanto"), "geo_zones": [{"type": "city", "country_code": "jp", "province_code": "jp-13",

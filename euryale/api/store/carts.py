@@ -17,6 +17,7 @@ from euryale.flows.cart.read import retrieve_store_cart
 from euryale.flows.order.read import retrieve_store_order
 from euryale.http.actors import optional_customer, require_customer
 from euryale.http.auth import AuthContext
+from euryale.http.json import JSONResponse
 from euryale.http.store_context import StoreContext, store_context
 
 router = APIRouter()
@@ -219,8 +220,10 @@ async def calculate_taxes(cart_id: str, request: Request, fields: str | None = Q
 @router.post("/store/carts/{cart_id}/complete", response_model=None)
 async def complete_cart(cart_id: str, request: Request, fields: str | None = Query(None),
                         ctx: StoreContext = Depends(store_context),
-                        customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
-    """Place the order: `{type: "order", order}`, or `{type: "cart", cart, error}` when payment is refused."""
+                        customer: AuthContext | None = Depends(optional_customer)) -> JSONResponse:
+    """Place the order: `{type: "order", order}`, or `{type: "cart", cart, error}` when payment is refused.
+
+    The body goes straight to orjson (Medusa's `...sssZ` timestamps, numbers for amounts)."""
     container = request.app.state.container
     async with _db(request).read() as conn:
         await _check_access(conn, cart_id, customer)
@@ -228,7 +231,7 @@ async def complete_cart(cart_id: str, request: Request, fields: str | None = Que
     async with _db(request).read() as conn:
         if result.order_id is None:
             cart = await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)
-            return {"type": "cart", "cart": cart, "error": result.error}
+            return JSONResponse({"type": "cart", "cart": cart, "error": result.error})
         order = await retrieve_store_order(conn, order_id=result.order_id)
         order.pop("_customer_id", None)
-        return {"type": "order", "order": order}
+        return JSONResponse({"type": "order", "order": order})

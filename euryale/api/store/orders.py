@@ -16,8 +16,10 @@ from euryale.http.auth import AuthContext
 from euryale.http.query import list_params, parse_qs
 from euryale.http.store_context import StoreContext, store_context
 from euryale.modules.order import transfers
+from euryale.query.request import WireRoute
 
-router = APIRouter()
+# WireRoute: dict answers go straight to orjson (no jsonable_encoder pass over the whole body)
+router = APIRouter(route_class=WireRoute)
 
 
 @router.get("/store/orders", response_model=None)

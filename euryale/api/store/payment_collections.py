@@ -10,8 +10,10 @@ from pydantic import BaseModel, ConfigDict
 from euryale.flows.cart import payment_workflows
 from euryale.http.store_context import StoreContext, store_context
 from euryale.modules.payment import service as payments
+from euryale.query.request import WireRoute
 
-router = APIRouter()
+# WireRoute: dict answers go straight to orjson (no jsonable_encoder pass over the whole body)
+router = APIRouter(route_class=WireRoute)
 
 
 class CreateCollectionBody(BaseModel):

@@ -14,12 +14,13 @@ in progress); the `order_cart` link re-checked under the cart row lock covers a 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import structlog
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import String, bindparam, case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.container import Container
@@ -75,10 +76,10 @@ def _validate(cart: dict[str, Any], session: dict[str, Any] | None) -> None:
         raise invalid_data("Payment sessions are required to complete cart")
 
 
-async def _cart_outline(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any]:
-    """What validation needs of the cart in one statement: its columns, its order (when completed), its
-    payment collection and whether it has a shipping method; 404 when missing."""
-    row = (await conn.execute(select(
+@functools.cache
+def _outline_statement() -> Any:
+    cart_id = bindparam("cart_id", type_=String)
+    return select(
         cart_table.c.email, cart_table.c.completed_at, cart_table.c.sales_channel_id,
         select(order_cart.c.order_id).where(order_cart.c.cart_id == cart_id, order_cart.c.deleted_at.is_(None))
         .limit(1).scalar_subquery().label("order_id"),
@@ -87,7 +88,33 @@ async def _cart_outline(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any
         .limit(1).scalar_subquery().label("payment_collection_id"),
         exists().where(cart_shipping_method.c.cart_id == cart_id, cart_shipping_method.c.deleted_at.is_(None))
         .label("has_shipping_method"),
-    ).where(cart_table.c.id == cart_id, cart_table.c.deleted_at.is_(None)))).mappings().first()
+    ).where(cart_table.c.id == cart_id, cart_table.c.deleted_at.is_(None))
+
+
+@functools.cache
+def _items_statement() -> Any:
+    li = cart_line_item
+    return (select(li.c.id, li.c.variant_id, li.c.quantity, li.c.requires_shipping)
+            .where(li.c.cart_id == bindparam("cart_id", type_=String), li.c.deleted_at.is_(None))
+            .order_by(li.c.created_at, li.c.id))
+
+
+@functools.cache
+def _inventory_links_statement() -> Any:
+    v, link = product_variant, product_variant_inventory_item
+    return (select(v.c.id, link.c.inventory_item_id, link.c.required_quantity, v.c.allow_backorder)
+            .select_from(v.join(product, product.c.id == v.c.product_id).join(link, link.c.variant_id == v.c.id))
+            .where(v.c.id.in_(bindparam("variant_ids", expanding=True)), v.c.deleted_at.is_(None),
+                   product.c.deleted_at.is_(None), v.c.manage_inventory.is_(True), link.c.deleted_at.is_(None))
+            .order_by(link.c.id))
+
+
+# statements of the hot path are built once (named bind parameters): building one costs more than running it
+
+async def _cart_outline(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any]:
+    """What validation needs of the cart in one statement: its columns, its order (when completed), its
+    payment collection and whether it has a shipping method; 404 when missing."""
+    row = (await conn.execute(_outline_statement(), {"cart_id": cart_id})).mappings().first()
     if row is None:
         raise carts.cart_not_found(cart_id)
     return dict(row)
@@ -96,23 +123,12 @@ async def _cart_outline(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any
 async def inventory_needs(conn: AsyncConnection, *, cart_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The cart's live line items `(id, quantity, requires_shipping)` and, per item and inventory item of a
     managed variant, the quantity to reserve: two statements, whatever the number of items."""
-    li = cart_line_item
-    items = [dict(r) for r in (await conn.execute(
-        select(li.c.id, li.c.variant_id, li.c.quantity, li.c.requires_shipping)
-        .where(li.c.cart_id == cart_id, li.c.deleted_at.is_(None)).order_by(li.c.created_at, li.c.id)
-    )).mappings()]
+    items = [dict(r) for r in (await conn.execute(_items_statement(), {"cart_id": cart_id})).mappings()]
     variant_ids = list({i["variant_id"] for i in items if i["variant_id"]})
     if not variant_ids:
         return items, []
-    v, link = product_variant, product_variant_inventory_item
     links_by_variant: dict[str, list[tuple[str, int, bool]]] = {}
-    for r in await conn.execute(
-            select(v.c.id, link.c.inventory_item_id, link.c.required_quantity, v.c.allow_backorder)
-            .select_from(v.join(product, product.c.id == v.c.product_id)
-                         .join(link, link.c.variant_id == v.c.id))
-            .where(v.c.id.in_(variant_ids), v.c.deleted_at.is_(None), product.c.deleted_at.is_(None),
-                   v.c.manage_inventory.is_(True), link.c.deleted_at.is_(None))
-            .order_by(link.c.id)):
+    for r in await conn.execute(_inventory_links_statement(), {"variant_ids": variant_ids}):
         links_by_variant.setdefault(r[0], []).append((r[1], int(r[2] or 1), bool(r[3])))
     needs = [{"line_item_id": i["id"], "inventory_item_id": inv_id, "quantity": int(i["quantity"]) * required,
               "required_quantity": 1, "allow_backorder": backorder}

@@ -29,6 +29,9 @@ fulfillment_provider = Table(
     metadata,
     Column("id", Text, primary_key=True, nullable=False),
     Column("is_enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
 )
 
 fulfillment_set = Table(

@@ -424,7 +424,7 @@ async def expand_shipping_options(conn: AsyncConnection, options: list[dict[str,
         t_row = types.get(o["shipping_option_type_id"])
         prof = profiles.get(o["shipping_profile_id"] or "")
         out.append({**_public(o), "service_zone": zone_out,
-                    "type": ({k: t_row[k] for k in ("id", "label", "description", "code")} if t_row else None),
+                    "type": _public(t_row) if t_row else None,
                     "provider": providers.get(o["provider_id"] or ""),
                     "shipping_profile": _public(prof) if prof else None,
                     "rules": rules.get(o["id"], [])})

@@ -108,7 +108,16 @@ async def test_shipping_option_crud_and_rules(client: httpx.AsyncClient, contain
     res = await client.post("/admin/shipping-options", headers=h, json=payload)
     assert res.status_code == 200, res.text
     so = res.json()["shipping_option"]
-    assert so["id"].startswith("so_") and so["provider"] == {"id": "manual_manual", "is_enabled": True}
+    assert so["id"].startswith("so_") and so["provider"]["id"] == "manual_manual"
+    # Medusa 2.21.2's defaults: whole related records, the zone's set as {id}, rule rows behind the prices
+    assert "shipping_option_type_id" not in so
+    assert set(so["provider"]) == {"id", "is_enabled", "created_at", "updated_at", "deleted_at"}
+    assert set(so["type"]) == {"id", "label", "description", "code", "created_at", "updated_at", "deleted_at"}
+    assert set(so["service_zone"]) == {"id", "name", "fulfillment_set_id", "fulfillment_set", "metadata",
+                                       "created_at", "updated_at", "deleted_at"}
+    assert so["service_zone"]["fulfillment_set"] == {"id": so["service_zone"]["fulfillment_set_id"]}
+    assert all(r["deleted_at"] is None for r in so["rules"]) and so["shipping_profile"]["deleted_at"] is None
+    assert all(p["raw_min_quantity"] is None and p["raw_max_quantity"] is None for p in so["prices"])
     assert so["type"]["code"] == "standard" and so["shipping_profile"]["id"] == profile
     assert sorted((p["currency_code"], p["amount"]) for p in so["prices"]) == [("eur", 10), ("usd", 12.5)]
     assert len(so["rules"]) == 2

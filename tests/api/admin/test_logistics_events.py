@@ -51,7 +51,7 @@ async def test_shipping_option_events(client: httpx.AsyncClient, container: Cont
     h = admin_headers(container)
     loc = (await client.post("/admin/stock-locations", headers=h, json={"name": uid("L")})).json()["stock_location"]
     res = await client.post(f"/admin/stock-locations/{loc['id']}/fulfillment-sets", headers=h,
-                            json={"name": uid("fs"), "type": "shipping"})
+                            params={"fields": "*fulfillment_sets"}, json={"name": uid("fs"), "type": "shipping"})
     fs = res.json()["stock_location"]["fulfillment_sets"][0]["id"]
     res = await client.post(f"/admin/fulfillment-sets/{fs}/service-zones", headers=h,
                             json={"name": uid("z"), "geo_zones": [{"country_code": "de"}]})

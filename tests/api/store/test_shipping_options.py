@@ -9,7 +9,7 @@ from sqlalchemy import update
 from euryale.container import Container
 from euryale.modules.cart.models import cart_address
 from tests.support.commerce import Shop, address, make_shop
-from tests.support.logistics import admin_headers
+from tests.support.logistics import admin_headers, make_shipping_option
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +112,26 @@ async def test_shape_matches_medusa_sample(client: httpx.AsyncClient, container:
         assert got[key] == want[key], key
     assert set(got["prices"][0]) == set(want["prices"][0])
     assert set(got["rules"][0]) == set(want["rules"][0])
+
+
+PRICE_RULE_KEYS = {"id", "attribute", "value", "operator", "priority", "price_id", "created_at", "updated_at",
+                   "deleted_at"}
+
+
+async def test_region_price_rules_are_rule_rows(client: httpx.AsyncClient, container: Container, shop: Shop) -> None:
+    # Medusa 2.21.2 answers `prices[].price_rules` as the price_rule rows, in the store and admin lists alike
+    async with container.database().transaction() as conn:
+        option_id = await make_shipping_option(
+            conn, location_id=shop.location_id, geo_zones=[{"type": "country", "country_code": "de"}],
+            prices=[{"currency_code": "eur", "amount": 7, "region_id": shop.region_id}],
+            rules=[{"attribute": "enabled_in_store", "operator": "eq", "value": "true"}])
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=shop.headers)).json()["cart"]
+    res = await client.get("/store/shipping-options", params={"cart_id": cart["id"]}, headers=shop.headers)
+    [option] = [o for o in res.json()["shipping_options"] if o["id"] == option_id]
+    [store_rule] = option["prices"][0]["price_rules"]
+    assert set(store_rule) == PRICE_RULE_KEYS and store_rule["id"].startswith("prule_")
+    assert (store_rule["attribute"], store_rule["value"], store_rule["operator"]) == ("region_id", shop.region_id,
+                                                                                     "eq")
+    res = await client.get("/admin/shipping-options", params={"id": option_id}, headers=admin_headers(container))
+    [admin_option] = res.json()["shipping_options"]
+    assert admin_option["prices"][0]["price_rules"] == [store_rule]
