@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from euryale.db import crud
-from euryale.db.sql import any_of
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_of, any_param
 from euryale.errors import invalid_data, not_found
 from euryale.links.models import order_fulfillment, order_payment_collection
 from euryale.modules.customer.models import customer
@@ -345,12 +346,18 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
     return out
 
 
+_BY_ID: dict[Any, CompiledQuery] = {}
+_LINKED: dict[Any, CompiledQuery] = {}
+
+
 async def _by_id(conn: AsyncConnection, table: Any, ids: Sequence[str | None]) -> dict[str, dict[str, Any]]:
     wanted = sorted({i for i in ids if i})
     if not wanted:
         return {}
-    rows = await conn.execute(select(table).where(any_of(table.c.id, wanted)))
-    return {r["id"]: dict(r) for r in rows.mappings()}
+    query = _BY_ID.get(table)
+    if query is None:
+        query = _BY_ID[table] = CompiledQuery(lambda: select(table).where(any_param(table.c.id)))
+    return {r["id"]: dict(r) for r in await query.fetch(conn, ids=wanted)}
 
 
 async def _variants(conn: AsyncConnection, variant_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -368,11 +375,13 @@ async def _variants(conn: AsyncConnection, variant_ids: Sequence[str]) -> dict[s
 
 
 async def _linked(conn: AsyncConnection, table: Any, right: str, order_ids: list[str]) -> dict[str, list[str]]:
-    rows = await conn.execute(select(table.c.order_id, table.c[right])
-                              .where(any_of(table.c.order_id, order_ids), table.c.deleted_at.is_(None))
-                              .order_by(table.c.created_at, table.c.id))
+    query = _LINKED.get(table)
+    if query is None:
+        query = _LINKED[table] = CompiledQuery(lambda: select(table.c.order_id, table.c[right])
+                                               .where(any_param(table.c.order_id), table.c.deleted_at.is_(None))
+                                               .order_by(table.c.created_at, table.c.id))
     out: dict[str, list[str]] = {}
-    for oid, rid in rows:
+    for oid, rid in await query.fetch(conn, ids=order_ids):
         out.setdefault(oid, []).append(rid)
     return out
 

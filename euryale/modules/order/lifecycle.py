@@ -3,6 +3,7 @@ changes (the edit log), status, returns and return reasons. Other modules are re
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,7 +13,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
-from euryale.db.sql import any_of
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.errors import invalid_data, not_allowed
 from euryale.ids import generate_id
 from euryale.modules.order.models import (
@@ -71,47 +73,84 @@ async def bump_version(conn: AsyncConnection, *, order_id: str) -> int:
     return int(result.scalar_one())
 
 
-async def order_items(conn: AsyncConnection, *, order_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Line items with their per-order detail (quantities), one query for all the given orders."""
-    if not order_ids:
-        return []
+def _order_items_query() -> Any:
     oi = order_item
     li = order_line_item
-    stmt = (select(li, oi.c.id.label("detail_id"), oi.c.order_id, oi.c.version.label("detail_version"),
+    return (select(li, oi.c.id.label("detail_id"), oi.c.order_id, oi.c.version.label("detail_version"),
                    oi.c.metadata.label("detail_metadata"), oi.c.created_at.label("detail_created_at"),
                    oi.c.updated_at.label("detail_updated_at"), oi.c.unit_price.label("detail_unit_price"),
                    oi.c.compare_at_unit_price.label("detail_compare_at_unit_price"),
                    *[oi.c[c] for c in QUANTITY_COLUMNS])
             .join(oi, oi.c.item_id == li.c.id)
-            .where(any_of(oi.c.order_id, order_ids), oi.c.deleted_at.is_(None), li.c.deleted_at.is_(None))
+            .where(any_param(oi.c.order_id), oi.c.deleted_at.is_(None), li.c.deleted_at.is_(None))
             .order_by(li.c.created_at, li.c.id))
-    return [dict(r) for r in (await conn.execute(stmt)).mappings()]
+
+
+def _shipping_methods_query() -> Any:
+    sm = order_shipping_method
+    os_ = order_shipping
+    return (select(sm, os_.c.order_id, os_.c.id.label("detail_id"), os_.c.version.label("detail_version"),
+                   os_.c.return_id, os_.c.exchange_id, os_.c.claim_id,
+                   os_.c.created_at.label("detail_created_at"), os_.c.updated_at.label("detail_updated_at"))
+            .join(os_, os_.c.shipping_method_id == sm.c.id)
+            .where(any_param(os_.c.order_id), os_.c.deleted_at.is_(None), sm.c.deleted_at.is_(None))
+            .order_by(sm.c.created_at, sm.c.id))
+
+
+def _live_of(table: Any, column: str) -> CompiledQuery:
+    """Live rows of `table` whose `column` is one of `ids` (compiled once)."""
+    return CompiledQuery(lambda: select(table).where(any_param(table.c[column]), table.c.deleted_at.is_(None)))
+
+
+# Order reads run on every admin order page and on every lifecycle step: compiled once, fetched as asyncpg
+# records (euryale.db.compiled), one statement per relation whatever the number of orders.
+_ORDER_ITEMS = CompiledQuery(_order_items_query)
+_SHIPPING_METHODS = CompiledQuery(_shipping_methods_query)
+_ITEM_TAX_LINES = _live_of(order_line_item_tax_line, "item_id")
+_ITEM_ADJUSTMENTS = _live_of(order_line_item_adjustment, "item_id")
+_METHOD_TAX_LINES = _live_of(order_shipping_method_tax_line, "shipping_method_id")
+_METHOD_ADJUSTMENTS = _live_of(order_shipping_method_adjustment, "shipping_method_id")
+_TRANSACTIONS = CompiledQuery(lambda: select(order_transaction).where(
+    any_param(order_transaction.c.order_id), order_transaction.c.deleted_at.is_(None))
+    .order_by(order_transaction.c.created_at, order_transaction.c.id))
+_CREDIT_LINE_ACTIONS = CompiledQuery(lambda: select(order_change_action).where(
+    any_param(order_change_action.c.order_id), order_change_action.c.action == "CREDIT_LINE_ADD",
+    order_change_action.c.applied.is_(True), order_change_action.c.deleted_at.is_(None))
+    .order_by(order_change_action.c.created_at, order_change_action.c.id))
+
+
+async def _grouped(conn: AsyncConnection, query: CompiledQuery, key: str,
+                   ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if ids:
+        for r in await query.fetch(conn, ids=list(ids)):
+            grouped[r[key]].append(dict(r))
+    return grouped
+
+
+async def order_items(conn: AsyncConnection, *, order_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Line items with their per-order detail (quantities), one query for all the given orders."""
+    if not order_ids:
+        return []
+    return [dict(r) for r in await _ORDER_ITEMS.fetch(conn, ids=list(order_ids))]
 
 
 async def item_relations(conn: AsyncConnection, *, item_ids: Sequence[str]) -> tuple[
         dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
     """Tax lines and adjustments of line items, grouped by item id."""
-    return (await crud.grouped_by(conn, order_line_item_tax_line, "item_id", item_ids),
-            await crud.grouped_by(conn, order_line_item_adjustment, "item_id", item_ids))
+    return (await _grouped(conn, _ITEM_TAX_LINES, "item_id", item_ids),
+            await _grouped(conn, _ITEM_ADJUSTMENTS, "item_id", item_ids))
 
 
 async def shipping_methods(conn: AsyncConnection, *, order_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Shipping methods of the orders (through order_shipping), with tax lines and adjustments attached."""
     if not order_ids:
         return []
-    sm = order_shipping_method
-    os_ = order_shipping
-    stmt = (select(sm, os_.c.order_id, os_.c.id.label("detail_id"), os_.c.version.label("detail_version"),
-                   os_.c.return_id, os_.c.exchange_id, os_.c.claim_id,
-                   os_.c.created_at.label("detail_created_at"), os_.c.updated_at.label("detail_updated_at"))
-            .join(os_, os_.c.shipping_method_id == sm.c.id)
-            .where(any_of(os_.c.order_id, order_ids), os_.c.deleted_at.is_(None), sm.c.deleted_at.is_(None))
-            .order_by(sm.c.created_at, sm.c.id))
-    rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
+    rows = [dict(r) for r in await _SHIPPING_METHODS.fetch(conn, ids=list(order_ids))]
     ids = [r["id"] for r in rows]
     if ids:
-        taxes = await crud.grouped_by(conn, order_shipping_method_tax_line, "shipping_method_id", ids)
-        adjs = await crud.grouped_by(conn, order_shipping_method_adjustment, "shipping_method_id", ids)
+        taxes = await _grouped(conn, _METHOD_TAX_LINES, "shipping_method_id", ids)
+        adjs = await _grouped(conn, _METHOD_ADJUSTMENTS, "shipping_method_id", ids)
         for row in rows:
             row["tax_lines"] = taxes.get(row["id"], [])
             row["adjustments"] = adjs.get(row["id"], [])
@@ -288,10 +327,7 @@ async def transactions(conn: AsyncConnection, *, order_ids: Sequence[str]) -> li
     """Order transactions (payments +, refunds −) of the given orders."""
     if not order_ids:
         return []
-    t = order_transaction
-    rows = await conn.execute(select(t).where(any_of(t.c.order_id, order_ids), t.c.deleted_at.is_(None))
-                              .order_by(t.c.created_at, t.c.id))
-    return [dict(r) for r in rows.mappings()]
+    return [dict(r) for r in await _TRANSACTIONS.fetch(conn, ids=list(order_ids))]
 
 
 async def add_transaction(conn: AsyncConnection, *, order_id: str, amount: Decimal, currency_code: str,
@@ -650,14 +686,11 @@ async def credit_lines(conn: AsyncConnection, *, order_ids: Sequence[str]) -> li
     shaped as Medusa's `order_credit_line`."""
     if not order_ids:
         return []
-    a = order_change_action
-    rows = await conn.execute(select(a).where(any_of(a.c.order_id, order_ids), a.c.action == "CREDIT_LINE_ADD",
-                                              a.c.applied.is_(True), a.c.deleted_at.is_(None))
-                              .order_by(a.c.created_at, a.c.id))
+    rows = await _CREDIT_LINE_ACTIONS.fetch(conn, ids=list(order_ids))
     return [{"id": r["id"], "order_id": r["order_id"], "reference": r["reference"], "reference_id": r["reference_id"],
              "amount": dec(r["amount"]), "metadata": (r["details"] or {}).get("metadata"), "version": r["version"],
              "created_at": r["created_at"], "updated_at": r["updated_at"], "deleted_at": None}
-            for r in rows.mappings()]
+            for r in rows]
 
 
 async def add_credit_line(conn: AsyncConnection, *, order_id: str, amount: Decimal, reference: str,
