@@ -165,3 +165,17 @@ async def test_admin_order_list_default_keys(client: httpx.AsyncClient, containe
                           "items"}
     res = await client.get(f"/admin/orders?id={placed.order_id}&fields=%2Bemail", headers=h)
     assert "email" in res.json()["orders"][0] and "status" in res.json()["orders"][0]
+
+
+async def test_cart_unknown_region_wording(client: httpx.AsyncClient, container: Container) -> None:
+    # Medusa 2.21.2 words it per workflow: create finds "no regions", update looks the id up
+    _, token, _ = await channel_with_key(container)
+    region_id = await make_region(container)
+    h = {"x-publishable-api-key": token}
+    res = await client.post("/store/carts", json={"region_id": "reg_nope"}, headers=h)
+    assert res.status_code == 404
+    assert res.json() == {"type": "not_found", "message": "No regions found"}
+    cart = (await client.post("/store/carts", json={"region_id": region_id}, headers=h)).json()["cart"]
+    res = await client.post(f"/store/carts/{cart['id']}", json={"region_id": "reg_nope"}, headers=h)
+    assert res.status_code == 404
+    assert res.json() == {"type": "not_found", "message": "Region id not found: reg_nope"}

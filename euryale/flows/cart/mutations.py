@@ -43,11 +43,12 @@ def _completed(cart_id: str) -> Exception:
     return invalid_data(f"Cart {cart_id} is already completed.")
 
 
-async def _region(conn: AsyncConnection, region_id: str) -> dict[str, Any]:
+async def _region(conn: AsyncConnection, region_id: str, *, missing: str) -> dict[str, Any]:
+    """The live region, else 404 with `missing` (Medusa words it per workflow)."""
     row = (await conn.execute(select(region).where(region.c.id == region_id, region.c.deleted_at.is_(None))
                               )).mappings().first()
     if row is None:
-        raise not_found(f"Region with id: {region_id} was not found")
+        raise not_found(missing)
     return dict(row)
 
 
@@ -283,7 +284,7 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
                       customer_id: str | None, locale: str | None) -> str:
     """`POST /store/carts`: region (or the store default), channel from the key, customer, items, promo codes."""
     region_id = data.get("region_id") or await _default_region_id(conn)
-    reg = await _region(conn, region_id)
+    reg = await _region(conn, region_id, missing="No regions found")  # createCartWorkflow's findOneOrAnyRegion
     sc_id = data.get("sales_channel_id")
     if sc_id:
         if sales_channel_ids and sc_id not in sales_channel_ids:
@@ -331,7 +332,7 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
     c = await _locked_open_cart(conn, cart_id)
     values: dict[str, Any] = {}
     if data.get("region_id") and data["region_id"] != c["region_id"]:
-        reg = await _region(conn, data["region_id"])
+        reg = await _region(conn, data["region_id"], missing=f"Region id not found: {data['region_id']}")
         values["region_id"] = reg["id"]
         values["currency_code"] = reg["currency_code"]
         # a new region may not ship to the old address (Medusa clears it)
