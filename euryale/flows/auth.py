@@ -11,6 +11,7 @@ import jwt
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.config import EuryaleConfig
+from euryale.errors import not_found
 from euryale.events import Event
 from euryale.events.outbox import stage_events
 from euryale.http.auth import AuthContext, UnauthorizedError, issue_token
@@ -43,11 +44,15 @@ def token_for_identity(config: EuryaleConfig, identity: dict[str, Any], *, actor
 
 
 async def request_password_reset(conn: AsyncConnection, config: EuryaleConfig, *, actor_type: str,
-                                 provider: str, identifier: str, metadata: dict[str, Any] | None = None) -> None:
-    """Stage `auth.password_reset` with a 15-minute single-use token when the identity exists (silently not)."""
+                                 provider: str, identifier: str, metadata: dict[str, Any] | None = None,
+                                 require_identity: bool = False) -> str | None:
+    """Stage `auth.password_reset` with a 15-minute single-use token when the identity exists and answer the
+    token; without the identity: None, or with `require_identity` 404 (the admin's reset for a user)."""
     identity = await auth_service.find_provider_identity(conn, provider=provider, entity_id=identifier)
     if identity is None:
-        return
+        if require_identity:
+            raise not_found(f"Provider identity with entity_id {identifier} and provider {provider} not found")
+        return None
     now = int(time.time())
     token = jwt.encode({
         "entity_id": identifier, "provider": provider, "actor_type": actor_type,
@@ -59,6 +64,7 @@ async def request_password_reset(conn: AsyncConnection, config: EuryaleConfig, *
     if metadata:
         data["metadata"] = metadata
     await stage_events(conn, [Event(PASSWORD_RESET_EVENT, data)])
+    return token
 
 
 async def consume_reset_token(conn: AsyncConnection, config: EuryaleConfig, token: str, *, actor_type: str,

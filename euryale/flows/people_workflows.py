@@ -133,11 +133,13 @@ async def accept_invite(container: Any, *, token: str, auth_identity_id: str, da
                                           auth_identity_id=auth_identity_id, data=data)
 
 
-@flow_workflow("generate-reset-password-token", retention_time=STORE_RETENTION)
+@flow_workflow("generate-reset-password-token", retention_time=STORE_RETENTION, redact=lambda _: None)
 async def request_password_reset(container: Any, *, actor_type: str, provider: str, identifier: str,
-                                 metadata: dict[str, Any] | None) -> None:
-    """generateResetPasswordTokenWorkflow: `auth.password_reset` with a signed token (signed in the step; the
-    stored input has no secret). The password update itself is not a workflow: its input is a password."""
+                                 metadata: dict[str, Any] | None, require_identity: bool = False) -> str | None:
+    """generateResetPasswordTokenWorkflow: `auth.password_reset` with a signed token, which it also answers
+    (signed in the step; neither the stored input nor the stored output holds it). The password update itself
+    is not a workflow: its input is a password."""
     async with container.database().transaction() as conn:
-        await auth_flows.request_password_reset(conn, container.config, actor_type=actor_type, provider=provider,
-                                                identifier=identifier, metadata=metadata)
+        return await auth_flows.request_password_reset(conn, container.config, actor_type=actor_type,
+                                                       provider=provider, identifier=identifier, metadata=metadata,
+                                                       require_identity=require_identity)

@@ -19,6 +19,10 @@ CORE_WORKFLOW_MODULES = (
     "euryale.flows.order.workflows",
     "euryale.flows.order.change_workflows",
     "euryale.flows.search",
+    "euryale.flows.user_accounts",
+    "euryale.flows.order.guest_transfer",
+    "euryale.flows.order.payment_authorization",
+    "euryale.flows.order.change_update",
 )
 
 

@@ -359,6 +359,7 @@ order_change = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+    Column("carry_over_promotions", Boolean, nullable=True),
 )
 
 order_change_action = Table(
