@@ -2,33 +2,49 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.errors import invalid_data
-from euryale.flows.cart.read import cart_payment_collection_id, load_cart_state
 from euryale.links import service as links
-from euryale.links.models import region_payment_provider
+from euryale.links.models import cart_payment_collection, region_payment_provider
 from euryale.modules.cart import service as carts
+from euryale.modules.cart.models import cart
 from euryale.modules.payment import service as payments
+from euryale.totals import cart_totals
+
+
+@functools.cache
+def _locked_cart_statement() -> Any:
+    """The cart row, locked, with the id of its payment collection (binds `cart_id`)."""
+    cart_id = bindparam("cart_id", type_=String)
+    link = cart_payment_collection
+    return select(
+        cart.c.currency_code, cart.c.region_id, cart.c.completed_at,
+        select(link.c.payment_collection_id).where(link.c.cart_id == cart_id, link.c.deleted_at.is_(None))
+        .limit(1).scalar_subquery().label("payment_collection_id"),
+    ).where(cart.c.id == cart_id, cart.c.deleted_at.is_(None)).with_for_update(of=cart)
 
 
 async def create_for_cart(conn: AsyncConnection, *, cart_id: str) -> str:
     """The cart's payment collection: the existing one, else a new one for the cart total (locks the cart)."""
-    c = await carts.get_cart(conn, cart_id=cart_id, for_update=True)
-    existing = await cart_payment_collection_id(conn, cart_id=cart_id)
-    if existing is not None:
-        return existing
-    if c["completed_at"] is not None:
+    c = (await conn.execute(_locked_cart_statement(), {"cart_id": cart_id})).first()
+    if c is None:
+        raise carts.cart_not_found(cart_id)
+    if c.payment_collection_id is not None:
+        return str(c.payment_collection_id)
+    if c.completed_at is not None:
         raise invalid_data(f"Cart {cart_id} is already completed.")
-    state = await load_cart_state(conn, cart_id=cart_id)
+    # the total needs items and shipping methods with their tax lines and adjustments, not the addresses
+    totals = cart_totals(await carts.line_items(conn, cart_ids=[cart_id]),
+                         await carts.shipping_methods(conn, cart_ids=[cart_id]))
     pc_id = await payments.create_payment_collection(
-        conn, currency_code=c["currency_code"], amount=Decimal(state["totals"]["total"]),
-        region_id=c["region_id"] or "")
-    await links.create_links(conn, "cart_payment_collection", [(cart_id, pc_id)])
+        conn, currency_code=c.currency_code, amount=Decimal(totals["total"]), region_id=c.region_id or "")
+    await links.insert_new_links(conn, "cart_payment_collection", [(cart_id, pc_id)])
     return pc_id
 
 

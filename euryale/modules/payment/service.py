@@ -11,7 +11,7 @@ import functools
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, func, insert, select, update
+from sqlalchemy import String, and_, bindparam, case, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.errors import MedusaError, MedusaErrorType, invalid_data, not_allowed, not_found
@@ -28,6 +28,8 @@ from euryale.modules.payment.providers.base import PaymentProvider, PaymentProvi
 from euryale.modules.payment.providers.registry import get_provider
 
 ZERO = Decimal(0)
+# session statuses that never had a payment row (payments are written when a session is authorised)
+_NEVER_PAID_SESSION = frozenset({"pending", "error", "requires_more"})
 
 
 def _raw(value: Any) -> dict[str, Any] | None:
@@ -119,17 +121,22 @@ async def list_payment_collections(conn: AsyncConnection, *, ids: list[str],
     sessions: dict[str, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
     pays: dict[str, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
     if with_sessions and rows:
-        pay_rows = [dict(r._mapping) for r in await conn.execute(
-            select(payment).where(payment.c.payment_collection_id.in_(list(sessions)), payment.c.deleted_at.is_(None))
-            .order_by(payment.c.created_at))]
-        by_session = {p["payment_session_id"]: _payment_dict(p) for p in pay_rows}
-        for p in pay_rows:
-            pays[p["payment_collection_id"]].append(_payment_dict(p))
-        for s in await conn.execute(
+        session_rows = [dict(s._mapping) for s in await conn.execute(
             select(payment_session).where(payment_session.c.payment_collection_id.in_(list(sessions)),
                                           payment_session.c.deleted_at.is_(None)).order_by(payment_session.c.created_at)
-        ):
-            sd = dict(s._mapping)
+        )]
+        by_session: dict[str, dict[str, Any]] = {}
+        # a payment row is written with its session authorised; collections whose sessions never were (pending
+        # ones: every collection of a cart before completion) have none, and cost no look-up
+        if any(s["status"] not in _NEVER_PAID_SESSION for s in session_rows) or any(
+                r["authorized_amount"] or r["captured_amount"] for r in rows):
+            pay_rows = [dict(r._mapping) for r in await conn.execute(
+                select(payment).where(payment.c.payment_collection_id.in_(list(sessions)),
+                                      payment.c.deleted_at.is_(None)).order_by(payment.c.created_at))]
+            by_session = {p["payment_session_id"]: _payment_dict(p) for p in pay_rows}
+            for p in pay_rows:
+                pays[p["payment_collection_id"]].append(_payment_dict(p))
+        for sd in session_rows:
             sessions[sd["payment_collection_id"]].append(_session_dict(sd, by_session))
     out = []
     for r in rows:
@@ -209,16 +216,26 @@ async def refresh_collection_status(conn: AsyncConnection, *, payment_collection
 
 # --- sessions --------------------------------------------------------------------------------------------------
 
+@functools.cache
+def _session_check_statement() -> Any:
+    """The collection's row and whether the provider is enabled, in one statement (binds `pc_id`, `provider_id`)."""
+    return select(
+        payment_collection.c.status, payment_collection.c.completed_at, payment_collection.c.amount,
+        payment_collection.c.currency_code,
+        exists().where(payment_provider.c.id == bindparam("provider_id", type_=String),
+                       payment_provider.c.is_enabled.is_(True)).label("provider_enabled"),
+    ).where(payment_collection.c.id == bindparam("pc_id", type_=String), payment_collection.c.deleted_at.is_(None))
+
+
 async def check_session_allowed(conn: AsyncConnection, *, payment_collection_id: str, provider_id: str,
                                 amount: Decimal | None = None) -> tuple[Decimal, str]:
     """Validate a new session (collection open, provider enabled); returns its amount and currency."""
-    pc = (await conn.execute(select(payment_collection).where(
-        payment_collection.c.id == payment_collection_id, payment_collection.c.deleted_at.is_(None)))).first()
+    pc = (await conn.execute(_session_check_statement(), {"pc_id": payment_collection_id,
+                                                           "provider_id": provider_id})).first()
     if pc is None:
         raise not_found(f"Payment Collection with id: {payment_collection_id} was not found")
-    enabled = await list_payment_providers(conn, ids=[provider_id])
     provider = get_provider(provider_id)
-    if not enabled or provider is None:
+    if not pc.provider_enabled or provider is None:
         raise not_found(f"Could not find a payment provider with id: {provider_id}")
     if pc.status in ("authorized", "canceled") or pc.completed_at is not None:
         raise not_allowed(f"Cannot create a payment session for a payment collection with status {pc.status}")
