@@ -73,7 +73,9 @@ STORE_VARIANT_DEFAULTS = ["id", "title", "sku", "barcode", "ean", "upc", "allow_
                           "hs_code", "origin_country", "mid_code", "material", "weight", "length", "height", "width",
                           "metadata", "variant_rank", "product_id", "thumbnail", "created_at", "updated_at",
                           "*options", "*images", "product.id", "product.type_id"]
-ADMIN_VARIANT_DEFAULTS = [*VARIANT_SCALARS, "*product", "*options", "*prices", "*images"]
+# Medusa 2.21.2's defaults: /admin/products/:id/variants[/:id] without the product, /admin/product-variants with it
+ADMIN_VARIANT_DEFAULTS = [*VARIANT_SCALARS, "*options", "*prices"]
+ADMIN_ALL_VARIANTS_DEFAULTS = [*VARIANT_SCALARS, "*product", "*options", "*prices"]
 OPTION_COLS = ["id", "title", "is_exclusive", "metadata", "created_at", "updated_at", "deleted_at"]
 VALUE_COLS = ["id", "value", "rank", "metadata", "option_id", "created_at", "updated_at", "deleted_at"]
 IMAGE_COLS = ["id", "url", "metadata", "rank", "product_id", "created_at", "updated_at", "deleted_at"]
@@ -488,15 +490,36 @@ def product_resource(*, store: bool) -> Resource:
     )
 
 
-def variant_resource(*, store: bool) -> Resource:
-    """The product-variant resource (`/store/product-variants`, `/admin/product-variants`)."""
+async def _admin_variant_relations(conn: AsyncConnection, variants: list[Row], sel: FieldSelection,
+                                   ctx: dict[str, Any]) -> None:
+    """Admin variants' relations; unselected many-to-one references answer as `{id}` (or null), as Medusa
+    2.21.2 serializes them: an option value's `option`, the product's `type` and `collection`."""
+    await attach_variant_relations(conn, variants, sel, ctx)
+    options_sel = sel.relations.get("options")
+    if options_sel is not None and "option" not in options_sel.relations:
+        for var in variants:
+            var["options"] = [{**v, "option": {"id": v["option_id"]} if v.get("option_id") else None}
+                              for v in var.get("options") or []]
+    product_sel = sel.relations.get("product")
+    if product_sel is not None and product_sel.star:
+        for var in variants:
+            prod = var.get("product")
+            if prod is not None:
+                prod.setdefault("type", {"id": prod["type_id"]} if prod.get("type_id") else None)
+                prod.setdefault("collection", {"id": prod["collection_id"]} if prod.get("collection_id") else None)
+
+
+def variant_resource(*, store: bool, all_variants: bool = False) -> Resource:
+    """The product-variant resource: `/store/product-variants`, `/admin/products/:id/variants`, or with
+    `all_variants` `/admin/product-variants` (whose defaults add the product)."""
     return Resource(
         name="Variant",
         table=product_variant,
         columns=VARIANT_SCALARS,
-        defaults=STORE_VARIANT_DEFAULTS if store else ADMIN_VARIANT_DEFAULTS,
+        defaults=(STORE_VARIANT_DEFAULTS if store else
+                  ADMIN_ALL_VARIANTS_DEFAULTS if all_variants else ADMIN_VARIANT_DEFAULTS),
         relations={"product": _load_product_of_variant},
-        after=attach_variant_relations,
+        after=attach_variant_relations if store else _admin_variant_relations,
         computed=("options", "prices", "images", "calculated_price", "inventory_items"),
         searchable=("title", "sku", "barcode", "ean", "upc"),
         filterable=("id", "sku", "title", "product_id", "manage_inventory", "allow_backorder", "ean", "upc",

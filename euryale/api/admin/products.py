@@ -24,6 +24,7 @@ from euryale.query.request import WireRoute, list_envelope, read_request, retrie
 router = APIRouter(dependencies=[Depends(bump_after_write, scope="function"), Depends(require_user)], route_class=WireRoute)
 PRODUCTS = product_resource(store=False)
 VARIANTS = variant_resource(store=False)
+ALL_VARIANTS = variant_resource(store=False, all_variants=True)
 Status = Literal["draft", "proposed", "published", "rejected"]
 
 
@@ -365,7 +366,7 @@ async def link_product_options(product_id: str, body: OptionLinkBatch, request: 
 @router.get("/admin/product-variants")
 async def list_all_variants(request: Request) -> dict[str, Any]:
     """`GET /admin/product-variants`."""
-    return await list_envelope(request, VARIANTS, "variants", store=False)
+    return await list_envelope(request, ALL_VARIANTS, "variants", store=False)
 
 
 

@@ -126,6 +126,12 @@ async def test_variants_routes_and_prices(client: httpx.AsyncClient, config: Eur
     assert [(p["currency_code"], p["amount"]) for p in updated["prices"]] == [("eur", 99)]
     res = await client.get(f"/admin/products/{pid}/variants", headers=h)
     assert res.json()["count"] == 2
+    # Medusa 2.21.2's defaults here: no product, no images, each option value's option as {id}
+    listed = res.json()["variants"][0]
+    assert "product" not in listed and "images" not in listed and "prices" in listed
+    assert listed["options"] and all(v["option"] == {"id": v["option_id"]} for v in listed["options"])
+    res = await client.get(f"/admin/products/{pid}/variants", headers=h, params={"fields": "*options.option"})
+    assert all(v["option"]["title"] for v in res.json()["variants"][0]["options"])
     res = await client.post(f"/admin/products/{pid}/variants/batch", headers=h, json={
         "create": [{"title": "Extra", "sku": unique("SKU"), "prices": [{"currency_code": "usd", "amount": 5}]}],
         "delete": [small["id"]]})
@@ -138,6 +144,8 @@ async def test_variants_routes_and_prices(client: httpx.AsyncClient, config: Eur
     assert res.status_code == 404
     res = await client.get("/admin/product-variants", params={"product_id": pid}, headers=h)
     assert res.json()["count"] == 1
+    [listed] = res.json()["variants"]  # this route's defaults add the product, its type/collection as refs
+    assert listed["product"]["id"] == pid and "type" in listed["product"] and "collection" in listed["product"]
 
 
 async def test_managed_variants_get_inventory_items(client: httpx.AsyncClient, config: EuryaleConfig,
