@@ -24,7 +24,7 @@ from euryale.http.cors import GroupCORSMiddleware
 from euryale.http.json import JSONResponse
 
 log = structlog.get_logger("euryale.http")
-API_PACKAGES = ("euryale.api.store", "euryale.api.admin", "euryale.api.auth", "euryale.api.hooks")
+API_PACKAGES = ("euryale.api.store", "euryale.api.admin", "euryale.api.auth", "euryale.api.hooks", "euryale.api.cloud")
 
 
 class RequestContextMiddleware:

@@ -21,10 +21,10 @@ from euryale.modules.user import service as user_service
 router = APIRouter()
 
 
-@router.post("/auth/{auth_provider}/user")
-async def create_or_link_user(auth_provider: str, request: Request,
-                              ctx: AuthContext = Depends(allow_unregistered("user", (BEARER,)))) -> JSONResponse:
-    """`{user}`: the linked or created user."""
+async def create_or_link_user(request: Request, ctx: AuthContext, *, provider: str, wrong_provider: str
+                              ) -> dict[str, Any]:
+    """The user for an identity of `provider` (also behind `POST /cloud/auth/users`); `wrong_provider` is the
+    401 message for an identity of another provider."""
     if ctx.actor_id:
         raise invalid_data("The user is already registered and cannot create a new account.")
     email = ctx.user_metadata.get("email")
@@ -35,18 +35,24 @@ async def create_or_link_user(auth_provider: str, request: Request,
         providers = list((await conn.execute(select(provider_identity.c.provider).where(
             provider_identity.c.auth_identity_id == ctx.auth_identity_id))).scalars())
         existing = await user_service.find_user_by_email(conn, email=email)
-    if len(providers) != 1 or providers[0] != auth_provider:
-        raise MedusaError(MedusaErrorType.UNAUTHORIZED,
-                          f"Only {auth_provider} identities can create a user account for this authentication "
-                          "context")
-    user: dict[str, Any]
+    if len(providers) != 1 or providers[0] != provider:
+        raise MedusaError(MedusaErrorType.UNAUTHORIZED, wrong_provider)
     if existing is not None:
         await link_user_to_identity(container, auth_identity_id=ctx.auth_identity_id, user_id=str(existing["id"]))
         async with container.database().read() as conn:
-            user = await user_service.retrieve_user(conn, user_id=str(existing["id"]))
-    else:
-        given, family = ctx.user_metadata.get("given_name"), ctx.user_metadata.get("family_name")
-        user = await create_user_account(container, auth_identity_id=ctx.auth_identity_id, email=email,
-                                         first_name=given if isinstance(given, str) else None,
-                                         last_name=family if isinstance(family, str) else None)
-    return json({"user": user})
+            linked: dict[str, Any] = await user_service.retrieve_user(conn, user_id=str(existing["id"]))
+        return linked
+    given, family = ctx.user_metadata.get("given_name"), ctx.user_metadata.get("family_name")
+    created: dict[str, Any] = await create_user_account(
+        container, auth_identity_id=ctx.auth_identity_id, email=email,
+        first_name=given if isinstance(given, str) else None, last_name=family if isinstance(family, str) else None)
+    return created
+
+
+@router.post("/auth/{auth_provider}/user")
+async def provider_user(auth_provider: str, request: Request,
+                        ctx: AuthContext = Depends(allow_unregistered("user", (BEARER,)))) -> JSONResponse:
+    """`{user}`: the linked or created user."""
+    return json({"user": await create_or_link_user(
+        request, ctx, provider=auth_provider,
+        wrong_provider=f"Only {auth_provider} identities can create a user account for this authentication context")})

@@ -85,3 +85,25 @@ async def test_provider_user_refusals(client: httpx.AsyncClient, container: Cont
     assert res.status_code == 400
     assert res.json()["message"] == "The user is already registered and cannot create a new account."
     assert (await client.post("/auth/google/user")).status_code == 401
+
+
+async def test_cloud_auth_routes(client: httpx.AsyncClient, container: Container) -> None:
+    http = container.config.project_config.http
+    res = await client.get("/cloud/auth")
+    assert res.status_code == 200 and res.json() == {"enabled": False}
+    before = http.auth_methods_per_actor
+    http.auth_methods_per_actor = {"user": ["emailpass", "cloud"]}
+    try:
+        assert (await client.get("/cloud/auth")).json() == {"enabled": True}
+    finally:
+        http.auth_methods_per_actor = before
+
+    email = f"cloud-{uuid.uuid4().hex[:10]}@example.com"
+    _, token = await _external_identity(container, "cloud", email=email, given_name="Grace")
+    res = await client.post("/cloud/auth/users", headers=bearer(token))
+    assert res.status_code == 200, res.text
+    assert (res.json()["user"]["email"], res.json()["user"]["first_name"]) == (email, "Grace")
+    _, google = await _external_identity(container, "google", email=email)
+    res = await client.post("/cloud/auth/users", headers=bearer(google))
+    assert res.status_code == 401 and res.json()["message"] == "Only cloud identities can create a user account"
+    assert (await client.post("/cloud/auth/users")).status_code == 401

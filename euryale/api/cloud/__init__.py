@@ -1,0 +1,1 @@
+"""cloud API routes (each module defines `router`)."""
