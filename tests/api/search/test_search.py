@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from euryale.config import EuryaleConfig
 from euryale.container import Container
@@ -210,3 +211,43 @@ async def test_search_index_admin(client: httpx.AsyncClient, catalog: dict[str, 
     res = await client.get(f"/admin/workflows-executions?transaction_id={res.json()['job_id']}", headers=h)
     assert res.status_code == 200
     assert (await client.get("/admin/search-indexes")).status_code == 401
+
+
+@pytest.mark.usefixtures("store_opt_in")
+async def test_store_search_is_one_statement_per_query(client: httpx.AsyncClient, container: Container,
+                                                       catalog: dict[str, Any]) -> None:
+    queries = [{"entity": "product", "filters": {"q": catalog["word"]}} for _ in range(3)]
+    await client.post("/store/search", json={"entity": "product"}, headers=catalog["pk"])  # warm the key cache
+    with captured_statements(container) as statements:
+        res = await client.post("/store/search", json={"queries": queries}, headers=catalog["pk"])
+    assert res.status_code == 200
+    assert all(r["metadata"]["count"] == 2 for r in res.json()["results"])
+    assert len([s for s, _ in statements if "search_document" in s]) == 3
+
+
+async def test_ingestion_maps_variant_and_channel_events_to_products(client: httpx.AsyncClient,
+                                                                     container: Container,
+                                                                     catalog: dict[str, Any],
+                                                                     store_opt_in: None) -> None:
+    product = catalog["published"][1]
+    variant = product["variants"][0]
+    new_sku = unique("ZSKU").replace("_", "").replace("-", "").upper()
+    res = await client.post(f"/admin/products/{product['id']}/variants/{variant['id']}", json={"sku": new_sku},
+                            headers=catalog["admin"])
+    assert res.status_code == 200, res.text
+    await ingest(Event("product-variant.updated", {"id": variant["id"]}), container)
+    found = (await client.post("/store/search", json={"entity": "product", "filters": {"variants.sku": new_sku}},
+                               headers=catalog["pk"])).json()["results"][0]
+    assert [h["id"] for h in found["hits"]] == [product["id"]]
+
+    async with container.database().read() as conn:
+        channel_id = (await conn.execute(text(
+            "SELECT sales_channel_id FROM product_sales_channel WHERE product_id = :p AND deleted_at IS NULL"),
+            {"p": product["id"]})).scalar_one()
+    assert (await client.delete(f"/admin/sales-channels/{channel_id}", headers=catalog["admin"])).status_code == 200
+    await ingest(Event("sales-channel.deleted", {"id": channel_id}), container)
+    async with container.database().read() as conn:
+        channels = (await conn.execute(text(
+            "SELECT document->'sales_channel_ids' FROM search_document WHERE index_name = 'product' "
+            "AND entity_id = :p"), {"p": product["id"]})).scalar_one()
+    assert channels == []
