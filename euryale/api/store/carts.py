@@ -1,6 +1,6 @@
 """Store carts: `/store/carts*` (create, read, update, line items, shipping methods, promotions, taxes, complete,
-customer transfer). Handlers validate, run one workflow (`euryale.flows.cart.workflows`: one transaction), then
-re-read the cart."""
+customer transfer). A write handler validates and runs one workflow (`euryale.flows.cart.workflows`: one
+transaction that also builds the answer from the cart state it wrote, so the cart is not read again)."""
 
 from __future__ import annotations
 
@@ -96,21 +96,14 @@ def _actor(customer: AuthContext | None) -> str | None:
     return customer.actor_id if customer else None
 
 
-async def _cart_answer(request: Request, cart_id: str, fields: str | None) -> dict[str, Any]:
-    # the primary (not a replica) right after the workflow's write: the answer shows the change
-    async with _db(request).transaction() as conn:
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
-
-
 @router.post("/store/carts", response_model=None)
 async def create_cart(body: CreateCartBody, request: Request, fields: str | None = Query(None),
                       ctx: StoreContext = Depends(store_context),
                       customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Create a cart in a region (default: the store's) and the key's sales channel."""
-    cart_id = await cart_flows.create_cart(_container(request), data=_dump(body),
-                                           sales_channel_ids=list(ctx.sales_channel_ids),
-                                           customer_id=_actor(customer), locale=ctx.locale)
-    return await _cart_answer(request, cart_id, fields)
+    return {"cart": await cart_flows.create_cart(_container(request), data=_dump(body),
+                                                 sales_channel_ids=list(ctx.sales_channel_ids),
+                                                 customer_id=_actor(customer), locale=ctx.locale, fields=fields)}
 
 
 @router.get("/store/carts/{cart_id}", response_model=None)
@@ -134,8 +127,8 @@ async def update_cart(cart_id: str, body: UpdateCartBody, request: Request, fiel
         from euryale.errors import invalid_data
 
         raise invalid_data("Requested sales channel is not part of the publishable key")
-    await cart_flows.update_cart(_container(request), cart_id=cart_id, data=data, customer_id=_actor(customer))
-    return await _cart_answer(request, cart_id, fields)
+    return {"cart": await cart_flows.update_cart(_container(request), cart_id=cart_id, data=data,
+                                                 customer_id=_actor(customer), fields=fields)}
 
 
 @router.post("/store/carts/{cart_id}/customer", response_model=None)
@@ -143,8 +136,8 @@ async def transfer_cart(cart_id: str, request: Request, fields: str | None = Que
                         ctx: StoreContext = Depends(store_context),
                         customer: AuthContext = Depends(require_customer)) -> dict[str, Any]:
     """Give the cart to the logged-in customer."""
-    await cart_flows.transfer_customer(_container(request), cart_id=cart_id, customer_id=customer.actor_id)
-    return await _cart_answer(request, cart_id, fields)
+    return {"cart": await cart_flows.transfer_customer(_container(request), cart_id=cart_id,
+                                                       customer_id=customer.actor_id, fields=fields)}
 
 
 @router.post("/store/carts/{cart_id}/line-items", response_model=None)
@@ -152,9 +145,8 @@ async def add_line_item(cart_id: str, body: ItemBody, request: Request, fields: 
                         ctx: StoreContext = Depends(store_context),
                         customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Add a variant (priced in the cart's context; stock confirmed)."""
-    await cart_flows.add_to_cart(_container(request), cart_id=cart_id, item=body.model_dump(),
-                                 customer_id=_actor(customer))
-    return await _cart_answer(request, cart_id, fields)
+    return {"cart": await cart_flows.add_to_cart(_container(request), cart_id=cart_id, item=body.model_dump(),
+                                                 customer_id=_actor(customer), fields=fields)}
 
 
 @router.post("/store/carts/{cart_id}/line-items/{line_id}", response_model=None)
@@ -162,9 +154,9 @@ async def update_line_item(cart_id: str, line_id: str, body: UpdateItemBody, req
                            fields: str | None = Query(None), ctx: StoreContext = Depends(store_context),
                            customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Change a line's quantity (0 removes it)."""
-    await cart_flows.update_line_item(_container(request), cart_id=cart_id, line_id=line_id,
-                                      quantity=body.quantity, metadata=body.metadata, customer_id=_actor(customer))
-    return await _cart_answer(request, cart_id, fields)
+    return {"cart": await cart_flows.update_line_item(_container(request), cart_id=cart_id, line_id=line_id,
+                                                      quantity=body.quantity, metadata=body.metadata,
+                                                      customer_id=_actor(customer), fields=fields)}
 
 
 @router.delete("/store/carts/{cart_id}/line-items/{line_id}", response_model=None)
@@ -172,9 +164,8 @@ async def delete_line_item(cart_id: str, line_id: str, request: Request, fields:
                            ctx: StoreContext = Depends(store_context),
                            customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Remove a line: `{id, object: "line-item", deleted: true, parent: cart}`."""
-    await cart_flows.delete_line_item(_container(request), cart_id=cart_id, line_id=line_id,
-                                      customer_id=_actor(customer))
-    cart = (await _cart_answer(request, cart_id, fields))["cart"]
+    cart = await cart_flows.delete_line_item(_container(request), cart_id=cart_id, line_id=line_id,
+                                             customer_id=_actor(customer), fields=fields)
     return deleted(line_id, "line-item", parent=cart)
 
 
@@ -183,9 +174,9 @@ async def add_shipping_method(cart_id: str, body: ShippingMethodBody, request: R
                               fields: str | None = Query(None), ctx: StoreContext = Depends(store_context),
                               customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Choose a shipping option available to the cart."""
-    await cart_flows.add_shipping_method(_container(request), cart_id=cart_id, option_id=body.option_id,
-                                         data=body.data, customer_id=_actor(customer))
-    return await _cart_answer(request, cart_id, fields)
+    return {"cart": await cart_flows.add_shipping_method(_container(request), cart_id=cart_id,
+                                                         option_id=body.option_id, data=body.data,
+                                                         customer_id=_actor(customer), fields=fields)}
 
 
 @router.post("/store/carts/{cart_id}/promotions", response_model=None)
@@ -193,9 +184,9 @@ async def add_promotions(cart_id: str, body: PromotionsBody, request: Request, f
                          ctx: StoreContext = Depends(store_context),
                          customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Apply promotion codes."""
-    await cart_flows.update_promotions(_container(request), cart_id=cart_id, codes=body.promo_codes, action="add",
-                                       customer_id=_actor(customer))
-    return await _cart_answer(request, cart_id, fields)
+    return {"cart": await cart_flows.update_promotions(_container(request), cart_id=cart_id,
+                                                       codes=body.promo_codes, action="add",
+                                                       customer_id=_actor(customer), fields=fields)}
 
 
 @router.delete("/store/carts/{cart_id}/promotions", response_model=None)
@@ -203,9 +194,9 @@ async def remove_promotions(cart_id: str, body: PromotionsBody, request: Request
                             ctx: StoreContext = Depends(store_context),
                             customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Remove promotion codes."""
-    await cart_flows.update_promotions(_container(request), cart_id=cart_id, codes=body.promo_codes,
-                                       action="remove", customer_id=_actor(customer))
-    return await _cart_answer(request, cart_id, fields)
+    return {"cart": await cart_flows.update_promotions(_container(request), cart_id=cart_id,
+                                                       codes=body.promo_codes, action="remove",
+                                                       customer_id=_actor(customer), fields=fields)}
 
 
 @router.post("/store/carts/{cart_id}/taxes", response_model=None)
@@ -213,8 +204,8 @@ async def calculate_taxes(cart_id: str, request: Request, fields: str | None = Q
                           ctx: StoreContext = Depends(store_context),
                           customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """Compute tax lines now (regions without automatic taxes)."""
-    await cart_flows.calculate_taxes(_container(request), cart_id=cart_id, customer_id=_actor(customer))
-    return await _cart_answer(request, cart_id, fields)
+    return {"cart": await cart_flows.calculate_taxes(_container(request), cart_id=cart_id,
+                                                     customer_id=_actor(customer), fields=fields)}
 
 
 @router.post("/store/carts/{cart_id}/complete", response_model=None)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ARRAY, Integer, Text, any_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.errors import invalid_data, not_allowed, not_found
@@ -19,21 +19,30 @@ from euryale.events import Event
 from euryale.events.outbox import stage_events
 from euryale.flows.cart import promotions as promos
 from euryale.flows.cart import taxes
-from euryale.flows.cart.read import cart_payment_collection_id, load_cart_state
+from euryale.flows.cart.read import cart_payment_collection_id, load_cart_relations
 from euryale.links import service as links
-from euryale.links.models import product_variant_inventory_item
+from euryale.links.models import (
+    cart_payment_collection,
+    cart_promotion,
+    product_sales_channel,
+    product_variant_inventory_item,
+    product_variant_price_set,
+)
 from euryale.modules.cart import service as carts
+from euryale.modules.cart.models import cart
 from euryale.modules.customer import service as customers
 from euryale.modules.customer.models import customer, customer_group_customer
 from euryale.modules.fulfillment import service as fulfillment
 from euryale.modules.inventory import service as inventory
 from euryale.modules.payment import service as payments
-from euryale.modules.payment.models import payment_session
+from euryale.modules.payment.models import payment_collection, payment_session
 from euryale.modules.pricing import service as pricing
 from euryale.modules.product import service as products
+from euryale.modules.product.models import product, product_collection, product_type, product_variant
 from euryale.modules.promotion.models import promotion
 from euryale.modules.region.models import region, region_country
 from euryale.modules.store.models import store
+from euryale.totals import cart_totals, to_decimal
 
 MULTI_CHANNEL = ("Cannot assign sales channel to cart. The Publishable API Key in the header of the request is "
                  "associated with multiple Sales Channels. Make sure to pass a `sales_channel_id` with the cart.")
@@ -97,12 +106,87 @@ def _address_values(address: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+# --- the cart as a write sees it ---------------------------------------------------------------------------------
+
+_cp, _cpc = cart_promotion, cart_payment_collection
+# the locked cart row with what every write needs beside it, in one statement
+_LOCK_CART = (select(
+    cart, region.c.automatic_taxes.label("automatic_taxes"),
+    func.array(select(_cp.c.promotion_id).where(_cp.c.cart_id == cart.c.id, _cp.c.deleted_at.is_(None))
+               .scalar_subquery(), type_=ARRAY(Text)).label("promotion_ids"),
+    select(_cpc.c.payment_collection_id).where(_cpc.c.cart_id == cart.c.id, _cpc.c.deleted_at.is_(None))
+    .limit(1).scalar_subquery().label("payment_collection_id"),
+    select(customer.c.has_account).where(customer.c.id == cart.c.customer_id).scalar_subquery()
+    .label("owner_has_account"))
+    .select_from(cart.outerjoin(region, region.c.id == cart.c.region_id))
+    .where(cart.c.id == bindparam("cart_id"), cart.c.deleted_at.is_(None))
+    .with_for_update(of=cart))
+
+
+async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None,
+                      check_access: bool = True) -> dict[str, Any]:
+    """Lock the open cart row for the transaction (404 when missing, or owned by another registered customer when
+    `check_access`; 400 when completed), with `automatic_taxes` of its region, the linked `promotion_ids`, the
+    `payment_collection_id` and `owner_has_account`."""
+    row = (await conn.execute(_LOCK_CART, {"cart_id": cart_id})).mappings().first()
+    if row is None:
+        raise carts.cart_not_found(cart_id)
+    c = dict(row)
+    if check_access and customer_id is not None and c["customer_id"] and c["customer_id"] != customer_id \
+            and c["owner_has_account"]:
+        raise carts.cart_not_found(cart_id)
+    if c["completed_at"] is not None:
+        raise _completed(cart_id)
+    return c
+
+
+async def cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None,
+                     check_access: bool = True) -> dict[str, Any]:
+    """`locked_cart` plus items, shipping methods, addresses and totals: what a write changes and answers with."""
+    return await load_cart_relations(conn, await locked_cart(conn, cart_id=cart_id, customer_id=customer_id,
+                                                             check_access=check_access))
+
+
 # --- line item data ---------------------------------------------------------------------------------------------
+
+_v, _p, _pvps, _psc, _pvii = (product_variant, product, product_variant_price_set, product_sales_channel,
+                              product_variant_inventory_item)
+# what a line item copies from its variant and product, its price set, channels and inventory items: one statement
+_VARIANTS_FOR_ITEMS = (select(
+    _v.c.id, _v.c.product_id, _v.c.title, _v.c.sku, _v.c.barcode, _v.c.thumbnail, _v.c.manage_inventory,
+    _v.c.allow_backorder, _p.c.title.label("p_title"), _p.c.description.label("p_description"),
+    _p.c.subtitle.label("p_subtitle"), _p.c.thumbnail.label("p_thumbnail"), _p.c.handle.label("p_handle"),
+    _p.c.discountable.label("p_discountable"), _p.c.is_giftcard.label("p_is_giftcard"),
+    _p.c.type_id.label("p_type_id"), product_type.c.value.label("type_value"),
+    product_collection.c.title.label("collection_title"),
+    select(_pvps.c.price_set_id).where(_pvps.c.variant_id == _v.c.id, _pvps.c.deleted_at.is_(None))
+    .limit(1).scalar_subquery().label("price_set_id"),
+    func.array(select(_psc.c.sales_channel_id).where(_psc.c.product_id == _p.c.id, _psc.c.deleted_at.is_(None))
+               .scalar_subquery(), type_=ARRAY(Text)).label("sales_channel_ids"),
+    func.array(select(_pvii.c.inventory_item_id).where(_pvii.c.variant_id == _v.c.id, _pvii.c.deleted_at.is_(None))
+               .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Text)).label("inventory_item_ids"),
+    func.array(select(_pvii.c.required_quantity).where(_pvii.c.variant_id == _v.c.id, _pvii.c.deleted_at.is_(None))
+               .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Integer))
+    .label("required_quantities"))
+    .select_from(_v.join(_p, _p.c.id == _v.c.product_id)
+                 .outerjoin(product_type, product_type.c.id == _p.c.type_id)
+                 .outerjoin(product_collection, product_collection.c.id == _p.c.collection_id))
+    .where(_v.c.id == any_(bindparam("ids", type_=ARRAY(Text))), _v.c.deleted_at.is_(None),
+           _p.c.deleted_at.is_(None)))
+
+
+async def _variants_for_items(conn: AsyncConnection, variant_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Live variants by id with what `_line_item_data`, the channel check and the stock check need."""
+    ids = list(dict.fromkeys(variant_ids))
+    if not ids:
+        return {}
+    return {r["id"]: dict(r) for r in (await conn.execute(_VARIANTS_FOR_ITEMS, {"ids": ids})).mappings()}
+
 
 async def _priced_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], variant_ids: Sequence[str]
                            ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Variants with their calculated price in the cart's pricing context (set-based)."""
-    variants = await products.retrieve_variants_for_cart(conn, variant_ids=list(variant_ids))
+    variants = await _variants_for_items(conn, variant_ids)
     price_set_ids = [v["price_set_id"] for v in variants.values() if v.get("price_set_id")]
     ctx: dict[str, Any] = {"currency_code": cart["currency_code"]}
     if cart.get("region_id"):
@@ -114,26 +198,25 @@ async def _priced_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], va
     return variants, prices
 
 
-def _line_item_data(variant: Mapping[str, Any], price: Mapping[str, Any]) -> dict[str, Any]:
-    p = variant["product"]
+def _line_item_data(v: Mapping[str, Any], price: Mapping[str, Any]) -> dict[str, Any]:
     calc, orig = price["calculated_amount"], price.get("original_amount")
     return {
-        "title": p["title"], "subtitle": variant.get("title"),
-        "thumbnail": variant.get("thumbnail") or p.get("thumbnail"),
-        "variant_id": variant["id"], "product_id": p["id"], "product_title": p["title"],
-        "product_description": p.get("description"), "product_subtitle": p.get("subtitle"),
-        "product_type": (p.get("type") or {}).get("value"), "product_type_id": p.get("type_id"),
-        "product_collection": (p.get("collection") or {}).get("title"), "product_handle": p.get("handle"),
-        "variant_sku": variant.get("sku"), "variant_barcode": variant.get("barcode"),
-        "variant_title": variant.get("title"), "requires_shipping": bool(variant.get("requires_shipping", True)),
-        "is_discountable": bool(p.get("discountable", True)), "is_giftcard": bool(p.get("is_giftcard")),
+        "title": v["p_title"], "subtitle": v["title"], "thumbnail": v["thumbnail"] or v["p_thumbnail"],
+        "variant_id": v["id"], "product_id": v["product_id"], "product_title": v["p_title"],
+        "product_description": v["p_description"], "product_subtitle": v["p_subtitle"],
+        "product_type": v["type_value"] if v["p_type_id"] else None, "product_type_id": v["p_type_id"],
+        "product_collection": v["collection_title"], "product_handle": v["p_handle"],
+        "variant_sku": v["sku"], "variant_barcode": v["barcode"], "variant_title": v["title"],
+        "requires_shipping": True, "is_discountable": bool(v["p_discountable"] if v["p_discountable"] is not None
+                                                           else True),
+        "is_giftcard": bool(v["p_is_giftcard"]),
         "is_tax_inclusive": bool(price.get("is_calculated_price_tax_inclusive")), "unit_price": calc,
         "compare_at_unit_price": orig if orig is not None and orig != calc else None,
     }
 
 
-async def _check_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], variant_ids: Sequence[str],
-                          variants: Mapping[str, Any], prices: Mapping[str, Any]) -> None:
+def _check_variants(*, cart: Mapping[str, Any], variant_ids: Sequence[str], variants: Mapping[str, Any],
+                    prices: Mapping[str, Any]) -> None:
     missing = [v for v in variant_ids if v not in variants]
     if missing:
         raise invalid_data(f"Variants {', '.join(missing)} do not exist or belong to a product that is not published")
@@ -174,36 +257,126 @@ async def inventory_requirements(conn: AsyncConnection, *, items: Sequence[Mappi
     return out
 
 
-async def _confirm_inventory(conn: AsyncConnection, *, cart: Mapping[str, Any],
+async def _confirm_inventory(conn: AsyncConnection, *, cart: Mapping[str, Any], variants: Mapping[str, Any],
                              items: Sequence[Mapping[str, Any]]) -> None:
-    need = await inventory_requirements(conn, items=items)
+    """Stock check of `{variant_id, quantity}` lines (manage_inventory variants, through their inventory items)."""
+    need = []
+    for i in items:
+        v = variants.get(i["variant_id"])
+        if v is None or not v["manage_inventory"]:
+            continue
+        for inv_id, req in zip(v["inventory_item_ids"], v["required_quantities"], strict=True):
+            need.append({"inventory_item_id": inv_id, "quantity": int(i["quantity"]) * int(req or 1),
+                         "required_quantity": 1, "allow_backorder": bool(v["allow_backorder"])})
     if need:
         await inventory.confirm_inventory(conn, items=need, sales_channel_id=cart.get("sales_channel_id"))
 
 
 # --- refresh ----------------------------------------------------------------------------------------------------
 
-async def linked_codes(conn: AsyncConnection, *, cart_id: str) -> list[str]:
-    """Codes of the promotions linked to the cart."""
-    ids = (await links.linked(conn, "cart_promotion", left_ids=[cart_id])).get(cart_id, [])
-    if not ids:
+async def _codes_of(conn: AsyncConnection, promotion_ids: Sequence[str]) -> list[str]:
+    """Codes of the given (linked) promotions, sorted; no statement for none."""
+    if not promotion_ids:
         return []
-    return [r[0] for r in await conn.execute(select(promotion.c.code).where(promotion.c.id.in_(ids))
+    return [r[0] for r in await conn.execute(select(promotion.c.code).where(promotion.c.id.in_(list(promotion_ids)))
                                              .order_by(promotion.c.code))]
 
 
-async def _set_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str]) -> None:
-    ids = [r[0] for r in await conn.execute(select(promotion.c.id).where(
-        promotion.c.code.in_(list(codes)), promotion.c.deleted_at.is_(None)))] if codes else []
-    current = set((await links.linked(conn, "cart_promotion", left_ids=[cart_id])).get(cart_id, []))
-    await links.dismiss_links(conn, "cart_promotion", [(cart_id, p) for p in current - set(ids)])
-    await links.create_links(conn, "cart_promotion", [(cart_id, p) for p in ids if p not in current])
+async def _set_promotions(conn: AsyncConnection, c: dict[str, Any], applied_ids: Sequence[str]) -> None:
+    """Link the cart to exactly the promotions that applied (nothing to write when they did not change)."""
+    current = set(c["promotion_ids"])
+    wanted = list(dict.fromkeys(applied_ids))
+    if current != set(wanted):
+        await links.dismiss_links(conn, "cart_promotion", [(c["id"], p) for p in current - set(wanted)])
+        await links.create_links(conn, "cart_promotion", [(c["id"], p) for p in wanted if p not in current])
+    c["promotion_ids"] = wanted
 
 
-async def refresh_cart(conn: AsyncConnection, *, cart_id: str, reprice: bool = True,
-                       promo_codes: Sequence[str] | None = None) -> dict[str, Any]:
-    """Re-price items, recompute promotion adjustments and tax lines, sync the payment collection amount."""
-    c = await load_cart_state(conn, cart_id=cart_id)
+_TAX_LINE_KEYS = ("code", "rate", "description", "provider_id", "tax_rate_id")
+_ADJUSTMENT_KEYS = ("amount", "code", "promotion_id", "description", "provider_id", "is_tax_inclusive")
+
+
+def _identity(row: Mapping[str, Any], keys: Sequence[str]) -> str:
+    """What makes a tax line / adjustment the same one (money compared as a number: 5.00 is 5)."""
+    values = []
+    for k in keys:
+        v = row.get(k)
+        if k in ("rate", "amount"):
+            v = to_decimal(v).normalize()
+        elif k == "is_tax_inclusive":
+            v = bool(v)
+        values.append(repr(v))
+    return "|".join(values)
+
+
+def _same_rows(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> bool:
+    return sorted(_identity(r, keys) for r in old) == sorted(_identity(r, keys) for r in new)
+
+
+async def _sync_owned(conn: AsyncConnection, c: dict[str, Any], kind: str,
+                      wanted: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]]) -> None:
+    """Make the tax lines / adjustments (`kind`) of the cart's items and shipping methods the `wanted` ones
+    (`{"items": {id: [...]}, "shipping_methods": {id: [...]}}`), writing only the owners whose rows changed;
+    the state `c` is updated with the rows as stored."""
+    keys = _TAX_LINE_KEYS if kind == "tax_lines" else _ADJUSTMENT_KEYS
+    for owner_kind in ("items", "shipping_methods"):
+        owners = {o["id"]: o for o in c[owner_kind]}
+        changed = {oid: rows for oid, rows in wanted[owner_kind].items()
+                   if oid in owners and not _same_rows(owners[oid][kind], rows, keys)}
+        if not changed:
+            continue
+        stale = [oid for oid in changed if owners[oid][kind]]
+        inserted = await carts.replace_owned_rows(conn, kind=kind, owner_kind=owner_kind, stale_owners=stale,
+                                                  rows_by_owner=changed)
+        for oid in changed:
+            owners[oid][kind] = inserted.get(oid, [])
+
+
+async def _drop_invalid_shipping_methods(conn: AsyncConnection, c: dict[str, Any]) -> None:
+    """Methods whose option no longer serves the cart (address, channel) are removed, as Medusa refreshes them."""
+    options = await fulfillment.list_shipping_options_for_context(
+        conn, sales_channel_id=c["sales_channel_id"], address=c["shipping_address"])
+    valid = {o["id"] for o in options}
+    stale = [m["id"] for m in c["shipping_methods"] if m["shipping_option_id"] not in valid]
+    if stale:
+        await carts.delete_shipping_methods(conn, method_ids=stale)
+        c["shipping_methods"] = [m for m in c["shipping_methods"] if m["id"] not in stale]
+
+
+async def _apply_taxes(conn: AsyncConnection, c: dict[str, Any]) -> None:
+    if not c["items"] and not c["shipping_methods"]:
+        return  # nothing to tax (and nothing to read)
+    item_lines, ship_lines = await taxes.calculate_tax_lines(
+        conn, items=c["items"], shipping_methods=c["shipping_methods"], address=c["shipping_address"],
+        currency_code=c["currency_code"])
+    await _sync_owned(conn, c, "tax_lines", {"items": item_lines, "shipping_methods": ship_lines})
+
+
+async def _sync_payment_collection(conn: AsyncConnection, *, cart: Mapping[str, Any]) -> None:
+    pc_id = cart["payment_collection_id"] if "payment_collection_id" in cart else \
+        await cart_payment_collection_id(conn, cart_id=cart["id"])
+    if pc_id is None:
+        return
+    total = Decimal(cart["totals"]["total"])
+    pc = (await conn.execute(select(payment_collection.c.amount, payment_collection.c.completed_at).where(
+        payment_collection.c.id == pc_id))).first()
+    if pc is None or pc.completed_at is not None or Decimal(pc.amount) == total:
+        return
+    await payments.update_payment_collection_amount(conn, payment_collection_id=pc_id, amount=total)
+    # sessions were initiated for the old amount: Medusa drops them so the customer re-selects a provider
+    await conn.execute(update(payment_session).where(
+        payment_session.c.payment_collection_id == pc_id, payment_session.c.deleted_at.is_(None),
+        payment_session.c.status.notin_(["authorized", "captured"])).values(deleted_at=func.now()))
+    await payments.refresh_collection_status(conn, payment_collection_id=pc_id)
+
+
+async def refresh_cart(conn: AsyncConnection, c: dict[str, Any], *, reprice: bool = True,
+                       promo_codes: Sequence[str] | None = None, shipping_checked: bool = False) -> dict[str, Any]:
+    """Re-price items, recompute promotion adjustments and tax lines, sync the payment collection amount.
+
+    `c` is the cart state (`cart_state`), updated in place with what was written and returned: the caller answers
+    with it, nothing is read twice. Rows are rewritten only where the outcome changed.
+    """
     if reprice and c["items"]:
         variants, prices = await _priced_variants(conn, cart=c, variant_ids=[i["variant_id"] for i in c["items"]
                                                                              if i["variant_id"]])
@@ -220,69 +393,27 @@ async def refresh_cart(conn: AsyncConnection, *, cart_id: str, reprice: bool = T
             changed = {k: data[k] for k in ("unit_price", "compare_at_unit_price", "is_tax_inclusive")
                        if data[k] != item[k]}
             if changed:
-                await carts.update_line_item(conn, item_id=item["id"], values=changed)
-                item.update(changed)
-    if c["shipping_methods"]:
+                item.update(await carts.set_line_item(conn, item_id=item["id"], values=changed))
+    if c["shipping_methods"] and not shipping_checked:
         await _drop_invalid_shipping_methods(conn, c)
-    codes = promo_codes if promo_codes is not None else await linked_codes(conn, cart_id=cart_id)
+    codes = promo_codes if promo_codes is not None else await _codes_of(conn, c["promotion_ids"])
     item_adj, ship_adj, applied = await promos.compute_adjustments(conn, cart=c, codes=codes)
-    await carts.replace_adjustments(conn, item_adjustments=item_adj, shipping_adjustments=ship_adj)
+    await _sync_owned(conn, c, "adjustments", {"items": item_adj, "shipping_methods": ship_adj})
     # the cart's promotions are the ones that applied: automatic ones join, codes that no longer apply leave
-    await _set_promotions(conn, cart_id=cart_id, codes=applied)
-    reg = (await conn.execute(select(region.c.automatic_taxes).where(region.c.id == c["region_id"]))).first()
-    if reg is None or reg[0]:
+    await _set_promotions(conn, c, list(applied.values()))
+    if c["automatic_taxes"] is None or c["automatic_taxes"]:
         await _apply_taxes(conn, c)
-    c = await load_cart_state(conn, cart_id=cart_id)
+    c["totals"] = cart_totals(c["items"], c["shipping_methods"])
     await _sync_payment_collection(conn, cart=c)
-    return c
-
-
-async def _drop_invalid_shipping_methods(conn: AsyncConnection, c: dict[str, Any]) -> None:
-    """Methods whose option no longer serves the cart (address, channel) are removed, as Medusa refreshes them."""
-    options = await fulfillment.list_shipping_options_for_context(
-        conn, sales_channel_id=c["sales_channel_id"], address=c["shipping_address"])
-    valid = {o["id"] for o in options}
-    stale = [m["id"] for m in c["shipping_methods"] if m["shipping_option_id"] not in valid]
-    if stale:
-        await carts.delete_shipping_methods(conn, method_ids=stale)
-        c["shipping_methods"] = [m for m in c["shipping_methods"] if m["id"] not in stale]
-
-
-async def _apply_taxes(conn: AsyncConnection, c: Mapping[str, Any]) -> None:
-    item_lines, ship_lines = await taxes.calculate_tax_lines(
-        conn, items=c["items"], shipping_methods=c["shipping_methods"], address=c["shipping_address"],
-        currency_code=c["currency_code"])
-    await carts.replace_tax_lines(conn, item_lines=item_lines, shipping_lines=ship_lines)
-
-
-async def _sync_payment_collection(conn: AsyncConnection, *, cart: Mapping[str, Any]) -> None:
-    pc_id = await cart_payment_collection_id(conn, cart_id=cart["id"])
-    if pc_id is None:
-        return
-    total = Decimal(cart["totals"]["total"])
-    pc = await payments.retrieve_payment_collection(conn, payment_collection_id=pc_id)
-    if pc["completed_at"] is not None or Decimal(pc["amount"]) == total:
-        return
-    await payments.update_payment_collection_amount(conn, payment_collection_id=pc_id, amount=total)
-    # sessions were initiated for the old amount: Medusa drops them so the customer re-selects a provider
-    await conn.execute(update(payment_session).where(
-        payment_session.c.payment_collection_id == pc_id, payment_session.c.deleted_at.is_(None),
-        payment_session.c.status.notin_(["authorized", "captured"])).values(deleted_at=func.now()))
-    await payments.refresh_collection_status(conn, payment_collection_id=pc_id)
-
-
-async def _locked_open_cart(conn: AsyncConnection, cart_id: str) -> dict[str, Any]:
-    c = await carts.get_cart(conn, cart_id=cart_id, for_update=True)
-    if c["completed_at"] is not None:
-        raise _completed(cart_id)
     return c
 
 
 # --- flows ------------------------------------------------------------------------------------------------------
 
 async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_channel_ids: Sequence[str],
-                      customer_id: str | None, locale: str | None) -> str:
-    """`POST /store/carts`: region (or the store default), channel from the key, customer, items, promo codes."""
+                      customer_id: str | None, locale: str | None) -> dict[str, Any]:
+    """`POST /store/carts`: region (or the store default), channel from the key, customer, items, promo codes.
+    Returns the new cart's state."""
     region_id = data.get("region_id") or await _default_region_id(conn)
     reg = await _region(conn, region_id, missing="No regions found")  # createCartWorkflow's findOneOrAnyRegion
     sc_id = data.get("sales_channel_id")
@@ -303,38 +434,47 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
         values["email"] = values["email"] or await _customer_email(conn, customer_id)
     elif values["email"]:
         values["customer_id"] = await guest_customer_id(conn, email=values["email"])
+    addresses: dict[str, dict[str, Any]] = {}
     for kind in ("shipping_address", "billing_address"):
         addr = data.get(kind)
         if isinstance(addr, Mapping):
             await _validate_country(conn, region_id, addr)
-            values[f"{kind}_id"] = await carts.create_address(conn, address=_address_values(addr))
+            addresses[kind] = await carts.insert_address(conn, address=_address_values(addr))
     if not isinstance(data.get("shipping_address"), Mapping):
         # as Medusa: a single-country region pre-fills the shipping address with that country
         countries = (await conn.execute(select(region_country.c.iso_2).where(
             region_country.c.region_id == region_id).limit(2))).scalars().all()
         if len(countries) == 1:
-            values["shipping_address_id"] = await carts.create_address(
+            addresses["shipping_address"] = await carts.insert_address(
                 conn, address=_address_values({"country_code": countries[0]}))
-    cart_id = await carts.create_cart(conn, values=values)
+    for kind, row in addresses.items():
+        values[f"{kind}_id"] = row["id"]
+    c = await carts.insert_cart(conn, values=values)
+    # a new cart: nothing linked yet, and its state is known without reading it back
+    c.update(automatic_taxes=reg["automatic_taxes"], promotion_ids=[], payment_collection_id=None,
+             owner_has_account=None, items=[], shipping_methods=[],
+             shipping_address=addresses.get("shipping_address"), billing_address=addresses.get("billing_address"))
     items = data.get("items") or []
     if items:
-        await _add_items(conn, cart_id=cart_id, items=items)
+        await _add_items(conn, c, items=items)
     codes = list(data.get("promo_codes") or [])
     if codes:
         await promos.validate_codes(conn, codes=codes)
-    await refresh_cart(conn, cart_id=cart_id, reprice=False, promo_codes=codes)
-    await stage_events(conn, [Event("cart.created", {"id": cart_id})])
-    return cart_id
+    await refresh_cart(conn, c, reprice=False, promo_codes=codes)
+    await stage_events(conn, [Event("cart.created", {"id": c["id"]})])
+    return c
 
 
-async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str, Any]) -> None:
+async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str, Any],
+                      customer_id: str | None = None) -> dict[str, Any]:
     """`POST /store/carts/:id`: region, email, addresses, sales channel, locale, metadata, promo codes."""
-    c = await _locked_open_cart(conn, cart_id)
+    c = await locked_cart(conn, cart_id=cart_id, customer_id=customer_id)
     values: dict[str, Any] = {}
     if data.get("region_id") and data["region_id"] != c["region_id"]:
         reg = await _region(conn, data["region_id"], missing=f"Region id not found: {data['region_id']}")
         values["region_id"] = reg["id"]
         values["currency_code"] = reg["currency_code"]
+        c["automatic_taxes"] = reg["automatic_taxes"]
         # a new region may not ship to the old address (Medusa clears it)
         if c["shipping_address_id"] and "shipping_address" not in data:
             values["shipping_address_id"] = None
@@ -349,9 +489,7 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
         cust_email = await _customer_email(conn, c["customer_id"]) if c["customer_id"] else None
         if not c["customer_id"] or cust_email != data["email"]:
             # a registered owner keeps the cart; guests follow the email
-            owner = (await conn.execute(select(customer.c.has_account).where(customer.c.id == c["customer_id"])
-                                        )).first() if c["customer_id"] else None
-            if owner is None or not owner[0]:
+            if not c["owner_has_account"]:
                 values["customer_id"] = await guest_customer_id(conn, email=data["email"])
     for kind in ("shipping_address", "billing_address"):
         if kind not in data:
@@ -363,34 +501,35 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
             await _validate_country(conn, region_id, addr)
             values[f"{kind}_id"] = await carts.create_address(conn, address=_address_values(addr))
     if values:
-        await carts.update_cart(conn, cart_id=cart_id, values=values)
+        c.update(await carts.set_cart(conn, cart_id=cart_id, values=values))
     if "region_id" in values or "currency_code" in values:
         await carts.replace_shipping_methods(conn, cart_id=cart_id, methods=[])
     codes = None
     if data.get("promo_codes") is not None:
         codes = list(data["promo_codes"])
         await promos.validate_codes(conn, codes=codes)
-    await refresh_cart(conn, cart_id=cart_id, reprice="region_id" in values or "sales_channel_id" in values,
-                       promo_codes=codes)
+    await load_cart_relations(conn, c)
+    await refresh_cart(conn, c, reprice="region_id" in values or "sales_channel_id" in values, promo_codes=codes)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
+    return c
 
 
-async def _add_items(conn: AsyncConnection, *, cart_id: str, items: Sequence[Mapping[str, Any]]) -> None:
-    c = await load_cart_state(conn, cart_id=cart_id)
+async def _add_items(conn: AsyncConnection, c: dict[str, Any], *, items: Sequence[Mapping[str, Any]]) -> None:
     variant_ids = list(dict.fromkeys(i["variant_id"] for i in items))
     variants, prices = await _priced_variants(conn, cart=c, variant_ids=variant_ids)
-    await _check_variants(conn, cart=c, variant_ids=variant_ids, variants=variants, prices=prices)
+    _check_variants(cart=c, variant_ids=variant_ids, variants=variants, prices=prices)
     existing = {(i["variant_id"], repr(i["metadata"] or {})): i for i in c["items"]}
     new_rows: list[dict[str, Any]] = []
+    updates: list[tuple[dict[str, Any], int]] = []
     check: list[dict[str, Any]] = []
     for it in items:
         key = (it["variant_id"], repr(it.get("metadata") or {}))
         current = existing.get(key)
         if current is not None:
             qty = int(current["quantity"]) + int(it["quantity"])
-            await carts.update_line_item(conn, item_id=current["id"], values={"quantity": qty})
+            updates.append((current, qty))
             current["quantity"] = qty
-            check.append({"id": current["id"], "variant_id": it["variant_id"], "quantity": qty})
+            check.append({"variant_id": it["variant_id"], "quantity": qty})
             continue
         v = variants[it["variant_id"]]
         row = {**_line_item_data(v, prices[v["price_set_id"]]), "quantity": int(it["quantity"]),
@@ -398,61 +537,70 @@ async def _add_items(conn: AsyncConnection, *, cart_id: str, items: Sequence[Map
         if it.get("unit_price") is not None:
             row["unit_price"] = it["unit_price"]
         new_rows.append(row)
-        check.append({"id": None, "variant_id": it["variant_id"], "quantity": int(it["quantity"])})
-    await _confirm_inventory(conn, cart=c, items=check)
-    await carts.add_line_items(conn, cart_id=cart_id, items=new_rows)
+        check.append({"variant_id": it["variant_id"], "quantity": int(it["quantity"])})
+    await _confirm_inventory(conn, cart=c, variants=variants, items=check)
+    for current, qty in updates:
+        current.update(await carts.set_line_item(conn, item_id=current["id"], values={"quantity": qty}))
+    for row in await carts.insert_line_items(conn, cart_id=c["id"], items=new_rows):
+        c["items"].append({**row, "tax_lines": [], "adjustments": []})
 
 
-async def add_line_item(conn: AsyncConnection, *, cart_id: str, item: Mapping[str, Any]) -> None:
+async def add_line_item(conn: AsyncConnection, *, cart_id: str, item: Mapping[str, Any],
+                        customer_id: str | None = None) -> dict[str, Any]:
     """`POST /store/carts/:id/line-items` (same variant + metadata → quantity added to the existing line)."""
-    await _locked_open_cart(conn, cart_id)
-    await _add_items(conn, cart_id=cart_id, items=[item])
-    await refresh_cart(conn, cart_id=cart_id, reprice=False)
+    c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
+    await _add_items(conn, c, items=[item])
+    await refresh_cart(conn, c, reprice=False)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
+    return c
 
 
-async def _item_of(conn: AsyncConnection, cart_id: str, line_id: str) -> dict[str, Any]:
-    items = await carts.line_items(conn, cart_ids=[cart_id])
-    item = next((i for i in items if i["id"] == line_id), None)
+def _item_of(c: Mapping[str, Any], line_id: str) -> dict[str, Any]:
+    item: dict[str, Any] | None = next((i for i in c["items"] if i["id"] == line_id), None)
     if item is None:
         raise not_found(f"Line item with id: {line_id} was not found")
     return item
 
 
 async def update_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str, quantity: int,
-                           metadata: Mapping[str, Any] | None) -> None:
+                           metadata: Mapping[str, Any] | None, customer_id: str | None = None) -> dict[str, Any]:
     """`POST /store/carts/:id/line-items/:line_id`: quantity 0 removes the line."""
-    c = await _locked_open_cart(conn, cart_id)
-    item = await _item_of(conn, cart_id, line_id)
+    c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
+    item = _item_of(c, line_id)
     if quantity == 0:
         await carts.delete_line_items(conn, item_ids=[line_id])
+        c["items"] = [i for i in c["items"] if i["id"] != line_id]
     else:
-        await _confirm_inventory(conn, cart=c, items=[{"id": line_id, "variant_id": item["variant_id"],
-                                                       "quantity": quantity}])
+        variants = await _variants_for_items(conn, [item["variant_id"]] if item["variant_id"] else [])
+        await _confirm_inventory(conn, cart=c, variants=variants,
+                                 items=[{"variant_id": item["variant_id"], "quantity": quantity}])
         values: dict[str, Any] = {"quantity": quantity}
         if metadata is not None:
             values["metadata"] = dict(metadata)
-        await carts.update_line_item(conn, item_id=line_id, values=values)
-    await refresh_cart(conn, cart_id=cart_id, reprice=False)
+        item.update(await carts.set_line_item(conn, item_id=line_id, values=values))
+    await refresh_cart(conn, c, reprice=False)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
+    return c
 
 
-async def delete_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str) -> None:
+async def delete_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str,
+                           customer_id: str | None = None) -> dict[str, Any]:
     """`DELETE /store/carts/:id/line-items/:line_id`."""
-    await _locked_open_cart(conn, cart_id)
-    await _item_of(conn, cart_id, line_id)
+    c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
+    _item_of(c, line_id)
     await carts.delete_line_items(conn, item_ids=[line_id])
-    await refresh_cart(conn, cart_id=cart_id, reprice=False)
+    c["items"] = [i for i in c["items"] if i["id"] != line_id]
+    await refresh_cart(conn, c, reprice=False)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
+    return c
 
 
 async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id: str,
-                              data: Mapping[str, Any] | None) -> None:
+                              data: Mapping[str, Any] | None, customer_id: str | None = None) -> dict[str, Any]:
     """`POST /store/carts/:id/shipping-methods`: the option must serve the cart (channel + address)."""
-    c = await _locked_open_cart(conn, cart_id)
-    state = await load_cart_state(conn, cart_id=cart_id)
+    c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
     options = await fulfillment.list_shipping_options_for_context(
-        conn, sales_channel_id=c["sales_channel_id"], address=state["shipping_address"])
+        conn, sales_channel_id=c["sales_channel_id"], address=c["shipping_address"])
     option = next((o for o in options if o["id"] == option_id), None)
     if option is None:
         raise invalid_data("Shipping Options are invalid for cart.")
@@ -460,54 +608,60 @@ async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id:
                                                       currency_code=c["currency_code"], region_id=c["region_id"])
     if option_id not in prices:
         raise invalid_data(f"Shipping options with IDs {option_id} do not have a price")
-    await carts.replace_shipping_methods(conn, cart_id=cart_id, methods=[{
-        "name": option["name"], "amount": prices[option_id], "is_tax_inclusive": False,
-        "shipping_option_id": option_id, "data": dict(data or {})}])
-    await refresh_cart(conn, cart_id=cart_id, reprice=False)
+    # the cart has one shipping method: the ones it had (known from its locked state) make way
+    await carts.delete_shipping_methods(conn, method_ids=[m["id"] for m in c["shipping_methods"]])
+    c["shipping_methods"] = [{**m, "tax_lines": [], "adjustments": []} for m in await carts.insert_shipping_methods(
+        conn, cart_id=cart_id, methods=[{"name": option["name"], "amount": prices[option_id], "is_tax_inclusive": False,
+                                         "shipping_option_id": option_id, "data": dict(data or {})}])]
+    # the option was just checked against the cart's channel and address: no second check in the refresh
+    await refresh_cart(conn, c, reprice=False, shipping_checked=True)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
+    return c
 
 
-async def add_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str]) -> None:
+async def add_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str],
+                         customer_id: str | None = None) -> dict[str, Any]:
     """`POST /store/carts/:id/promotions`: validate the codes, then re-compute with them added."""
-    await _locked_open_cart(conn, cart_id)
+    c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
     await promos.validate_codes(conn, codes=codes)
-    current = await linked_codes(conn, cart_id=cart_id)
-    await refresh_cart(conn, cart_id=cart_id, reprice=False,
-                       promo_codes=list(dict.fromkeys([*current, *codes])))
+    current = await _codes_of(conn, c["promotion_ids"])
+    await refresh_cart(conn, c, reprice=False, promo_codes=list(dict.fromkeys([*current, *codes])))
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
+    return c
 
 
-async def remove_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str]) -> None:
+async def remove_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str],
+                            customer_id: str | None = None) -> dict[str, Any]:
     """`DELETE /store/carts/:id/promotions` (unknown codes are ignored)."""
-    await _locked_open_cart(conn, cart_id)
-    current = await linked_codes(conn, cart_id=cart_id)
-    await refresh_cart(conn, cart_id=cart_id, reprice=False, promo_codes=[c for c in current if c not in codes])
+    c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
+    current = await _codes_of(conn, c["promotion_ids"])
+    await refresh_cart(conn, c, reprice=False, promo_codes=[k for k in current if k not in codes])
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
+    return c
 
 
-async def calculate_taxes(conn: AsyncConnection, *, cart_id: str) -> None:
+async def calculate_taxes(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None) -> dict[str, Any]:
     """`POST /store/carts/:id/taxes`: force tax lines even when the region's automatic taxes are off."""
-    await _locked_open_cart(conn, cart_id)
-    c = await load_cart_state(conn, cart_id=cart_id)
+    c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
     await _apply_taxes(conn, c)
-    c = await load_cart_state(conn, cart_id=cart_id)
+    c["totals"] = cart_totals(c["items"], c["shipping_methods"])
     await _sync_payment_collection(conn, cart=c)
+    return c
 
 
-async def transfer_customer(conn: AsyncConnection, *, cart_id: str, customer_id: str) -> None:
+async def transfer_customer(conn: AsyncConnection, *, cart_id: str, customer_id: str) -> dict[str, Any]:
     """`POST /store/carts/:id/customer`: give a guest cart to the logged-in customer."""
-    c = await _locked_open_cart(conn, cart_id)
+    c = await locked_cart(conn, cart_id=cart_id, check_access=False)
     if c["customer_id"] == customer_id:
-        return
-    if c["customer_id"]:
-        owner = (await conn.execute(select(customer.c.has_account).where(customer.c.id == c["customer_id"])
-                                    )).first()
-        if owner is not None and owner[0]:
-            raise not_allowed("Cannot transfer cart to a different customer")
-    await carts.update_cart(conn, cart_id=cart_id, values={
-        "customer_id": customer_id, "email": await _customer_email(conn, customer_id)})
-    await refresh_cart(conn, cart_id=cart_id, reprice=True)
+        return await load_cart_relations(conn, c)
+    if c["customer_id"] and c["owner_has_account"]:
+        raise not_allowed("Cannot transfer cart to a different customer")
+    c.update(await carts.set_cart(conn, cart_id=cart_id, values={
+        "customer_id": customer_id, "email": await _customer_email(conn, customer_id)}))
+    await load_cart_relations(conn, c)
+    await refresh_cart(conn, c, reprice=True)
     await stage_events(conn, [Event("cart.customer_transferred", {"id": cart_id, "customer_id": customer_id})])
+    return c
 
 
 async def cart_owner_has_account(conn: AsyncConnection, *, customer_id: str | None) -> bool:

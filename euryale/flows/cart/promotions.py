@@ -37,9 +37,19 @@ async def _products(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str
 
 
 async def compute_adjustments(conn: AsyncConnection, *, cart: Mapping[str, Any], codes: Sequence[str]
-                              ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], list[str]]:
-    """Adjustments per item id / shipping method id, and the codes that applied (to link to the cart)."""
+                              ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]],
+                                         dict[str, str]]:
+    """Adjustments per item id / shipping method id, and the promotions that applied (code → id, to link them).
+
+    A shop without automatic promotions and a cart without codes costs one statement: the product context the
+    rules need is read only when there is a promotion to weigh.
+    """
     items, methods = cart["items"], cart["shipping_methods"]
+    item_adj: dict[str, list[dict[str, Any]]] = {i["id"]: [] for i in items}
+    ship_adj: dict[str, list[dict[str, Any]]] = {m["id"]: [] for m in methods}
+    candidates = await promotion_service.candidate_promotions(conn, codes=list(codes))
+    if not candidates:
+        return item_adj, ship_adj, {}
     products = await _products(conn, list({i["product_id"] for i in items if i.get("product_id")}))
     groups = [r[0] for r in await conn.execute(select(customer_group_customer.c.customer_group_id).where(
         customer_group_customer.c.customer_id == cart["customer_id"]))] if cart.get("customer_id") else []
@@ -54,11 +64,10 @@ async def compute_adjustments(conn: AsyncConnection, *, cart: Mapping[str, Any],
         "shipping_methods": [{"id": m["id"], "subtotal": shipping_method_totals({**m, "adjustments": []})["subtotal"],
                               "shipping_option_id": m.get("shipping_option_id")} for m in methods],
     }
-    actions = await promotion_service.compute_actions(conn, codes=list(codes), context=context)
-    ids = {p["code"]: p["id"] for p in await _promotion_ids(conn, [a["code"] for a in actions if a.get("code")])}
-    item_adj: dict[str, list[dict[str, Any]]] = {i["id"]: [] for i in items}
-    ship_adj: dict[str, list[dict[str, Any]]] = {m["id"]: [] for m in methods}
-    applied: list[str] = []
+    ids = {p["code"]: p["id"] for p in candidates}
+    actions = await promotion_service.compute_actions(conn, codes=list(codes), context=context,
+                                                      promotions=candidates)
+    applied: dict[str, str] = {}
     for a in actions:
         if a["action"] not in ("addItemAdjustment", "addShippingMethodAdjustment"):
             continue
@@ -68,15 +77,6 @@ async def compute_adjustments(conn: AsyncConnection, *, cart: Mapping[str, Any],
             item_adj[a["item_id"]].append(adj)
         elif a["action"] == "addShippingMethodAdjustment" and a["shipping_method_id"] in ship_adj:
             ship_adj[a["shipping_method_id"]].append(adj)
-        if a["code"] not in applied:
-            applied.append(a["code"])
+        if a["code"] not in applied and a["code"] in ids:
+            applied[a["code"]] = ids[a["code"]]
     return item_adj, ship_adj, applied
-
-
-async def _promotion_ids(conn: AsyncConnection, codes: list[str]) -> list[dict[str, Any]]:
-    from euryale.modules.promotion.models import promotion
-
-    if not codes:
-        return []
-    return [{"id": r[0], "code": r[1]} for r in await conn.execute(
-        select(promotion.c.id, promotion.c.code).where(promotion.c.code.in_(codes), promotion.c.deleted_at.is_(None)))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Text, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.links.models import cart_payment_collection, cart_promotion
@@ -49,44 +49,64 @@ def _address(row: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if row is None else {k: row.get(k) for k in ADDRESS_KEYS}
 
 
-async def _regions(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
-    if not ids:
-        return {}
-    out = {r["id"]: {"id": r["id"], "name": r["name"], "currency_code": r["currency_code"],
-                     "automatic_taxes": r["automatic_taxes"], "countries": []}
-           for r in (await conn.execute(select(region).where(region.c.id.in_(ids)))).mappings()}
-    for c in (await conn.execute(select(region_country).where(region_country.c.region_id.in_(ids))
-                                 .order_by(region_country.c.num_code))).mappings():
-        if c["region_id"] in out:
-            out[c["region_id"]]["countries"].append({
-                "iso_2": c["iso_2"], "iso_3": c["iso_3"], "num_code": c["num_code"], "name": c["name"],
-                "display_name": c["display_name"], "region_id": c["region_id"], "metadata": c["metadata"],
-                "created_at": c["created_at"], "updated_at": c["updated_at"], "deleted_at": c["deleted_at"]})
+_COUNTRY_KEYS = ("iso_2", "iso_3", "num_code", "name", "display_name", "region_id", "metadata", "created_at",
+                 "updated_at", "deleted_at")
+# a region with its countries: one row per country (the region's columns repeated), one statement
+_REGION_WITH_COUNTRIES = (
+    select(region.c.id, region.c.name.label("region_name"), region.c.currency_code, region.c.automatic_taxes,
+           *(region_country.c[k].label(f"country_{k}") for k in _COUNTRY_KEYS))
+    .select_from(region.outerjoin(region_country, region_country.c.region_id == region.c.id))
+    .where(region.c.id == bindparam("region_id"))
+    .order_by(region_country.c.num_code))
+
+
+async def _region(conn: AsyncConnection, region_id: str | None) -> dict[str, Any] | None:
+    if not region_id:
+        return None
+    out: dict[str, Any] | None = None
+    for r in (await conn.execute(_REGION_WITH_COUNTRIES, {"region_id": region_id})).mappings():
+        if out is None:
+            out = {"id": r["id"], "name": r["region_name"], "currency_code": r["currency_code"],
+                   "automatic_taxes": r["automatic_taxes"], "countries": []}
+        if r["country_iso_2"] is not None:
+            out["countries"].append({k: r[f"country_{k}"] for k in _COUNTRY_KEYS})
     return out
+
+
+_CART_CUSTOMER = select(
+    customer.c.id, customer.c.email,
+    func.array(select(customer_group_customer.c.customer_group_id)
+               .where(customer_group_customer.c.customer_id == customer.c.id).scalar_subquery(),
+               type_=ARRAY(Text)).label("group_ids"),
+).where(customer.c.id == bindparam("customer_id"))
+
+
+_cat, _tag = product_category_product, product_tags
+# what the default cart shows of an item's product, all products in one statement (category/tag ids as arrays)
+_ITEM_PRODUCTS = select(
+    product.c.id, product.c.collection_id, product.c.type_id,
+    func.array(select(_cat.c.product_category_id).where(_cat.c.product_id == product.c.id).scalar_subquery(),
+               type_=ARRAY(Text)).label("category_ids"),
+    func.array(select(_tag.c.product_tag_id).where(_tag.c.product_id == product.c.id).scalar_subquery(),
+               type_=ARRAY(Text)).label("tag_ids"),
+).where(product.c.id == any_(bindparam("ids", type_=ARRAY(Text))))
 
 
 async def _products(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
-    out = {r.id: {"id": r.id, "collection_id": r.collection_id, "type_id": r.type_id, "categories": [], "tags": []}
-           for r in await conn.execute(select(product.c.id, product.c.collection_id, product.c.type_id)
-                                       .where(product.c.id.in_(ids)))}
-    for r in await conn.execute(select(product_category_product.c.product_id,
-                                       product_category_product.c.product_category_id)
-                                .where(product_category_product.c.product_id.in_(ids))):
-        if r[0] in out:
-            out[r[0]]["categories"].append({"id": r[1]})
-    for r in await conn.execute(select(product_tags.c.product_id, product_tags.c.product_tag_id)
-                                .where(product_tags.c.product_id.in_(ids))):
-        if r[0] in out:
-            out[r[0]]["tags"].append({"id": r[1]})
-    return out
+    return {r.id: {"id": r.id, "collection_id": r.collection_id, "type_id": r.type_id,
+                   "categories": [{"id": c} for c in r.category_ids], "tags": [{"id": t} for t in r.tag_ids]}
+            for r in await conn.execute(_ITEM_PRODUCTS, {"ids": ids})}
 
 
-async def cart_promotions(conn: AsyncConnection, *, cart_id: str) -> list[dict[str, Any]]:
-    """Promotions linked to the cart with their application method (store default fields)."""
-    ids = [r[0] for r in await conn.execute(select(cart_promotion.c.promotion_id).where(
-        cart_promotion.c.cart_id == cart_id, cart_promotion.c.deleted_at.is_(None)))]
+async def cart_promotions(conn: AsyncConnection, *, cart_id: str,
+                          promotion_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Promotions linked to the cart with their application method (store default fields); `promotion_ids`: the
+    linked ids when the caller already knows them (no statement at all for a cart without promotions)."""
+    ids = promotion_ids if promotion_ids is not None else [r[0] for r in await conn.execute(
+        select(cart_promotion.c.promotion_id).where(cart_promotion.c.cart_id == cart_id,
+                                                    cart_promotion.c.deleted_at.is_(None)))]
     if not ids:
         return []
     methods = {m["promotion_id"]: m for m in (await conn.execute(select(promotion_application_method).where(
@@ -110,11 +130,10 @@ async def cart_payment_collection_id(conn: AsyncConnection, *, cart_id: str) -> 
     return row[0] if row else None
 
 
-async def load_cart_state(conn: AsyncConnection, *, cart_id: str, for_update: bool = False) -> dict[str, Any]:
-    """Raw cart with items, shipping methods and addresses, plus computed totals (used by flows)."""
-    c = await carts.get_cart(conn, cart_id=cart_id, for_update=for_update)
-    c["items"] = await carts.line_items(conn, cart_ids=[cart_id])
-    c["shipping_methods"] = await carts.shipping_methods(conn, cart_ids=[cart_id])
+async def load_cart_relations(conn: AsyncConnection, c: dict[str, Any]) -> dict[str, Any]:
+    """Add items, shipping methods, addresses and computed totals to a cart row `c` (in place; returned)."""
+    c["items"] = await carts.line_items(conn, cart_ids=[c["id"]])
+    c["shipping_methods"] = await carts.shipping_methods(conn, cart_ids=[c["id"]])
     addrs = await carts.addresses(conn, address_ids=[c["shipping_address_id"], c["billing_address_id"]])
     c["shipping_address"] = addrs.get(c["shipping_address_id"] or "")
     c["billing_address"] = addrs.get(c["billing_address_id"] or "")
@@ -122,13 +141,22 @@ async def load_cart_state(conn: AsyncConnection, *, cart_id: str, for_update: bo
     return c
 
 
-async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: str | None = None) -> dict[str, Any]:
-    """`{cart}` body of the store cart routes (defaults of Medusa 2.21; `fields` narrows or extends them)."""
-    c = await load_cart_state(conn, cart_id=cart_id)
+async def load_cart_state(conn: AsyncConnection, *, cart_id: str, for_update: bool = False) -> dict[str, Any]:
+    """Raw cart with items, shipping methods and addresses, plus computed totals (used by flows)."""
+    return await load_cart_relations(conn, await carts.get_cart(conn, cart_id=cart_id, for_update=for_update))
+
+
+async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: str | None = None,
+                              state: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`{cart}` body of the store cart routes (defaults of Medusa 2.21; `fields` narrows or extends them).
+
+    `state`: the cart as a write just left it in this transaction (`load_cart_state`'s shape, totals current, and
+    `promotion_ids` when known), so the answer is built without reading the cart again.
+    """
+    c = state if state is not None else await load_cart_state(conn, cart_id=cart_id)
     sel = parse_fields(fields, defaults=CART_DEFAULTS, relation_names=RELATIONS,
                        max_relation_depth=STORE_RELATIONS_LIMIT) if fields else None
     product_map = await _products(conn, list({i["product_id"] for i in c["items"] if i["product_id"]}))
-    regions = await _regions(conn, [c["region_id"]] if c["region_id"] else [])
     items = []
     for i in c["items"]:
         d = {k: i.get(k) for k in ITEM_KEYS}
@@ -167,17 +195,14 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
     body["billing_address"] = _address(c["billing_address"])
     body["credit_lines"] = []
     if c["customer_id"]:
-        cust = (await conn.execute(select(customer.c.id, customer.c.email).where(
-            customer.c.id == c["customer_id"]))).first()
+        cust = (await conn.execute(_CART_CUSTOMER, {"customer_id": c["customer_id"]})).first()
         if cust is not None:
-            groups = [{"id": g[0]} for g in await conn.execute(
-                select(customer_group_customer.c.customer_group_id).where(
-                    customer_group_customer.c.customer_id == cust.id))]
-            body["customer"] = {"id": cust.id, "email": cust.email, "groups": groups}
-    body["region"] = regions.get(c["region_id"] or "")
-    body["promotions"] = await cart_promotions(conn, cart_id=cart_id)
+            body["customer"] = {"id": cust.id, "email": cust.email, "groups": [{"id": g} for g in cust.group_ids]}
+    body["region"] = await _region(conn, c["region_id"])
+    body["promotions"] = await cart_promotions(conn, cart_id=cart_id, promotion_ids=c.get("promotion_ids"))
     if sel is not None and sel.relation("payment_collection") is not None:
-        pc_id = await cart_payment_collection_id(conn, cart_id=cart_id)
+        pc_id = c["payment_collection_id"] if "payment_collection_id" in c else \
+            await cart_payment_collection_id(conn, cart_id=cart_id)
         body["payment_collection"] = (await payments.retrieve_payment_collection(
             conn, payment_collection_id=pc_id)) if pc_id else None
     if sel is not None:

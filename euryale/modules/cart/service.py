@@ -45,6 +45,13 @@ async def create_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> st
     return cart_id
 
 
+async def insert_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Insert a cart row (`currency_code` required); returns the row as stored."""
+    row = (await conn.execute(insert(cart).values(
+        id=generate_id("cart"), **{k: v for k, v in values.items() if k in cart.c}).returning(*cart.c))).mappings().one()
+    return dict(row)
+
+
 async def get_cart(conn: AsyncConnection, *, cart_id: str, for_update: bool = False) -> dict[str, Any]:
     """The cart row (404 `Cart with id 'x' not found` when missing); `for_update` locks it for the transaction."""
     row = await crud.get_row(conn, cart, cart_id, for_update=for_update)
@@ -57,6 +64,22 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, values: Mapping[st
     """Update cart columns (unknown keys ignored) and bump `updated_at`."""
     vals = {k: v for k, v in values.items() if k in cart.c and k != "id"}
     await conn.execute(update(cart).where(cart.c.id == cart_id).values(**vals, updated_at=func.now()))
+
+
+async def set_cart(conn: AsyncConnection, *, cart_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Update cart columns (unknown keys ignored), bump `updated_at`; returns the changed columns as stored."""
+    vals = {k: v for k, v in values.items() if k in cart.c and k != "id"}
+    row = (await conn.execute(update(cart).where(cart.c.id == cart_id).values(**vals, updated_at=func.now())
+                              .returning(*(cart.c[k] for k in (*vals, "updated_at"))))).mappings().one()
+    return dict(row)
+
+
+async def insert_address(conn: AsyncConnection, *, address: Mapping[str, Any]) -> dict[str, Any]:
+    """Insert a cart address; returns the row as stored."""
+    row = (await conn.execute(insert(cart_address).values(
+        id=generate_id("caaddr"), **{k: address.get(k) for k in ADDRESS_FIELDS if k in address})
+        .returning(*cart_address.c))).mappings().one()
+    return dict(row)
 
 
 async def create_address(conn: AsyncConnection, *, address: Mapping[str, Any]) -> str:
@@ -122,6 +145,27 @@ async def add_line_items(conn: AsyncConnection, *, cart_id: str, items: Sequence
     return [r["id"] for r in rows]
 
 
+async def insert_line_items(conn: AsyncConnection, *, cart_id: str, items: Sequence[Mapping[str, Any]]
+                            ) -> list[dict[str, Any]]:
+    """Insert line items (prices already resolved) in one statement; returns the new rows as stored."""
+    rows = [{"id": generate_id("cali"), "cart_id": cart_id, **{k: it[k] for k in ITEM_FIELDS if k in it}}
+            for it in items]
+    if not rows:
+        return []
+    result = await conn.execute(insert(cart_line_item).returning(*cart_line_item.c, sort_by_parameter_order=True),
+                                rows)
+    return [dict(r) for r in result.mappings()]
+
+
+async def set_line_item(conn: AsyncConnection, *, item_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Update a line item's columns; returns the changed columns and `updated_at` as stored."""
+    vals = {k: v for k, v in values.items() if k in ITEM_FIELDS}
+    row = (await conn.execute(update(cart_line_item).where(cart_line_item.c.id == item_id)
+                              .values(**vals, updated_at=func.now())
+                              .returning(*(cart_line_item.c[k] for k in (*vals, "updated_at"))))).mappings().one()
+    return dict(row)
+
+
 async def update_line_item(conn: AsyncConnection, *, item_id: str, values: Mapping[str, Any]) -> None:
     vals = {k: v for k, v in values.items() if k in ITEM_FIELDS}
     await conn.execute(update(cart_line_item).where(cart_line_item.c.id == item_id)
@@ -139,19 +183,34 @@ async def delete_line_items(conn: AsyncConnection, *, item_ids: Sequence[str]) -
     await conn.execute(update(cart_line_item).where(cart_line_item.c.id.in_(ids)).values(deleted_at=func.now()))
 
 
+def _shipping_method_rows(cart_id: str, methods: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{"id": generate_id("casm"), "cart_id": cart_id, "name": m["name"], "amount": m["amount"],
+             "is_tax_inclusive": bool(m.get("is_tax_inclusive")), "shipping_option_id": m.get("shipping_option_id"),
+             "data": m.get("data") or {}, "description": m.get("description"), "metadata": m.get("metadata")}
+            for m in methods]
+
+
 async def replace_shipping_methods(conn: AsyncConnection, *, cart_id: str,
                                    methods: Sequence[Mapping[str, Any]]) -> list[str]:
     """Drop the cart's shipping methods and insert `methods`; returns the new ids."""
     old = [r[0] for r in await conn.execute(select(cart_shipping_method.c.id).where(
         cart_shipping_method.c.cart_id == cart_id, cart_shipping_method.c.deleted_at.is_(None)))]
     await delete_shipping_methods(conn, method_ids=old)
-    rows = [{"id": generate_id("casm"), "cart_id": cart_id, "name": m["name"], "amount": m["amount"],
-             "is_tax_inclusive": bool(m.get("is_tax_inclusive")), "shipping_option_id": m.get("shipping_option_id"),
-             "data": m.get("data") or {}, "description": m.get("description"), "metadata": m.get("metadata")}
-            for m in methods]
+    rows = _shipping_method_rows(cart_id, methods)
     if rows:
         await conn.execute(insert(cart_shipping_method), rows)
     return [r["id"] for r in rows]
+
+
+async def insert_shipping_methods(conn: AsyncConnection, *, cart_id: str, methods: Sequence[Mapping[str, Any]]
+                                  ) -> list[dict[str, Any]]:
+    """Insert shipping methods; returns the rows as stored."""
+    rows = _shipping_method_rows(cart_id, methods)
+    if not rows:
+        return []
+    result = await conn.execute(
+        insert(cart_shipping_method).returning(*cart_shipping_method.c, sort_by_parameter_order=True), rows)
+    return [dict(r) for r in result.mappings()]
 
 
 async def delete_shipping_methods(conn: AsyncConnection, *, method_ids: Sequence[str]) -> None:
@@ -186,6 +245,26 @@ async def _replace_owned(conn: AsyncConnection, *, item_table: Any, shipping_tab
             await conn.execute(insert(table), rows)
 
 
+async def replace_owned_rows(conn: AsyncConnection, *, kind: str, owner_kind: str, stale_owners: Sequence[str],
+                             rows_by_owner: Owned) -> dict[str, list[dict[str, Any]]]:
+    """Soft-delete the live tax lines / adjustments (`kind` "tax_lines" / "adjustments") of `stale_owners` (line
+    items or shipping methods: `owner_kind` "items" / "shipping_methods") and insert `rows_by_owner`: at most one
+    UPDATE and one INSERT. Returns the inserted rows by owner, as stored."""
+    table, key, prefix = _OWNED[(kind, owner_kind)]
+    values = _tax_line_values if kind == "tax_lines" else _adjustment_values
+    if stale_owners:
+        await conn.execute(update(table).where(table.c[key].in_(list(stale_owners)), table.c.deleted_at.is_(None))
+                           .values(deleted_at=func.now()))
+    rows = [{"id": generate_id(prefix), key: owner, **values(entry)}
+            for owner, entries in rows_by_owner.items() for entry in entries]
+    inserted: dict[str, list[dict[str, Any]]] = {}
+    if rows:
+        result = await conn.execute(insert(table).returning(*table.c, sort_by_parameter_order=True), rows)
+        for r in result.mappings():
+            inserted.setdefault(r[key], []).append(dict(r))
+    return inserted
+
+
 def _tax_line_values(ln: Mapping[str, Any]) -> dict[str, Any]:
     return {"code": ln["code"], "rate": ln["rate"], "description": ln.get("description") or ln.get("name"),
             "provider_id": ln.get("provider_id"), "tax_rate_id": ln.get("tax_rate_id")}
@@ -209,6 +288,14 @@ async def replace_adjustments(conn: AsyncConnection, *, item_adjustments: Owned,
     await _replace_owned(conn, item_table=cart_line_item_adjustment, shipping_table=cart_shipping_method_adjustment,
                          item_prefix="caliadj", shipping_prefix="casmadj", items=item_adjustments,
                          shipping=shipping_adjustments, values=_adjustment_values)
+
+
+_OWNED: dict[tuple[str, str], tuple[Any, str, str]] = {
+    ("tax_lines", "items"): (cart_line_item_tax_line, "item_id", "calitxl"),
+    ("tax_lines", "shipping_methods"): (cart_shipping_method_tax_line, "shipping_method_id", "casmtxl"),
+    ("adjustments", "items"): (cart_line_item_adjustment, "item_id", "caliadj"),
+    ("adjustments", "shipping_methods"): (cart_shipping_method_adjustment, "shipping_method_id", "casmadj"),
+}
 
 
 async def mark_completed(conn: AsyncConnection, *, cart_id: str) -> None:

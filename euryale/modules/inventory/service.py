@@ -391,7 +391,6 @@ async def confirm_inventory(conn: AsyncConnection, *, items: Sequence[dict[str, 
                             sales_channel_id: str | None) -> None:
     """Check (without reserving) that each `{inventory_item_id, quantity, allow_backorder?, required_quantity?}`
     is available at the sales channel's locations; raises not_allowed/insufficient_inventory as Medusa does."""
-    locations = await sales_channel_location_ids(conn, sales_channel_id=sales_channel_id) if sales_channel_id else None
     need: dict[str, int] = defaultdict(int)
     for item in items:
         if item.get("allow_backorder"):
@@ -399,11 +398,16 @@ async def confirm_inventory(conn: AsyncConnection, *, items: Sequence[dict[str, 
         need[item["inventory_item_id"]] += int(item["quantity"]) * int(item.get("required_quantity") or 1)
     if not need:
         return
-    levels = await list_levels(conn, inventory_item_ids=list(need), location_ids=locations)
-    best: dict[str, int] = defaultdict(int)
-    for lv in levels:
-        best[lv["inventory_item_id"]] = max(best[lv["inventory_item_id"]],
-                                            int(lv["stocked_quantity"]) - int(lv["reserved_quantity"]))
+    # one statement: the best level per item, at the channel's locations (any location without a channel)
+    lv = inventory_level
+    stmt = (select(lv.c.inventory_item_id, func.max(lv.c.stocked_quantity - lv.c.reserved_quantity))
+            .where(lv.c.inventory_item_id.in_(list(need)), lv.c.deleted_at.is_(None))
+            .group_by(lv.c.inventory_item_id))
+    if sales_channel_id:
+        t = sales_channel_stock_location
+        stmt = stmt.where(lv.c.location_id.in_(select(t.c.stock_location_id).where(
+            t.c.sales_channel_id == sales_channel_id, t.c.deleted_at.is_(None))))
+    best = {r[0]: max(int(r[1]), 0) for r in await conn.execute(stmt)}
     for item_id, qty in need.items():
         if best.get(item_id, 0) < qty:
             raise not_allowed("Some variant does not have the required inventory", INSUFFICIENT_INVENTORY)

@@ -401,7 +401,17 @@ def _q(v: Decimal) -> Decimal:
     return v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize()
 
 
-async def compute_actions(conn: AsyncConnection, *, codes: list[str], context: dict[str, Any]) -> list[dict[str, Any]]:
+async def candidate_promotions(conn: AsyncConnection, *, codes: list[str]) -> list[dict[str, Any]]:
+    """Active promotions `compute_actions` weighs for `codes`: those codes plus every automatic promotion, expanded."""
+    rows = await crud.rows_where(
+        conn, promotion, promotion.c.status == "active",
+        (func.lower(promotion.c.code).in_([c.lower() for c in codes]) if codes else promotion.c.id.is_(None))
+        | promotion.c.is_automatic.is_(True))
+    return await expand_promotions(conn, rows)
+
+
+async def compute_actions(conn: AsyncConnection, *, codes: list[str], context: dict[str, Any],
+                          promotions: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Medusa's `computeActions(codes, cart)`: the adjustments the given codes plus active automatic promotions give.
 
     context: `{currency_code, region_id?, customer?: {groups: [{id}]}, sales_channel_id?, items: [{id, quantity,
@@ -410,13 +420,10 @@ async def compute_actions(conn: AsyncConnection, *, codes: list[str], context: d
     is_tax_inclusive}`, `addShippingMethodAdjustment {shipping_method_id, amount, code, is_tax_inclusive}`,
     `removeItemAdjustment {adjustment_id, code}`, `removeShippingMethodAdjustment {adjustment_id, code}`,
     `campaignBudgetExceeded {code}`. Unknown codes are ignored here (validate them with `validate_codes`).
+    `promotions`: `candidate_promotions(codes)` when the caller already loaded them.
     """
     now = datetime.now(UTC)
-    stmt_rows = await crud.rows_where(
-        conn, promotion, promotion.c.status == "active",
-        (func.lower(promotion.c.code).in_([c.lower() for c in codes]) if codes else promotion.c.id.is_(None))
-        | promotion.c.is_automatic.is_(True))
-    promos = await expand_promotions(conn, stmt_rows)
+    promos = promotions if promotions is not None else await candidate_promotions(conn, codes=codes)
     currency = (context.get("currency_code") or "").lower()
     items = [i for i in context.get("items") or [] if i.get("is_discountable", True) is not False]
     methods = list(context.get("shipping_methods") or [])
