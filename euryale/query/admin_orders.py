@@ -36,6 +36,20 @@ ORDER_ALWAYS = ("id", "version")
 # GET /admin/orders without `fields` (Medusa 2.21.2's list defaults, measured on the reference server)
 ORDER_LIST_DEFAULTS = ("id", "display_id", "custom_display_id", "status", "version", "summary", "metadata",
                        "created_at", "updated_at", "locale", "payment_status", "fulfillment_status", "total", "items")
+# GET /admin/orders/:id without `fields` (Medusa 2.21.2's retrieve defaults, measured on the reference server):
+# no email, currency, customer, region or sales channel unless asked for; items carry their `variant`
+ORDER_DETAIL_DEFAULTS = (
+    "id", "display_id", "custom_display_id", "status", "version", "locale", "metadata", "region_id", "created_at",
+    "updated_at", "payment_status", "fulfillment_status", "summary", "total", "subtotal", "tax_total",
+    "discount_total", "discount_tax_total", "original_total", "original_subtotal", "original_tax_total",
+    "item_total", "item_subtotal", "item_tax_total", "original_item_total", "original_item_subtotal",
+    "original_item_tax_total", "shipping_total", "shipping_subtotal", "shipping_tax_total",
+    "original_shipping_total", "original_shipping_subtotal", "original_shipping_tax_total", "credit_line_total",
+    "credit_line_subtotal", "credit_line_tax_total", "items", "shipping_methods", "shipping_address",
+    "billing_address", "fulfillments", "payment_collections", "credit_lines")
+# keys the loaders read that Medusa 2.21.2 answers only when asked for (`fields=...payment_collections.region_id`)
+PAYMENT_COLLECTION_EXTRA = ("payment_sessions", "region_id")
+PAYMENT_EXTRA = ("cart_id", "customer_id", "order_id")
 ORDER_RELATIONS = ("items", "shipping_methods", "summary", "shipping_address", "billing_address", "fulfillments",
                    "payment_collections", "transactions", "credit_lines")
 
@@ -91,6 +105,27 @@ class Fields:
             keep = self.defaults | self.added | self.always
             record = {k: v for k, v in record.items() if k in keep}
         return {k: v for k, v in record.items() if k not in self.removed}
+
+
+def medusa_nested(record: dict[str, Any], fields: str | None, *, item_variant: bool) -> dict[str, Any]:
+    """Nested keys as Medusa 2.21.2 answers them: items' `variant` only when `item_variant` (the retrieve
+    defaults) or asked for; payment collections and payments without the extra keys above unless asked for."""
+    asked = fields or ""
+    items = record.get("items")
+    if items and not item_variant and "items.variant" not in asked:
+        record["items"] = [{k: v for k, v in i.items() if k != "variant"} for i in items]
+    pcs = record.get("payment_collections")
+    if pcs:
+        drop_pc = {k for k in PAYMENT_COLLECTION_EXTRA if f"payment_collections.{k}" not in asked}
+        drop_pay = {k for k in PAYMENT_EXTRA if f"payment_collections.payments.{k}" not in asked}
+        trimmed = []
+        for pc in pcs:
+            out = {k: v for k, v in pc.items() if k not in drop_pc}
+            if isinstance(out.get("payments"), list):
+                out["payments"] = [{k: v for k, v in p.items() if k not in drop_pay} for p in out["payments"]]
+            trimmed.append(out)
+        record["payment_collections"] = trimmed
+    return record
 
 
 # ---------------------------------------------------------------------------------------------------- orders
@@ -386,12 +421,17 @@ async def _linked(conn: AsyncConnection, table: Any, right: str, order_ids: list
     return out
 
 
-async def retrieve_admin_order(conn: AsyncConnection, *, order_id: str, fields: str | None = None) -> dict[str, Any]:
-    """One order in the admin shape; 404 in Medusa's words."""
-    found = await load_orders(conn, order_ids=[order_id])
+async def retrieve_admin_order(conn: AsyncConnection, *, order_id: str, fields: str | None = None,
+                               defaults: Sequence[str] | None = None) -> dict[str, Any]:
+    """One order in the admin shape; 404 in Medusa's words. `defaults` limits the keys (and the relations read)
+    when `fields` names none: the HTTP routes pass ORDER_DETAIL_DEFAULTS, internal callers want every key."""
+    f = Fields(fields, ORDER_ALWAYS, defaults=defaults)
+    found = await load_orders(conn, order_ids=[order_id], keys=None if defaults is None else f.keys())
     if not found or found[0]["deleted_at"] is not None:
         raise not_found(f"Order with id: {order_id} was not found")
-    return Fields(fields, ORDER_ALWAYS).project(found[0])
+    if defaults is None:
+        return f.project(found[0])
+    return medusa_nested(f.project(found[0]), fields, item_variant=not f.explicit)
 
 
 _ORDERABLE = {"created_at", "updated_at", "display_id", "id", "email", "status", "currency_code"}
@@ -444,7 +484,9 @@ async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any]
     rows = [{k: v for k, v in r.items() if k != "_count"} for r in page]
     f = Fields(fields, ORDER_ALWAYS, defaults=defaults)
     found = await load_orders(conn, order_ids=[r["id"] for r in rows], keys=f.keys(), rows=rows)
-    return [f.project(x) for x in found], count
+    if defaults is None:
+        return [f.project(x) for x in found], count
+    return [medusa_nested(f.project(x), fields, item_variant=False) for x in found], count
 
 
 # ---------------------------------------------------------------------------------------------------- returns

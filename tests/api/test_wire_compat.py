@@ -179,3 +179,40 @@ async def test_cart_unknown_region_wording(client: httpx.AsyncClient, container:
     res = await client.post(f"/store/carts/{cart['id']}", json={"region_id": "reg_nope"}, headers=h)
     assert res.status_code == 404
     assert res.json() == {"type": "not_found", "message": "Region id not found: reg_nope"}
+
+
+async def test_admin_order_detail_default_keys(client: httpx.AsyncClient, container: Container) -> None:
+    from tests.api.admin.order_factory import admin_headers as order_admin_headers
+    from tests.api.admin.order_factory import place_order
+
+    placed = await place_order(container)
+    h = order_admin_headers(container)
+    res = await client.get(f"/admin/orders/{placed.order_id}", headers=h)
+    assert res.status_code == 200, res.text
+    order = res.json()["order"]
+    # the keys of Medusa 2.21.2's GET /admin/orders/:id without `fields`: no email, currency, customer, region,
+    # sales channel or transactions, and no raw_ twins of the order totals
+    assert set(order) == {
+        "id", "display_id", "custom_display_id", "status", "version", "locale", "metadata", "region_id",
+        "created_at", "updated_at", "payment_status", "fulfillment_status", "summary", "total", "subtotal",
+        "tax_total", "discount_total", "discount_tax_total", "original_total", "original_subtotal",
+        "original_tax_total", "item_total", "item_subtotal", "item_tax_total", "original_item_total",
+        "original_item_subtotal", "original_item_tax_total", "shipping_total", "shipping_subtotal",
+        "shipping_tax_total", "original_shipping_total", "original_shipping_subtotal", "original_shipping_tax_total",
+        "credit_line_total", "credit_line_subtotal", "credit_line_tax_total", "items", "shipping_methods",
+        "shipping_address", "billing_address", "fulfillments", "payment_collections", "credit_lines"}
+    assert all("variant" in i for i in order["items"])  # the retrieve defaults carry each item's variant
+    [collection] = order["payment_collections"]
+    assert "payment_sessions" not in collection and "region_id" not in collection
+    assert not {"cart_id", "customer_id", "order_id"} & set(collection["payments"][0])
+    # asked for, the keys come back; explicit fields replace the defaults (no item variant then)
+    res = await client.get(f"/admin/orders/{placed.order_id}", headers=h,
+                           params={"fields": "+email,*payment_collections.payment_sessions"})
+    order = res.json()["order"]
+    assert "email" in order and "payment_sessions" in order["payment_collections"][0]
+    res = await client.get(f"/admin/orders/{placed.order_id}", headers=h, params={"fields": "id,*items"})
+    assert set(res.json()["order"]) == {"id", "version", "items"}
+    assert all("variant" not in i for i in res.json()["order"]["items"])
+    # the list's default items carry no variant either
+    res = await client.get(f"/admin/orders?id={placed.order_id}", headers=h)
+    assert all("variant" not in i for i in res.json()["orders"][0]["items"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from euryale.flows.order import workflows
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
 from euryale.query.admin_orders import (
+    ORDER_DETAIL_DEFAULTS,
     ORDER_LIST_DEFAULTS,
     list_admin_orders,
     load_orders,
@@ -65,9 +67,11 @@ class NoNotification(Strict):
     no_notification: bool | None = None
 
 
-async def _order(request: Request, order_id: str) -> dict[str, Any]:
+async def _order(request: Request, order_id: str, *, defaults: Sequence[str] | None = None) -> dict[str, Any]:
+    """`{order}` with the request's `fields`; without them every key unless `defaults` (the POST routes keep
+    answering a superset of Medusa's keys: docs/wire-compat.md)."""
     async with db_of(request).read() as conn:
-        return {"order": await retrieve_admin_order(conn, order_id=order_id,
+        return {"order": await retrieve_admin_order(conn, order_id=order_id, defaults=defaults,
                                                     fields=paging(query_of(request)).fields)}
 
 
@@ -101,7 +105,7 @@ async def export_orders(request: Request, _: Any = Depends(require_user)) -> JSO
 
 @router.get("/admin/orders/{order_id}")
 async def get_order(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
-    return json(await _order(request, order_id))
+    return json(await _order(request, order_id, defaults=ORDER_DETAIL_DEFAULTS))
 
 
 @router.post("/admin/orders/{order_id}")
