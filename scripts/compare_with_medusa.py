@@ -305,7 +305,9 @@ def storefront(s: System, tag: str) -> None:
     s.call("payment_session_bad", "POST", "/store/payment-collections/{pc_id}/payment-sessions", {})
     s.call("payment_session", "POST", "/store/payment-collections/{pc_id}/payment-sessions",
            {"provider_id": "pp_system_default"})
-    s.call("cart_complete", "POST", "/store/carts/{cart_id}/complete")
+    done = s.call("cart_complete", "POST", "/store/carts/{cart_id}/complete")
+    s.ctx["placed_order_id"] = (done.get("order") or {}).get("id", "order_missing") if isinstance(done, dict) \
+        else "order_missing"
     s.call("cart_complete_again", "POST", "/store/carts/{cart_id}/complete")
     # customers
     email = f"wc-cust-{tag}@example.com"
@@ -391,11 +393,134 @@ def admin(s: System, tag: str) -> None:
            {"email": s.ctx["email"], "password": "wrong"}, auth="none")
 
 
+# the field list Medusa's admin dashboard / JS SDK sends for an order page (sample 021)
+ORDER_FIELDS = ("id,display_id,status,currency_code,email,+payment_status,+fulfillment_status,total,subtotal,"
+                "item_total,shipping_total,tax_total,discount_total,summary,*items,*items.detail,*shipping_methods,"
+                "*fulfillments,*fulfillments.items,*fulfillments.labels,*payment_collections,"
+                "*payment_collections.payments,*payment_collections.payments.captures,"
+                "*payment_collections.payments.refunds")
+
+
+def first_id(body: Any, *path: str | int) -> str:
+    """`body[path...]["id"]`, or "missing" when the answer lacks it (the next steps then 404 on both sides)."""
+    node = body
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return "missing"
+    return node.get("id", "missing") if isinstance(node, dict) else "missing"
+
+
+def order_lifecycle(s: System, tag: str) -> None:
+    """The storefront order through the admin: capture, fulfil, ship, deliver, refund, return (samples 021-052)."""
+    q = {"fields": ORDER_FIELDS}
+    order = s.call("lc_order", "GET", "/admin/orders/{placed_order_id}", auth="admin", params=q)
+    items = (order.get("order") or {}).get("items") or [] if isinstance(order, dict) else []
+    s.ctx["payment_id"] = first_id(order, "order", "payment_collections", 0, "payments", 0)
+    s.call("lc_capture", "POST", "/admin/payments/{payment_id}/capture", {}, auth="admin")
+    s.call("lc_fulfil_bad", "POST", "/admin/orders/{placed_order_id}/fulfillments",
+           {"items": [{"id": "ordli_nope", "quantity": 1}]}, auth="admin")
+    fulfilled = s.call("lc_fulfil", "POST", "/admin/orders/{placed_order_id}/fulfillments", {
+        "location_id": s.ctx["loc_id"], "items": [{"id": i["id"], "quantity": i["quantity"]} for i in items]},
+        auth="admin")
+    s.ctx["fulfillment_id"] = first_id(fulfilled, "order", "fulfillments", 0)
+    if s.ctx["fulfillment_id"] == "missing":  # the POST answer carries no fulfillments: read them
+        again = s.call(None, "GET", "/admin/orders/{placed_order_id}", auth="admin", params=q)
+        s.ctx["fulfillment_id"] = first_id(again, "order", "fulfillments", 0)
+    s.call("lc_order_fulfilled", "GET", "/admin/orders/{placed_order_id}", auth="admin", params=q)
+    s.call("lc_shipment", "POST", "/admin/orders/{placed_order_id}/fulfillments/{fulfillment_id}/shipments",
+           {"items": [{"id": i["id"], "quantity": i["quantity"]} for i in items]}, auth="admin")
+    s.call("lc_delivered", "POST", "/admin/orders/{placed_order_id}/fulfillments/{fulfillment_id}/mark-as-delivered",
+           auth="admin")
+    s.call("lc_refund_too_much", "POST", "/admin/payments/{payment_id}/refund", {"amount": 100000}, auth="admin")
+    s.call("lc_refund", "POST", "/admin/payments/{payment_id}/refund", {"amount": 1}, auth="admin")
+    s.call("lc_order_refunded", "GET", "/admin/orders/{placed_order_id}", auth="admin", params=q)
+    ret = s.call("lc_return_create", "POST", "/admin/returns",
+                 {"order_id": s.ctx["placed_order_id"], "location_id": s.ctx["loc_id"]}, auth="admin")
+    s.ctx["return_id"] = first_id(ret, "return")
+    s.call("lc_return_items", "POST", "/admin/returns/{return_id}/request-items",
+           {"items": [{"id": i["id"], "quantity": 1} for i in items[:1]]}, auth="admin")
+    s.call("lc_return_request", "POST", "/admin/returns/{return_id}/request", {}, auth="admin")
+    s.call("lc_return_get", "GET", "/admin/returns/{return_id}", auth="admin")
+    s.call("lc_return_receive", "POST", "/admin/returns/{return_id}/receive", {}, auth="admin")
+    s.call("lc_return_receive_items", "POST", "/admin/returns/{return_id}/receive-items",
+           {"items": [{"id": i["id"], "quantity": 1} for i in items[:1]]}, auth="admin")
+    s.call("lc_return_confirm", "POST", "/admin/returns/{return_id}/receive/confirm", {}, auth="admin")
+    s.call("lc_returns", "GET", "/admin/returns", auth="admin", params={"order_id": s.ctx["placed_order_id"]})
+    s.call("lc_order_returned", "GET", "/admin/orders/{placed_order_id}", auth="admin", params=q)
+    s.call("lc_order_default", "GET", "/admin/orders/{placed_order_id}", auth="admin")
+    s.call("lc_order_changes", "GET", "/admin/orders/{placed_order_id}/changes", auth="admin")
+    s.call("lc_store_order", "GET", "/store/orders/{placed_order_id}", auth="customer")
+
+
+def catalog(s: System, tag: str) -> None:
+    """Collections, categories and a price list built through the admin, read back by the storefront."""
+    col = s.call("cat_collection_create", "POST", "/admin/collections",
+                 {"title": f"WC Summer {tag}", "handle": f"wc-summer-{tag}"}, auth="admin")
+    s.ctx["collection_id"] = first_id(col, "collection")
+    s.call("cat_collection_products", "POST", "/admin/collections/{collection_id}/products",
+           {"add": [s.ctx["product_id"]]}, auth="admin")
+    cat = s.call("cat_category_create", "POST", "/admin/product-categories",
+                 {"name": f"WC Tops {tag}", "handle": f"wc-tops-{tag}", "is_active": True, "is_internal": False},
+                 auth="admin")
+    s.ctx["category_id"] = first_id(cat, "product_category")
+    child = s.call("cat_category_child", "POST", "/admin/product-categories",
+                   {"name": f"WC Tees {tag}", "parent_category_id": s.ctx["category_id"], "is_active": True},
+                   auth="admin")
+    s.ctx["child_category_id"] = first_id(child, "product_category")
+    s.call("cat_category_products", "POST", "/admin/product-categories/{child_category_id}/products",
+           {"add": [s.ctx["product_id"]]}, auth="admin")
+    s.call("cat_admin_collection", "GET", "/admin/collections/{collection_id}", auth="admin")
+    s.call("cat_admin_category", "GET", "/admin/product-categories/{category_id}", auth="admin",
+           params={"fields": "*category_children"})
+    s.call("cat_store_collection", "GET", "/store/collections/{collection_id}")
+    s.call("cat_store_collections_handle", "GET", "/store/collections", params={"handle": f"wc-summer-{tag}"})
+    s.call("cat_store_category", "GET", "/store/product-categories/{category_id}",
+           params={"fields": "*category_children,*parent_category"})
+    s.call("cat_store_categories_tree", "GET", "/store/product-categories",
+           params={"handle": f"wc-tops-{tag}", "include_descendants_tree": "true"})
+    s.call("cat_store_products_by_collection", "GET", "/store/products",
+           params={"collection_id": s.ctx["collection_id"], "region_id": s.ctx["region_id"],
+                   "fields": "*variants.calculated_price,*collection"})
+    s.call("cat_store_products_by_category", "GET", "/store/products",
+           params={"category_id": s.ctx["child_category_id"], "fields": "id,title,*categories"})
+    s.call("cat_store_product_handle", "GET", "/store/products",
+           params={"handle": s.ctx["handle"], "region_id": s.ctx["region_id"],
+                   "fields": "*variants.calculated_price,+variants.inventory_quantity,*categories,*collection,"
+                             "*images,*options,*options.values,*tags,*type"})
+    pl = s.call("cat_price_list_create", "POST", "/admin/price-lists", {
+        "title": f"WC Sale {tag}", "description": "Summer sale", "type": "sale", "status": "active",
+        "prices": [{"variant_id": s.ctx["variant_s"], "amount": 15, "currency_code": "usd"}]}, auth="admin")
+    s.ctx["price_list_id"] = first_id(pl, "price_list")
+    s.call("cat_price_list_get", "GET", "/admin/price-lists/{price_list_id}", auth="admin")
+    s.call("cat_price_lists", "GET", "/admin/price-lists", auth="admin", params={"q": f"WC Sale {tag}"})
+    s.call("cat_price_list_batch", "POST", "/admin/price-lists/{price_list_id}/prices/batch", {
+        "create": [{"variant_id": s.ctx["variant_m"], "amount": 21, "currency_code": "usd"}]}, auth="admin")
+    s.call("cat_store_product_sale", "GET", "/store/products/{product_id}",
+           params={"region_id": s.ctx["region_id"], "fields": "*variants.calculated_price"})
+    s.call("cat_price_list_delete", "DELETE", "/admin/price-lists/{price_list_id}", auth="admin")
+
+
+def draft_orders(s: System, tag: str) -> None:
+    """A draft order created and read back by the admin."""
+    draft = s.call("draft_create", "POST", "/admin/draft-orders", {
+        "email": f"wc-draft-{tag}@example.com", "region_id": s.ctx["region_id"], "sales_channel_id": s.ctx["sc_id"],
+        "items": [{"variant_id": s.ctx["variant_m"], "quantity": 1}]}, auth="admin")
+    s.ctx["draft_id"] = first_id(draft, "draft_order")
+    s.call("draft_create_bad", "POST", "/admin/draft-orders", {"email": "x@example.com"}, auth="admin")
+    s.call("draft_get", "GET", "/admin/draft-orders/{draft_id}", auth="admin")
+    s.call("draft_list", "GET", "/admin/draft-orders", auth="admin", params={"q": f"wc-draft-{tag}"})
+
+
 def run(s: System, only: str | None) -> None:
     tag = s.ctx["tag"] = uuid.uuid4().hex[:8]
     seed(s, tag)
     storefront(s, tag)
     admin(s, tag)
+    order_lifecycle(s, tag)
+    catalog(s, tag)
+    draft_orders(s, tag)
 
 
 def main(argv: list[str] | None = None) -> int:
