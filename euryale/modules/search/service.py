@@ -106,9 +106,13 @@ class SearchService:
             "AND NOT EXISTS (SELECT 1 FROM src WHERE src.entity_id = d.entity_id)"
         ).bindparams(bindparam("ids", type_=ARRAY(Text))), {"index_name": name, "ids": ids})
         stamp = insert(search_index).values(name=name, status=READY, version=1, last_synced_at=func.now())
-        await conn.execute(stamp.on_conflict_do_update(index_elements=[search_index.c.name], set_={
-            "status": READY, "last_synced_at": func.now(), "updated_at": func.now(),
-            **({"version": search_index.c.version + 1} if ids is None else {})}))
+        if ids is None:
+            await conn.execute(stamp.on_conflict_do_update(index_elements=[search_index.c.name], set_={
+                "status": READY, "version": search_index.c.version + 1, "last_synced_at": func.now(),
+                "updated_at": func.now()}))
+        else:
+            # a partial sync never waits on the index row (concurrent product writes would queue on its lock)
+            await conn.execute(stamp.on_conflict_do_nothing(index_elements=[search_index.c.name]))
 
     def ingestion_events(self) -> list[str]:
         """Event names some registered index is kept in sync by."""
