@@ -195,6 +195,26 @@ async def test_scrypt_kdf_hash_verified_and_rehashed(client: httpx.AsyncClient, 
     assert (await client.post("/auth/user/emailpass", json={"email": e, "password": "medusa-pw"})).status_code == 200
 
 
+async def test_argon2_hash_with_older_parameters_is_rehashed(client: httpx.AsyncClient,
+                                                              container: Container) -> None:
+    """A hash made with other Argon2id parameters (the 19 MiB / t=2 of earlier releases) still logs in and is
+    re-hashed with the current ones."""
+    from argon2 import PasswordHasher, Type
+
+    e = email()
+    older = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1, type=Type.ID).hash("older-pw")
+    async with container.database().transaction() as conn:
+        await auth_service.create_auth_identity(conn, provider="emailpass", entity_id=e,
+                                                provider_metadata={"password": older})
+    assert (await client.post("/auth/user/emailpass", json={"email": e, "password": "nope"})).status_code == 401
+    assert await stored_hash(container, e) == older
+    assert (await client.post("/auth/user/emailpass", json={"email": e, "password": "older-pw"})).status_code == 200
+    current = f"$argon2id$v=19$m={passwords.ARGON2_MEMORY_KIB},t={passwords.ARGON2_TIME_COST},p=1$"
+    assert not older.startswith(current)
+    assert (await stored_hash(container, e)).startswith(current)
+    assert (await client.post("/auth/user/emailpass", json={"email": e, "password": "older-pw"})).status_code == 200
+
+
 def test_scrypt_kdf_known_vector() -> None:
     """Same bytes as scrypt-kdf would produce for a fixed salt (layout checked field by field)."""
     salt = bytes(range(32))
