@@ -19,8 +19,11 @@ from euryale.http.actors import optional_customer, require_customer
 from euryale.http.auth import AuthContext
 from euryale.http.json import JSONResponse
 from euryale.http.store_context import StoreContext, store_context
+from euryale.query.request import WireRoute
 
-router = APIRouter()
+# WireRoute: dict answers go straight to orjson (Decimal -> number, datetime -> `...sssZ` as Medusa answers), with
+# no jsonable_encoder pass over the whole cart (it was a third of a cart write's CPU)
+router = APIRouter(route_class=WireRoute)
 
 
 class ItemBody(Strict):
