@@ -129,8 +129,9 @@ def _collection_products(conn: Any, rows: Any, sel: Any, ctx: Any) -> Any:
 def collection_resource(*, store: bool) -> Resource:
     """Product collections (with `products` on request)."""
     return Resource(name="Product collection", table=product_collection, columns=COLLECTION_COLS,
-                    defaults=["id", "title", "handle", "created_at", "updated_at", "deleted_at", "metadata"]
-                    + ([] if store else ["external_id"]),
+                    # Medusa 2.21.2's defaults: the store's without metadata, neither with deleted_at
+                    defaults=["id", "title", "handle", "external_id", "created_at", "updated_at"]
+                    + ([] if store else ["metadata"]),
                     relations={"products": _collection_products},
                     searchable=("title", "handle"),
                     filterable=("id", "title", "handle", "created_at", "updated_at", "deleted_at"), max_depth=3)
@@ -178,6 +179,8 @@ async def _category_trees(conn: AsyncConnection, rows: list[Row], sel: FieldSele
                 attach(child)
         for r in rows:
             attach(r)
+            if not ctx.get("ancestors"):
+                r.pop("parent_category", None)  # a descendants tree answers no parent (Medusa 2.21.2)
     if ctx.get("ancestors"):
         ancestor_ids = {a for mp in mpaths.values() for a in mp.split(".")[:-1]}
         found_by_id = {m["id"]: dict(m) for m in (await conn.execute(select(*_cols(pc, CATEGORY_COLS)).where(
@@ -199,8 +202,8 @@ def _category_products_filter(value: Any) -> ColumnElement[bool]:
 
 def category_resource(*, store: bool) -> Resource:
     """Product categories with parent/children (and the tree parameters)."""
-    defaults = ["id", "name", "description", "handle", "rank", "parent_category_id", "created_at", "updated_at",
-                "metadata", "*parent_category", "*category_children"]
+    defaults = ["id", "name", "description", "handle", "rank", "external_id", "parent_category_id", "created_at",
+                "updated_at", "metadata", "*parent_category", "*category_children"]
     if not store:
         defaults = [*defaults[:4], "is_active", "is_internal", *defaults[4:]]
     return Resource(

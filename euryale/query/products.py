@@ -81,7 +81,7 @@ VALUE_COLS = ["id", "value", "rank", "metadata", "option_id", "created_at", "upd
 IMAGE_COLS = ["id", "url", "metadata", "rank", "product_id", "created_at", "updated_at", "deleted_at"]
 TAG_COLS = ["id", "value", "metadata", "created_at", "updated_at", "deleted_at"]
 COLLECTION_COLS = ["id", "title", "handle", "external_id", "metadata", "created_at", "updated_at", "deleted_at"]
-CATEGORY_COLS = ["id", "name", "description", "handle", "mpath", "is_active", "is_internal", "rank",
+CATEGORY_COLS = ["id", "name", "description", "handle", "mpath", "is_active", "is_internal", "rank", "external_id",
                  "parent_category_id", "metadata", "created_at", "updated_at", "deleted_at"]
 SALES_CHANNEL_COLS = ["id", "name", "description", "is_disabled", "metadata", "created_at", "updated_at",
                       "deleted_at"]
@@ -351,6 +351,8 @@ async def _load_categories(conn: AsyncConnection, rows: list[Row], sel: FieldSel
     grouped: dict[str, list[Row]] = defaultdict(list)
     for m in await _CATEGORIES_OF_PRODUCTS[bool(ctx.get("store"))].fetch(conn, ids=[x["id"] for x in rows]):
         d = dict(m)
+        # Medusa 2.21.2 answers the unselected parent reference as `{id}` (null at the root)
+        d["parent_category"] = {"id": d["parent_category_id"]} if d["parent_category_id"] else None
         grouped[d.pop("__pid")].append(d)
     for r in rows:
         r["categories"] = grouped.get(r["id"], [])

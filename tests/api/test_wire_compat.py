@@ -8,7 +8,7 @@ import pytest
 
 from euryale.config import EuryaleConfig
 from euryale.container import Container
-from tests.support.catalog import admin_headers, channel_with_key, create_product, make_region, product_body
+from tests.support.catalog import admin_headers, channel_with_key, create_product, make_region, product_body, unique
 from tests.support.commerce import make_shop
 
 # GET path -> Medusa 2.21.2's default `limit` (measured on the reference server)
@@ -216,3 +216,30 @@ async def test_admin_order_detail_default_keys(client: httpx.AsyncClient, contai
     # the list's default items carry no variant either
     res = await client.get(f"/admin/orders?id={placed.order_id}", headers=h)
     assert all("variant" not in i for i in res.json()["orders"][0]["items"])
+
+
+async def test_collection_and_category_default_keys(client: httpx.AsyncClient, container: Container,
+                                                    config: EuryaleConfig) -> None:
+    h = admin_headers(config)
+    sc_ids, token, _ = await channel_with_key(container)
+    store = {"x-publishable-api-key": token}
+    product = await create_product(client, h, product_body(sc_ids))
+    tag = unique("wc")
+    col = (await client.post("/admin/collections", json={"title": tag, "handle": tag}, headers=h)).json()["collection"]
+    # Medusa 2.21.2: no deleted_at in either; the store's collection has external_id but no metadata
+    assert set(col) == {"id", "title", "handle", "external_id", "metadata", "created_at", "updated_at"}
+    res = await client.get(f"/store/collections/{col['id']}", headers=store)
+    assert set(res.json()["collection"]) == {"id", "title", "handle", "external_id", "created_at", "updated_at"}
+    parent = (await client.post("/admin/product-categories", headers=h, json={
+        "name": tag, "handle": tag, "is_active": True})).json()["product_category"]
+    assert "external_id" in parent and parent["external_id"] is None
+    child = (await client.post("/admin/product-categories", headers=h, json={
+        "name": tag + "-c", "parent_category_id": parent["id"], "is_active": True})).json()["product_category"]
+    await client.post(f"/admin/product-categories/{child['id']}/products", json={"add": [product["id"]]}, headers=h)
+    res = await client.get("/store/products", headers=store, params={"id": product["id"], "fields": "id,*categories"})
+    [category] = res.json()["products"][0]["categories"]
+    assert category["parent_category"] == {"id": parent["id"]} and category["external_id"] is None
+    res = await client.get("/store/product-categories", headers=store,
+                           params={"handle": tag, "include_descendants_tree": "true"})
+    [root] = res.json()["product_categories"]
+    assert "parent_category" not in root and [c["id"] for c in root["category_children"]] == [child["id"]]

@@ -16,6 +16,7 @@ product_category = Table(
     Column("is_internal", Boolean, nullable=False, server_default=text("false")),
     Column("rank", Integer, nullable=False, server_default=text("0")),
     Column("parent_category_id", Text, ForeignKey("product_category.id", ondelete="CASCADE"), nullable=True),
+    Column("external_id", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
