@@ -38,6 +38,7 @@ from euryale.boot import build_container
 from euryale.config import EuryaleConfig, load_config
 from euryale.container import Container
 from euryale.logging import configure_logging
+from euryale.memory import return_large_allocations_to_os
 
 log = structlog.get_logger("euryale.runtime")
 
@@ -187,6 +188,7 @@ def build_app(config: EuryaleConfig) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """uvicorn factory (`euryale.runtime:app_from_env`): each worker process loads the project's config itself."""
+    return_large_allocations_to_os()
     config = load_config()
     configure_logging(json_logs=config.is_production, level=os.environ.get("LOG_LEVEL", "INFO"))
     return build_app(config)
