@@ -55,11 +55,15 @@ ORDER_RELATIONS = ("items", "shipping_methods", "summary", "shipping_address", "
 
 
 def _raw(d: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """Add Medusa's BigNumber companion `raw_<key>: {value, precision}` of each amount (amounts as Decimal)."""
     for k in keys:
         v = d.get(k)
-        d["raw_" + k] = None if v is None else {"value": str(ol.plain(ol.dec(v))), "precision": 20}
-        if v is not None:
-            d[k] = ol.dec(v)
+        if v is None:
+            d["raw_" + k] = None
+            continue
+        if v.__class__ is not Decimal:
+            v = d[k] = ol.dec(v)
+        d["raw_" + k] = {"value": str(ol.plain(v)), "precision": 20}
     return d
 
 
@@ -112,7 +116,7 @@ def medusa_nested(record: dict[str, Any], fields: str | None, *, item_variant: b
     defaults) or asked for; payment collections and payments without the extra keys above unless asked for."""
     asked = fields or ""
     items = record.get("items")
-    if items and not item_variant and "items.variant" not in asked:
+    if items and not item_variant and "items.variant" not in asked and "variant" in items[0]:
         record["items"] = [{k: v for k, v in i.items() if k != "variant"} for i in items]
     pcs = record.get("payment_collections")
     if pcs:
@@ -172,9 +176,16 @@ def fulfillment_status(items: Sequence[Mapping[str, Any]], fulfillments: Sequenc
     return "not_fulfilled"
 
 
+# order_items' columns that belong to the item's `detail` (order_item), not to the line item
+_DETAIL_COLUMNS = frozenset({"detail_id", "order_id", "detail_version", "detail_metadata", "detail_created_at",
+                             "detail_updated_at", "detail_unit_price", "detail_compare_at_unit_price",
+                             *ol.QUANTITY_COLUMNS})
+_METHOD_DETAIL_COLUMNS = frozenset({"detail_id", "detail_version", "return_id", "exchange_id", "claim_id",
+                                    "detail_created_at", "detail_updated_at"})
+
+
 def _item(row: Mapping[str, Any], taxes: list[dict[str, Any]], adjs: list[dict[str, Any]]) -> dict[str, Any]:
-    skip = {"detail_id", "order_id", "detail_version", "detail_metadata", "detail_created_at", "detail_updated_at",
-            "detail_unit_price", "detail_compare_at_unit_price", *ol.QUANTITY_COLUMNS}
+    skip = _DETAIL_COLUMNS
     item = {k: v for k, v in row.items() if k not in skip}
     item["product_type_id"] = item.get("product_type_id")
     item["quantity"] = row["quantity"]
@@ -195,8 +206,7 @@ def _item(row: Mapping[str, Any], taxes: list[dict[str, Any]], adjs: list[dict[s
 
 
 def _shipping(row: Mapping[str, Any]) -> dict[str, Any]:
-    skip = {"detail_id", "detail_version", "return_id", "exchange_id", "claim_id", "detail_created_at",
-            "detail_updated_at"}
+    skip = _METHOD_DETAIL_COLUMNS
     m = {k: v for k, v in row.items() if k not in skip}
     m["tax_lines"] = [_raw(dict(t), ["rate"]) for t in row.get("tax_lines", [])]
     m["adjustments"] = [_raw(dict(a), ["amount"]) for a in row.get("adjustments", [])]
@@ -246,13 +256,14 @@ _NEEDS_PAYMENTS = frozenset({"payment_collections", "payment_status"})
 
 
 async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
-                      keys: AbstractSet[str] | None = None,
+                      keys: AbstractSet[str] | None = None, item_variant: bool = True,
                       rows: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Full admin order records for the given ids, in the given order (one statement per relation).
 
     `keys` (a `Fields.keys()` answer) limits the work to the top-level keys the caller keeps: a relation nobody
-    asked for is not read, and totals are only computed when a totals key (or `summary`) is wanted. `rows` are
-    the order rows when the caller already read them (the list page).
+    asked for is not read, and totals are only computed when a totals key (or `summary`) is wanted. Items carry
+    their `variant` (with its product) only with `item_variant`. `rows` are the order rows when the caller
+    already read them (the list page).
     """
     if not order_ids:
         return []
@@ -304,7 +315,9 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         elif pc_ids:  # the status only reads the collection rows, not their payments and sessions
             pcs = {p["id"]: p for p in await crud.rows_where(conn, payment_collection,
                                                               any_of(payment_collection.c.id, pc_ids))}
-    variants = await _variants(conn, [i["variant_id"] for i in items if i["variant_id"]]) if wants("items") else {}
+    with_variants = item_variant and wants("items")
+    variants = (await _variants(conn, [i["variant_id"] for i in items if i["variant_id"]])
+                if with_variants else {})
     customers = await _by_id(conn, customer, [r["customer_id"] for r in rows]) if wants("customer") else {}
     channels = (await _by_id(conn, sales_channel, [r["sales_channel_id"] for r in rows])
                 if wants("sales_channel") else {})
@@ -350,8 +363,9 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
                     original_total=totals["original_total"], current_total=totals["total"], transactions=o_txs,
                     credit_line_total=credit))
         if wants("items"):
-            for v in views:
-                v["variant"] = variants.get(v["variant_id"] or "")
+            if with_variants:
+                for v in views:
+                    v["variant"] = variants.get(v["variant_id"] or "")
             order["items"] = views
         if wants("shipping_methods"):
             order["shipping_methods"] = mviews
@@ -426,7 +440,9 @@ async def retrieve_admin_order(conn: AsyncConnection, *, order_id: str, fields: 
     """One order in the admin shape; 404 in Medusa's words. `defaults` limits the keys (and the relations read)
     when `fields` names none: the HTTP routes pass ORDER_DETAIL_DEFAULTS, internal callers want every key."""
     f = Fields(fields, ORDER_ALWAYS, defaults=defaults)
-    found = await load_orders(conn, order_ids=[order_id], keys=None if defaults is None else f.keys())
+    item_variant = defaults is None or not f.explicit or "items.variant" in (fields or "")
+    found = await load_orders(conn, order_ids=[order_id], keys=None if defaults is None else f.keys(),
+                              item_variant=item_variant)
     if not found or found[0]["deleted_at"] is not None:
         raise not_found(f"Order with id: {order_id} was not found")
     if defaults is None:
@@ -483,7 +499,10 @@ async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any]
         count = int((await conn.execute(select(func.count()).select_from(o).where(and_(*cond)))).scalar_one())
     rows = [{k: v for k, v in r.items() if k != "_count"} for r in page]
     f = Fields(fields, ORDER_ALWAYS, defaults=defaults)
-    found = await load_orders(conn, order_ids=[r["id"] for r in rows], keys=f.keys(), rows=rows)
+    # Medusa's list answers items without their variant unless `items.variant` is asked for: not read at all
+    item_variant = defaults is None or "items.variant" in (fields or "")
+    found = await load_orders(conn, order_ids=[r["id"] for r in rows], keys=f.keys(), item_variant=item_variant,
+                              rows=rows)
     if defaults is None:
         return [f.project(x) for x in found], count
     return [medusa_nested(f.project(x), fields, item_variant=False) for x in found], count

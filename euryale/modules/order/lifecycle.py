@@ -173,26 +173,22 @@ async def add_item_quantities(conn: AsyncConnection, *, order_id: str,
 # ---------------------------------------------------------------------------------------------------- totals
 
 
-def _money(value: Decimal) -> Decimal:
-    # keep exact arithmetic but drop trailing zeros so 25.000 serialises as 25
-    return plain(value)
-
-
-# An order page turns thousands of amounts into their plain form, and amounts repeat (prices, quantities, rates,
-# zeros): the answer depends only on the value, so it is memoized (bounded). Zero is left out of the memo because
-# 0 and -0 are equal keys with different plain forms.
+# An order page turns thousands of amounts into their plain form, and amounts repeat (prices, quantities, rates):
+# the answer depends only on the value, so it is memoized (bounded). Zero (most totals of a fresh order) is
+# answered first and kept out of the memo, because 0 and -0 are equal keys with different plain forms.
 _PLAIN: dict[Decimal, Decimal] = {}
 _PLAIN_MAX = 8192
 _ONE = Decimal(1)
+_MINUS_ZERO = Decimal("-0")
 
 
 def plain(value: Decimal) -> Decimal:
     """The same number without trailing zeros nor exponent: 110.00 → 110, 2.50 → 2.5 (never 1.1E+2)."""
+    if not value:
+        return _MINUS_ZERO if value.is_signed() else ZERO
     found = _PLAIN.get(value)
-    if found is not None:
-        return found
-    found = value.quantize(_ONE) if value == value.to_integral_value() else value.normalize()
-    if value:
+    if found is None:
+        found = value.quantize(_ONE) if value == value.to_integral_value() else value.normalize()
         if len(_PLAIN) >= _PLAIN_MAX:
             _PLAIN.clear()
         _PLAIN[value] = found
@@ -226,49 +222,57 @@ def line_totals(*, unit_price: Decimal, quantity: Decimal, tax_rates: Iterable[D
 def item_totals(item: Mapping[str, Any], taxes: Sequence[Mapping[str, Any]],
                 adjustments: Sequence[Mapping[str, Any]]) -> dict[str, Decimal]:
     """Medusa's per-item totals incl. fulfilled/shipped/returned totals and what is still refundable."""
+    get = item.get
     quantity = dec(item["quantity"])
-    base = line_totals(unit_price=dec(item["unit_price"]), quantity=quantity,
-                       tax_rates=[dec(t["rate"]) for t in taxes], adjustments=[dec(a["amount"]) for a in adjustments],
-                       tax_inclusive=bool(item.get("is_tax_inclusive")))
-    per_unit = base["total"] / quantity if quantity else ZERO
-    returned = dec(item.get("return_received_quantity")) + dec(item.get("written_off_quantity"))
-    out = dict(base)
-    out.update({
-        "refundable_total_per_unit": per_unit,
-        "refundable_total": per_unit * (quantity - returned),
-        "fulfilled_total": per_unit * dec(item.get("fulfilled_quantity")),
-        "shipped_total": per_unit * dec(item.get("shipped_quantity")),
-        "return_requested_total": per_unit * dec(item.get("return_requested_quantity")),
-        "return_received_total": per_unit * dec(item.get("return_received_quantity")),
-        "return_dismissed_total": per_unit * dec(item.get("return_dismissed_quantity")),
-        "write_off_total": per_unit * dec(item.get("written_off_quantity")),
-    })
-    return {k: _money(v) for k, v in out.items()}
+    out = line_totals(unit_price=dec(item["unit_price"]), quantity=quantity,
+                      tax_rates=[t["rate"] for t in taxes], adjustments=[a["amount"] for a in adjustments],
+                      tax_inclusive=bool(get("is_tax_inclusive")))
+    per_unit = out["total"] / quantity if quantity else ZERO
+    received = dec(get("return_received_quantity"))
+    written_off = dec(get("written_off_quantity"))
+    out["refundable_total_per_unit"] = per_unit
+    out["refundable_total"] = per_unit * (quantity - (received + written_off))
+    out["fulfilled_total"] = per_unit * dec(get("fulfilled_quantity"))
+    out["shipped_total"] = per_unit * dec(get("shipped_quantity"))
+    out["return_requested_total"] = per_unit * dec(get("return_requested_quantity"))
+    out["return_received_total"] = per_unit * received
+    out["return_dismissed_total"] = per_unit * dec(get("return_dismissed_quantity"))
+    out["write_off_total"] = per_unit * written_off
+    # exact arithmetic, trailing zeros dropped so 25.000 serialises as 25
+    return {k: plain(v) for k, v in out.items()}
 
 
 def shipping_totals(method: Mapping[str, Any]) -> dict[str, Decimal]:
     """Totals of one shipping method."""
-    base = line_totals(unit_price=dec(method["amount"]), quantity=Decimal(1),
-                       tax_rates=[dec(t["rate"]) for t in method.get("tax_lines", [])],
-                       adjustments=[dec(a["amount"]) for a in method.get("adjustments", [])],
+    base = line_totals(unit_price=dec(method["amount"]), quantity=_ONE,
+                       tax_rates=[t["rate"] for t in method.get("tax_lines", ())],
+                       adjustments=[a["amount"] for a in method.get("adjustments", ())],
                        tax_inclusive=bool(method.get("is_tax_inclusive")))
-    return {k: _money(v) for k, v in base.items()}
+    return {k: plain(v) for k, v in base.items()}
+
+
+_ITEM_SUMS = ("subtotal", "total", "tax_total", "original_subtotal", "original_total", "original_tax_total",
+              "discount_total", "discount_subtotal", "discount_tax_total", "fulfilled_total", "shipped_total",
+              "return_requested_total", "return_received_total", "return_dismissed_total", "write_off_total")
+_SHIPPING_SUMS = ("subtotal", "total", "tax_total", "original_subtotal", "original_total", "original_tax_total",
+                  "discount_total", "discount_subtotal", "discount_tax_total")
+
+
+def _sums(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> dict[str, Decimal]:
+    """Σ of each key over the rows' `totals` (added left to right from 0, as `sum` does)."""
+    out = dict.fromkeys(keys, ZERO)
+    for r in rows:
+        totals = r["totals"]
+        for k in keys:
+            out[k] += dec(totals[k])
+    return out
 
 
 def order_totals(items: Sequence[Mapping[str, Any]], methods: Sequence[Mapping[str, Any]],
                  credit_line_total: Decimal = ZERO) -> dict[str, Decimal]:
     """Order-level totals from the items' and shipping methods' totals (each carrying a `totals` dict)."""
-    def s(rows: Sequence[Mapping[str, Any]], key: str) -> Decimal:
-        return sum((dec(r["totals"][key]) for r in rows), ZERO)
-
-    item = {k: s(items, k) for k in ("subtotal", "total", "tax_total", "original_subtotal", "original_total",
-                                      "original_tax_total", "discount_total", "discount_subtotal",
-                                      "discount_tax_total", "fulfilled_total", "shipped_total",
-                                      "return_requested_total", "return_received_total", "return_dismissed_total",
-                                      "write_off_total")}
-    ship = {k: s(methods, k) for k in ("subtotal", "total", "tax_total", "original_subtotal", "original_total",
-                                        "original_tax_total", "discount_total", "discount_subtotal",
-                                        "discount_tax_total")}
+    item = _sums(items, _ITEM_SUMS)
+    ship = _sums(methods, _SHIPPING_SUMS)
     original_total = item["original_total"] + ship["original_total"]
     # received returns no longer count towards what the customer owes
     total = item["total"] + ship["total"] - item["return_received_total"] - credit_line_total
@@ -297,7 +301,7 @@ def order_totals(items: Sequence[Mapping[str, Any]], methods: Sequence[Mapping[s
         "return_received_total": item["return_received_total"],
         "return_dismissed_total": item["return_dismissed_total"], "write_off_total": item["write_off_total"],
     }
-    return {k: _money(v) for k, v in out.items()}
+    return {k: plain(v) for k, v in out.items()}
 
 
 def summary_totals(*, original_total: Decimal, current_total: Decimal, transactions: Sequence[Mapping[str, Any]],
@@ -312,7 +316,7 @@ def summary_totals(*, original_total: Decimal, current_total: Decimal, transacti
         "pending_difference": current_total - transaction_total, "current_order_total": current_total,
         "original_order_total": original_total,
     }
-    return {k: _money(v) for k, v in out.items()}
+    return {k: plain(v) for k, v in out.items()}
 
 
 def with_raw(values: Mapping[str, Decimal]) -> dict[str, Any]:
