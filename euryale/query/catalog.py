@@ -49,7 +49,7 @@ API_KEY_COLS = ["id", "token", "redacted", "title", "type", "last_used_at", "cre
                 "revoked_by", "revoked_at", "deleted_at"]
 STORE_COLS = ["id", "name", "default_sales_channel_id", "default_region_id", "default_location_id", "metadata",
               "created_at", "updated_at", "deleted_at"]
-PRICE_LIST_COLS = ["id", "title", "description", "status", "type", "starts_at", "ends_at", "rules_count",
+PRICE_LIST_COLS = ["id", "title", "description", "status", "type", "starts_at", "ends_at", "rules_count", "metadata",
                    "created_at", "updated_at", "deleted_at"]
 PREFERENCE_COLS = ["id", "attribute", "value", "is_tax_inclusive", "created_at", "updated_at", "deleted_at"]
 
@@ -353,8 +353,9 @@ async def _price_list_rules(conn: AsyncConnection, rows: list[Row], sel: FieldSe
 def price_list_resource() -> Resource:
     """Price lists with prices (and their variant) and rules."""
     return Resource(name="Price list", table=price_list, columns=PRICE_LIST_COLS,
-                    defaults=["id", "title", "description", "status", "type", "starts_at", "ends_at", "rules_count",
-                              "created_at", "updated_at", "deleted_at", "*prices", "rules"],
+                    # Medusa 2.21.2's defaults: the prices only with `fields` (the dashboard lists them apart)
+                    defaults=["id", "title", "description", "status", "type", "starts_at", "ends_at", "metadata",
+                              "created_at", "updated_at", "deleted_at", "rules"],
                     relations={"prices": _price_list_prices, "rules": _price_list_rules},
                     searchable=("title", "description"),
                     filterable=("id", "title", "status", "type", "starts_at", "ends_at", "created_at", "updated_at"))

@@ -173,10 +173,25 @@ async def batch_prices(price_list_id: str, body: PriceBatch, request: Request) -
                                                        for u in body.update])
         deleted = await pricing.remove_price_list_prices(conn, price_list_id=price_list_id, price_ids=body.delete)
         await stage_events(conn, [Event("price-list.updated", {"id": price_list_id})])
-    pl = (await _one(request, price_list_id))["price_list"]
+    pl = await retrieve_one(request, LISTS, price_list_id, store=False, sel=LISTS.selection("id,*prices"))
     by_id = {p["id"]: p for p in pl.get("prices") or []}
-    return {"created": [by_id[i] for i in created if i in by_id], "updated": [by_id[i] for i in updated if i in by_id],
+    touched = [by_id[i] for i in [*created, *updated] if i in by_id]
+    async with request.app.state.container.database().read() as conn:
+        rules = await pricing.price_rule_rows(conn, [{"id": p["id"], "rules_count": len(p["rules"])} for p in touched
+                                                     if p.get("rules")])
+    shaped = {p["id"]: _batch_price(p, rules.get(p["id"], [])) for p in touched}
+    return {"created": [shaped[i] for i in created if i in shaped], "updated": [shaped[i] for i in updated if i in shaped],
             "deleted": {"ids": deleted or body.delete, "object": "price", "deleted": True}}
+
+
+def _batch_price(p: dict[str, Any], price_rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """A price as Medusa 2.21.2's price-list batch answers it: its set as `{id, variant: {id}}`, its rule rows."""
+    variant_id = p.get("variant_id")
+    return {"id": p["id"], "currency_code": p["currency_code"], "amount": p["amount"],
+            "min_quantity": p["min_quantity"], "max_quantity": p["max_quantity"], "created_at": p["created_at"],
+            "updated_at": p["updated_at"], "deleted_at": p["deleted_at"], "price_set_id": p["price_set_id"],
+            "price_set": {"id": p["price_set_id"], "variant": {"id": variant_id} if variant_id else None},
+            "price_rules": price_rules}
 
 
 @router.post("/admin/price-lists/{price_list_id}/products")

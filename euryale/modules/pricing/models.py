@@ -15,6 +15,7 @@ price_list = Table(
     Column("starts_at", DateTime(timezone=True), nullable=True),
     Column("ends_at", DateTime(timezone=True), nullable=True),
     Column("rules_count", Integer, nullable=False, server_default=text("0")),
+    Column("metadata", JSONB, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),

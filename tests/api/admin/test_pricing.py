@@ -17,11 +17,15 @@ async def test_sale_price_list_then_override_and_removal(client: httpx.AsyncClie
     region_id = await make_region(container, "eur")
     product = await create_product(client, h, product_body(sc_ids, eur=20))
     variant = next(v for v in product["variants"] if v["title"] == "S")
-    res = await client.post("/admin/price-lists", headers=h, json={
+    res = await client.post("/admin/price-lists", headers=h, params={"fields": "+prices"}, json={
         "title": unique("Sale"), "description": "Black Friday", "status": "active", "type": "sale",
         "prices": [{"currency_code": "eur", "amount": 15, "variant_id": variant["id"]}]})
     assert res.status_code == 200, res.text
     pl = res.json()["price_list"]
+    # Medusa 2.21.2's default keys: no prices (asked for above), no rules_count
+    res = await client.get(f"/admin/price-lists/{pl['id']}", headers=h)
+    assert set(res.json()["price_list"]) == {"id", "title", "description", "status", "type", "starts_at", "ends_at",
+                                             "metadata", "created_at", "updated_at", "deleted_at", "rules"}
     assert pl["type"] == "sale" and pl["prices"][0]["amount"] == 15 and pl["prices"][0]["variant_id"] == variant["id"]
     res = await client.get("/admin/products", params={"price_list_id[]": [pl["id"]], "fields": "id"}, headers=h)
     assert res.json()["products"] == [{"id": product["id"]}]
@@ -45,8 +49,12 @@ async def test_sale_price_list_then_override_and_removal(client: httpx.AsyncClie
     res = await client.post(f"/admin/price-lists/{pl['id']}/prices/batch", headers=h, json={
         "update": [{"id": pl["prices"][0]["id"], "amount": 12}]})
     assert res.status_code == 200 and res.json()["updated"][0]["amount"] == 12
+    [updated] = res.json()["updated"]  # the batch answers Medusa 2.21.2's price shape
+    assert updated["price_set"] == {"id": updated["price_set_id"], "variant": {"id": variant["id"]}}
+    assert updated["price_rules"] == [] and "variant_id" not in updated and "rules" not in updated
     assert (await store_price())["calculated_amount"] == 12
-    res = await client.post(f"/admin/price-lists/{pl['id']}/products", json={"remove": [product["id"]]}, headers=h)
+    res = await client.post(f"/admin/price-lists/{pl['id']}/products", json={"remove": [product["id"]]}, headers=h,
+                            params={"fields": "*prices"})
     assert res.status_code == 200 and res.json()["price_list"]["prices"] == []
     assert (await store_price())["calculated_amount"] == 20
     res = await client.get(f"/admin/price-lists/{pl['id']}/prices", headers=h)
