@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from euryale.db import crud
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.errors import not_found
 from euryale.ids import generate_id
 from euryale.modules.order.models import (
@@ -178,10 +179,45 @@ def _item_extra_totals(line: Mapping[str, Any], detail: Mapping[str, Any], t: Ma
     }
 
 
+def _live(table: Any, column: str, *order: Any) -> CompiledQuery:
+    """Live rows of `table` whose `column` is one of `ids`, compiled once."""
+    return CompiledQuery(lambda: select(table).where(any_param(table.c[column]), table.c.deleted_at.is_(None))
+                         .order_by(*order))
+
+
+# Store order reads (the complete-cart answer, GET /store/orders*): statements compiled once and fetched as asyncpg
+# records (euryale.db.compiled), one per relation whatever the number of orders; same statements and rows as before
+_ORDER_ROWS = CompiledQuery(lambda: select(order_table).where(
+    any_param(order_table.c.id), order_table.c.deleted_at.is_(None), order_table.c.is_draft_order.is_(False)))
+_ORDER_ITEM_ROWS = _live(order_item, "order_id", order_item.c.created_at, order_item.c.id)
+_LINE_ROWS = CompiledQuery(lambda: select(order_line_item).where(any_param(order_line_item.c.id)))
+_LINE_TAX_LINES = _live(order_line_item_tax_line, "item_id")
+_LINE_ADJUSTMENTS = _live(order_line_item_adjustment, "item_id")
+_SHIPPING_LINKS = CompiledQuery(lambda: select(order_shipping).where(
+    any_param(order_shipping.c.order_id), order_shipping.c.deleted_at.is_(None),
+    order_shipping.c.return_id.is_(None), order_shipping.c.exchange_id.is_(None),
+    order_shipping.c.claim_id.is_(None)).order_by(order_shipping.c.created_at))
+_METHOD_ROWS = _live(order_shipping_method, "id")
+_METHOD_TAX_LINES = _live(order_shipping_method_tax_line, "shipping_method_id")
+_METHOD_ADJUSTMENTS = _live(order_shipping_method_adjustment, "shipping_method_id")
+_SUMMARIES = _live(order_summary, "order_id", order_summary.c.version)
+_ADDRESSES = CompiledQuery(lambda: select(order_address).where(any_param(order_address.c.id)))
+
+
+async def _rows(conn: AsyncConnection, query: CompiledQuery, ids: Sequence[str]) -> list[dict[str, Any]]:
+    return [dict(r) for r in await query.fetch(conn, ids=list(ids))] if ids else []
+
+
+async def _grouped(conn: AsyncConnection, query: CompiledQuery, key: str,
+                   ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in await _rows(conn, query, ids):
+        grouped[r[key]].append(r)
+    return grouped
+
+
 async def _order_items(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    detail_rows = [dict(r) for r in (await conn.execute(
-        select(order_item).where(order_item.c.order_id.in_(order_ids), order_item.c.deleted_at.is_(None))
-        .order_by(order_item.c.created_at, order_item.c.id))).mappings()]
+    detail_rows = await _rows(conn, _ORDER_ITEM_ROWS, order_ids)
     # only the latest version of each item counts
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for d in detail_rows:
@@ -191,10 +227,9 @@ async def _order_items(conn: AsyncConnection, order_ids: list[str]) -> dict[str,
     item_ids = [k[1] for k in latest]
     if not item_ids:
         return {}
-    lines = {r["id"]: dict(r) for r in (await conn.execute(
-        select(order_line_item).where(order_line_item.c.id.in_(item_ids)))).mappings()}
-    taxes = await crud.grouped_by(conn, order_line_item_tax_line, "item_id", item_ids)
-    adjs = await crud.grouped_by(conn, order_line_item_adjustment, "item_id", item_ids)
+    lines = {r["id"]: r for r in await _rows(conn, _LINE_ROWS, item_ids)}
+    taxes = await _grouped(conn, _LINE_TAX_LINES, "item_id", item_ids)
+    adjs = await _grouped(conn, _LINE_ADJUSTMENTS, "item_id", item_ids)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (oid, iid), d in latest.items():
         line = lines.get(iid)
@@ -252,17 +287,13 @@ def _adjustment(a: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def _order_shipping(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    links = [dict(r) for r in (await conn.execute(select(order_shipping).where(
-        order_shipping.c.order_id.in_(order_ids), order_shipping.c.deleted_at.is_(None),
-        order_shipping.c.return_id.is_(None), order_shipping.c.exchange_id.is_(None),
-        order_shipping.c.claim_id.is_(None)).order_by(order_shipping.c.created_at))).mappings()]
+    links = await _rows(conn, _SHIPPING_LINKS, order_ids)
     ids = [r["shipping_method_id"] for r in links]
     if not ids:
         return {}
-    methods = {r["id"]: dict(r) for r in (await conn.execute(select(order_shipping_method).where(
-        order_shipping_method.c.id.in_(ids), order_shipping_method.c.deleted_at.is_(None)))).mappings()}
-    taxes = await crud.grouped_by(conn, order_shipping_method_tax_line, "shipping_method_id", ids)
-    adjs = await crud.grouped_by(conn, order_shipping_method_adjustment, "shipping_method_id", ids)
+    methods = {r["id"]: r for r in await _rows(conn, _METHOD_ROWS, ids)}
+    taxes = await _grouped(conn, _METHOD_TAX_LINES, "shipping_method_id", ids)
+    adjs = await _grouped(conn, _METHOD_ADJUSTMENTS, "shipping_method_id", ids)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     seen: set[str] = set()
     for link in links:
@@ -321,22 +352,25 @@ async def list_orders(conn: AsyncConnection, *, order_ids: Sequence[str] | None 
         cond.append(order_table.c.customer_id == customer_id)
     count = int((await conn.execute(select(func.count()).select_from(order_table).where(*cond))).scalar_one()
                 ) if with_count else -1
-    rows = [dict(r) for r in (await conn.execute(select(order_table).where(*cond)
-                                                 .order_by(*_ordering(order_by))
-                                                 .limit(limit).offset(offset))).mappings()]
+    if (order_ids is not None and customer_id is None and offset == 0 and len(order_ids) <= limit
+            and order_by == "-created_at"):
+        # by id (retrieve): the compiled statement, newest first as the general path orders them
+        rows = await _rows(conn, _ORDER_ROWS, list(dict.fromkeys(order_ids)))
+        rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+    else:
+        rows = [dict(r) for r in (await conn.execute(select(order_table).where(*cond)
+                                                     .order_by(*_ordering(order_by))
+                                                     .limit(limit).offset(offset))).mappings()]
     ids = [r["id"] for r in rows]
     if not ids:
         return [], count
     items = await _order_items(conn, ids)
     ships = await _order_shipping(conn, ids)
     summaries: dict[str, dict[str, Any]] = {}
-    for s in (await conn.execute(select(order_summary).where(order_summary.c.order_id.in_(ids),
-                                                             order_summary.c.deleted_at.is_(None))
-                                 .order_by(order_summary.c.version))).mappings():
+    for s in await _rows(conn, _SUMMARIES, ids):
         summaries[s["order_id"]] = dict(s["totals"] or {})
     addr_ids = [a for r in rows for a in (r["shipping_address_id"], r["billing_address_id"]) if a]
-    addrs = {a["id"]: dict(a) for a in (await conn.execute(select(order_address).where(
-        order_address.c.id.in_(addr_ids)))).mappings()} if addr_ids else {}
+    addrs = {a["id"]: a for a in await _rows(conn, _ADDRESSES, addr_ids)}
     out = []
     for r in rows:
         its, sms = items.get(r["id"], []), ships.get(r["id"], [])
