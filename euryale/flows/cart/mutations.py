@@ -11,9 +11,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, Text, any_, bindparam, func, select, update
+from sqlalchemy import ARRAY, Integer, Text, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.errors import invalid_data, not_allowed, not_found
 from euryale.events import Event
 from euryale.events.outbox import stage_events
@@ -152,7 +154,7 @@ async def cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | 
 _v, _p, _pvps, _psc, _pvii = (product_variant, product, product_variant_price_set, product_sales_channel,
                               product_variant_inventory_item)
 # what a line item copies from its variant and product, its price set, channels and inventory items: one statement
-_VARIANTS_FOR_ITEMS = (select(
+_VARIANTS_FOR_ITEMS = CompiledQuery(lambda: select(
     _v.c.id, _v.c.product_id, _v.c.title, _v.c.sku, _v.c.barcode, _v.c.thumbnail, _v.c.manage_inventory,
     _v.c.allow_backorder, _p.c.title.label("p_title"), _p.c.description.label("p_description"),
     _p.c.subtitle.label("p_subtitle"), _p.c.thumbnail.label("p_thumbnail"), _p.c.handle.label("p_handle"),
@@ -171,8 +173,7 @@ _VARIANTS_FOR_ITEMS = (select(
     .select_from(_v.join(_p, _p.c.id == _v.c.product_id)
                  .outerjoin(product_type, product_type.c.id == _p.c.type_id)
                  .outerjoin(product_collection, product_collection.c.id == _p.c.collection_id))
-    .where(_v.c.id == any_(bindparam("ids", type_=ARRAY(Text))), _v.c.deleted_at.is_(None),
-           _p.c.deleted_at.is_(None)))
+    .where(any_param(_v.c.id), _v.c.deleted_at.is_(None), _p.c.deleted_at.is_(None)))
 
 
 async def _variants_for_items(conn: AsyncConnection, variant_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -180,7 +181,7 @@ async def _variants_for_items(conn: AsyncConnection, variant_ids: Sequence[str])
     ids = list(dict.fromkeys(variant_ids))
     if not ids:
         return {}
-    return {r["id"]: dict(r) for r in (await conn.execute(_VARIANTS_FOR_ITEMS, {"ids": ids})).mappings()}
+    return {r["id"]: dict(r) for r in await _VARIANTS_FOR_ITEMS.fetch(conn, ids=ids)}
 
 
 async def _priced_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], variant_ids: Sequence[str]

@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, any_, bindparam, func, select
+from sqlalchemy import ARRAY, Text, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.links.models import cart_payment_collection, cart_promotion
 from euryale.modules.cart import service as carts
+from euryale.modules.cart.models import (
+    cart_address,
+    cart_line_item,
+    cart_line_item_adjustment,
+    cart_line_item_tax_line,
+    cart_shipping_method,
+    cart_shipping_method_adjustment,
+    cart_shipping_method_tax_line,
+)
 from euryale.modules.customer.models import customer, customer_group_customer
 from euryale.modules.payment import service as payments
 from euryale.modules.product.models import product, product_category_product, product_tags
@@ -52,19 +63,19 @@ def _address(row: dict[str, Any] | None) -> dict[str, Any] | None:
 _COUNTRY_KEYS = ("iso_2", "iso_3", "num_code", "name", "display_name", "region_id", "metadata", "created_at",
                  "updated_at", "deleted_at")
 # a region with its countries: one row per country (the region's columns repeated), one statement
-_REGION_WITH_COUNTRIES = (
+_REGION_WITH_COUNTRIES = CompiledQuery(lambda: (
     select(region.c.id, region.c.name.label("region_name"), region.c.currency_code, region.c.automatic_taxes,
            *(region_country.c[k].label(f"country_{k}") for k in _COUNTRY_KEYS))
     .select_from(region.outerjoin(region_country, region_country.c.region_id == region.c.id))
     .where(region.c.id == bindparam("region_id"))
-    .order_by(region_country.c.num_code))
+    .order_by(region_country.c.num_code)))
 
 
 async def _region(conn: AsyncConnection, region_id: str | None) -> dict[str, Any] | None:
     if not region_id:
         return None
     out: dict[str, Any] | None = None
-    for r in (await conn.execute(_REGION_WITH_COUNTRIES, {"region_id": region_id})).mappings():
+    for r in await _REGION_WITH_COUNTRIES.fetch(conn, region_id=region_id):
         if out is None:
             out = {"id": r["id"], "name": r["region_name"], "currency_code": r["currency_code"],
                    "automatic_taxes": r["automatic_taxes"], "countries": []}
@@ -73,31 +84,31 @@ async def _region(conn: AsyncConnection, region_id: str | None) -> dict[str, Any
     return out
 
 
-_CART_CUSTOMER = select(
+_CART_CUSTOMER = CompiledQuery(lambda: select(
     customer.c.id, customer.c.email,
     func.array(select(customer_group_customer.c.customer_group_id)
                .where(customer_group_customer.c.customer_id == customer.c.id).scalar_subquery(),
                type_=ARRAY(Text)).label("group_ids"),
-).where(customer.c.id == bindparam("customer_id"))
+).where(customer.c.id == bindparam("customer_id")))
 
 
 _cat, _tag = product_category_product, product_tags
 # what the default cart shows of an item's product, all products in one statement (category/tag ids as arrays)
-_ITEM_PRODUCTS = select(
+_ITEM_PRODUCTS = CompiledQuery(lambda: select(
     product.c.id, product.c.collection_id, product.c.type_id,
     func.array(select(_cat.c.product_category_id).where(_cat.c.product_id == product.c.id).scalar_subquery(),
                type_=ARRAY(Text)).label("category_ids"),
     func.array(select(_tag.c.product_tag_id).where(_tag.c.product_id == product.c.id).scalar_subquery(),
                type_=ARRAY(Text)).label("tag_ids"),
-).where(product.c.id == any_(bindparam("ids", type_=ARRAY(Text))))
+).where(any_param(product.c.id)))
 
 
 async def _products(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
-    return {r.id: {"id": r.id, "collection_id": r.collection_id, "type_id": r.type_id,
-                   "categories": [{"id": c} for c in r.category_ids], "tags": [{"id": t} for t in r.tag_ids]}
-            for r in await conn.execute(_ITEM_PRODUCTS, {"ids": ids})}
+    return {r["id"]: {"id": r["id"], "collection_id": r["collection_id"], "type_id": r["type_id"],
+                      "categories": [{"id": c} for c in r["category_ids"]], "tags": [{"id": t} for t in r["tag_ids"]]}
+            for r in await _ITEM_PRODUCTS.fetch(conn, ids=ids)}
 
 
 async def cart_promotions(conn: AsyncConnection, *, cart_id: str,
@@ -130,11 +141,52 @@ async def cart_payment_collection_id(conn: AsyncConnection, *, cart_id: str) -> 
     return row[0] if row else None
 
 
+def _live_of_owners(table: Any, column: str, *, ordered: bool) -> CompiledQuery:
+    def build() -> Any:
+        stmt = select(table).where(any_param(table.c[column]), table.c.deleted_at.is_(None))
+        return stmt.order_by(table.c.created_at) if ordered else stmt
+    return CompiledQuery(build)
+
+
+# the cart's relations, each statement compiled once and run straight on asyncpg (see euryale.db.compiled)
+_ITEMS = CompiledQuery(lambda: select(cart_line_item).where(
+    cart_line_item.c.cart_id == bindparam("cart_id"), cart_line_item.c.deleted_at.is_(None))
+    .order_by(cart_line_item.c.created_at, cart_line_item.c.id))
+_ITEM_TAX_LINES = _live_of_owners(cart_line_item_tax_line, "item_id", ordered=True)
+_ITEM_ADJUSTMENTS = _live_of_owners(cart_line_item_adjustment, "item_id", ordered=True)
+_METHODS = CompiledQuery(lambda: select(cart_shipping_method).where(
+    cart_shipping_method.c.cart_id == bindparam("cart_id"), cart_shipping_method.c.deleted_at.is_(None))
+    .order_by(cart_shipping_method.c.created_at))
+_METHOD_TAX_LINES = _live_of_owners(cart_shipping_method_tax_line, "shipping_method_id", ordered=False)
+_METHOD_ADJUSTMENTS = _live_of_owners(cart_shipping_method_adjustment, "shipping_method_id", ordered=False)
+_ADDRESSES = CompiledQuery(lambda: select(cart_address).where(any_param(cart_address.c.id)))
+
+
+async def _with_owned(conn: AsyncConnection, rows: list[dict[str, Any]], key: str, tax_lines: CompiledQuery,
+                      adjustments: CompiledQuery) -> list[dict[str, Any]]:
+    """`rows` (items / shipping methods) with their `tax_lines` and `adjustments`: two statements for all."""
+    if not rows:
+        return rows
+    ids = [r["id"] for r in rows]
+    for r in rows:
+        r["tax_lines"], r["adjustments"] = [], []
+    by_id = {r["id"]: r for r in rows}
+    for line in await tax_lines.fetch(conn, ids=ids):
+        by_id[line[key]]["tax_lines"].append(dict(line))
+    for adj in await adjustments.fetch(conn, ids=ids):
+        by_id[adj[key]]["adjustments"].append(dict(adj))
+    return rows
+
+
 async def load_cart_relations(conn: AsyncConnection, c: dict[str, Any]) -> dict[str, Any]:
     """Add items, shipping methods, addresses and computed totals to a cart row `c` (in place; returned)."""
-    c["items"] = await carts.line_items(conn, cart_ids=[c["id"]])
-    c["shipping_methods"] = await carts.shipping_methods(conn, cart_ids=[c["id"]])
-    addrs = await carts.addresses(conn, address_ids=[c["shipping_address_id"], c["billing_address_id"]])
+    c["items"] = await _with_owned(conn, [dict(r) for r in await _ITEMS.fetch(conn, cart_id=c["id"])], "item_id",
+                                   _ITEM_TAX_LINES, _ITEM_ADJUSTMENTS)
+    c["shipping_methods"] = await _with_owned(
+        conn, [dict(r) for r in await _METHODS.fetch(conn, cart_id=c["id"])], "shipping_method_id",
+        _METHOD_TAX_LINES, _METHOD_ADJUSTMENTS)
+    address_ids = [i for i in (c["shipping_address_id"], c["billing_address_id"]) if i]
+    addrs = {r["id"]: dict(r) for r in await _ADDRESSES.fetch(conn, ids=address_ids)} if address_ids else {}
     c["shipping_address"] = addrs.get(c["shipping_address_id"] or "")
     c["billing_address"] = addrs.get(c["billing_address_id"] or "")
     c["totals"] = cart_totals(c["items"], c["shipping_methods"])
@@ -195,9 +247,11 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
     body["billing_address"] = _address(c["billing_address"])
     body["credit_lines"] = []
     if c["customer_id"]:
-        cust = (await conn.execute(_CART_CUSTOMER, {"customer_id": c["customer_id"]})).first()
-        if cust is not None:
-            body["customer"] = {"id": cust.id, "email": cust.email, "groups": [{"id": g} for g in cust.group_ids]}
+        found = await _CART_CUSTOMER.fetch(conn, customer_id=c["customer_id"])
+        if found:
+            cust = found[0]
+            body["customer"] = {"id": cust["id"], "email": cust["email"],
+                                "groups": [{"id": g} for g in cust["group_ids"]]}
     body["region"] = await _region(conn, c["region_id"])
     body["promotions"] = await cart_promotions(conn, cart_id=cart_id, promotion_ids=c.get("promotion_ids"))
     if sel is not None and sel.relation("payment_collection") is not None:
