@@ -14,7 +14,6 @@ in progress); the `order_cart` link re-checked under the cart row lock covers a 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +23,8 @@ from sqlalchemy import String, bindparam, case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.container import Container
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.errors import MedusaError, MedusaErrorType, invalid_data
 from euryale.flows.cart.read import load_cart_state
 from euryale.ids import generate_id
@@ -60,9 +61,8 @@ class CompletionResult:
 
 
 async def existing_order_id(conn: AsyncConnection, *, cart_id: str) -> str | None:
-    row = (await conn.execute(select(order_cart.c.order_id).where(
-        order_cart.c.cart_id == cart_id, order_cart.c.deleted_at.is_(None)))).first()
-    return None if row is None else str(row[0])
+    rows = await _EXISTING_ORDER.fetch(conn, cart_id=cart_id)
+    return str(rows[0]["order_id"]) if rows else None
 
 
 def _validate(cart: dict[str, Any], session: dict[str, Any] | None) -> None:
@@ -76,7 +76,6 @@ def _validate(cart: dict[str, Any], session: dict[str, Any] | None) -> None:
         raise invalid_data("Payment sessions are required to complete cart")
 
 
-@functools.cache
 def _outline_statement() -> Any:
     cart_id = bindparam("cart_id", type_=String)
     return select(
@@ -91,7 +90,6 @@ def _outline_statement() -> Any:
     ).where(cart_table.c.id == cart_id, cart_table.c.deleted_at.is_(None))
 
 
-@functools.cache
 def _items_statement() -> Any:
     li = cart_line_item
     return (select(li.c.id, li.c.variant_id, li.c.quantity, li.c.requires_shipping)
@@ -99,36 +97,43 @@ def _items_statement() -> Any:
             .order_by(li.c.created_at, li.c.id))
 
 
-@functools.cache
 def _inventory_links_statement() -> Any:
     v, link = product_variant, product_variant_inventory_item
     return (select(v.c.id, link.c.inventory_item_id, link.c.required_quantity, v.c.allow_backorder)
             .select_from(v.join(product, product.c.id == v.c.product_id).join(link, link.c.variant_id == v.c.id))
-            .where(v.c.id.in_(bindparam("variant_ids", expanding=True)), v.c.deleted_at.is_(None),
+            .where(any_param(v.c.id, "variant_ids"), v.c.deleted_at.is_(None),
                    product.c.deleted_at.is_(None), v.c.manage_inventory.is_(True), link.c.deleted_at.is_(None))
             .order_by(link.c.id))
 
 
-# statements of the hot path are built once (named bind parameters): building one costs more than running it
+# the hot path's reads are built and compiled once and fetched as asyncpg records (euryale.db.compiled): building a
+# statement, and SQLAlchemy's per-execution work, cost more CPU than running it
+_OUTLINE = CompiledQuery(_outline_statement)
+_ITEMS = CompiledQuery(_items_statement)
+_INVENTORY_LINKS = CompiledQuery(_inventory_links_statement)
+_SESSION = CompiledQuery(lambda: select(payment_session).where(payment_session.c.id == bindparam("id", type_=String)))
+_EXISTING_ORDER = CompiledQuery(lambda: select(order_cart.c.order_id).where(
+    order_cart.c.cart_id == bindparam("cart_id", type_=String), order_cart.c.deleted_at.is_(None)).limit(1))
+
 
 async def _cart_outline(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any]:
     """What validation needs of the cart in one statement: its columns, its order (when completed), its
     payment collection and whether it has a shipping method; 404 when missing."""
-    row = (await conn.execute(_outline_statement(), {"cart_id": cart_id})).mappings().first()
-    if row is None:
+    rows = await _OUTLINE.fetch(conn, cart_id=cart_id)
+    if not rows:
         raise carts.cart_not_found(cart_id)
-    return dict(row)
+    return dict(rows[0])
 
 
 async def inventory_needs(conn: AsyncConnection, *, cart_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The cart's live line items `(id, quantity, requires_shipping)` and, per item and inventory item of a
     managed variant, the quantity to reserve: two statements, whatever the number of items."""
-    items = [dict(r) for r in (await conn.execute(_items_statement(), {"cart_id": cart_id})).mappings()]
+    items = [dict(r) for r in await _ITEMS.fetch(conn, cart_id=cart_id)]
     variant_ids = list({i["variant_id"] for i in items if i["variant_id"]})
     if not variant_ids:
         return items, []
     links_by_variant: dict[str, list[tuple[str, int, bool]]] = {}
-    for r in await conn.execute(_inventory_links_statement(), {"variant_ids": variant_ids}):
+    for r in await _INVENTORY_LINKS.fetch(conn, variant_ids=variant_ids):
         links_by_variant.setdefault(r[0], []).append((r[1], int(r[2] or 1), bool(r[3])))
     needs = [{"line_item_id": i["id"], "inventory_item_id": inv_id, "quantity": int(i["quantity"]) * required,
               "required_quantity": 1, "allow_backorder": backorder}
@@ -192,8 +197,7 @@ async def authorize_payment(ctx: StepContext, v: dict[str, Any]) -> StepResponse
     if v["order_id"] or not v["session_id"]:
         return StepResponse({"status": None, "data": {}}, compensate_input=None)
     async with ctx.container.database().read() as conn:
-        row = (await conn.execute(select(payment_session).where(payment_session.c.id == v["session_id"])
-                                  )).mappings().one()
+        [row] = await _SESSION.fetch(conn, id=v["session_id"])
     session = dict(row)
     recorded = {"session": {k: session[k] for k in ("id", "provider_id", "payment_collection_id", "currency_code")}
                 | {"amount": str(session["amount"])}}

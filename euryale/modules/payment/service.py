@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import String, and_, bindparam, case, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db.compiled import CompiledQuery
 from euryale.errors import MedusaError, MedusaErrorType, invalid_data, not_allowed, not_found
 from euryale.ids import generate_id
 from euryale.modules.payment.models import (
@@ -316,12 +317,15 @@ async def delete_payment_session(conn: AsyncConnection, *, session_id: str) -> N
     await refresh_collection_status(conn, payment_collection_id=s.payment_collection_id)
 
 
+# complete-cart reads it on every completion: compiled once, fetched as asyncpg records (euryale.db.compiled)
+_LIVE_SESSIONS_NEWEST_FIRST = CompiledQuery(lambda: select(payment_session).where(
+    payment_session.c.payment_collection_id == bindparam("pc_id", type_=String),
+    payment_session.c.deleted_at.is_(None)).order_by(payment_session.c.created_at.desc()))
+
+
 async def session_for_authorization(conn: AsyncConnection, *, payment_collection_id: str) -> dict[str, Any] | None:
     """The collection's active session (authorised first), or None when the collection has none."""
-    rows = [dict(r._mapping) for r in await conn.execute(
-        select(payment_session).where(payment_session.c.payment_collection_id == payment_collection_id,
-                                      payment_session.c.deleted_at.is_(None))
-        .order_by(payment_session.c.created_at.desc()))]
+    rows = [dict(r) for r in await _LIVE_SESSIONS_NEWEST_FIRST.fetch(conn, pc_id=payment_collection_id)]
     for r in rows:
         if r["status"] in ("authorized", "captured"):
             return r
