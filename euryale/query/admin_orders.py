@@ -113,11 +113,25 @@ class Fields:
 
 def medusa_nested(record: dict[str, Any], fields: str | None, *, item_variant: bool) -> dict[str, Any]:
     """Nested keys as Medusa 2.21.2 answers them: items' `variant` only when `item_variant` (the retrieve
-    defaults) or asked for; payment collections and payments without the extra keys above unless asked for."""
+    defaults) or asked for; fulfillments without items/labels and with the delivery address as `{id}`, payment
+    collections and payments without the extra keys above, unless asked for."""
     asked = fields or ""
     items = record.get("items")
     if items and not item_variant and "items.variant" not in asked and "variant" in items[0]:
         record["items"] = [{k: v for k, v in i.items() if k != "variant"} for i in items]
+    fulfillments = record.get("fulfillments")
+    if fulfillments:
+        # a fulfillment's items and labels only when asked for; its delivery address is a `{id}` reference
+        drop_ful = {k for k in ("items", "labels") if f"fulfillments.{k}" not in asked}
+        keep_address = "fulfillments.delivery_address" in asked
+        trimmed_ful = []
+        for ful in fulfillments:
+            out_ful = {k: v for k, v in ful.items() if k not in drop_ful}
+            address = out_ful.get("delivery_address")
+            if isinstance(address, dict) and not keep_address:
+                out_ful["delivery_address"] = {"id": address["id"]}
+            trimmed_ful.append(out_ful)
+        record["fulfillments"] = trimmed_ful
     pcs = record.get("payment_collections")
     if pcs:
         drop_pc = {k for k in PAYMENT_COLLECTION_EXTRA if f"payment_collections.{k}" not in asked}
@@ -253,6 +267,9 @@ _NEEDS_METHODS = frozenset({"shipping_methods", "summary"}) | TOTAL_KEYS
 _NEEDS_CREDITS = frozenset({"credit_lines", "summary"}) | TOTAL_KEYS
 _NEEDS_FULFILLMENTS = frozenset({"fulfillments", "fulfillment_status"})
 _NEEDS_PAYMENTS = frozenset({"payment_collections", "payment_status"})
+_COMPUTED_KEYS = ("payment_status", "fulfillment_status", "summary", "items", "shipping_methods", "shipping_address",
+                  "billing_address", "fulfillments", "payment_collections", "transactions", "credit_lines",
+                  "customer", "sales_channel", "region")
 
 
 async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
@@ -337,6 +354,8 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         txs_of[t["order_id"]].append(t)
     no_rows: list[dict[str, Any]] = []
 
+    # the keys decided once for the page, not once per order
+    want = {k for k in _COMPUTED_KEYS if wants(k)}
     out: list[dict[str, Any]] = []
     for oid in ids:
         row = by_id.get(oid)
@@ -346,48 +365,48 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         o_credits = credits_of.get(oid, no_rows)
         o_txs = txs_of.get(oid, no_rows)
         order = dict(row)
-        if wants("payment_status"):
+        if ("payment_status" in want):
             order["payment_status"] = payment_status([pcs[p] for p in pay_links.get(oid, []) if p in pcs])
-        if wants("fulfillment_status"):
+        if ("fulfillment_status" in want):
             order["fulfillment_status"] = fulfillment_status(
                 o_items, [fuls[f] for f in ful_links.get(oid, []) if f in fuls])
         views = ([_item(i, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows)) for i in o_items]
-                 if with_totals or wants("items") else [])
+                 if with_totals or ("items" in want) else [])
         mviews = [_shipping(m) for m in methods_of.get(oid, no_rows)]
         totals: dict[str, Decimal] = {}
         if with_totals:
             credit = sum((c["amount"] for c in o_credits), ol.ZERO)
             totals = ol.order_totals([{"totals": v} for v in views], [{"totals": m} for m in mviews], credit)
-            if wants("summary"):
+            if ("summary" in want):
                 order["summary"] = ol.with_raw(ol.summary_totals(
                     original_total=totals["original_total"], current_total=totals["total"], transactions=o_txs,
                     credit_line_total=credit))
-        if wants("items"):
+        if ("items" in want):
             if with_variants:
                 for v in views:
                     v["variant"] = variants.get(v["variant_id"] or "")
             order["items"] = views
-        if wants("shipping_methods"):
+        if ("shipping_methods" in want):
             order["shipping_methods"] = mviews
-        if wants("shipping_address"):
+        if ("shipping_address" in want):
             order["shipping_address"] = addresses.get(row["shipping_address_id"] or "")
-        if wants("billing_address"):
+        if ("billing_address" in want):
             order["billing_address"] = addresses.get(row["billing_address_id"] or "")
-        if wants("fulfillments"):
+        if ("fulfillments" in want):
             order["fulfillments"] = [_fulfillment(fuls[f]) for f in ful_links.get(oid, []) if f in fuls]
-        if wants("payment_collections"):
+        if ("payment_collections" in want):
             order["payment_collections"] = [_collection(pcs[p]) for p in pay_links.get(oid, []) if p in pcs]
-        if wants("transactions"):
+        if ("transactions" in want):
             order["transactions"] = [_raw({**t, "return": None, "exchange": None, "claim": None}, ["amount"])
                                      for t in o_txs]
-        if wants("credit_lines"):
+        if ("credit_lines" in want):
             order["credit_lines"] = [_raw({**c, "subtotal": c["amount"], "total": c["amount"]},
                                           ["amount", "subtotal", "total"]) for c in o_credits]
-        if wants("customer"):
+        if ("customer" in want):
             order["customer"] = customers.get(row["customer_id"] or "")
-        if wants("sales_channel"):
+        if ("sales_channel" in want):
             order["sales_channel"] = channels.get(row["sales_channel_id"] or "")
-        if wants("region"):
+        if ("region" in want):
             order["region"] = regions.get(row["region_id"] or "")
         if totals:
             order.update(ol.with_raw(totals))
