@@ -14,10 +14,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -29,7 +25,12 @@ CORE_MODULES = (
 )
 HERE = Path(__file__).resolve().parent
 
+# Alembic is imported by the functions that run it: `euryale start` only checks for pending revisions
+# (euryale.db.revisions), and a server process need not carry Alembic (~10 MB) for the rest of its life.
 if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     from euryale.config import EuryaleConfig
 
 
@@ -59,6 +60,8 @@ def version_locations(extra_packages: Iterable[str] = ()) -> list[str]:
 
 
 def alembic_config(url: str, extra_packages: Iterable[str] = ()) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE / "alembic"))
     cfg.set_main_option("version_locations", " ".join(version_locations(extra_packages)))
@@ -93,6 +96,8 @@ def _with_connection(cfg: Config, action: Any) -> Any:
 
 
 def _pending_on(sync_conn: Connection, script: ScriptDirectory) -> list[str]:
+    from alembic.runtime.migration import MigrationContext
+
     ctx = MigrationContext.configure(sync_conn)
     done: set[str] = set()
     for head in ctx.get_current_heads():
@@ -103,6 +108,8 @@ def _pending_on(sync_conn: Connection, script: ScriptDirectory) -> list[str]:
 
 def pending(url: str, extra_packages: Iterable[str] = ()) -> list[str]:
     """Revisions not yet applied, in apply order."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(url, extra_packages))
 
     async def go() -> list[str]:
@@ -122,6 +129,9 @@ def upgrade(url: str, target: str = "heads", extra_packages: Iterable[str] = ())
     The pending list is computed after the lock is taken, so of several concurrent callers exactly one reports
     (and applies) each revision.
     """
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     cfg = alembic_config(url, extra_packages)
     script = ScriptDirectory.from_config(cfg)
 
@@ -136,5 +146,7 @@ def upgrade(url: str, target: str = "heads", extra_packages: Iterable[str] = ())
 
 def downgrade(url: str, target: str, extra_packages: Iterable[str] = ()) -> None:
     """Revert to `target` (e.g. `product@-1`) under the migration lock."""
+    from alembic import command
+
     cfg = alembic_config(url, extra_packages)
     asyncio.run(_run_locked(url, _with_connection(cfg, lambda c: command.downgrade(c, target))))
