@@ -76,8 +76,8 @@ async def list_draft_orders(request: Request, _: Any = Depends(require_user)) ->
         count = int((await conn.execute(select(func.count()).select_from(o).where(*cond))).scalar_one())
         ids = [r[0] for r in await conn.execute(select(o.c.id).where(*cond).order_by(
             o.c.created_at.desc(), o.c.id.desc()).limit(params.limit).offset(params.offset))]
-        views = await load_orders(conn, order_ids=ids)
-    f = Fields(params.fields)
+        f = Fields(params.fields)
+        views = await load_orders(conn, order_ids=ids, keys=f.keys())  # only the relations `fields` keeps
     return json({"draft_orders": [f.project(v) for v in views], "count": count, "offset": params.offset,
                  "limit": params.limit})
 
