@@ -93,9 +93,9 @@ await runSteps("admin", [
     return { location: stock_location.id }
   }],
   ["fulfillment_set", async () => {
-    const { stock_location } = await admin.admin.stockLocation.createFulfillmentSet(s.location.id, {
-      name: `Shipping ${tag}`, type: "shipping",
-    })
+    await admin.admin.stockLocation.createFulfillmentSet(s.location.id, { name: `Shipping ${tag}`, type: "shipping" })
+    // Medusa 2.21.2 answers a location's sets only when asked for: read them back as its dashboard does
+    const { stock_location } = await admin.admin.stockLocation.retrieve(s.location.id, { fields: "*fulfillment_sets" })
     s.fulfillmentSet = (stock_location.fulfillment_sets || []).find((f) => f.name === `Shipping ${tag}`)
     assert(s.fulfillmentSet, "fulfillment set linked to the location", stock_location)
     return { fulfillment_set: s.fulfillmentSet.id }

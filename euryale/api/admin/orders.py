@@ -67,9 +67,15 @@ class NoNotification(Strict):
     no_notification: bool | None = None
 
 
-async def _order(request: Request, order_id: str, *, defaults: Sequence[str] | None = None) -> dict[str, Any]:
-    """`{order}` with the request's `fields`; without them every key unless `defaults` (the POST routes keep
-    answering a superset of Medusa's keys: docs/wire-compat.md)."""
+# what the POST order routes answer without `fields`: the retrieve defaults without the computed statuses and
+# the fulfillments (Medusa 2.21.2's samples 028/033/035 and compare_with_medusa.py lc_fulfil/lc_shipment)
+ORDER_ACTION_DEFAULTS = tuple(k for k in ORDER_DETAIL_DEFAULTS
+                              if k not in ("payment_status", "fulfillment_status", "fulfillments"))
+
+
+async def _order(request: Request, order_id: str, *, defaults: Sequence[str] = ORDER_ACTION_DEFAULTS
+                 ) -> dict[str, Any]:
+    """`{order}` with the request's `fields`, else `defaults`."""
     async with db_of(request).read() as conn:
         return {"order": await retrieve_admin_order(conn, order_id=order_id, defaults=defaults,
                                                     fields=paging(query_of(request)).fields)}

@@ -58,7 +58,7 @@ async def test_store_checkout_then_admin_lifecycle(client: httpx.AsyncClient, co
 
     # no location given: the shipping option's stock location is used, as in Medusa
     r = await client.post(f"/admin/orders/{oid}/fulfillments", json={"items": [{"id": item_id, "quantity": 2}]},
-                          headers=h)
+                          headers=h, params={"fields": "+fulfillment_status,*fulfillments"})
     assert r.status_code == 200, r.text
     o = r.json()["order"]
     assert o["fulfillment_status"] == "fulfilled"
@@ -67,10 +67,12 @@ async def test_store_checkout_then_admin_lifecycle(client: httpx.AsyncClient, co
     assert await stock_of(container, inv) == (8, 0)
     ful_id = o["fulfillments"][0]["id"]
 
-    r = await client.post(f"/admin/orders/{oid}/fulfillments/{ful_id}/shipments", headers=h, json={
+    status = {"fields": "+fulfillment_status"}
+    r = await client.post(f"/admin/orders/{oid}/fulfillments/{ful_id}/shipments", headers=h, params=status, json={
         "labels": [{"tracking_number": "Z1", "tracking_url": "https://t/z1", "label_url": "https://l/z1"}]})
     assert r.status_code == 200 and r.json()["order"]["fulfillment_status"] == "shipped"
-    r = await client.post(f"/admin/orders/{oid}/fulfillments/{ful_id}/mark-as-delivered", json={}, headers=h)
+    r = await client.post(f"/admin/orders/{oid}/fulfillments/{ful_id}/mark-as-delivered", json={}, headers=h,
+                          params=status)
     assert r.status_code == 200 and r.json()["order"]["fulfillment_status"] == "delivered"
 
     r = await client.post(f"/admin/payments/{payment_id}/refund", json={"amount": 5}, headers=h)
