@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import re
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -32,6 +34,11 @@ from benchmarks.seed_dataset import seed_url  # noqa: E402
 from euryale.boot import build_container  # noqa: E402
 from euryale.config import define_config  # noqa: E402
 from euryale.db import migrate  # noqa: E402
+
+try:
+    from euryale.db.compiled import observe_statements
+except ImportError:  # releases before compiled statements (the profile is also run on older commits)
+    observe_statements = None  # type: ignore[assignment]
 from euryale.http.app import create_app  # noqa: E402
 from tests.support import services  # noqa: E402
 
@@ -46,6 +53,8 @@ class StepStats:
         self.loop_cpu = 0.0
         self.statements = 0
         self.wall = 0.0
+        self.cpu_samples: list[float] = []
+        self.loop_samples: list[float] = []
 
 
 class MeasuringTransport(httpx.AsyncBaseTransport):
@@ -84,8 +93,10 @@ class MeasuringTransport(httpx.AsyncBaseTransport):
             self.sampler.stop()
         st = self.stats[name]
         st.calls += 1
-        st.cpu += time.process_time() - c0
-        st.loop_cpu += time.thread_time() - t0
+        st.cpu_samples.append(time.process_time() - c0)
+        st.loop_samples.append(time.thread_time() - t0)
+        st.cpu += st.cpu_samples[-1]
+        st.loop_cpu += st.loop_samples[-1]
         st.wall += time.perf_counter() - w0
         st.statements += self.counter[0] - s0
         if self.show_sql and name.startswith(self.show_sql) and name not in self.shown:
@@ -123,6 +134,9 @@ async def main_async(args: argparse.Namespace) -> None:
             engines = list({id(e): e.sync_engine for e in (database.engine, database.read_engine)}.values())
             for e in engines:
                 event.listen(e, "before_cursor_execute", count)
+            # statements compiled once run on the asyncpg connection, outside SQLAlchemy's events
+            if observe_statements is not None:
+                observe_statements(lambda sql, args: count(None, None, sql))
             transport = MeasuringTransport(httpx.ASGITransport(app=create_app(container)), counter)
             transport.logged = logged
             transport.show_sql = args.sql or ""
@@ -140,6 +154,8 @@ async def main_async(args: argparse.Namespace) -> None:
                                          timeout=60) as client:
                 for i in range(args.warmup):
                     await checkout_flow(client, ctx, i)
+                gc.collect()
+                gc.freeze()  # as `euryale start` does after start-up
                 transport.enabled = True
                 prof = cProfile.Profile() if args.profile and not args.profile_step else None
                 if prof:
@@ -158,18 +174,24 @@ async def main_async(args: argparse.Namespace) -> None:
                 transport.step_profile.dump_stats(args.profile or "/tmp/checkout_step.prof")
             print(f"{n} flows sequential: {cpu / n * 1000:.1f} ms CPU/flow (→ ≤ {n / cpu:.1f} flows/s on one core), "
                   f"{wall / n * 1000:.1f} ms wall/flow, {counter[0]} statements total")
-            print(f"{'step':52} {'CPU ms':>8} {'loop ms':>8} {'wall ms':>8} {'SQL':>6}")
+            # medians per call: robust to the load spikes of a shared machine (means are also shown)
+            print(f"{'step':52} {'CPU ms':>8} {'loop ms':>8} {'med CPU':>8} {'med loop':>8} {'wall ms':>8} {'SQL':>6}")
             tot = StepStats()
+            med_cpu = med_loop = 0.0
             for name, st in transport.stats.items():
                 k = st.calls
-                print(f"{name:52} {st.cpu / k * 1000:8.2f} {st.loop_cpu / k * 1000:8.2f} {st.wall / k * 1000:8.2f} "
-                      f"{st.statements / k:6.1f}")
+                mc, ml = statistics.median(st.cpu_samples), statistics.median(st.loop_samples)
+                per_flow = k / n
+                print(f"{name:52} {st.cpu / k * 1000:8.2f} {st.loop_cpu / k * 1000:8.2f} {mc * 1000:8.2f} "
+                      f"{ml * 1000:8.2f} {st.wall / k * 1000:8.2f} {st.statements / k:6.1f}")
                 tot.cpu += st.cpu / n
                 tot.loop_cpu += st.loop_cpu / n
+                med_cpu += mc * per_flow
+                med_loop += ml * per_flow
                 tot.wall += st.wall / n
                 tot.statements += st.statements // n
-            print(f"{'total per flow':52} {tot.cpu * 1000:8.2f} {tot.loop_cpu * 1000:8.2f} {tot.wall * 1000:8.2f} "
-                  f"{tot.statements:6d}")
+            print(f"{'total per flow':52} {tot.cpu * 1000:8.2f} {tot.loop_cpu * 1000:8.2f} {med_cpu * 1000:8.2f} "
+                  f"{med_loop * 1000:8.2f} {tot.wall * 1000:8.2f} {tot.statements:6d}")
         finally:
             await container.stop()
     finally:
