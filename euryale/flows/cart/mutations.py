@@ -31,7 +31,7 @@ from euryale.links.models import (
     product_variant_price_set,
 )
 from euryale.modules.cart import service as carts
-from euryale.modules.cart.models import cart
+from euryale.modules.cart.models import cart, cart_address
 from euryale.modules.customer import service as customers
 from euryale.modules.customer.models import customer, customer_group_customer
 from euryale.modules.fulfillment import service as fulfillment
@@ -40,7 +40,14 @@ from euryale.modules.payment import service as payments
 from euryale.modules.payment.models import payment_collection, payment_session
 from euryale.modules.pricing import service as pricing
 from euryale.modules.product import service as products
-from euryale.modules.product.models import product, product_collection, product_type, product_variant
+from euryale.modules.product.models import (
+    product,
+    product_category_product,
+    product_collection,
+    product_tags,
+    product_type,
+    product_variant,
+)
 from euryale.modules.promotion.models import promotion
 from euryale.modules.region.models import region, region_country
 from euryale.modules.store.models import store
@@ -111,6 +118,9 @@ def _address_values(address: Mapping[str, Any]) -> dict[str, Any]:
 # --- the cart as a write sees it ---------------------------------------------------------------------------------
 
 _cp, _cpc = cart_promotion, cart_payment_collection
+_ADDRESSES = (("shipping_address", cart_address.alias("shipping_address")),
+              ("billing_address", cart_address.alias("billing_address")))
+_ADDRESS_COLUMNS = tuple(c.name for c in cart_address.c)
 # the locked cart row with what every write needs beside it, in one statement
 _LOCK_CART = (select(
     cart, region.c.automatic_taxes.label("automatic_taxes"),
@@ -119,8 +129,11 @@ _LOCK_CART = (select(
     select(_cpc.c.payment_collection_id).where(_cpc.c.cart_id == cart.c.id, _cpc.c.deleted_at.is_(None))
     .limit(1).scalar_subquery().label("payment_collection_id"),
     select(customer.c.has_account).where(customer.c.id == cart.c.customer_id).scalar_subquery()
-    .label("owner_has_account"))
-    .select_from(cart.outerjoin(region, region.c.id == cart.c.region_id))
+    .label("owner_has_account"),
+    *(alias.c[k].label(f"{kind}__{k}") for kind, alias in _ADDRESSES for k in _ADDRESS_COLUMNS))
+    .select_from(cart.outerjoin(region, region.c.id == cart.c.region_id)
+                 .outerjoin(_ADDRESSES[0][1], _ADDRESSES[0][1].c.id == cart.c.shipping_address_id)
+                 .outerjoin(_ADDRESSES[1][1], _ADDRESSES[1][1].c.id == cart.c.billing_address_id))
     .where(cart.c.id == bindparam("cart_id"), cart.c.deleted_at.is_(None))
     .with_for_update(of=cart))
 
@@ -134,6 +147,9 @@ async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str |
     if row is None:
         raise carts.cart_not_found(cart_id)
     c = dict(row)
+    for kind, _ in _ADDRESSES:  # the addresses come with the row: `load_cart_relations` does not read them again
+        address = {k: c.pop(f"{kind}__{k}") for k in _ADDRESS_COLUMNS}
+        c[kind] = address if address["id"] is not None else None
     if check_access and customer_id is not None and c["customer_id"] and c["customer_id"] != customer_id \
             and c["owner_has_account"]:
         raise carts.cart_not_found(cart_id)
@@ -153,6 +169,7 @@ async def cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | 
 
 _v, _p, _pvps, _psc, _pvii = (product_variant, product, product_variant_price_set, product_sales_channel,
                               product_variant_inventory_item)
+_pcp, _ptag = product_category_product, product_tags
 # what a line item copies from its variant and product, its price set, channels and inventory items: one statement
 _VARIANTS_FOR_ITEMS = CompiledQuery(lambda: select(
     _v.c.id, _v.c.product_id, _v.c.title, _v.c.sku, _v.c.barcode, _v.c.thumbnail, _v.c.manage_inventory,
@@ -160,7 +177,11 @@ _VARIANTS_FOR_ITEMS = CompiledQuery(lambda: select(
     _p.c.subtitle.label("p_subtitle"), _p.c.thumbnail.label("p_thumbnail"), _p.c.handle.label("p_handle"),
     _p.c.discountable.label("p_discountable"), _p.c.is_giftcard.label("p_is_giftcard"),
     _p.c.type_id.label("p_type_id"), product_type.c.value.label("type_value"),
-    product_collection.c.title.label("collection_title"),
+    _p.c.collection_id.label("p_collection_id"), product_collection.c.title.label("collection_title"),
+    func.array(select(_pcp.c.product_category_id).where(_pcp.c.product_id == _p.c.id).scalar_subquery(),
+               type_=ARRAY(Text)).label("p_category_ids"),
+    func.array(select(_ptag.c.product_tag_id).where(_ptag.c.product_id == _p.c.id).scalar_subquery(),
+               type_=ARRAY(Text)).label("p_tag_ids"),
     select(_pvps.c.price_set_id).where(_pvps.c.variant_id == _v.c.id, _pvps.c.deleted_at.is_(None))
     .limit(1).scalar_subquery().label("price_set_id"),
     func.array(select(_psc.c.sales_channel_id).where(_psc.c.product_id == _p.c.id, _psc.c.deleted_at.is_(None))
@@ -479,6 +500,7 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
         # a new region may not ship to the old address (Medusa clears it)
         if c["shipping_address_id"] and "shipping_address" not in data:
             values["shipping_address_id"] = None
+            c["shipping_address"] = None
     region_id = values.get("region_id", c["region_id"])
     for key in ("metadata", "sales_channel_id"):
         if key in data:
@@ -498,9 +520,11 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
         addr = data[kind]
         if addr is None:
             values[f"{kind}_id"] = None
+            c[kind] = None
         elif isinstance(addr, Mapping):
             await _validate_country(conn, region_id, addr)
-            values[f"{kind}_id"] = await carts.create_address(conn, address=_address_values(addr))
+            c[kind] = await carts.insert_address(conn, address=_address_values(addr))
+            values[f"{kind}_id"] = c[kind]["id"]
     if values:
         c.update(await carts.set_cart(conn, cart_id=cart_id, values=values))
     if "region_id" in values or "currency_code" in values:
@@ -543,7 +567,11 @@ async def _add_items(conn: AsyncConnection, c: dict[str, Any], *, items: Sequenc
     for current, qty in updates:
         current.update(await carts.set_line_item(conn, item_id=current["id"], values={"quantity": qty}))
     for row in await carts.insert_line_items(conn, cart_id=c["id"], items=new_rows):
-        c["items"].append({**row, "tax_lines": [], "adjustments": []})
+        v = variants[row["variant_id"]]
+        # what the answer shows of the product (as `load_cart_relations` gives it for lines read with the cart)
+        ref = {"id": v["product_id"], "collection_id": v["p_collection_id"], "type_id": v["p_type_id"],
+               "categories": [{"id": i} for i in v["p_category_ids"]], "tags": [{"id": i} for i in v["p_tag_ids"]]}
+        c["items"].append({**row, "tax_lines": [], "adjustments": [], "product_ref": ref})
 
 
 async def add_line_item(conn: AsyncConnection, *, cart_id: str, item: Mapping[str, Any],

@@ -5,7 +5,21 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, bindparam, func, select
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    DateTime,
+    Numeric,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
@@ -141,54 +155,98 @@ async def cart_payment_collection_id(conn: AsyncConnection, *, cart_id: str) -> 
     return row[0] if row else None
 
 
-def _live_of_owners(table: Any, column: str, *, ordered: bool) -> CompiledQuery:
-    def build() -> Any:
-        stmt = select(table).where(any_param(table.c[column]), table.c.deleted_at.is_(None))
-        return stmt.order_by(table.c.created_at) if ordered else stmt
-    return CompiledQuery(build)
+_ITEM_PRODUCT_KEYS = ("product_ref_id", "product_ref_collection_id", "product_ref_type_id",
+                      "product_ref_category_ids", "product_ref_tag_ids")
+
+
+def _items_query() -> Any:
+    """The cart's live items, each with what the answer shows of its product (`product_ref_*` columns)."""
+    li, cat, tag = cart_line_item, product_category_product, product_tags
+    return (select(
+        li, product.c.id.label("product_ref_id"), product.c.collection_id.label("product_ref_collection_id"),
+        product.c.type_id.label("product_ref_type_id"),
+        func.array(select(cat.c.product_category_id).where(cat.c.product_id == product.c.id).scalar_subquery(),
+                   type_=ARRAY(Text)).label("product_ref_category_ids"),
+        func.array(select(tag.c.product_tag_id).where(tag.c.product_id == product.c.id).scalar_subquery(),
+                   type_=ARRAY(Text)).label("product_ref_tag_ids"))
+        .select_from(li.outerjoin(product, product.c.id == li.c.product_id))
+        .where(li.c.cart_id == bindparam("cart_id"), li.c.deleted_at.is_(None))
+        .order_by(li.c.created_at, li.c.id))
+
+
+# tax lines and adjustments of the cart's items and shipping methods: one UNION ALL over the four tables, each
+# row tagged with its kind and owner; columns a table lacks are typed NULLs
+_OWNED_TABLES = (
+    ("tax_lines", "items", cart_line_item_tax_line, "item_id"),
+    ("adjustments", "items", cart_line_item_adjustment, "item_id"),
+    ("tax_lines", "shipping_methods", cart_shipping_method_tax_line, "shipping_method_id"),
+    ("adjustments", "shipping_methods", cart_shipping_method_adjustment, "shipping_method_id"),
+)
+_OWNED_COLUMNS: dict[str, Any] = {"id": Text, "description": Text, "code": Text, "rate": Numeric, "amount": Numeric,
+                  "provider_id": Text, "metadata": JSONB, "tax_rate_id": Text, "promotion_id": Text,
+                  "is_tax_inclusive": Boolean, "created_at": DateTime(timezone=True),
+                  "updated_at": DateTime(timezone=True), "deleted_at": DateTime(timezone=True)}
+
+
+def _owned_query() -> Any:
+    owners = {"items": cart_line_item, "shipping_methods": cart_shipping_method}
+    parts = []
+    for kind, owner_kind, table, key in _OWNED_TABLES:
+        owner = owners[owner_kind]
+        parts.append(select(
+            literal_column(f"'{kind}'", Text).label("kind"), literal_column(f"'{owner_kind}'", Text).label("owner_kind"),
+            table.c[key].label("owner_id"),
+            *((table.c[name] if name in table.c else cast(null(), type_)).label(name)
+              for name, type_ in _OWNED_COLUMNS.items()))
+            .where(table.c[key].in_(select(owner.c.id).where(owner.c.cart_id == bindparam("cart_id"),
+                                                               owner.c.deleted_at.is_(None))),
+                   table.c.deleted_at.is_(None)))
+    return union_all(*parts).order_by("created_at")
 
 
 # the cart's relations, each statement compiled once and run straight on asyncpg (see euryale.db.compiled)
-_ITEMS = CompiledQuery(lambda: select(cart_line_item).where(
-    cart_line_item.c.cart_id == bindparam("cart_id"), cart_line_item.c.deleted_at.is_(None))
-    .order_by(cart_line_item.c.created_at, cart_line_item.c.id))
-_ITEM_TAX_LINES = _live_of_owners(cart_line_item_tax_line, "item_id", ordered=True)
-_ITEM_ADJUSTMENTS = _live_of_owners(cart_line_item_adjustment, "item_id", ordered=True)
+_ITEMS = CompiledQuery(_items_query)
 _METHODS = CompiledQuery(lambda: select(cart_shipping_method).where(
     cart_shipping_method.c.cart_id == bindparam("cart_id"), cart_shipping_method.c.deleted_at.is_(None))
     .order_by(cart_shipping_method.c.created_at))
-_METHOD_TAX_LINES = _live_of_owners(cart_shipping_method_tax_line, "shipping_method_id", ordered=False)
-_METHOD_ADJUSTMENTS = _live_of_owners(cart_shipping_method_adjustment, "shipping_method_id", ordered=False)
+_OWNED = CompiledQuery(_owned_query)
 _ADDRESSES = CompiledQuery(lambda: select(cart_address).where(any_param(cart_address.c.id)))
+_OWNED_KEYS = {(kind, owner_kind): (key, tuple(c.name for c in table.c))
+               for kind, owner_kind, table, key in _OWNED_TABLES}
 
 
-async def _with_owned(conn: AsyncConnection, rows: list[dict[str, Any]], key: str, tax_lines: CompiledQuery,
-                      adjustments: CompiledQuery) -> list[dict[str, Any]]:
-    """`rows` (items / shipping methods) with their `tax_lines` and `adjustments`: two statements for all."""
-    if not rows:
-        return rows
-    ids = [r["id"] for r in rows]
-    for r in rows:
-        r["tax_lines"], r["adjustments"] = [], []
-    by_id = {r["id"]: r for r in rows}
-    for line in await tax_lines.fetch(conn, ids=ids):
-        by_id[line[key]]["tax_lines"].append(dict(line))
-    for adj in await adjustments.fetch(conn, ids=ids):
-        by_id[adj[key]]["adjustments"].append(dict(adj))
-    return rows
+def _item_of_row(row: Any) -> dict[str, Any]:
+    item = dict(row)
+    ref_id, collection_id, type_id, category_ids, tag_ids = (item.pop(k) for k in _ITEM_PRODUCT_KEYS)
+    item["product_ref"] = None if ref_id is None else {
+        "id": ref_id, "collection_id": collection_id, "type_id": type_id,
+        "categories": [{"id": c} for c in category_ids], "tags": [{"id": t} for t in tag_ids]}
+    return item
 
 
 async def load_cart_relations(conn: AsyncConnection, c: dict[str, Any]) -> dict[str, Any]:
-    """Add items, shipping methods, addresses and computed totals to a cart row `c` (in place; returned)."""
-    c["items"] = await _with_owned(conn, [dict(r) for r in await _ITEMS.fetch(conn, cart_id=c["id"])], "item_id",
-                                   _ITEM_TAX_LINES, _ITEM_ADJUSTMENTS)
-    c["shipping_methods"] = await _with_owned(
-        conn, [dict(r) for r in await _METHODS.fetch(conn, cart_id=c["id"])], "shipping_method_id",
-        _METHOD_TAX_LINES, _METHOD_ADJUSTMENTS)
-    address_ids = [i for i in (c["shipping_address_id"], c["billing_address_id"]) if i]
+    """Add items, shipping methods, addresses and computed totals to a cart row `c` (in place; returned).
+
+    Items carry `product_ref`, what the answer shows of their product. Four statements (three with neither
+    address), whatever the cart holds.
+    """
+    items = [_item_of_row(r) for r in await _ITEMS.fetch(conn, cart_id=c["id"])]
+    methods = [dict(r) for r in await _METHODS.fetch(conn, cart_id=c["id"])]
+    owners = {"items": {i["id"]: i for i in items}, "shipping_methods": {m["id"]: m for m in methods}}
+    for o in (*items, *methods):
+        o["tax_lines"], o["adjustments"] = [], []
+    if items or methods:
+        for r in await _OWNED.fetch(conn, cart_id=c["id"]):
+            key, names = _OWNED_KEYS[(r["kind"], r["owner_kind"])]
+            owner = owners[r["owner_kind"]].get(r["owner_id"])
+            if owner is not None:
+                owner[r["kind"]].append({name: r["owner_id"] if name == key else r[name] for name in names})
+    c["items"], c["shipping_methods"] = items, methods
+    kinds = [k for k in ("shipping_address", "billing_address") if k not in c]  # else read with the cart row
+    address_ids = [c[f"{k}_id"] for k in kinds if c[f"{k}_id"]]
     addrs = {r["id"]: dict(r) for r in await _ADDRESSES.fetch(conn, ids=address_ids)} if address_ids else {}
-    c["shipping_address"] = addrs.get(c["shipping_address_id"] or "")
-    c["billing_address"] = addrs.get(c["billing_address_id"] or "")
+    for kind in kinds:
+        c[kind] = addrs.get(c[f"{kind}_id"] or "")
     c["totals"] = cart_totals(c["items"], c["shipping_methods"])
     return c
 
@@ -208,14 +266,16 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
     c = state if state is not None else await load_cart_state(conn, cart_id=cart_id)
     sel = parse_fields(fields, defaults=CART_DEFAULTS, relation_names=RELATIONS,
                        max_relation_depth=STORE_RELATIONS_LIMIT) if fields else None
-    product_map = await _products(conn, list({i["product_id"] for i in c["items"] if i["product_id"]}))
+    # items read with the cart carry their product's summary; only lines added without it need a statement
+    product_map = await _products(conn, list({i["product_id"] for i in c["items"]
+                                              if i["product_id"] and "product_ref" not in i}))
     items = []
     for i in c["items"]:
         d = {k: i.get(k) for k in ITEM_KEYS}
         d["metadata"] = i.get("metadata") if i.get("metadata") is not None else {}
         d["tax_lines"] = [{**{k: t.get(k) for k in TAX_LINE_KEYS}, "item_id": i["id"]} for t in i["tax_lines"]]
         d["adjustments"] = [{**{k: a.get(k) for k in ADJ_KEYS}, "item_id": i["id"]} for a in i["adjustments"]]
-        d["product"] = product_map.get(i["product_id"] or "")
+        d["product"] = i["product_ref"] if "product_ref" in i else product_map.get(i["product_id"] or "")
         if fields:
             # item totals are not default fields in 2.21 but storefronts ask for them (`+items.total`)
             d.update(line_item_totals(i))
