@@ -29,7 +29,7 @@ from euryale.errors import MedusaError, MedusaErrorType, invalid_data
 from euryale.flows.cart.read import load_cart_state
 from euryale.ids import generate_id
 from euryale.links import service as links
-from euryale.links.models import cart_payment_collection, order_cart, product_variant_inventory_item
+from euryale.links.models import cart_payment_collection, cart_promotion, order_cart, product_variant_inventory_item
 from euryale.modules.cart import service as carts
 from euryale.modules.cart.models import cart as cart_table
 from euryale.modules.cart.models import cart_line_item, cart_shipping_method
@@ -112,6 +112,8 @@ _OUTLINE = CompiledQuery(_outline_statement)
 _ITEMS = CompiledQuery(_items_statement)
 _INVENTORY_LINKS = CompiledQuery(_inventory_links_statement)
 _SESSION = CompiledQuery(lambda: select(payment_session).where(payment_session.c.id == bindparam("id", type_=String)))
+_CART_PROMOTIONS = CompiledQuery(lambda: select(cart_promotion.c.promotion_id).where(
+    cart_promotion.c.cart_id == bindparam("cart_id", type_=String), cart_promotion.c.deleted_at.is_(None)))
 _EXISTING_ORDER = CompiledQuery(lambda: select(order_cart.c.order_id).where(
     order_cart.c.cart_id == bindparam("cart_id", type_=String), order_cart.c.deleted_at.is_(None)).limit(1))
 
@@ -269,7 +271,7 @@ async def _write_order(conn: AsyncConnection, *, cart: dict[str, Any], v: dict[s
         await links.insert_new_links(conn, "order_payment_collection", [(order_id, session["payment_collection_id"])])
         await payments.set_payment_order(conn, payment_collection_id=session["payment_collection_id"],
                                          order_id=order_id)
-    promotion_ids = (await links.linked(conn, "cart_promotion", left_ids=[cart_id])).get(cart_id, [])
+    promotion_ids = [r["promotion_id"] for r in await _CART_PROMOTIONS.fetch(conn, cart_id=cart_id)]
     if promotion_ids:
         await links.insert_new_links(conn, "order_promotion", [(order_id, p) for p in promotion_ids])
         adjustments = [a for owner in (*cart["items"], *cart["shipping_methods"]) for a in owner["adjustments"]]
@@ -291,13 +293,17 @@ complete_cart_workflow = workflow(
 
 # --- entry point ------------------------------------------------------------------------------------------------
 
+_RETIRE_FAILED_RUN = update(workflow_execution).where(
+    workflow_execution.c.workflow_id == WORKFLOW_ID,
+    workflow_execution.c.transaction_id == bindparam("cart_id", type_=String),
+    workflow_execution.c.deleted_at.is_(None), workflow_execution.c.state.in_(["reverted", "failed"])
+).values(deleted_at=func.now())
+
+
 async def _retire_failed_run(container: Container, cart_id: str) -> None:
     """A reverted/failed run would be replayed as is; soft-delete it so that a new attempt runs."""
     async with container.database().transaction() as conn:
-        await conn.execute(update(workflow_execution).where(
-            workflow_execution.c.workflow_id == WORKFLOW_ID, workflow_execution.c.transaction_id == cart_id,
-            workflow_execution.c.deleted_at.is_(None), workflow_execution.c.state.in_(["reverted", "failed"])
-        ).values(deleted_at=func.now()))
+        await conn.execute(_RETIRE_FAILED_RUN, {"cart_id": cart_id})
 
 
 async def complete_cart(container: Container, *, cart_id: str) -> CompletionResult:

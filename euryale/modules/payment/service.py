@@ -345,20 +345,39 @@ async def call_authorize(*, session: dict[str, Any], context: dict[str, Any] | N
     return result.status, result.data, None
 
 
+_PAYMENT_OF_SESSION = CompiledQuery(lambda: select(payment).where(
+    payment.c.payment_session_id == bindparam("session_id", type_=String)))
+
+
+@functools.cache
+def _authorization_statements() -> dict[str, Any]:
+    """The writes of `record_authorization`, built once (every completed cart runs them)."""
+    return {
+        "authorize_session": update(payment_session).where(
+            payment_session.c.id == bindparam("session_id", type_=String)).values(
+            status="authorized", data=bindparam("data", type_=payment_session.c.data.type),
+            authorized_at=func.now(), updated_at=func.now()),
+        "insert_payment": insert(payment).returning(*payment.c),
+        "set_order": update(payment).where(
+            payment.c.payment_collection_id == bindparam("pc_id", type_=String), payment.c.deleted_at.is_(None)
+        ).values(order_id=bindparam("order_id", type_=String)),
+    }
+
+
 async def record_authorization(conn: AsyncConnection, *, session: dict[str, Any], status: str, data: dict[str, Any],
                                cart_id: str | None = None, customer_id: str | None = None) -> dict[str, Any]:
     """Persist a successful authorisation: session status, one payment row (idempotent per session)."""
-    existing = (await conn.execute(select(payment).where(payment.c.payment_session_id == session["id"]))).first()
-    if existing is not None:
-        return _payment_dict(dict(existing._mapping))
-    await conn.execute(update(payment_session).where(payment_session.c.id == session["id"]).values(
-        status="authorized", data=data, authorized_at=func.now(), updated_at=func.now()))
+    existing = await _PAYMENT_OF_SESSION.fetch(conn, session_id=session["id"])
+    if existing:
+        return _payment_dict(dict(existing[0]))
+    statements = _authorization_statements()
+    await conn.execute(statements["authorize_session"], {"session_id": session["id"], "data": data})
     payment_id = generate_id("pay")
-    row = (await conn.execute(insert(payment).values(
-        id=payment_id, amount=session["amount"], currency_code=session["currency_code"],
-        provider_id=session["provider_id"], cart_id=cart_id, customer_id=customer_id, data=data,
-        payment_collection_id=session["payment_collection_id"], payment_session_id=session["id"],
-    ).returning(*payment.c))).one()
+    row = (await conn.execute(statements["insert_payment"], {
+        "id": payment_id, "amount": session["amount"], "currency_code": session["currency_code"],
+        "provider_id": session["provider_id"], "cart_id": cart_id, "customer_id": customer_id, "data": data,
+        "payment_collection_id": session["payment_collection_id"], "payment_session_id": session["id"],
+    })).one()
     if status == "captured":
         await conn.execute(insert(capture).values(id=generate_id("capt"), payment_id=payment_id,
                                                   amount=session["amount"]))
@@ -487,5 +506,5 @@ async def cancel_payment(conn: AsyncConnection, *, payment_id: str) -> dict[str,
 
 async def set_payment_order(conn: AsyncConnection, *, payment_collection_id: str, order_id: str) -> None:
     """Stamp the collection's payments with the order they paid for."""
-    await conn.execute(update(payment).where(and_(payment.c.payment_collection_id == payment_collection_id,
-                                                  payment.c.deleted_at.is_(None))).values(order_id=order_id))
+    await conn.execute(_authorization_statements()["set_order"], {"pc_id": payment_collection_id,
+                                                                  "order_id": order_id})
