@@ -204,8 +204,14 @@ async def list_resource(conn: AsyncConnection, resource: Resource, *, query: dic
         count = int((await conn.execute(select(func.count()).select_from(t).where(*conds))).scalar_one())
     else:
         count = 0
+    return await finish_page(conn, resource, rows, sel, ctx), count
+
+
+async def finish_page(conn: AsyncConnection, resource: Resource, rows: list[Row], sel: FieldSelection,
+                      ctx: dict[str, Any] | None = None) -> list[Row]:
+    """The wire rows of a page read by any statement: relations attached, transformed and projected."""
     await attach_relations(conn, resource, rows, sel, ctx or {})
-    return serialize(resource, rows, sel), count
+    return serialize(resource, rows, sel)
 
 
 async def retrieve_resource(conn: AsyncConnection, resource: Resource, *, id: str, sel: FieldSelection,

@@ -13,13 +13,13 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, over, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from euryale.db.compiled import CompiledQuery
 from euryale.db.sql import any_of, any_param
-from euryale.errors import invalid_data
+from euryale.errors import invalid_data, not_found
 from euryale.http.query import as_list
 from euryale.links.models import (
     product_sales_channel,
@@ -48,8 +48,9 @@ from euryale.modules.product.service import variant_option_values
 from euryale.modules.region.models import region, region_country
 from euryale.modules.sales_channel.models import sales_channel
 from euryale.modules.store.models import store
-from euryale.query.engine import Resource, Row, column_condition
+from euryale.query.engine import RESERVED, Resource, Row, column_condition, finish_page
 from euryale.query.fields import FieldSelection
+from euryale.query.request import ReadRequest
 
 PRODUCT_SCALARS = ["id", "title", "subtitle", "status", "external_id", "description", "handle", "is_giftcard",
                    "discountable", "thumbnail", "collection_id", "type_id", "weight", "length", "height", "width",
@@ -579,3 +580,52 @@ async def pricing_context(conn: AsyncConnection, *, region_id: str | None, count
         if groups:
             ctx["customer_group_id"] = groups
     return ctx
+
+
+# --- store reads: published products of the key's sales channels ---------------------------------------------------
+
+def _published_in(channels_param: str = "channels") -> Any:
+    psc = product_sales_channel
+    return [product.c.deleted_at.is_(None), product.c.status == "published",
+            exists(select(1).where(psc.c.product_id == product.c.id, any_param(psc.c.sales_channel_id, channels_param),
+                                   psc.c.deleted_at.is_(None)))]
+
+
+# the storefront's plain listing (no filter, no search, default order): a fixed statement, compiled once
+_PUBLISHED_PAGE = CompiledQuery(lambda: select(*_cols(product, PRODUCT_SCALARS), over(func.count()).label("__count__"))
+                                .where(*_published_in()).order_by(product.c.created_at, product.c.id)
+                                .limit(bindparam("limit")).offset(bindparam("offset")))
+_PUBLISHED_COUNT = CompiledQuery(lambda: select(func.count()).select_from(product).where(*_published_in()))
+_PUBLISHED_ONE = CompiledQuery(lambda: select(*_cols(product, PRODUCT_SCALARS))
+                               .where(product.c.id == bindparam("id"), *_published_in()))
+
+
+def is_plain_listing(rr: ReadRequest) -> bool:
+    """No filter, no `q`, no `order`: the page `list_published_page` reads with its compiled statement."""
+    return rr.params.order is None and not rr.params.with_deleted and all(
+        key in RESERVED and key != "q" for key in rr.query)
+
+
+async def list_published_page(conn: AsyncConnection, resource: Resource, rr: ReadRequest, *, channels: list[str],
+                              ctx: dict[str, Any]) -> tuple[list[Row], int]:
+    """`list_resource` for a plain listing of published products in `channels` (same rows, same count)."""
+    found = await _PUBLISHED_PAGE.fetch(conn, channels=channels, limit=rr.params.limit, offset=rr.params.offset)
+    rows = [dict(r) for r in found]
+    if rows:
+        count = int(rows[0]["__count__"])
+        for r in rows:
+            del r["__count__"]
+    elif rr.params.offset:
+        count = int((await _PUBLISHED_COUNT.fetch(conn, channels=channels))[0][0])
+    else:
+        count = 0
+    return await finish_page(conn, resource, rows, rr.sel, ctx), count
+
+
+async def retrieve_published(conn: AsyncConnection, resource: Resource, product_id: str, *, channels: list[str],
+                             sel: FieldSelection, ctx: dict[str, Any]) -> Row:
+    """`retrieve_resource` for one published product in `channels` (404 in Medusa's words otherwise)."""
+    found = await _PUBLISHED_ONE.fetch(conn, id=product_id, channels=channels)
+    if not found:
+        raise not_found(f"{resource.name} with {resource.pk}: {product_id} was not found")
+    return (await finish_page(conn, resource, [dict(found[0])], sel, ctx))[0]

@@ -12,8 +12,8 @@ from euryale.http.auth import AuthContext
 from euryale.http.store_context import StoreContext, store_context
 from euryale.query.cache import cached_json
 from euryale.query.fields import FieldSelection
-from euryale.query.products import product_resource
-from euryale.query.request import WireRoute, list_envelope, read_request, retrieve_one
+from euryale.query.products import is_plain_listing, list_published_page, product_resource, retrieve_published
+from euryale.query.request import WireRoute, list_envelope, read_request
 from euryale.query.store import published_in_channels, read_context, scoped_channels
 
 router = APIRouter(route_class=WireRoute)
@@ -43,8 +43,12 @@ async def _list_products(request: Request, ctx: StoreContext, customer: AuthCont
     channels = scoped_channels(rr, ctx)
     rr.query.pop("status", None)
     loader_ctx = await read_context(request, rr, ctx, customer, channels)
-    return await list_envelope(request, RESOURCE, "products", store=True, ctx=loader_ctx,
-                               extra=published_in_channels(channels), read=rr)
+    if not is_plain_listing(rr):
+        return await list_envelope(request, RESOURCE, "products", store=True, ctx=loader_ctx,
+                                   extra=published_in_channels(channels), read=rr)
+    async with request.app.state.container.database().read() as conn:
+        rows, count = await list_published_page(conn, RESOURCE, rr, channels=channels, ctx=loader_ctx)
+    return {"products": rows, "count": count, "offset": rr.params.offset, "limit": rr.params.limit}
 
 
 @router.get("/store/products/{product_id}")
@@ -66,6 +70,6 @@ async def _retrieve_product(product_id: str, request: Request, ctx: StoreContext
         rr.sel.relations["categories"] = FieldSelection(scalars={"is_internal"})
     channels = scoped_channels(rr, ctx)
     loader_ctx = await read_context(request, rr, ctx, customer, channels)
-    product = await retrieve_one(request, RESOURCE, product_id, store=True, ctx=loader_ctx,
-                                 extra=published_in_channels(channels), sel=rr.sel)
+    async with request.app.state.container.database().read() as conn:
+        product = await retrieve_published(conn, RESOURCE, product_id, channels=channels, sel=rr.sel, ctx=loader_ctx)
     return {"product": product}
