@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.links.models import order_payment_collection
 from euryale.modules.order import service as orders
 from euryale.modules.payment import service as payments
@@ -26,13 +28,20 @@ LIST_KEYS = ("id", "status", "summary", "display_id", "custom_display_id", "tota
              "created_at", "updated_at")
 
 
+# read on every order answer (complete-cart, GET /store/orders/:id): compiled once (euryale.db.compiled)
+_VARIANTS = CompiledQuery(lambda: select(product_variant).where(any_param(product_variant.c.id)))
+_PRODUCTS = CompiledQuery(lambda: select(product).where(any_param(product.c.id)))
+_COLLECTION_LINKS = CompiledQuery(lambda: select(
+    order_payment_collection.c.order_id, order_payment_collection.c.payment_collection_id).where(
+    any_param(order_payment_collection.c.order_id), order_payment_collection.c.deleted_at.is_(None)))
+
+
 async def _variants(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
-    rows = [dict(r) for r in (await conn.execute(select(product_variant).where(
-        product_variant.c.id.in_(ids)))).mappings()]
-    prods = {p["id"]: dict(p) for p in (await conn.execute(select(product).where(
-        product.c.id.in_(list({r["product_id"] for r in rows if r["product_id"]}))))).mappings()}
+    rows = [dict(r) for r in await _VARIANTS.fetch(conn, ids=list(ids))]
+    product_ids = list({r["product_id"] for r in rows if r["product_id"]})
+    prods = {p["id"]: dict(p) for p in await _PRODUCTS.fetch(conn, ids=product_ids)} if product_ids else {}
     out = {}
     for r in rows:
         v = {k: r.get(k) for k in VARIANT_KEYS}
@@ -49,9 +58,7 @@ async def _variants(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str
 
 
 async def _collections(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    t = order_payment_collection
-    pairs = [(r[0], r[1]) for r in await conn.execute(select(t.c.order_id, t.c.payment_collection_id).where(
-        t.c.order_id.in_(order_ids), t.c.deleted_at.is_(None)))]
+    pairs = [(r["order_id"], r["payment_collection_id"]) for r in await _COLLECTION_LINKS.fetch(conn, ids=order_ids)]
     if not pairs:
         return {}
     pcs = {pc["id"]: pc for pc in await payments.list_payment_collections(

@@ -15,6 +15,7 @@ from sqlalchemy import String, and_, bindparam, case, exists, func, insert, sele
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.errors import MedusaError, MedusaErrorType, invalid_data, not_allowed, not_found
 from euryale.ids import generate_id
 from euryale.modules.payment.models import (
@@ -111,29 +112,32 @@ def _payment_dict(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# collection reads run on every payment-collection answer and order read: compiled once (euryale.db.compiled)
+_COLLECTIONS = CompiledQuery(lambda: select(payment_collection).where(
+    any_param(payment_collection.c.id), payment_collection.c.deleted_at.is_(None)))
+_SESSIONS_OF = CompiledQuery(lambda: select(payment_session).where(
+    any_param(payment_session.c.payment_collection_id), payment_session.c.deleted_at.is_(None))
+    .order_by(payment_session.c.created_at))
+_PAYMENTS_OF = CompiledQuery(lambda: select(payment).where(
+    any_param(payment.c.payment_collection_id), payment.c.deleted_at.is_(None)).order_by(payment.c.created_at))
+
+
 async def list_payment_collections(conn: AsyncConnection, *, ids: list[str],
                                    with_sessions: bool = True) -> list[dict[str, Any]]:
     """Collections by id (set-based: one query for collections, sessions and payments each)."""
     if not ids:
         return []
-    rows = [dict(r._mapping) for r in await conn.execute(
-        select(payment_collection).where(payment_collection.c.id.in_(ids), payment_collection.c.deleted_at.is_(None))
-    )]
+    rows = [dict(r) for r in await _COLLECTIONS.fetch(conn, ids=list(ids))]
     sessions: dict[str, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
     pays: dict[str, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
     if with_sessions and rows:
-        session_rows = [dict(s._mapping) for s in await conn.execute(
-            select(payment_session).where(payment_session.c.payment_collection_id.in_(list(sessions)),
-                                          payment_session.c.deleted_at.is_(None)).order_by(payment_session.c.created_at)
-        )]
+        session_rows = [dict(s) for s in await _SESSIONS_OF.fetch(conn, ids=list(sessions))]
         by_session: dict[str, dict[str, Any]] = {}
         # a payment row is written with its session authorised; collections whose sessions never were (pending
         # ones: every collection of a cart before completion) have none, and cost no look-up
         if any(s["status"] not in _NEVER_PAID_SESSION for s in session_rows) or any(
                 r["authorized_amount"] or r["captured_amount"] for r in rows):
-            pay_rows = [dict(r._mapping) for r in await conn.execute(
-                select(payment).where(payment.c.payment_collection_id.in_(list(sessions)),
-                                      payment.c.deleted_at.is_(None)).order_by(payment.c.created_at))]
+            pay_rows = [dict(r) for r in await _PAYMENTS_OF.fetch(conn, ids=list(sessions))]
             by_session = {p["payment_session_id"]: _payment_dict(p) for p in pay_rows}
             for p in pay_rows:
                 pays[p["payment_collection_id"]].append(_payment_dict(p))
