@@ -215,8 +215,37 @@ def _item(row: Mapping[str, Any], taxes: list[dict[str, Any]], adjs: list[dict[s
         **{c: row[c] for c in ol.QUANTITY_COLUMNS},
     }
     item["detail"] = _raw(detail, DETAIL_MONEY)
-    item.update(ol.with_raw(ol.item_totals(row, taxes, adjs)))
+    totals, texts = _totals_of(row, taxes, adjs)
+    for key, value in totals:
+        item[key] = value
+    for key, text in texts:  # Medusa's BigNumber companions, a new dict each (callers may edit the record)
+        item[key] = {"value": text, "precision": 20}
     return item
+
+
+# An item's totals depend only on the values in this key; a page repeats them (same price, quantity, tax rate,
+# quantities not yet fulfilled or returned), so each distinct line is computed once (bounded memo). The inputs
+# are database numerics, which PostgreSQL never holds as -0, so equal keys give identical Decimals and texts.
+ItemTotals = tuple[tuple[tuple[str, Decimal], ...], tuple[tuple[str, str], ...]]
+_TOTALS_MEMO: dict[tuple[Any, ...], ItemTotals] = {}
+_TOTALS_MEMO_MAX = 4096
+
+
+def _totals_of(row: Mapping[str, Any], taxes: Sequence[Mapping[str, Any]],
+               adjs: Sequence[Mapping[str, Any]]) -> ItemTotals:
+    """(totals, raw texts) of a line item, as `(key, value)` pairs in Medusa's key order."""
+    key = (row["unit_price"], row["quantity"], row["is_tax_inclusive"], row["fulfilled_quantity"],
+           row["shipped_quantity"], row["return_requested_quantity"], row["return_received_quantity"],
+           row["return_dismissed_quantity"], row["written_off_quantity"], tuple(t["rate"] for t in taxes),
+           tuple(a["amount"] for a in adjs))
+    found = _TOTALS_MEMO.get(key)
+    if found is None:
+        totals = ol.item_totals(row, taxes, adjs)
+        found = (tuple(totals.items()), tuple(("raw_" + k, str(v)) for k, v in totals.items()))
+        if len(_TOTALS_MEMO) >= _TOTALS_MEMO_MAX:
+            _TOTALS_MEMO.clear()
+        _TOTALS_MEMO[key] = found
+    return found
 
 
 def _shipping(row: Mapping[str, Any]) -> dict[str, Any]:
