@@ -11,9 +11,57 @@ from pydantic import BaseModel, ConfigDict, Field
 from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
-from euryale.query.admin_orders import load_returns, order_preview, retrieve_return
+from euryale.query.admin_orders import Fields, load_returns, order_preview, retrieve_return
 
 router = APIRouter()
+
+# Medusa 2.21.2's return keys without `fields` (compare_with_medusa.py lc_return_*); the list has no items
+RETURN_DEFAULTS = ("id", "display_id", "status", "order_id", "order_version", "location_id", "created_by",
+                   "created_at", "updated_at", "canceled_at", "requested_at", "received_at", "refund_amount",
+                   "no_notification", "metadata", "items")
+RETURN_LIST_DEFAULTS = RETURN_DEFAULTS[:-1]
+# the top-level keys of the order a return answers (`order`) and of its change preview (`order_preview`)
+_TOTALS = ("total", "subtotal", "tax_total", "discount_total", "discount_subtotal", "discount_tax_total",
+           "original_total", "original_subtotal", "original_tax_total", "item_total", "item_subtotal",
+           "item_tax_total", "item_discount_total", "original_item_total", "original_item_subtotal",
+           "original_item_tax_total", "shipping_total", "shipping_subtotal", "shipping_tax_total",
+           "shipping_discount_total", "original_shipping_total", "original_shipping_subtotal",
+           "original_shipping_tax_total", "credit_line_total", "credit_line_subtotal", "credit_line_tax_total",
+           "fulfilled_total", "shipped_total", "return_requested_total", "return_received_total",
+           "return_dismissed_total", "write_off_total")
+_RAW_TOTALS = tuple("raw_" + k for k in _TOTALS)
+PREVIEW_KEYS = ("id", "version", "email", "items", "shipping_methods", "credit_lines", "transactions", "summary",
+                "order_change", *_TOTALS, *_RAW_TOTALS)
+RETURN_ORDER_KEYS = ("id", "version", "display_id", "custom_display_id", "status", "email", "currency_code",
+                     "locale", "metadata", "region_id", "sales_channel_id", "customer_id", "shipping_address_id",
+                     "billing_address_id", "is_draft_order", "no_notification", "canceled_at", "created_at",
+                     "updated_at", "deleted_at", "items", "shipping_methods", "credit_lines", "shipping_address",
+                     "billing_address", "order_change", *_TOTALS, *_RAW_TOTALS)
+# (plus `actions`, which Medusa leaves out: Euryale's clients and tests read the change's actions here)
+ORDER_CHANGE_KEYS = ("id", "version", "change_type", "order_id", "return_id", "claim_id", "exchange_id",
+                     "description", "internal_note", "status", "requested_at", "requested_by", "no_notification",
+                     "carry_over_promotions", "order", "actions")
+
+
+def _keep(record: dict[str, Any] | None, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    return None if record is None else {k: v for k, v in record.items() if k in keys}
+
+
+def _medusa_return_order(order: dict[str, Any], keys: tuple[str, ...], *, preview: bool) -> dict[str, Any]:
+    """A return's `order` / `order_preview` in Medusa 2.21.2's keys: addresses as `{id}` references, items
+    without their variant, the change without its audit columns (its order a reference outside a preview)."""
+    out: dict[str, Any] = {k: v for k, v in order.items() if k in keys}
+    for name in ("shipping_address", "billing_address"):
+        if isinstance(out.get(name), dict):
+            out[name] = {"id": out[name]["id"]}
+    if isinstance(out.get("items"), list):
+        out["items"] = [{k: v for k, v in i.items() if k != "variant"} for i in out["items"]]
+    change = _keep(out.get("order_change"), ORDER_CHANGE_KEYS)
+    if change is not None:
+        if not preview:
+            change["order"] = {"id": change.get("order_id")}
+        out["order_change"] = change
+    return out
 
 
 class Strict(BaseModel):
@@ -72,13 +120,13 @@ class UpdateReturn(Strict):
 async def _with_order(request: Request, return_id: str, *, preview: bool) -> dict[str, Any]:
     fields = paging(query_of(request)).fields
     async with db_of(request).read() as conn:
-        ret = await retrieve_return(conn, return_id=return_id, fields=fields)
+        ret = Fields(fields, defaults=RETURN_DEFAULTS).project(
+            await retrieve_return(conn, return_id=return_id, fields=fields))
         order_id = (await orders.get_return(conn, return_id=return_id))["order_id"]
-        if preview:
-            return {"order_preview": await order_preview(conn, order_id=order_id, return_id=return_id),
-                    "return": ret}
         order = await order_preview(conn, order_id=order_id, return_id=return_id)
-        return {"order": order, "return": ret}
+        if preview:
+            return {"order_preview": _medusa_return_order(order, PREVIEW_KEYS, preview=True), "return": ret}
+        return {"order": _medusa_return_order(order, RETURN_ORDER_KEYS, preview=False), "return": ret}
 
 
 @router.get("/admin/returns")
@@ -89,7 +137,9 @@ async def list_returns(request: Request, _: Any = Depends(require_user)) -> JSON
         rows, count = await orders.list_returns(conn, filters=filter_values(query, "id", "order_id", "status"),
                                                 limit=params.limit, offset=params.offset)
         views = await load_returns(conn, return_ids=[r["id"] for r in rows])
-    return json({"returns": views, "count": count, "offset": params.offset, "limit": params.limit})
+    shape = Fields(params.fields, defaults=RETURN_LIST_DEFAULTS)
+    return json({"returns": [shape.project(v) for v in views], "count": count, "offset": params.offset,
+                 "limit": params.limit})
 
 
 @router.post("/admin/returns")
@@ -104,7 +154,9 @@ async def begin_return(body: BeginReturn, request: Request, user: Any = Depends(
 @router.get("/admin/returns/{return_id}")
 async def get_return(return_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     async with db_of(request).read() as conn:
-        return json({"return": await retrieve_return(conn, return_id=return_id, fields=paging(query_of(request)).fields)})
+        fields = paging(query_of(request)).fields
+        ret = await retrieve_return(conn, return_id=return_id, fields=fields)
+    return json({"return": Fields(fields, defaults=RETURN_DEFAULTS).project(ret)})
 
 
 @router.post("/admin/returns/{return_id}")
