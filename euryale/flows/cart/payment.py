@@ -10,12 +10,12 @@ from sqlalchemy import String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.errors import invalid_data
+from euryale.flows.cart.read import load_cart_relations
 from euryale.links import service as links
 from euryale.links.models import cart_payment_collection, region_payment_provider
 from euryale.modules.cart import service as carts
 from euryale.modules.cart.models import cart
 from euryale.modules.payment import service as payments
-from euryale.totals import cart_totals
 
 
 @functools.cache
@@ -40,10 +40,9 @@ async def create_for_cart(conn: AsyncConnection, *, cart_id: str) -> str:
     if c.completed_at is not None:
         raise invalid_data(f"Cart {cart_id} is already completed.")
     # the total needs items and shipping methods with their tax lines and adjustments, not the addresses
-    totals = cart_totals(await carts.line_items(conn, cart_ids=[cart_id]),
-                         await carts.shipping_methods(conn, cart_ids=[cart_id]))
+    state = await load_cart_relations(conn, {"id": cart_id, "shipping_address": None, "billing_address": None})
     pc_id = await payments.create_payment_collection(
-        conn, currency_code=c.currency_code, amount=Decimal(totals["total"]), region_id=c.region_id or "")
+        conn, currency_code=c.currency_code, amount=Decimal(state["totals"]["total"]), region_id=c.region_id or "")
     await links.insert_new_links(conn, "cart_payment_collection", [(cart_id, pc_id)])
     return pc_id
 
