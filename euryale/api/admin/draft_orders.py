@@ -27,7 +27,7 @@ from euryale.flows.order import change_kit as kit
 from euryale.flows.order.draft_orders import get_draft
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order.models import order_table
-from euryale.query.admin_orders import Fields, load_orders, retrieve_admin_order
+from euryale.query.admin_orders import Fields, load_orders, medusa_nested, retrieve_admin_order
 from euryale.query.order_changes import change_preview
 
 router = APIRouter()
@@ -41,10 +41,21 @@ class CreateBody(CreateDraftOrder):
         return self
 
 
-async def _draft(request: Request, order_id: str) -> dict[str, Any]:
+# Medusa 2.21.2's draft order keys without `fields` (compare_with_medusa.py draft_*): the list's, the retrieve's
+# (plus items' variant, shipping methods, fulfillments, payment collections) and the POST routes' (no statuses)
+DRAFT_LIST_DEFAULTS = ("id", "display_id", "custom_display_id", "status", "version", "email", "region_id",
+                       "metadata", "created_at", "updated_at", "payment_status", "fulfillment_status", "summary",
+                       "total", "items")
+DRAFT_DEFAULTS = (*DRAFT_LIST_DEFAULTS, "shipping_methods", "fulfillments", "payment_collections")
+DRAFT_ACTION_DEFAULTS = tuple(k for k in DRAFT_DEFAULTS if k not in ("payment_status", "fulfillment_status",
+                                                                        "fulfillments", "payment_collections"))
+
+
+async def _draft(request: Request, order_id: str, *, defaults: tuple[str, ...] = DRAFT_ACTION_DEFAULTS
+                 ) -> dict[str, Any]:
     async with db_of(request).read() as conn:
         await get_draft(conn, order_id=order_id)
-        return Fields(fields_of(request)).project(await retrieve_admin_order(conn, order_id=order_id))
+        return await retrieve_admin_order(conn, order_id=order_id, fields=fields_of(request), defaults=defaults)
 
 
 async def _preview(request: Request, order_id: str) -> JSONResponse:
@@ -76,10 +87,10 @@ async def list_draft_orders(request: Request, _: Any = Depends(require_user)) ->
         count = int((await conn.execute(select(func.count()).select_from(o).where(*cond))).scalar_one())
         ids = [r[0] for r in await conn.execute(select(o.c.id).where(*cond).order_by(
             o.c.created_at.desc(), o.c.id.desc()).limit(params.limit).offset(params.offset))]
-        f = Fields(params.fields)
+        f = Fields(params.fields, defaults=DRAFT_LIST_DEFAULTS)
         views = await load_orders(conn, order_ids=ids, keys=f.keys())  # only the relations `fields` keeps
-    return json({"draft_orders": [f.project(v) for v in views], "count": count, "offset": params.offset,
-                 "limit": params.limit})
+    drafts = [medusa_nested(f.project(v), params.fields, item_variant=False) for v in views]
+    return json({"draft_orders": drafts, "count": count, "offset": params.offset, "limit": params.limit})
 
 
 @router.post("/admin/draft-orders")
@@ -91,7 +102,7 @@ async def create_draft_order(body: CreateBody, request: Request, user: Any = Dep
 
 @router.get("/admin/draft-orders/{order_id}")
 async def get_draft_order(order_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
-    return json({"draft_order": await _draft(request, order_id)})
+    return json({"draft_order": await _draft(request, order_id, defaults=DRAFT_DEFAULTS)})
 
 
 @router.post("/admin/draft-orders/{order_id}")
