@@ -99,3 +99,25 @@ def test_response_memo_is_bounded_and_keeps_one_version() -> None:
     assert memo.get("v2", "big") is None  # larger than a quarter of the bound: not kept
     memo.put("v2", "old", b"o", ttl=-1)
     assert memo.get("v2", "old") is None  # past the shared cache's TTL
+
+
+async def test_regions_cached_until_an_admin_region_write(redis_app: tuple[httpx.AsyncClient, Container],
+                                                          config: EuryaleConfig) -> None:
+    client, container = redis_app
+    _, token, _ = await channel_with_key(container)
+    region_id = await make_region(container, "eur")
+    pk = {"x-publishable-api-key": token}
+    first = await client.get(f"/store/regions/{region_id}", headers=pk)
+    assert first.status_code == 200
+    listed = await client.get("/store/regions", params={"limit": 100}, headers=pk)
+    again = await client.get("/store/regions", params={"limit": 100}, headers=pk)
+    assert again.content == listed.content
+    res = await client.post(f"/admin/regions/{region_id}", json={"name": "Renamed region"},
+                            headers=admin_headers(config))
+    assert res.status_code == 200, res.text
+    one = await client.get(f"/store/regions/{region_id}", headers=pk)
+    assert one.json()["region"]["name"] == "Renamed region"
+    after = await client.get("/store/regions", params={"limit": 100}, headers=pk)
+    assert "Renamed region" in [r["name"] for r in after.json()["regions"]]
+    missing = await client.get("/store/regions/reg_nope", headers=pk)
+    assert missing.status_code == 404
