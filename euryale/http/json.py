@@ -46,6 +46,15 @@ def _number(value: Decimal) -> int | float:
 
 
 def _default(value: Any) -> Any:
+    # orjson calls back here for every amount and timestamp of a response (thousands on an order page): the
+    # memoized answers of the two common exact types come first, without isinstance checks or a further call
+    kind = value.__class__
+    if kind is Decimal:
+        number = _NUMBERS.get(value)
+        return number if number is not None else _number(value)
+    if kind is datetime:
+        text = _DATETIMES.get(value)
+        return text if text is not None else _format_datetime(value)
     if isinstance(value, Decimal):
         return _number(value)
     if isinstance(value, datetime):
