@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ARRAY, Text, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
+from euryale.db.compiled import CompiledQuery
 from euryale.errors import duplicate, invalid_data, not_found
 from euryale.ids import generate_id
 from euryale.modules.tax.models import tax_provider, tax_rate, tax_rate_rule, tax_region
@@ -246,6 +247,42 @@ def _pick(rates: list[dict[str, Any]], refs: dict[str, str | None]) -> dict[str,
     return next((r for r in rates if r["is_default"]), None)
 
 
+def _country_rates_query() -> Any:
+    rg, rt, ru = tax_region, tax_rate, tax_rate_rule
+
+    def rule_column(name: str) -> Any:
+        return func.array(select(ru.c[name]).where(ru.c.tax_rate_id == rt.c.id, ru.c.deleted_at.is_(None))
+                          .order_by(ru.c.created_at, ru.c.id).scalar_subquery(), type_=ARRAY(Text))
+    return (select(rg.c.id.label("region_id"), rg.c.provider_id.label("region_provider_id"),
+                   rg.c.province_code, rg.c.parent_id, rg.c.created_at.label("region_created_at"),
+                   rt.c.id, rt.c.rate, rt.c.code, rt.c.name, rt.c.is_default, rt.c.is_combinable,
+                   rule_column("reference").label("rule_references"),
+                   rule_column("reference_id").label("rule_reference_ids"))
+            .select_from(rg.outerjoin(rt, (rt.c.tax_region_id == rg.c.id) & rt.c.deleted_at.is_(None)))
+            .where(rg.c.country_code == bindparam("country"), rg.c.deleted_at.is_(None))
+            .order_by(rg.c.created_at, rg.c.id, rt.c.created_at, rt.c.id))
+
+
+_COUNTRY_RATES = CompiledQuery(_country_rates_query)
+
+
+async def _country_rates(conn: AsyncConnection, country: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The live tax regions of a country and their live rates with rules (regions and rates in creation order):
+    one statement."""
+    regions: dict[str, dict[str, Any]] = {}
+    rates: list[dict[str, Any]] = []
+    for r in await _COUNTRY_RATES.fetch(conn, country=country):
+        regions.setdefault(r["region_id"], {"id": r["region_id"], "provider_id": r["region_provider_id"],
+                                            "province_code": r["province_code"], "parent_id": r["parent_id"]})
+        if r["id"] is not None:
+            rates.append({"id": r["id"], "rate": r["rate"], "code": r["code"], "name": r["name"],
+                          "is_default": r["is_default"], "is_combinable": r["is_combinable"],
+                          "tax_region_id": r["region_id"],
+                          "rules": [{"reference": ref, "reference_id": ref_id} for ref, ref_id in
+                                    zip(r["rule_references"], r["rule_reference_ids"], strict=True)]})
+    return list(regions.values()), rates
+
+
 async def calculate_tax_lines(conn: AsyncConnection, *, items: list[dict[str, Any]],
                               shipping_methods: list[dict[str, Any]], address: dict[str, Any] | None,
                               currency_code: str) -> tuple[dict[str, list[dict[str, Any]]],
@@ -265,15 +302,14 @@ async def calculate_tax_lines(conn: AsyncConnection, *, items: list[dict[str, An
     if not country:
         return empty_items, empty_ship
     province = ((address or {}).get("province_code") or (address or {}).get("province") or "").lower() or None
-    regions = await crud.rows_where(conn, tax_region, tax_region.c.country_code == country)
+    regions, all_rates = await _country_rates(conn, country)
     parent = next((r for r in regions if r["province_code"] is None), None)
     if parent is None:
         return empty_items, empty_ship
     child = next((r for r in regions if province and (r["province_code"] or "").lower() == province
                   and r["parent_id"] == parent["id"]), None)
-    region_ids = [parent["id"]] + ([child["id"]] if child else [])
-    rates = await expand_rates(conn, await crud.rows_where(conn, tax_rate, tax_rate.c.tax_region_id.in_(region_ids)),
-                               with_region=False)
+    region_ids = {parent["id"]} | ({child["id"]} if child else set())
+    rates = [r for r in all_rates if r["tax_region_id"] in region_ids]
     parent_rates = [r for r in rates if r["tax_region_id"] == parent["id"]]
     child_rates = [r for r in rates if child and r["tax_region_id"] == child["id"]]
     provider = (child or {}).get("provider_id") or parent["provider_id"]

@@ -117,10 +117,10 @@ async def test_cart_write_statement_budgets(client: httpx.AsyncClient, container
         answer = await measured("delete_item", "DELETE", f"{path}/line-items/{line}")
         assert answer["deleted"] is True and len(answer["parent"]["items"]) == existing - 1
     # key 1, cart 4 (locked row with addresses, items, methods, their tax lines+adjustments), variant 1, price 1,
-    # stock 1, write 1-2, promotions 1, taxes 3 (+1 write), outbox 1, execution 1, answer 1 (region);
+    # stock 1, write 1-2, promotions 1, taxes 1 (+1 write), outbox 1, execution 1, answer 1 (region);
     # lines of a cart with a shipping method re-check its option (9 statements of the fulfillment module)
-    ceilings = {"create": 9, "add": 17, "update_item": 15, "update_cart": 18, "address": 16, "shipping": 25,
-                "delete_item": 25}
+    ceilings = {"create": 9, "add": 15, "update_item": 13, "update_cart": 16, "address": 14, "shipping": 23,
+                "delete_item": 23}
     for name, ceiling in ceilings.items():
         seen = counts[name]
         assert max(seen) <= ceiling, (name, seen)
