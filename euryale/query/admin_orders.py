@@ -322,8 +322,7 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         return keys is None or not group.isdisjoint(keys)
 
     if rows is None:
-        rows = [dict(r) for r in (await conn.execute(select(order_table)
-                                                     .where(any_of(order_table.c.id, ids)))).mappings()]
+        rows = list((await _by_id(conn, order_table, ids)).values())
     by_id = {r["id"]: r for r in rows}
     with_totals = needs(TOTAL_KEYS) or wants("summary")
     items = await ol.order_items(conn, order_ids=ids) if needs(_NEEDS_ITEMS) else []
@@ -337,10 +336,8 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
     addresses: dict[str, dict[str, Any]] = {}
     if wants("shipping_address", "billing_address"):
         addr_ids = [a for r in rows for a in (r["shipping_address_id"], r["billing_address_id"]) if a]
-        if addr_ids:
-            for a in (await conn.execute(select(order_address)
-                                         .where(any_of(order_address.c.id, addr_ids)))).mappings():
-                addresses[a["id"]] = {**a, "deleted_at": None}
+        for a in (await _by_id(conn, order_address, addr_ids)).values():
+            addresses[a["id"]] = {**a, "deleted_at": None}
     ful_links: dict[str, list[str]] = {}
     fuls: dict[str, dict[str, Any]] = {}
     if needs(_NEEDS_FULFILLMENTS):
