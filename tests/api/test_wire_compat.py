@@ -243,3 +243,19 @@ async def test_collection_and_category_default_keys(client: httpx.AsyncClient, c
                            params={"handle": tag, "include_descendants_tree": "true"})
     [root] = res.json()["product_categories"]
     assert "parent_category" not in root and [c["id"] for c in root["category_children"]] == [child["id"]]
+
+
+async def test_order_change_keys(client: httpx.AsyncClient, container: Container) -> None:
+    from tests.api.admin.order_factory import admin_headers as order_admin_headers
+    from tests.api.admin.order_factory import place_order
+
+    placed = await place_order(container)
+    h = order_admin_headers(container)
+    res = await client.post(f"/admin/orders/{placed.order_id}/fulfillments", headers=h, json={
+        "location_id": placed.location_id, "items": [{"id": placed.item_ids[0], "quantity": 1}]})
+    assert res.status_code == 200, res.text
+    changes = (await client.get(f"/admin/orders/{placed.order_id}/changes", headers=h)).json()["order_changes"]
+    [action] = [a for c in changes for a in c["actions"] if a["action"] == "FULFILL_ITEM"]
+    # Medusa 2.21.2: no_notification but no deleted_at on the change; raw_amount and numeric quantities on actions
+    assert all("no_notification" in c and "deleted_at" not in c for c in changes)
+    assert "raw_amount" in action and action["details"] == {"reference_id": placed.item_ids[0], "quantity": 1}

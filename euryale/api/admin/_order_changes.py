@@ -19,6 +19,29 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# keys Euryale's actions keep in `details` for its own bookkeeping; Medusa 2.21.2's details have neither
+_INTERNAL_DETAILS = ("return_id", "reference")
+
+
+def wire_action(action: dict[str, Any]) -> dict[str, Any]:
+    """An order change action as Medusa 2.21.2 answers it: `raw_amount` beside `amount`, numeric quantities."""
+    details = {k: v for k, v in (action.get("details") or {}).items() if k not in _INTERNAL_DETAILS}
+    if isinstance(details.get("quantity"), str):
+        details["quantity"] = Decimal(details["quantity"])
+    amount = action.get("amount")
+    raw = None if amount is None else {"value": format(Decimal(str(amount)).normalize(), "f"), "precision": 20}
+    return {**action, "details": details, "raw_amount": raw}
+
+
+def wire_change(change: dict[str, Any]) -> dict[str, Any]:
+    """An order change as Medusa 2.21.2 answers it: no `deleted_at`, `no_notification` (not stored here: null)."""
+    out = {k: v for k, v in change.items() if k != "deleted_at"}
+    out.setdefault("no_notification", None)
+    if isinstance(out.get("actions"), list):
+        out["actions"] = [wire_action(a) for a in out["actions"]]
+    return out
+
+
 class BeginBody(Strict):
     order_id: str
     description: str | None = None

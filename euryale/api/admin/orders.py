@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
 from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
+from euryale.api.admin._order_changes import wire_change
 from euryale.api.common import AddressBody, LabelBody, Strict
 from euryale.flows.order import workflows
 from euryale.http.json import JSONResponse, json
@@ -185,7 +186,7 @@ async def list_changes(order_id: str, request: Request, _: Any = Depends(require
     async with db_of(request).read() as conn:
         await orders.get_order(conn, order_id=order_id)
         changes = await orders.list_changes(conn, order_id=order_id)
-    return json({"order_changes": changes})
+    return json({"order_changes": [wire_change(c) for c in changes]})
 
 
 @router.get("/admin/orders/{order_id}/preview")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
+from euryale.api.admin._order_changes import wire_action
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
 from euryale.query.admin_orders import Fields, load_returns, order_preview, retrieve_return
@@ -55,11 +56,15 @@ def _medusa_return_order(order: dict[str, Any], keys: tuple[str, ...], *, previe
         if isinstance(out.get(name), dict):
             out[name] = {"id": out[name]["id"]}
     if isinstance(out.get("items"), list):
-        out["items"] = [{k: v for k, v in i.items() if k != "variant"} for i in out["items"]]
+        out["items"] = [{**{k: v for k, v in i.items() if k != "variant"},
+                         **({"actions": [wire_action(a) for a in i["actions"]]} if "actions" in i else {})}
+                        for i in out["items"]]
     change = _keep(out.get("order_change"), ORDER_CHANGE_KEYS)
     if change is not None:
         if not preview:
             change["order"] = {"id": change.get("order_id")}
+        if isinstance(change.get("actions"), list):
+            change["actions"] = [wire_action(a) for a in change["actions"]]
         out["order_change"] = change
     return out
 
