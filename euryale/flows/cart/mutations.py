@@ -160,9 +160,10 @@ async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str |
 
 async def cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None,
                      check_access: bool = True) -> dict[str, Any]:
-    """`locked_cart` plus items, shipping methods, addresses and totals: what a write changes and answers with."""
+    """`locked_cart` plus items, shipping methods and addresses: what a write changes and answers with (the
+    write computes the totals once it is done)."""
     return await load_cart_relations(conn, await locked_cart(conn, cart_id=cart_id, customer_id=customer_id,
-                                                             check_access=check_access))
+                                                             check_access=check_access), totals=False)
 
 
 # --- line item data ---------------------------------------------------------------------------------------------
@@ -533,7 +534,7 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
     if data.get("promo_codes") is not None:
         codes = list(data["promo_codes"])
         await promos.validate_codes(conn, codes=codes)
-    await load_cart_relations(conn, c)
+    await load_cart_relations(conn, c, totals=False)
     await refresh_cart(conn, c, reprice="region_id" in values or "sales_channel_id" in values, promo_codes=codes)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
     return c
@@ -687,7 +688,7 @@ async def transfer_customer(conn: AsyncConnection, *, cart_id: str, customer_id:
         raise not_allowed("Cannot transfer cart to a different customer")
     c.update(await carts.set_cart(conn, cart_id=cart_id, values={
         "customer_id": customer_id, "email": await _customer_email(conn, customer_id)}))
-    await load_cart_relations(conn, c)
+    await load_cart_relations(conn, c, totals=False)
     await refresh_cart(conn, c, reprice=True)
     await stage_events(conn, [Event("cart.customer_transferred", {"id": cart_id, "customer_id": customer_id})])
     return c

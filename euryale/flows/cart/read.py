@@ -224,8 +224,9 @@ def _item_of_row(row: Any) -> dict[str, Any]:
     return item
 
 
-async def load_cart_relations(conn: AsyncConnection, c: dict[str, Any]) -> dict[str, Any]:
-    """Add items, shipping methods, addresses and computed totals to a cart row `c` (in place; returned).
+async def load_cart_relations(conn: AsyncConnection, c: dict[str, Any], *, totals: bool = True) -> dict[str, Any]:
+    """Add items, shipping methods, addresses and (unless `totals=False`: a write computes them once it is done)
+    computed totals to a cart row `c` (in place; returned).
 
     Items carry `product_ref`, what the answer shows of their product. Four statements (three with neither
     address), whatever the cart holds.
@@ -247,7 +248,8 @@ async def load_cart_relations(conn: AsyncConnection, c: dict[str, Any]) -> dict[
     addrs = {r["id"]: dict(r) for r in await _ADDRESSES.fetch(conn, ids=address_ids)} if address_ids else {}
     for kind in kinds:
         c[kind] = addrs.get(c[f"{kind}_id"] or "")
-    c["totals"] = cart_totals(c["items"], c["shipping_methods"])
+    if totals:
+        c["totals"] = cart_totals(c["items"], c["shipping_methods"])
     return c
 
 
