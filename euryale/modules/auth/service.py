@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy import Text, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -69,14 +69,13 @@ async def create_auth_identity(conn: AsyncConnection, *, provider: str, entity_i
                                user_metadata: dict[str, Any] | None = None,
                                app_metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     """Create an auth identity and its provider identity in the caller's transaction."""
-    identity_id = generate_id("authid")
+    identity_id, provider_identity_id = generate_id("authid"), generate_id("provid")
     await conn.execute(insert(auth_identity).values(id=identity_id, app_metadata=app_metadata or {}))
-    await conn.execute(insert(provider_identity).values(
-        id=generate_id("provid"), entity_id=entity_id, provider=provider, auth_identity_id=identity_id,
-        user_metadata=user_metadata, provider_metadata=provider_metadata or {}))
-    found = await find_provider_identity(conn, provider=provider, entity_id=entity_id)
-    assert found is not None
-    return found
+    row = (await conn.execute(insert(provider_identity).values(
+        id=provider_identity_id, entity_id=entity_id, provider=provider, auth_identity_id=identity_id,
+        user_metadata=user_metadata, provider_metadata=provider_metadata or {},
+    ).returning(*provider_identity.c, literal(app_metadata or {}, type_=JSONB).label("app_metadata")))).one()
+    return _identity_row(row)
 
 
 async def update_provider_metadata(conn: AsyncConnection, *, provider_identity_id: str,
@@ -95,6 +94,16 @@ async def set_app_metadata(conn: AsyncConnection, *, auth_identity_id: str, acto
     Linking an identity that already has an actor of that type is refused, as Medusa's setAuthAppMetadataStep.
     """
     key = f"{actor_type}_id"
+    if value is not None:
+        # one statement: the row lock of the UPDATE re-checks the condition against a concurrent link
+        linked = (await conn.execute(update(auth_identity).where(
+            auth_identity.c.id == auth_identity_id,
+            func.coalesce(auth_identity.c.app_metadata.op("->>", return_type=Text)(key), "").in_(["", value]),
+        ).values(app_metadata=func.coalesce(auth_identity.c.app_metadata, func.jsonb_build_object())
+                 .op("||")(func.jsonb_build_object(key, value)), updated_at=func.now())
+        .returning(auth_identity.c.app_metadata))).first()
+        if linked is not None:
+            return dict(linked.app_metadata or {})
     row = (await conn.execute(select(auth_identity.c.app_metadata).where(auth_identity.c.id == auth_identity_id)
                               .with_for_update())).first()
     if row is None:
