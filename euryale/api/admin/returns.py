@@ -55,9 +55,11 @@ def _medusa_return_order(order: dict[str, Any], keys: tuple[str, ...], *, previe
     for name in ("shipping_address", "billing_address"):
         if isinstance(out.get(name), dict):
             out[name] = {"id": out[name]["id"]}
+    # items carry their change actions in a preview only
     if isinstance(out.get("items"), list):
-        out["items"] = [{**{k: v for k, v in i.items() if k != "variant"},
-                         **({"actions": [wire_action(a) for a in i["actions"]]} if "actions" in i else {})}
+        out["items"] = [{**{k: v for k, v in i.items() if k not in ("variant", "actions")},
+                         **({"actions": [wire_action(a) for a in i["actions"]]}
+                            if preview and "actions" in i else {})}
                         for i in out["items"]]
     change = _keep(out.get("order_change"), ORDER_CHANGE_KEYS)
     if change is not None:
