@@ -62,6 +62,13 @@ class CompiledQuery:
         args = self.args(params)
         for observer in _observers:
             observer(sql, args)
-        raw = await conn.get_raw_connection()
-        rows: Sequence[Any] = await raw.driver_connection.fetch(sql, *args)  # type: ignore[union-attr]
+        rows: Sequence[Any] = await (await _driver(conn)).fetch(sql, *args)
         return rows
+
+
+async def _driver(conn: AsyncConnection) -> Any:
+    """The asyncpg connection under `conn` (attribute reads when it is live: no greenlet round)."""
+    sync = conn.sync_connection
+    if sync is not None and not sync.closed and not sync.invalidated:
+        return sync.connection.driver_connection
+    return (await conn.get_raw_connection()).driver_connection

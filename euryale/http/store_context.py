@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db.compiled import CompiledQuery
 from euryale.errors import invalid_data, not_allowed
 from euryale.links.models import publishable_api_key_sales_channel as pksc
 from euryale.modules.api_key.models import api_key
@@ -48,8 +49,7 @@ def _cache_key(token: str) -> str:
     return f"euryale:pk:{token}"
 
 
-async def lookup_publishable_key(conn: AsyncConnection, token: str) -> dict[str, Any] | None:
-    """The key's id, revocation time and live sales channel ids (one statement), or None when unknown."""
+def _key_lookup_query() -> Any:
     channels = (
         select(func.coalesce(func.array_agg(pksc.c.sales_channel_id), []))
         .select_from(pksc.join(sales_channel, sales_channel.c.id == pksc.c.sales_channel_id))
@@ -57,14 +57,22 @@ async def lookup_publishable_key(conn: AsyncConnection, token: str) -> dict[str,
                sales_channel.c.deleted_at.is_(None))
         .scalar_subquery()
     )
-    row = (await conn.execute(
-        select(api_key.c.id, api_key.c.revoked_at, channels.label("channels"))
-        .where(api_key.c.token == token, api_key.c.type == "publishable")
-    )).first()
-    if row is None:
+    return (select(api_key.c.id, api_key.c.revoked_at, channels.label("channels"))
+            .where(api_key.c.token == bindparam("token"), api_key.c.type == "publishable"))
+
+
+# every store request without a shared cache runs it: compiled once
+_KEY_LOOKUP = CompiledQuery(_key_lookup_query)
+
+
+async def lookup_publishable_key(conn: AsyncConnection, token: str) -> dict[str, Any] | None:
+    """The key's id, revocation time and live sales channel ids (one statement), or None when unknown."""
+    found = await _KEY_LOOKUP.fetch(conn, token=token)
+    if not found:
         return None
-    revoked = row.revoked_at.timestamp() if row.revoked_at is not None else None
-    return {"id": row.id, "revoked_at": revoked, "sales_channel_ids": sorted(row.channels or [])}
+    row = found[0]
+    revoked = row["revoked_at"].timestamp() if row["revoked_at"] is not None else None
+    return {"id": row["id"], "revoked_at": revoked, "sales_channel_ids": sorted(row["channels"] or [])}
 
 
 def _cache(request: Request) -> Any | None:

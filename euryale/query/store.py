@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from euryale.errors import invalid_data
@@ -43,8 +45,10 @@ def published_in_channels(channels: list[str]) -> list[ColumnElement[bool]]:
 
 
 async def read_context(request: Request, rr: ReadRequest, ctx: StoreContext, customer: AuthContext | None,
-                       channels: list[str], *, variants_path: str = "variants") -> dict[str, Any]:
-    """Loader context: store flag, channels, and — when prices are wanted — the pricing context."""
+                       channels: list[str], *, variants_path: str = "variants",
+                       conn: AsyncConnection | None = None) -> dict[str, Any]:
+    """Loader context: store flag, channels, and — when prices are wanted — the pricing context (read on `conn`
+    when the caller holds one for the page, else on a connection of its own)."""
     price_params = {k: rr.query.pop(k) for k in PRICE_CONTEXT_KEYS if k in rr.query}
     for k, v in list(price_params.items()):
         if isinstance(v, (list, dict)):
@@ -56,9 +60,11 @@ async def read_context(request: Request, rr: ReadRequest, ctx: StoreContext, cus
         vsel.scalars.add("calculated_price")
     wants_price = vsel is not None and vsel.has("calculated_price")
     if wants_price:
-        async with request.app.state.container.database().read() as conn:
+        async with AsyncExitStack() as stack:
+            price_conn = conn if conn is not None else await stack.enter_async_context(
+                request.app.state.container.database().read())
             out["pricing"] = await pricing_context(
-                conn, region_id=price_params.get("region_id") or None,
+                price_conn, region_id=price_params.get("region_id") or None,
                 country_code=price_params.get("country_code") or None,
                 cart_id=price_params.get("cart_id") or None,
                 customer_id=customer.actor_id if customer is not None else None)

@@ -42,13 +42,13 @@ async def _list_products(request: Request, ctx: StoreContext, customer: AuthCont
     rr = read_request(request, RESOURCE, store=True)
     channels = scoped_channels(rr, ctx)
     rr.query.pop("status", None)
-    loader_ctx = await read_context(request, rr, ctx, customer, channels)
-    if not is_plain_listing(rr):
-        return await list_envelope(request, RESOURCE, "products", store=True, ctx=loader_ctx,
-                                   extra=published_in_channels(channels), read=rr)
     async with request.app.state.container.database().read() as conn:
-        rows, count = await list_published_page(conn, RESOURCE, rr, channels=channels, ctx=loader_ctx)
-    return {"products": rows, "count": count, "offset": rr.params.offset, "limit": rr.params.limit}
+        loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
+        if is_plain_listing(rr):  # (price context keys are out of the query now)
+            rows, count = await list_published_page(conn, RESOURCE, rr, channels=channels, ctx=loader_ctx)
+            return {"products": rows, "count": count, "offset": rr.params.offset, "limit": rr.params.limit}
+    return await list_envelope(request, RESOURCE, "products", store=True, ctx=loader_ctx,
+                               extra=published_in_channels(channels), read=rr)
 
 
 @router.get("/store/products/{product_id}")
@@ -69,7 +69,7 @@ async def _retrieve_product(product_id: str, request: Request, ctx: StoreContext
         # `fields` asks (even `fields=id,title` answers `categories` too: checked on 2.21.2)
         rr.sel.relations["categories"] = FieldSelection(scalars={"is_internal"})
     channels = scoped_channels(rr, ctx)
-    loader_ctx = await read_context(request, rr, ctx, customer, channels)
     async with request.app.state.container.database().read() as conn:
+        loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
         product = await retrieve_published(conn, RESOURCE, product_id, channels=channels, sel=rr.sel, ctx=loader_ctx)
     return {"product": product}

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Text, and_, bindparam, func, insert, literal_column, or_, select, update
+from sqlalchemy import DateTime, Text, and_, bindparam, case, func, insert, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
@@ -41,7 +41,9 @@ def raw(value: Decimal | int | float | None) -> dict[str, Any] | None:
 
 
 def _num(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+    if value is None or value.__class__ is Decimal:  # numeric columns arrive as Decimal already
+        return value
+    return Decimal(str(value))
 
 
 def _context_values(value: Any) -> list[str]:
@@ -102,11 +104,13 @@ def _candidate_prices_query() -> Any:
     currency_pref = (select(price_preference.c.is_tax_inclusive)
                      .where(price_preference.c.attribute == "currency_code", price_preference.c.value == currency_code,
                             price_preference.c.deleted_at.is_(None)).limit(1).scalar_subquery())
+    # rules are only read (and decoded) for prices and lists that have some: most prices have none
     return (
         select(price.c.id, price.c.price_set_id, price.c.amount, price.c.currency_code, price.c.min_quantity,
                price.c.max_quantity, price.c.rules_count, price.c.price_list_id,
                price_list.c.type.label("pl_type"), price_list.c.rules_count.label("pl_rules_count"),
-               pr_rules.label("rules"), pl_rules.label("list_rules"),
+               case((price.c.rules_count > 0, pr_rules)).label("rules"),
+               case((price_list.c.rules_count > 0, pl_rules)).label("list_rules"),
                region_pref.label("region_pref"), currency_pref.label("currency_pref"))
         .select_from(price.outerjoin(price_list, price_list.c.id == price.c.price_list_id))
         .where(
@@ -147,27 +151,30 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
     candidates: dict[str, list[dict[str, Any]]] = defaultdict(list)
     # a region preference is more specific than a currency preference (read with the prices: one statement)
     inclusive = False
+    q = quantity if quantity is not None else Decimal(1)
     for row in rows:
-        p = dict(row)
-        pref = p["region_pref"] if p["region_pref"] is not None else p["currency_pref"]
+        pref = row["region_pref"] if row["region_pref"] is not None else row["currency_pref"]
         inclusive = bool(pref)
-        mn, mx = _num(p["min_quantity"]), _num(p["max_quantity"])
-        q = quantity if quantity is not None else Decimal(1)
+        mn, mx = _num(row["min_quantity"]), _num(row["max_quantity"])
         if mn is not None and mn > q or quantity is not None and mx is not None and mx < q:
             continue
-        if not _rules_match(p["rules"] or [], int(p["rules_count"] or 0), rule_ctx, list_rule=False):
+        rules_count, list_rules_count = int(row["rules_count"] or 0), int(row["pl_rules_count"] or 0)
+        # no rule to satisfy: always a match (the rules were not even read)
+        if rules_count and not _rules_match(row["rules"] or [], rules_count, rule_ctx, list_rule=False):
             continue
-        if p["price_list_id"] is not None and not _rules_match(
-                p["list_rules"] or [], int(p["pl_rules_count"] or 0), rule_ctx, list_rule=True):
+        if row["price_list_id"] is not None and list_rules_count and not _rules_match(
+                row["list_rules"] or [], list_rules_count, rule_ctx, list_rule=True):
             continue
-        p["all_rules"] = int(p["rules_count"] or 0) + int(p["pl_rules_count"] or 0)
+        p = dict(row)
+        p["all_rules"] = rules_count + list_rules_count
         candidates[p["price_set_id"]].append(p)
     if not candidates:
         return {}
     out: dict[str, dict[str, Any]] = {}
     for set_id, prices in candidates.items():
         # most specific first, then cheapest (Medusa's ordering)
-        prices.sort(key=lambda p: (-p["all_rules"], Decimal(str(p["amount"]))))
+        if len(prices) > 1:
+            prices.sort(key=lambda p: (-p["all_rules"], Decimal(str(p["amount"]))))
         list_price = next((p for p in prices if p["price_list_id"]), None)
         default = next((p for p in prices if not p["price_list_id"]), None)
         calculated = list_price or default
