@@ -513,6 +513,43 @@ def draft_orders(s: System, tag: str) -> None:
     s.call("draft_list", "GET", "/admin/draft-orders", auth="admin", params={"q": f"wc-draft-{tag}"})
 
 
+def admin_more(s: System, tag: str) -> None:
+    """More admin reads and writes the dashboard makes on its list and detail pages."""
+    for name, path in (("admin_customer_groups", "/admin/customer-groups"), ("admin_tax_regions", "/admin/tax-regions"),
+                       ("admin_return_reasons", "/admin/return-reasons"),
+                       ("admin_refund_reasons", "/admin/refund-reasons"),
+                       ("admin_product_tags", "/admin/product-tags"), ("admin_product_types", "/admin/product-types"),
+                       ("admin_currencies", "/admin/currencies"), ("admin_reservations", "/admin/reservations"),
+                       ("admin_fulfillment_providers", "/admin/fulfillment-providers"),
+                       ("admin_payment_providers", "/admin/payments/payment-providers"),
+                       ("admin_shipping_option_types", "/admin/shipping-option-types"),
+                       ("admin_price_preferences", "/admin/price-preferences"),
+                       ("admin_campaigns", "/admin/campaigns"), ("admin_invites", "/admin/invites")):
+        s.call(name, "GET", path, auth="admin", params={"limit": 5})
+    s.call("admin_product_update_real", "POST", "/admin/products/{product_id}",
+           {"subtitle": f"Sub {tag}", "metadata": {"wc": tag}}, auth="admin")
+    s.call("admin_variant_update", "POST", "/admin/products/{product_id}/variants/{variant_m}",
+           {"title": "M2"}, auth="admin")
+    s.call("admin_product_options", "GET", "/admin/products/{product_id}/options", auth="admin")
+    s.call("admin_location_update", "POST", "/admin/stock-locations/{loc_id}", {"name": f"WC depot {tag}"},
+           auth="admin")
+    s.call("admin_inventory_item_update", "POST", "/admin/inventory-items/{inv_id}", {"hs_code": "6109"},
+           auth="admin")
+    s.call("admin_inventory_levels", "GET", "/admin/inventory-items/{inv_id}/location-levels", auth="admin")
+    s.call("admin_region_update", "POST", "/admin/regions/{region_id}", {"name": f"WC region {tag}"}, auth="admin")
+    s.call("admin_sales_channel_update", "POST", "/admin/sales-channels/{sc_id}", {"description": "web"},
+           auth="admin")
+    group = s.call("admin_customer_group_create", "POST", "/admin/customer-groups", {"name": f"WC VIP {tag}"},
+                   auth="admin")
+    s.ctx["group_id"] = first_id(group, "customer_group")
+    s.call("admin_customer_group_get", "GET", "/admin/customer-groups/{group_id}", auth="admin")
+    s.call("admin_shipping_option_update", "POST", "/admin/shipping-options/{so_id}", {"name": f"WC std2 {tag}"},
+           auth="admin")
+    s.call("admin_order_list_fields", "GET", "/admin/orders", auth="admin",
+           params={"fields": "id,display_id,total,*customer,*sales_channel,currency_code,email,+payment_status",
+                   "limit": 3})
+
+
 def run(s: System, only: str | None) -> None:
     tag = s.ctx["tag"] = uuid.uuid4().hex[:8]
     seed(s, tag)
@@ -521,6 +558,7 @@ def run(s: System, only: str | None) -> None:
     order_lifecycle(s, tag)
     catalog(s, tag)
     draft_orders(s, tag)
+    admin_more(s, tag)
 
 
 def main(argv: list[str] | None = None) -> int:

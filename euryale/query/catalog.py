@@ -4,6 +4,7 @@ types, options, sales channels, api keys, stores, price lists and price preferen
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -238,11 +239,13 @@ def type_resource() -> Resource:
                     max_depth=3)
 
 
-def option_resource() -> Resource:
-    """Product options with their values."""
+OPTION_DEFAULTS = ("id", "title", "is_exclusive", "metadata", "created_at", "updated_at", "deleted_at", "*values")
+
+
+def option_resource(defaults: Sequence[str] = OPTION_DEFAULTS) -> Resource:
+    """Product options with their values (`GET /admin/products/:id/options` passes Medusa's `id,title`)."""
     return Resource(name="Product option", table=product_option, columns=[*OPTION_COLS, "product_id"],
-                    defaults=["id", "title", "is_exclusive", "metadata", "created_at", "updated_at", "deleted_at",
-                              "*values"],
+                    defaults=defaults,
                     relations={"values": children_loader(product_option_value, VALUE_COLS, "option_id", "values")},
                     searchable=("title",), filterable=("id", "title", "product_id", "is_exclusive", "created_at",
                                                        "updated_at"), max_depth=3)

@@ -22,7 +22,7 @@ ADDRESS_DEFAULTS = ["id", "address_name", "company", "customer_id", "first_name"
                     "is_default_shipping", "is_default_billing", "created_at", "updated_at"]
 # the admin address routes leave the default flags out (measured on Medusa 2.21.2)
 ADMIN_ADDRESS_DEFAULTS = [f for f in ADDRESS_DEFAULTS if not f.startswith("is_default_")]
-GROUP_DEFAULTS = ["id", "name", "created_by", "created_at", "updated_at", "deleted_at"]
+GROUP_DEFAULTS = ["id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"]
 USER_DEFAULTS = ["id", "first_name", "last_name", "email", "avatar_url", "metadata", "created_at", "updated_at",
                  "deleted_at"]
 INVITE_DEFAULTS = ["id", "email", "accepted", "token", "expires_at", "metadata", "created_at", "updated_at",

@@ -259,3 +259,16 @@ async def test_order_change_keys(client: httpx.AsyncClient, container: Container
     # Medusa 2.21.2: no_notification but no deleted_at on the change; raw_amount and numeric quantities on actions
     assert all("no_notification" in c and "deleted_at" not in c for c in changes)
     assert "raw_amount" in action and action["details"] == {"reference_id": placed.item_ids[0], "quantity": 1}
+
+
+async def test_product_options_and_customer_group_default_keys(client: httpx.AsyncClient, container: Container,
+                                                               config: EuryaleConfig) -> None:
+    h = admin_headers(config)
+    sc_ids, _, _ = await channel_with_key(container)
+    product = await create_product(client, h, product_body(sc_ids))
+    res = await client.get(f"/admin/products/{product['id']}/options", headers=h)
+    assert res.status_code == 200, res.text
+    assert [set(o) for o in res.json()["product_options"]] == [{"id", "title"}]  # Medusa 2.21.2's defaults here
+    group = (await client.post("/admin/customer-groups", json={"name": unique("vip")}, headers=h)).json()
+    assert set(group["customer_group"]) == {"id", "name", "metadata", "created_by", "created_at", "updated_at",
+                                            "deleted_at"}

@@ -17,6 +17,7 @@ from euryale.http.query import ListParams
 from euryale.modules.product import service as product_service
 from euryale.modules.product.models import product_option, product_variant
 from euryale.query.cache import bump_after_write
+from euryale.query.catalog import option_resource
 from euryale.query.engine import Resource, list_resource
 from euryale.query.products import product_resource, variant_resource
 from euryale.query.request import WireRoute, list_envelope, read_request, retrieve_one
@@ -25,6 +26,7 @@ router = APIRouter(dependencies=[Depends(bump_after_write, scope="function"), De
 PRODUCTS = product_resource(store=False)
 VARIANTS = variant_resource(store=False)
 ALL_VARIANTS = variant_resource(store=False, all_variants=True)
+PRODUCT_OPTIONS = option_resource(defaults=("id", "title"))  # Medusa 2.21.2's defaults on this route
 Status = Literal["draft", "proposed", "published", "rejected"]
 
 
@@ -340,10 +342,9 @@ async def delete_variant(product_id: str, variant_id: str, request: Request) -> 
 @router.get("/admin/products/{product_id}/options")
 async def list_product_options(product_id: str, request: Request) -> dict[str, Any]:
     """`GET /admin/products/{product_id}/options`."""
-    from euryale.query.catalog import option_resource
     async with request.app.state.container.database().read() as conn:
         await product_service.require_product(conn, product_id=product_id)
-    return await list_envelope(request, option_resource(), "product_options", store=False,
+    return await list_envelope(request, PRODUCT_OPTIONS, "product_options", store=False,
                                extra=[product_option.c.product_id == product_id])
 
 

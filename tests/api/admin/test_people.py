@@ -170,7 +170,7 @@ async def test_customer_groups(client: httpx.AsyncClient, admin: tuple[str, dict
     r = await client.post("/admin/customer-groups", json={"name": name}, headers=headers)
     assert r.status_code == 200
     group = r.json()["customer_group"]
-    assert set(group) == {"id", "name", "created_by", "created_at", "updated_at", "deleted_at"}
+    assert set(group) == {"id", "name", "metadata", "created_by", "created_at", "updated_at", "deleted_at"}
     gid = group["id"]
     r = await client.post("/admin/customer-groups", json={"name": name}, headers=headers)
     assert r.status_code == 422
