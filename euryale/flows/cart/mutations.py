@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, Text, bindparam, func, select, update
+from sqlalchemy import ARRAY, Integer, Numeric, Text, bindparam, cast, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
@@ -29,6 +29,7 @@ from euryale.links.models import (
     product_sales_channel,
     product_variant_inventory_item,
     product_variant_price_set,
+    sales_channel_stock_location,
 )
 from euryale.modules.cart import service as carts
 from euryale.modules.cart.models import cart, cart_address
@@ -36,6 +37,7 @@ from euryale.modules.customer import service as customers
 from euryale.modules.customer.models import customer, customer_group_customer
 from euryale.modules.fulfillment import service as fulfillment
 from euryale.modules.inventory import service as inventory
+from euryale.modules.inventory.models import inventory_level
 from euryale.modules.payment import service as payments
 from euryale.modules.payment.models import payment_collection, payment_session
 from euryale.modules.pricing import service as pricing
@@ -130,6 +132,8 @@ _LOCK_CART = (select(
     .limit(1).scalar_subquery().label("payment_collection_id"),
     select(customer.c.has_account).where(customer.c.id == cart.c.customer_id).scalar_subquery()
     .label("owner_has_account"),
+    exists().where(promotion.c.is_automatic.is_(True), promotion.c.status == "active",
+                   promotion.c.deleted_at.is_(None)).label("automatic_promotions"),
     *(alias.c[k].label(f"{kind}__{k}") for kind, alias in _ADDRESSES for k in _ADDRESS_COLUMNS))
     .select_from(cart.outerjoin(region, region.c.id == cart.c.region_id)
                  .outerjoin(_ADDRESSES[0][1], _ADDRESSES[0][1].c.id == cart.c.shipping_address_id)
@@ -171,6 +175,20 @@ async def cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | 
 _v, _p, _pvps, _psc, _pvii = (product_variant, product, product_variant_price_set, product_sales_channel,
                               product_variant_inventory_item)
 _pcp, _ptag = product_category_product, product_tags
+
+
+def _available_quantity() -> Any:
+    """Best level (stocked - reserved) of the inventory item `_pvii` at the locations of the sales channel bound as
+    `sales_channel_id` (any location when it is null), as `inventory.confirm_inventory` weighs it."""
+    lv, scl = inventory_level, sales_channel_stock_location
+    channel = bindparam("sales_channel_id", type_=Text)
+    return (select(func.coalesce(func.max(lv.c.stocked_quantity - lv.c.reserved_quantity), 0))
+            .where(lv.c.inventory_item_id == _pvii.c.inventory_item_id, lv.c.deleted_at.is_(None),
+                   or_(cast(channel, Text).is_(None), lv.c.location_id.in_(select(scl.c.stock_location_id).where(
+                       scl.c.sales_channel_id == channel, scl.c.deleted_at.is_(None)))))
+            .scalar_subquery())
+
+
 # what a line item copies from its variant and product, its price set, channels and inventory items: one statement
 _VARIANTS_FOR_ITEMS = CompiledQuery(lambda: select(
     _v.c.id, _v.c.product_id, _v.c.title, _v.c.sku, _v.c.barcode, _v.c.thumbnail, _v.c.manage_inventory,
@@ -191,25 +209,31 @@ _VARIANTS_FOR_ITEMS = CompiledQuery(lambda: select(
                .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Text)).label("inventory_item_ids"),
     func.array(select(_pvii.c.required_quantity).where(_pvii.c.variant_id == _v.c.id, _pvii.c.deleted_at.is_(None))
                .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Integer))
-    .label("required_quantities"))
+    .label("required_quantities"),
+    func.array(select(_available_quantity()).where(_pvii.c.variant_id == _v.c.id, _pvii.c.deleted_at.is_(None))
+               .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Numeric))
+    .label("available_quantities"))
     .select_from(_v.join(_p, _p.c.id == _v.c.product_id)
                  .outerjoin(product_type, product_type.c.id == _p.c.type_id)
                  .outerjoin(product_collection, product_collection.c.id == _p.c.collection_id))
     .where(any_param(_v.c.id), _v.c.deleted_at.is_(None), _p.c.deleted_at.is_(None)))
 
 
-async def _variants_for_items(conn: AsyncConnection, variant_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Live variants by id with what `_line_item_data`, the channel check and the stock check need."""
+async def _variants_for_items(conn: AsyncConnection, variant_ids: Sequence[str], *,
+                              sales_channel_id: str | None) -> dict[str, dict[str, Any]]:
+    """Live variants by id with what `_line_item_data`, the channel check and the stock check (at the channel's
+    locations) need."""
     ids = list(dict.fromkeys(variant_ids))
     if not ids:
         return {}
-    return {r["id"]: dict(r) for r in await _VARIANTS_FOR_ITEMS.fetch(conn, ids=ids)}
+    return {r["id"]: dict(r) for r in await _VARIANTS_FOR_ITEMS.fetch(conn, ids=ids,
+                                                                       sales_channel_id=sales_channel_id)}
 
 
 async def _priced_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], variant_ids: Sequence[str]
                            ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Variants with their calculated price in the cart's pricing context (set-based)."""
-    variants = await _variants_for_items(conn, variant_ids)
+    variants = await _variants_for_items(conn, variant_ids, sales_channel_id=cart.get("sales_channel_id"))
     price_set_ids = [v["price_set_id"] for v in variants.values() if v.get("price_set_id")]
     ctx: dict[str, Any] = {"currency_code": cart["currency_code"]}
     if cart.get("region_id"):
@@ -280,19 +304,20 @@ async def inventory_requirements(conn: AsyncConnection, *, items: Sequence[Mappi
     return out
 
 
-async def _confirm_inventory(conn: AsyncConnection, *, cart: Mapping[str, Any], variants: Mapping[str, Any],
-                             items: Sequence[Mapping[str, Any]]) -> None:
-    """Stock check of `{variant_id, quantity}` lines (manage_inventory variants, through their inventory items)."""
-    need = []
+def _confirm_inventory(*, variants: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> None:
+    """Stock check of `{variant_id, quantity}` lines (manage_inventory variants, through their inventory items),
+    against the availability read with the variants."""
+    need: dict[str, int] = {}
+    available: dict[str, int] = {}
     for i in items:
         v = variants.get(i["variant_id"])
-        if v is None or not v["manage_inventory"]:
+        if v is None or not v["manage_inventory"] or v["allow_backorder"]:
             continue
-        for inv_id, req in zip(v["inventory_item_ids"], v["required_quantities"], strict=True):
-            need.append({"inventory_item_id": inv_id, "quantity": int(i["quantity"]) * int(req or 1),
-                         "required_quantity": 1, "allow_backorder": bool(v["allow_backorder"])})
-    if need:
-        await inventory.confirm_inventory(conn, items=need, sales_channel_id=cart.get("sales_channel_id"))
+        for inv_id, req, avail in zip(v["inventory_item_ids"], v["required_quantities"], v["available_quantities"],
+                                      strict=True):
+            need[inv_id] = need.get(inv_id, 0) + int(i["quantity"]) * int(req or 1)
+            available[inv_id] = max(int(avail), 0)
+    inventory.check_availability(need=need, available=available)
 
 
 # --- refresh ----------------------------------------------------------------------------------------------------
@@ -420,7 +445,8 @@ async def refresh_cart(conn: AsyncConnection, c: dict[str, Any], *, reprice: boo
     if c["shipping_methods"] and not shipping_checked:
         await _drop_invalid_shipping_methods(conn, c)
     codes = promo_codes if promo_codes is not None else await _codes_of(conn, c["promotion_ids"])
-    item_adj, ship_adj, applied = await promos.compute_adjustments(conn, cart=c, codes=codes)
+    item_adj, ship_adj, applied = await promos.compute_adjustments(
+        conn, cart=c, codes=codes, automatic=c.get("automatic_promotions", True))
     await _sync_owned(conn, c, "adjustments", {"items": item_adj, "shipping_methods": ship_adj})
     # the cart's promotions are the ones that applied: automatic ones join, codes that no longer apply leave
     await _set_promotions(conn, c, list(applied.values()))
@@ -564,7 +590,7 @@ async def _add_items(conn: AsyncConnection, c: dict[str, Any], *, items: Sequenc
             row["unit_price"] = it["unit_price"]
         new_rows.append(row)
         check.append({"variant_id": it["variant_id"], "quantity": int(it["quantity"])})
-    await _confirm_inventory(conn, cart=c, variants=variants, items=check)
+    _confirm_inventory(variants=variants, items=check)
     for current, qty in updates:
         current.update(await carts.set_line_item(conn, item_id=current["id"], values={"quantity": qty}))
     for row in await carts.insert_line_items(conn, cart_id=c["id"], items=new_rows):
@@ -601,9 +627,9 @@ async def update_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str,
         await carts.delete_line_items(conn, item_ids=[line_id])
         c["items"] = [i for i in c["items"] if i["id"] != line_id]
     else:
-        variants = await _variants_for_items(conn, [item["variant_id"]] if item["variant_id"] else [])
-        await _confirm_inventory(conn, cart=c, variants=variants,
-                                 items=[{"variant_id": item["variant_id"], "quantity": quantity}])
+        variants = await _variants_for_items(conn, [item["variant_id"]] if item["variant_id"] else [],
+                                             sales_channel_id=c["sales_channel_id"])
+        _confirm_inventory(variants=variants, items=[{"variant_id": item["variant_id"], "quantity": quantity}])
         values: dict[str, Any] = {"quantity": quantity}
         if metadata is not None:
             values["metadata"] = dict(metadata)

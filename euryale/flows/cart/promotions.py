@@ -36,17 +36,19 @@ async def _products(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str
     return out
 
 
-async def compute_adjustments(conn: AsyncConnection, *, cart: Mapping[str, Any], codes: Sequence[str]
-                              ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]],
-                                         dict[str, str]]:
+async def compute_adjustments(conn: AsyncConnection, *, cart: Mapping[str, Any], codes: Sequence[str],
+                              automatic: bool = True) -> tuple[dict[str, list[dict[str, Any]]],
+                                                               dict[str, list[dict[str, Any]]], dict[str, str]]:
     """Adjustments per item id / shipping method id, and the promotions that applied (code → id, to link them).
 
-    A shop without automatic promotions and a cart without codes costs one statement: the product context the
-    rules need is read only when there is a promotion to weigh.
+    `automatic=False`: the caller knows there is no live automatic promotion. A cart without codes then costs
+    no statement, and the product context the rules need is read only when there is a promotion to weigh.
     """
     items, methods = cart["items"], cart["shipping_methods"]
     item_adj: dict[str, list[dict[str, Any]]] = {i["id"]: [] for i in items}
     ship_adj: dict[str, list[dict[str, Any]]] = {m["id"]: [] for m in methods}
+    if not codes and not automatic:
+        return item_adj, ship_adj, {}
     candidates = await promotion_service.candidate_promotions(conn, codes=list(codes))
     if not candidates:
         return item_adj, ship_adj, {}

@@ -8,7 +8,7 @@ share items), then re-checks availability on the locked, current values inside t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import case, func, select, update
@@ -387,6 +387,13 @@ async def release_reservations(conn: AsyncConnection, *, line_item_ids: Sequence
     return ids
 
 
+def check_availability(*, need: Mapping[str, int], available: Mapping[str, int]) -> None:
+    """Raise Medusa's insufficient-inventory error unless each inventory item's needed quantity is available."""
+    for item_id, qty in need.items():
+        if available.get(item_id, 0) < qty:
+            raise not_allowed("Some variant does not have the required inventory", INSUFFICIENT_INVENTORY)
+
+
 async def confirm_inventory(conn: AsyncConnection, *, items: Sequence[dict[str, Any]],
                             sales_channel_id: str | None) -> None:
     """Check (without reserving) that each `{inventory_item_id, quantity, allow_backorder?, required_quantity?}`
@@ -407,10 +414,7 @@ async def confirm_inventory(conn: AsyncConnection, *, items: Sequence[dict[str, 
         t = sales_channel_stock_location
         stmt = stmt.where(lv.c.location_id.in_(select(t.c.stock_location_id).where(
             t.c.sales_channel_id == sales_channel_id, t.c.deleted_at.is_(None))))
-    best = {r[0]: max(int(r[1]), 0) for r in await conn.execute(stmt)}
-    for item_id, qty in need.items():
-        if best.get(item_id, 0) < qty:
-            raise not_allowed("Some variant does not have the required inventory", INSUFFICIENT_INVENTORY)
+    check_availability(need=need, available={r[0]: max(int(r[1]), 0) for r in await conn.execute(stmt)})
 
 
 async def consume_reservations(conn: AsyncConnection, *, line_item_ids: Sequence[str],
