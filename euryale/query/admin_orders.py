@@ -435,8 +435,21 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         if ("region" in want):
             order["region"] = regions.get(row["region_id"] or "")
         if totals:
-            order.update(ol.with_raw(totals))
+            order.update(_totals_kept(totals, keys))
         out.append(order)
+    return out
+
+
+def _totals_kept(totals: Mapping[str, Decimal], keys: AbstractSet[str] | None) -> dict[str, Any]:
+    """`ol.with_raw(totals)` limited to the keys the projection keeps (4 of the 72 on the benchmark's list), in the
+    same order."""
+    if keys is None:
+        return ol.with_raw(totals)
+    out: dict[str, Any] = {k: v for k, v in totals.items() if k in keys}
+    for k, v in totals.items():
+        raw_key = "raw_" + k
+        if raw_key in keys:
+            out[raw_key] = {"value": str(v), "precision": 20}
     return out
 
 
