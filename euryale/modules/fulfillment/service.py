@@ -13,6 +13,8 @@ from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.errors import duplicate, invalid_data, not_allowed, not_found
 from euryale.events import Event
 from euryale.events.outbox import stage_events
@@ -384,35 +386,49 @@ async def delete_shipping_options(conn: AsyncConnection, *, ids: Sequence[str]) 
     return deleted
 
 
+def _rows_by_id(table: Any) -> CompiledQuery:
+    """Rows of `table` (deleted ones too: an option keeps showing its relations) by id, compiled once."""
+    return CompiledQuery(lambda: select(table).where(any_param(table.c.id)).order_by(table.c.created_at, table.c.id))
+
+
+# the relations of every option list (the store's cart options above all): compiled once (euryale.db.compiled)
+_ZONES = _rows_by_id(service_zone)
+_SETS = _rows_by_id(fulfillment_set)
+_TYPES = _rows_by_id(shipping_option_type)
+_PROFILES = _rows_by_id(shipping_profile)
+_PROVIDERS = CompiledQuery(lambda: select(fulfillment_provider).order_by(fulfillment_provider.c.id))
+_RULES = CompiledQuery(lambda: select(shipping_option_rule).where(
+    any_param(shipping_option_rule.c.shipping_option_id), shipping_option_rule.c.deleted_at.is_(None))
+    .order_by(shipping_option_rule.c.created_at, shipping_option_rule.c.id))
+_SET_LOCATIONS = CompiledQuery(lambda: select(
+    location_fulfillment_set.c.stock_location_id, location_fulfillment_set.c.fulfillment_set_id).where(
+    any_param(location_fulfillment_set.c.fulfillment_set_id), location_fulfillment_set.c.deleted_at.is_(None)))
+
+
+async def _by_id(conn: AsyncConnection, query: CompiledQuery, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    return {r["id"]: dict(r) for r in await query.fetch(conn, ids=list(ids))} if ids else {}
+
+
 async def expand_shipping_options(conn: AsyncConnection, options: list[dict[str, Any]], *,
                                   with_location: bool = False) -> list[dict[str, Any]]:
     """Options with `service_zone` (+ fulfillment_set [+ location]), `type`, `provider`, `shipping_profile`,
     `rules` — one query per relation."""
     if not options:
         return []
-    zone_ids = sorted({o["service_zone_id"] for o in options})
-    zones = {z["id"]: z for z in await crud.rows_where(conn, service_zone, service_zone.c.id.in_(zone_ids),
-                                                        with_deleted=True)}
+    zones = await _by_id(conn, _ZONES, sorted({o["service_zone_id"] for o in options}))
     set_ids = sorted({z["fulfillment_set_id"] for z in zones.values()})
-    sets = {s["id"]: s for s in await crud.rows_where(conn, fulfillment_set, fulfillment_set.c.id.in_(set_ids),
-                                                       with_deleted=True)}
-    type_ids = sorted({o["shipping_option_type_id"] for o in options})
-    types = {t["id"]: t for t in await crud.rows_where(conn, shipping_option_type,
-                                                        shipping_option_type.c.id.in_(type_ids), with_deleted=True)}
-    prof_ids = sorted({o["shipping_profile_id"] for o in options if o["shipping_profile_id"]})
-    profiles = {p["id"]: p for p in await crud.rows_where(conn, shipping_profile, shipping_profile.c.id.in_(prof_ids),
-                                                           with_deleted=True)}
-    providers = {p["id"]: p for p in await list_providers(conn)}
+    sets = await _by_id(conn, _SETS, set_ids)
+    types = await _by_id(conn, _TYPES, sorted({o["shipping_option_type_id"] for o in options}))
+    profiles = await _by_id(conn, _PROFILES,
+                            sorted({o["shipping_profile_id"] for o in options if o["shipping_profile_id"]}))
+    providers = {p["id"]: dict(p) for p in await _PROVIDERS.fetch(conn)}
     rules: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in await crud.rows_where(conn, shipping_option_rule,
-                                   shipping_option_rule.c.shipping_option_id.in_([o["id"] for o in options])):
-        rules[r["shipping_option_id"]].append(_public(r))
+    for r in await _RULES.fetch(conn, ids=[o["id"] for o in options]):
+        rules[r["shipping_option_id"]].append(_public(dict(r)))
     locations: dict[str, str] = {}
     if with_location and set_ids:
-        t = location_fulfillment_set
-        for loc_id, fs_id in await conn.execute(select(t.c.stock_location_id, t.c.fulfillment_set_id).where(
-                t.c.fulfillment_set_id.in_(set_ids), t.c.deleted_at.is_(None))):
-            locations[fs_id] = loc_id
+        for r in await _SET_LOCATIONS.fetch(conn, ids=set_ids):
+            locations[r["fulfillment_set_id"]] = r["stock_location_id"]
     out = []
     for o in options:
         zone = zones.get(o["service_zone_id"])
