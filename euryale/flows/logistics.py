@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.errors import invalid_data, not_found
 from euryale.links import service as links
 from euryale.modules.cart.models import cart, cart_address
@@ -170,32 +172,41 @@ async def delete_shipping_option(conn: AsyncConnection, *, option_id: str) -> No
 
 # ---------------------------------------------------------------- store: options for a cart
 
+# read on every GET /store/shipping-options?cart_id=: compiled once (euryale.db.compiled)
+_CART = CompiledQuery(lambda: select(cart).where(cart.c.id == bindparam("id", type_=String),
+                                                 cart.c.deleted_at.is_(None)))
+_CART_ADDRESS = CompiledQuery(lambda: select(cart_address).where(cart_address.c.id == bindparam("id", type_=String)))
+_LOCATION_ADDRESSES = CompiledQuery(lambda: select(
+    stock_location.c.id, stock_location_address).select_from(stock_location.outerjoin(
+        stock_location_address, and_(stock_location_address.c.id == stock_location.c.address_id,
+                                     stock_location_address.c.deleted_at.is_(None))))
+    .where(any_param(stock_location.c.id)))
+
+
 async def _cart_context(conn: AsyncConnection, cart_id: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    row = (await conn.execute(select(cart).where(cart.c.id == cart_id, cart.c.deleted_at.is_(None)))).mappings() \
-        .first()
-    if row is None:
+    rows = await _CART.fetch(conn, id=cart_id)
+    if not rows:
         raise not_found(f"Cart with id: {cart_id} was not found")
+    row = dict(rows[0])
     address = None
     if row["shipping_address_id"]:
-        a = (await conn.execute(select(cart_address).where(cart_address.c.id == row["shipping_address_id"])))\
-            .mappings().first()
-        address = dict(a) if a else None
-    return dict(row), address
+        found = await _CART_ADDRESS.fetch(conn, id=row["shipping_address_id"])
+        address = dict(found[0]) if found else None
+    return row, address
 
 
 async def _location_addresses(conn: AsyncConnection, location_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Location id → `{id, address}` (one statement: the location joined to its address)."""
     ids = sorted({i for i in location_ids if i})
     if not ids:
         return {}
-    rows = [dict(r) for r in (await conn.execute(select(stock_location).where(stock_location.c.id.in_(ids))))
-            .mappings()]
-    return {loc["id"]: {"id": loc["id"], "address": _address_out(loc["address"]) if loc["address"] else None}
-            for loc in await stock_locations.expand_locations(conn, rows)}
-
-
-def _address_out(addr: dict[str, Any]) -> dict[str, Any]:
     keys = [c.name for c in stock_location_address.c]
-    return {k: addr.get(k) for k in keys}
+    out: dict[str, dict[str, Any]] = {}
+    for r in await _LOCATION_ADDRESSES.fetch(conn, ids=ids):
+        # the join's first column is the location id; the address columns follow (id NULL: no address)
+        address = {k: r[i + 1] for i, k in enumerate(keys)}
+        out[r[0]] = {"id": r[0], "address": address if address["id"] is not None else None}
+    return out
 
 
 async def store_shipping_options(conn: AsyncConnection, *, cart_id: str, is_return: bool = False,
