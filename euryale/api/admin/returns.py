@@ -38,10 +38,37 @@ RETURN_ORDER_KEYS = ("id", "version", "display_id", "custom_display_id", "status
                      "billing_address_id", "is_draft_order", "no_notification", "canceled_at", "created_at",
                      "updated_at", "deleted_at", "items", "shipping_methods", "credit_lines", "shipping_address",
                      "billing_address", "order_change", *_TOTALS, *_RAW_TOTALS)
-# (plus `actions`, which Medusa leaves out: Euryale's clients and tests read the change's actions here)
+# (plus `actions` in previews, which Medusa leaves out: Euryale's clients and tests read the change's actions there)
 ORDER_CHANGE_KEYS = ("id", "version", "change_type", "order_id", "return_id", "claim_id", "exchange_id",
                      "description", "internal_note", "status", "requested_at", "requested_by", "no_notification",
                      "carry_over_promotions", "order", "actions")
+
+
+# inside a preview's `order_change.order`, Medusa 2.21.2 answers the bare line item and shipping method models
+CHANGE_LINE_ITEM_KEYS = ("id", "title", "subtitle", "thumbnail", "variant_id", "product_id", "product_title",
+                         "product_description", "product_subtitle", "product_type", "product_type_id",
+                         "product_collection", "product_handle", "variant_sku", "variant_barcode", "variant_title",
+                         "variant_option_values", "requires_shipping", "is_giftcard", "is_discountable",
+                         "is_tax_inclusive", "is_custom_price", "unit_price", "raw_unit_price",
+                         "compare_at_unit_price", "raw_compare_at_unit_price", "metadata", "tax_lines",
+                         "adjustments", "created_at", "updated_at", "deleted_at")
+CHANGE_SHIPPING_METHOD_KEYS = ("id", "name", "description", "amount", "raw_amount", "is_tax_inclusive",
+                               "is_custom_amount", "shipping_option_id", "data", "metadata", "tax_lines",
+                               "adjustments", "created_at", "updated_at", "deleted_at")
+
+
+def _bare_models(change_order: Any) -> Any:
+    """The change's order with its items' `item` and methods' `shipping_method` reduced to the bare models."""
+    if not isinstance(change_order, dict):
+        return change_order
+    out = dict(change_order)
+    for rows_key, inner, keys in (("items", "item", CHANGE_LINE_ITEM_KEYS),
+                                  ("shipping_methods", "shipping_method", CHANGE_SHIPPING_METHOD_KEYS)):
+        rows = out.get(rows_key)
+        if isinstance(rows, list):
+            out[rows_key] = [{**r, inner: _keep(r[inner], keys)} if isinstance(r.get(inner), dict) else r
+                             for r in rows]
+    return out
 
 
 def _keep(record: dict[str, Any] | None, keys: tuple[str, ...]) -> dict[str, Any] | None:
@@ -63,9 +90,10 @@ def _medusa_return_order(order: dict[str, Any], keys: tuple[str, ...], *, previe
                         for i in out["items"]]
     change = _keep(out.get("order_change"), ORDER_CHANGE_KEYS)
     if change is not None:
+        change["order"] = _bare_models(change.get("order")) if preview else {"id": change.get("order_id")}
         if not preview:
-            change["order"] = {"id": change.get("order_id")}
-        if isinstance(change.get("actions"), list):
+            change.pop("actions", None)
+        elif isinstance(change.get("actions"), list):
             change["actions"] = [wire_action(a) for a in change["actions"]]
         out["order_change"] = change
     return out

@@ -37,6 +37,11 @@ async def test_return_quantities_are_checked(client: httpx.AsyncClient, containe
     preview = res.json()["order_preview"]
     assert preview["order_change"]["change_type"] == "return_request"
     assert [a["action"] for a in preview["order_change"]["actions"]] == ["RETURN_ITEM"]
+    # Medusa 2.21.2's preview: the change's order holds the bare line item (no totals), numeric action quantities
+    change_item = preview["order_change"]["order"]["items"][0]["item"]
+    assert "unit_price" in change_item and "total" not in change_item and "variant" not in change_item
+    assert preview["order_change"]["actions"][0]["details"]["quantity"] == 2
+    assert all("variant" not in i for i in preview["items"])
     res = await client.post(f"/admin/returns/{rid}/request", json={}, headers=h)
     assert res.status_code == 200
     res = await client.post(f"/admin/returns/{rid}/receive-items", headers=h,
