@@ -7,10 +7,11 @@ a login token gets its `actor_id`. The emailpass provider keeps the password has
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, delete, func, insert, literal, select, update
+from sqlalchemy import Text, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -87,6 +88,19 @@ async def update_provider_metadata(conn: AsyncConnection, *, provider_identity_i
         updated_at=func.now()))
 
 
+@functools.cache
+def _link_actor_statement() -> Any:
+    """`app_metadata[key] = value` unless another value is linked under `key` (binds auth_identity_id, key,
+    value); built once, its construction costs more than running it."""
+    key, value = bindparam("key", type_=Text), bindparam("value", type_=Text)
+    meta = auth_identity.c.app_metadata
+    return update(auth_identity).where(
+        auth_identity.c.id == bindparam("auth_identity_id", type_=Text),
+        func.coalesce(meta.op("->>", return_type=Text)(key), "").in_(["", value]),
+    ).values(app_metadata=func.coalesce(meta, func.jsonb_build_object()).op("||")(func.jsonb_build_object(key, value)),
+             updated_at=func.now()).returning(meta)
+
+
 async def set_app_metadata(conn: AsyncConnection, *, auth_identity_id: str, actor_type: str,
                            value: str | None) -> dict[str, Any]:
     """Link (or with None unlink) an actor: `app_metadata["<actor_type>_id"] = value`.
@@ -96,12 +110,8 @@ async def set_app_metadata(conn: AsyncConnection, *, auth_identity_id: str, acto
     key = f"{actor_type}_id"
     if value is not None:
         # one statement: the row lock of the UPDATE re-checks the condition against a concurrent link
-        linked = (await conn.execute(update(auth_identity).where(
-            auth_identity.c.id == auth_identity_id,
-            func.coalesce(auth_identity.c.app_metadata.op("->>", return_type=Text)(key), "").in_(["", value]),
-        ).values(app_metadata=func.coalesce(auth_identity.c.app_metadata, func.jsonb_build_object())
-                 .op("||")(func.jsonb_build_object(key, value)), updated_at=func.now())
-        .returning(auth_identity.c.app_metadata))).first()
+        linked = (await conn.execute(_link_actor_statement(), {"auth_identity_id": auth_identity_id, "key": key,
+                                                               "value": value})).first()
         if linked is not None:
             return dict(linked.app_metadata or {})
     row = (await conn.execute(select(auth_identity.c.app_metadata).where(auth_identity.c.id == auth_identity_id)
