@@ -107,12 +107,12 @@ async def _paths(container: Any) -> dict[str, str]:
 
 
 async def run(args: argparse.Namespace) -> None:
-    dsn = await _ensure_database(args.database, args.orders)
     if args.drop:
         conn = await asyncpg.connect(_admin_dsn())
         await conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
         await conn.close()
         return
+    dsn = await _ensure_database(args.database, args.orders)
     config = _config(dsn)
     container = build_container(config)
     await container.start()
