@@ -11,7 +11,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import String, Text, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -43,23 +43,36 @@ def _joined() -> Any:
                                                 auth_identity.c.id == provider_identity.c.auth_identity_id)))
 
 
+@functools.cache
+def _by_entity_statement(for_update: bool) -> Any:
+    """Identity by (provider, entity_id), built once (every login and registration reads it)."""
+    stmt = _joined().where(provider_identity.c.provider == bindparam("provider", type_=String),
+                           provider_identity.c.entity_id == bindparam("entity_id", type_=String))
+    return stmt.with_for_update(of=provider_identity) if for_update else stmt
+
+
+@functools.cache
+def _by_identity_statement(with_provider: bool) -> Any:
+    """Identity by auth identity id (and provider), its first provider identity; built once."""
+    stmt = _joined().where(provider_identity.c.auth_identity_id == bindparam("auth_identity_id", type_=String))
+    if with_provider:
+        stmt = stmt.where(provider_identity.c.provider == bindparam("provider", type_=String))
+    return stmt.order_by(provider_identity.c.created_at).limit(1)
+
+
 async def find_provider_identity(conn: AsyncConnection, *, provider: str, entity_id: str,
                                  for_update: bool = False) -> dict[str, Any] | None:
     """The identity registered with `provider` under `entity_id` (e.g. an email), or None."""
-    stmt = _joined().where(provider_identity.c.provider == provider, provider_identity.c.entity_id == entity_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=provider_identity)
-    row = (await conn.execute(stmt)).first()
+    row = (await conn.execute(_by_entity_statement(for_update), {"provider": provider, "entity_id": entity_id})
+           ).first()
     return _identity_row(row) if row is not None else None
 
 
 async def retrieve_auth_identity(conn: AsyncConnection, *, auth_identity_id: str,
                                  provider: str | None = None) -> dict[str, Any]:
     """An auth identity with (one of) its provider identities; 404 when unknown."""
-    stmt = _joined().where(provider_identity.c.auth_identity_id == auth_identity_id)
-    if provider:
-        stmt = stmt.where(provider_identity.c.provider == provider)
-    row = (await conn.execute(stmt.order_by(provider_identity.c.created_at).limit(1))).first()
+    params = {"auth_identity_id": auth_identity_id, **({"provider": provider} if provider else {})}
+    row = (await conn.execute(_by_identity_statement(bool(provider)), params)).first()
     if row is None:
         raise not_found(f"AuthIdentity with id: {auth_identity_id} was not found")
     return _identity_row(row)
@@ -95,7 +108,7 @@ def _link_actor_statement() -> Any:
     key, value = bindparam("key", type_=Text), bindparam("value", type_=Text)
     meta = auth_identity.c.app_metadata
     return update(auth_identity).where(
-        auth_identity.c.id == bindparam("auth_identity_id", type_=Text),
+        auth_identity.c.id == bindparam("auth_identity_id", type_=String),
         func.coalesce(meta.op("->>", return_type=Text)(key), "").in_(["", value]),
     ).values(app_metadata=func.coalesce(meta, func.jsonb_build_object()).op("||")(func.jsonb_build_object(key, value)),
              updated_at=func.now()).returning(meta)
