@@ -93,6 +93,10 @@ async def _insert_all(conn: AsyncConnection, batches: Iterable[tuple[Any, list[d
             await conn.execute(insert(table), rows)
 
 
+_ORDER_INSERT = insert(order_table)
+_SUMMARY_INSERT = insert(order_summary)
+
+
 async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, Any]) -> str:
     """Write the order of a cart (items, shipping, addresses, adjustments, tax lines, summary); returns its id.
 
@@ -103,7 +107,8 @@ async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, An
     shipping_address, billing_address = _address_row(cart.get("shipping_address")), _address_row(
         cart.get("billing_address"))
     await _insert_all(conn, [(order_address, [a for a in (shipping_address, billing_address) if a is not None])])
-    await conn.execute(insert(order_table).values(
+    # plain INSERTs with their parameters (a `.values(...)` statement would be built anew on every order)
+    await conn.execute(_ORDER_INSERT, dict(
         id=order_id, region_id=cart.get("region_id"), customer_id=cart.get("customer_id"),
         sales_channel_id=cart.get("sales_channel_id"), email=cart.get("email"),
         currency_code=cart["currency_code"], status="pending", version=1, locale=cart.get("locale"),
@@ -139,8 +144,8 @@ async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, An
     await _insert_all(conn, ((order_shipping_method, methods), (order_shipping, shippings),
                              (order_shipping_method_adjustment, m_adj), (order_shipping_method_tax_line, m_tax)))
     totals = order_totals(cart.get("items") or [], cart.get("shipping_methods") or [])
-    await conn.execute(insert(order_summary).values(id=generate_id("ordsum"), order_id=order_id, version=1,
-                                                    totals=_json_summary(summary_totals(total=totals["total"]))))
+    await conn.execute(_SUMMARY_INSERT, {"id": generate_id("ordsum"), "order_id": order_id, "version": 1,
+                                         "totals": _json_summary(summary_totals(total=totals["total"]))})
     return order_id
 
 
