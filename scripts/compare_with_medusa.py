@@ -550,6 +550,31 @@ def admin_more(s: System, tag: str) -> None:
                    "limit": 3})
 
 
+def storefront_more(s: System, tag: str) -> None:
+    """Storefront calls of the Next.js starter not covered above: promotions on a cart, product pages with the
+    starter's field lists, the customer's orders."""
+    cart = s.call("more_cart_items", "POST", "/store/carts", {
+        "region_id": s.ctx["region_id"], "sales_channel_id": s.ctx["sc_id"],
+        "items": [{"variant_id": s.ctx["variant_m"], "quantity": 2}]})
+    s.ctx["cart3_id"] = first_id(cart, "cart")
+    s.call("more_promo_add", "POST", "/store/carts/{cart3_id}/promotions", {"promo_codes": [f"WC10-{tag}"]})
+    s.call("more_cart_promo", "GET", "/store/carts/{cart3_id}",
+           params={"fields": "*items,*promotions,+items.adjustments,+discount_total"})
+    s.call("more_promo_remove", "DELETE", "/store/carts/{cart3_id}/promotions", {"promo_codes": [f"WC10-{tag}"]})
+    s.call("more_products_starter", "GET", "/store/products", params={
+        "region_id": s.ctx["region_id"], "limit": 12, "offset": 0,
+        "fields": "*variants.calculated_price,+variants.inventory_quantity,+metadata,+tags"})
+    s.call("more_product_starter", "GET", "/store/products", params={
+        "handle": s.ctx["handle"], "region_id": s.ctx["region_id"],
+        "fields": "*variants.calculated_price,+variants.inventory_quantity,+metadata,+tags,*images,*options,"
+                  "*options.values,*collection,*categories"})
+    s.call("more_region_countries", "GET", "/store/regions/{region_id}", params={"fields": "*countries"})
+    s.call("more_customer_orders", "GET", "/store/orders", auth="customer",
+           params={"fields": "*items,+items.metadata,*items.variant,*items.product", "limit": 5})
+    s.call("more_customer_me_fields", "GET", "/store/customers/me", auth="customer",
+           params={"fields": "*orders"})
+
+
 def run(s: System, only: str | None) -> None:
     tag = s.ctx["tag"] = uuid.uuid4().hex[:8]
     seed(s, tag)
@@ -559,6 +584,7 @@ def run(s: System, only: str | None) -> None:
     catalog(s, tag)
     draft_orders(s, tag)
     admin_more(s, tag)
+    storefront_more(s, tag)
 
 
 def main(argv: list[str] | None = None) -> int:
