@@ -387,7 +387,7 @@ async def _drop_invalid_shipping_methods(conn: AsyncConnection, c: dict[str, Any
     valid = {o["id"] for o in options}
     stale = [m["id"] for m in c["shipping_methods"] if m["shipping_option_id"] not in valid]
     if stale:
-        await carts.delete_shipping_methods(conn, method_ids=stale)
+        await _delete_owners(conn, [m for m in c["shipping_methods"] if m["id"] in stale], kind="shipping_methods")
         c["shipping_methods"] = [m for m in c["shipping_methods"] if m["id"] not in stale]
 
 
@@ -611,6 +611,17 @@ async def add_line_item(conn: AsyncConnection, *, cart_id: str, item: Mapping[st
     return c
 
 
+async def _delete_owners(conn: AsyncConnection, owners: Sequence[Mapping[str, Any]], *, kind: str) -> None:
+    """Soft-delete line items / shipping methods (`kind`) from the cart state: their tax lines and adjustments
+    only where they have some."""
+    ids = [o["id"] for o in owners]
+    flags = {"tax_lines": any(o["tax_lines"] for o in owners), "adjustments": any(o["adjustments"] for o in owners)}
+    if ids and kind == "items":
+        await carts.delete_line_items(conn, item_ids=ids, **flags)
+    elif ids:
+        await carts.delete_shipping_methods(conn, method_ids=ids, **flags)
+
+
 def _item_of(c: Mapping[str, Any], line_id: str) -> dict[str, Any]:
     item: dict[str, Any] | None = next((i for i in c["items"] if i["id"] == line_id), None)
     if item is None:
@@ -624,7 +635,7 @@ async def update_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str,
     c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
     item = _item_of(c, line_id)
     if quantity == 0:
-        await carts.delete_line_items(conn, item_ids=[line_id])
+        await _delete_owners(conn, [item], kind="items")
         c["items"] = [i for i in c["items"] if i["id"] != line_id]
     else:
         variants = await _variants_for_items(conn, [item["variant_id"]] if item["variant_id"] else [],
@@ -643,8 +654,7 @@ async def delete_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str,
                            customer_id: str | None = None) -> dict[str, Any]:
     """`DELETE /store/carts/:id/line-items/:line_id`."""
     c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
-    _item_of(c, line_id)
-    await carts.delete_line_items(conn, item_ids=[line_id])
+    await _delete_owners(conn, [_item_of(c, line_id)], kind="items")
     c["items"] = [i for i in c["items"] if i["id"] != line_id]
     await refresh_cart(conn, c, reprice=False)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
@@ -665,7 +675,7 @@ async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id:
     if option_id not in prices:
         raise invalid_data(f"Shipping options with IDs {option_id} do not have a price")
     # the cart has one shipping method: the ones it had (known from its locked state) make way
-    await carts.delete_shipping_methods(conn, method_ids=[m["id"] for m in c["shipping_methods"]])
+    await _delete_owners(conn, c["shipping_methods"], kind="shipping_methods")
     c["shipping_methods"] = [{**m, "tax_lines": [], "adjustments": []} for m in await carts.insert_shipping_methods(
         conn, cart_id=cart_id, methods=[{"name": option["name"], "amount": prices[option_id], "is_tax_inclusive": False,
                                          "shipping_option_id": option_id, "data": dict(data or {})}])]

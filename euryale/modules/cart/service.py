@@ -172,14 +172,17 @@ async def update_line_item(conn: AsyncConnection, *, item_id: str, values: Mappi
                        .values(**vals, updated_at=func.now()))
 
 
-async def delete_line_items(conn: AsyncConnection, *, item_ids: Sequence[str]) -> None:
-    """Soft-delete items together with their tax lines and adjustments."""
+async def delete_line_items(conn: AsyncConnection, *, item_ids: Sequence[str], tax_lines: bool = True,
+                            adjustments: bool = True) -> None:
+    """Soft-delete items together with their tax lines and adjustments (`tax_lines=False` / `adjustments=False`:
+    the caller knows the items have none, no statement for that table)."""
     ids = list(item_ids)
     if not ids:
         return
-    for t, col in ((cart_line_item_tax_line, cart_line_item_tax_line.c.item_id),
-                   (cart_line_item_adjustment, cart_line_item_adjustment.c.item_id)):
-        await conn.execute(update(t).where(col.in_(ids), t.c.deleted_at.is_(None)).values(deleted_at=func.now()))
+    for t, col, has in ((cart_line_item_tax_line, cart_line_item_tax_line.c.item_id, tax_lines),
+                        (cart_line_item_adjustment, cart_line_item_adjustment.c.item_id, adjustments)):
+        if has:
+            await conn.execute(update(t).where(col.in_(ids), t.c.deleted_at.is_(None)).values(deleted_at=func.now()))
     await conn.execute(update(cart_line_item).where(cart_line_item.c.id.in_(ids)).values(deleted_at=func.now()))
 
 
@@ -213,11 +216,15 @@ async def insert_shipping_methods(conn: AsyncConnection, *, cart_id: str, method
     return [dict(r) for r in result.mappings()]
 
 
-async def delete_shipping_methods(conn: AsyncConnection, *, method_ids: Sequence[str]) -> None:
+async def delete_shipping_methods(conn: AsyncConnection, *, method_ids: Sequence[str], tax_lines: bool = True,
+                                  adjustments: bool = True) -> None:
+    """Soft-delete shipping methods with their tax lines and adjustments (see `delete_line_items` for the flags)."""
     ids = list(method_ids)
     if not ids:
         return
-    for t in (cart_shipping_method_tax_line, cart_shipping_method_adjustment):
+    for t, has in ((cart_shipping_method_tax_line, tax_lines), (cart_shipping_method_adjustment, adjustments)):
+        if not has:
+            continue
         await conn.execute(update(t).where(t.c.shipping_method_id.in_(ids), t.c.deleted_at.is_(None))
                            .values(deleted_at=func.now()))
     await conn.execute(update(cart_shipping_method).where(cart_shipping_method.c.id.in_(ids))

@@ -120,7 +120,7 @@ async def test_cart_write_statement_budgets(client: httpx.AsyncClient, container
     # lines+adjustments), variant with stock 1, price 1, write 1-2, taxes 1 (+1 write), outbox 1, execution 1,
     # answer 1 (region); lines of a cart with a shipping method re-check its option (9 fulfillment statements)
     ceilings = {"create": 9, "add": 13, "update_item": 11, "update_cart": 15, "address": 13, "shipping": 22,
-                "delete_item": 22}
+                "delete_item": 21}
     for name, ceiling in ceilings.items():
         seen = counts[name]
         assert max(seen) <= ceiling, (name, seen)
