@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -523,6 +523,23 @@ def _date_filter(column: ColumnElement[Any], spec: Any, name: str) -> list[Colum
     return out
 
 
+_UNFILTERED_PAGES: dict[tuple[str, bool], CompiledQuery] = {}
+
+
+def _unfiltered_page(col_name: str, desc: bool) -> CompiledQuery:
+    """Live non-draft orders sorted by `col_name` (then id), with the total count, `limit`/`offset` bound."""
+    query = _UNFILTERED_PAGES.get((col_name, desc))
+    if query is None:
+        o = order_table
+        col = o.c[col_name]
+        query = _UNFILTERED_PAGES[(col_name, desc)] = CompiledQuery(lambda: (
+            select(o, func.count().over().label("_count"))
+            .where(o.c.deleted_at.is_(None), o.c.is_draft_order.is_(False))
+            .order_by(col.desc() if desc else col.asc(), o.c.id.desc() if desc else o.c.id.asc())
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer))))
+    return query
+
+
 async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any], limit: int, offset: int,
                             order: str | None, fields: str | None,
                             defaults: Sequence[str] | None = None) -> tuple[list[dict[str, Any]], int]:
@@ -549,8 +566,12 @@ async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any]
     col = o.c[col_name]
     ordering = [col.desc() if desc else col.asc(), o.c.id.desc() if desc else o.c.id.asc()]
     # the page and the total count in one statement; past the last page no row carries the count
-    page = (await conn.execute(select(o, func.count().over().label("_count")).where(and_(*cond))
-                               .order_by(*ordering).limit(limit).offset(offset))).mappings().all()
+    page: Sequence[Any]  # asyncpg records or SQLAlchemy row mappings
+    if len(cond) == 2:  # no filter (the admin's order list as it opens): a statement compiled once per sort
+        page = await _unfiltered_page(col_name, desc).fetch(conn, limit=limit, offset=offset)
+    else:
+        page = (await conn.execute(select(o, func.count().over().label("_count")).where(and_(*cond))
+                                   .order_by(*ordering).limit(limit).offset(offset))).mappings().all()
     if page:
         count = int(page[0]["_count"])
     else:

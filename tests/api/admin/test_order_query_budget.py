@@ -4,6 +4,7 @@ and only the relations the requested keys need."""
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import text
 
 from euryale.container import Container
 from tests.api.admin.order_factory import admin_headers, place_order
@@ -57,3 +58,24 @@ async def test_order_list_reads_item_variants_only_when_asked_for(client: httpx.
         else:
             assert all("variant" not in i for i in items)
     assert counts[1] == counts[0] + 2, counts  # the variants, then their products
+
+
+async def test_unfiltered_order_list_pages_sorts_and_counts(client: httpx.AsyncClient, container: Container) -> None:
+    """The list without filters runs a statement compiled once per sort: same pages and count as SQL says."""
+    h = admin_headers(container)
+    for _ in range(3):
+        await place_order(container)
+    async with container.database().read() as conn:
+        live = (await conn.execute(text(
+            'SELECT id FROM "order" WHERE deleted_at IS NULL AND is_draft_order IS false '
+            "ORDER BY created_at DESC, id DESC"))).scalars().all()
+    res = await client.get("/admin/orders?limit=2&fields=id", headers=h)
+    assert res.status_code == 200
+    assert res.json()["count"] == len(live) and [o["id"] for o in res.json()["orders"]] == live[:2]
+    res = await client.get("/admin/orders?limit=2&offset=1&order=created_at&fields=id", headers=h)
+    assert [o["id"] for o in res.json()["orders"]] == list(reversed(live))[1:3]
+    res = await client.get(f"/admin/orders?limit=2&offset={len(live)}&fields=id", headers=h)
+    assert res.json()["count"] == len(live) and res.json()["orders"] == []  # past the end: counted apart
+    with captured_statements(container) as seen:
+        await client.get("/admin/orders?limit=2&fields=id", headers=h)
+    assert len(selects(seen)) == 1
