@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import String, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from euryale.db import crud
+from euryale.db.compiled import CompiledQuery
 from euryale.db.crud import filter_conditions, list_page, search_condition
+from euryale.db.sql import any_param
 from euryale.errors import duplicate, not_found
 from euryale.ids import generate_id
 from euryale.modules.customer.models import customer, customer_address, customer_group, customer_group_customer
@@ -60,15 +62,20 @@ async def create_customers(conn: AsyncConnection, *, data: Sequence[Mapping[str,
     return [dict(r) for r in result.mappings().all()]
 
 
+# the logged-in customer's reads (GET /store/customers/me on every storefront page): compiled once
+_CUSTOMER = CompiledQuery(lambda: select(customer).where(customer.c.id == bindparam("id", type_=String),
+                                                         customer.c.deleted_at.is_(None)))
+_CUSTOMER_ANY = CompiledQuery(lambda: select(customer).where(customer.c.id == bindparam("id", type_=String)))
+_ADDRESSES_OF = CompiledQuery(lambda: select(customer_address).where(any_param(customer_address.c.customer_id))
+                              .order_by(customer_address.c.created_at, customer_address.c.id))
+
+
 async def retrieve_customer(conn: AsyncConnection, *, customer_id: str, with_deleted: bool = False) -> Row:
     """One customer row; 404 "Customer with id: x was not found"."""
-    stmt = select(customer).where(customer.c.id == customer_id)
-    if not with_deleted:
-        stmt = stmt.where(customer.c.deleted_at.is_(None))
-    row = (await conn.execute(stmt)).mappings().first()
-    if row is None:
+    rows = await (_CUSTOMER_ANY if with_deleted else _CUSTOMER).fetch(conn, id=customer_id)
+    if not rows:
         raise not_found(f"Customer with id: {customer_id} was not found")
-    return dict(row)
+    return dict(rows[0])
 
 
 async def update_customer(conn: AsyncConnection, *, customer_id: str, data: Mapping[str, Any]) -> Row:
@@ -145,9 +152,7 @@ async def addresses_for(conn: AsyncConnection, customer_ids: Sequence[str]) -> d
     out: dict[str, list[Row]] = {cid: [] for cid in customer_ids}
     if not customer_ids:
         return out
-    rows = (await conn.execute(select(customer_address).where(customer_address.c.customer_id.in_(list(customer_ids)))
-                               .order_by(customer_address.c.created_at, customer_address.c.id))).mappings().all()
-    for r in rows:
+    for r in await _ADDRESSES_OF.fetch(conn, ids=list(customer_ids)):
         out.setdefault(r["customer_id"], []).append(dict(r))
     return out
 
