@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.api.common import AddressBody, Strict, deleted
+from euryale.flows.cart import mutations as cart_mutations
 from euryale.flows.cart import workflows as cart_flows
 from euryale.flows.cart.complete import complete_cart_or_existing
 from euryale.flows.cart.read import retrieve_store_cart
@@ -115,8 +116,8 @@ async def get_cart(cart_id: str, request: Request, fields: str | None = Query(No
                    customer: AuthContext | None = Depends(optional_customer)) -> dict[str, Any]:
     """One cart with its totals."""
     async with _db(request).read() as conn:
-        await _check_access(conn, cart_id, customer)
-        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)}
+        state = await cart_mutations.read_cart_state(conn, cart_id=cart_id, customer_id=_actor(customer))
+        return {"cart": await retrieve_store_cart(conn, cart_id=cart_id, fields=fields, state=state)}
 
 
 @router.post("/store/carts/{cart_id}", response_model=None)

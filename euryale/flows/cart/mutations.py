@@ -123,8 +123,8 @@ _cp, _cpc = cart_promotion, cart_payment_collection
 _ADDRESSES = (("shipping_address", cart_address.alias("shipping_address")),
               ("billing_address", cart_address.alias("billing_address")))
 _ADDRESS_COLUMNS = tuple(c.name for c in cart_address.c)
-# the locked cart row with what every write needs beside it, in one statement
-_LOCK_CART = (select(
+# the cart row with what every write (and the answer) needs beside it, in one statement
+_CART_ROW = (select(
     cart, region.c.automatic_taxes.label("automatic_taxes"),
     func.array(select(_cp.c.promotion_id).where(_cp.c.cart_id == cart.c.id, _cp.c.deleted_at.is_(None))
                .scalar_subquery(), type_=ARRAY(Text)).label("promotion_ids"),
@@ -138,16 +138,14 @@ _LOCK_CART = (select(
     .select_from(cart.outerjoin(region, region.c.id == cart.c.region_id)
                  .outerjoin(_ADDRESSES[0][1], _ADDRESSES[0][1].c.id == cart.c.shipping_address_id)
                  .outerjoin(_ADDRESSES[1][1], _ADDRESSES[1][1].c.id == cart.c.billing_address_id))
-    .where(cart.c.id == bindparam("cart_id"), cart.c.deleted_at.is_(None))
-    .with_for_update(of=cart))
+    .where(cart.c.id == bindparam("cart_id"), cart.c.deleted_at.is_(None)))
+_LOCK_CART = _CART_ROW.with_for_update(of=cart)
+# the same for a read (GET): no lock, compiled once and run straight on asyncpg
+_READ_CART = CompiledQuery(lambda: _CART_ROW)
 
 
-async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None,
-                      check_access: bool = True) -> dict[str, Any]:
-    """Lock the open cart row for the transaction (404 when missing, or owned by another registered customer when
-    `check_access`; 400 when completed), with `automatic_taxes` of its region, the linked `promotion_ids`, the
-    `payment_collection_id` and `owner_has_account`."""
-    row = (await conn.execute(_LOCK_CART, {"cart_id": cart_id})).mappings().first()
+def _cart_of_row(row: Any, *, cart_id: str, customer_id: str | None, check_access: bool) -> dict[str, Any]:
+    """The cart dict of a `_CART_ROW` row (addresses nested), after the access check."""
     if row is None:
         raise carts.cart_not_found(cart_id)
     c = dict(row)
@@ -157,6 +155,24 @@ async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str |
     if check_access and customer_id is not None and c["customer_id"] and c["customer_id"] != customer_id \
             and c["owner_has_account"]:
         raise carts.cart_not_found(cart_id)
+    return c
+
+
+async def read_cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | None) -> dict[str, Any]:
+    """The cart as `GET /store/carts/:id` answers it (state for `retrieve_store_cart`), without a lock: 404 when
+    missing or owned by another registered customer; five statements."""
+    rows = await _READ_CART.fetch(conn, cart_id=cart_id)
+    c = _cart_of_row(rows[0] if rows else None, cart_id=cart_id, customer_id=customer_id, check_access=True)
+    return await load_cart_relations(conn, c)
+
+
+async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None,
+                      check_access: bool = True) -> dict[str, Any]:
+    """Lock the open cart row for the transaction (404 when missing, or owned by another registered customer when
+    `check_access`; 400 when completed), with `automatic_taxes` of its region, the linked `promotion_ids`, the
+    `payment_collection_id` and `owner_has_account`."""
+    row = (await conn.execute(_LOCK_CART, {"cart_id": cart_id})).mappings().first()
+    c = _cart_of_row(row, cart_id=cart_id, customer_id=customer_id, check_access=check_access)
     if c["completed_at"] is not None:
         raise _completed(cart_id)
     return c

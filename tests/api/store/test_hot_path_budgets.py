@@ -114,16 +114,19 @@ async def test_cart_write_statement_budgets(client: httpx.AsyncClient, container
         cart = (await measured("shipping", "POST", f"{path}/shipping-methods",
                                {"option_id": shop.shipping_option_id}))["cart"]
         assert len(cart["shipping_methods"]) == 1
+        got = (await measured("get", "GET", path))["cart"]
+        assert got["total"] == cart["total"] and got["items"] == cart["items"]
         answer = await measured("delete_item", "DELETE", f"{path}/line-items/{line}")
         assert answer["deleted"] is True and len(answer["parent"]["items"]) == existing - 1
     # key 1, cart 4 (locked row with addresses and whether automatic promotions exist, items, methods, their tax
     # lines+adjustments), variant with stock 1, price 1, write 1-2, taxes 1 (+1 write), outbox 1, execution 1,
-    # answer 1 (region); lines of a cart with a shipping method re-check its option (9 fulfillment statements)
+    # answer 1 (region); lines of a cart with a shipping method re-check its option (9 fulfillment statements);
+    # GET: key, cart 4, region, customer
     ceilings = {"create": 9, "add": 13, "update_item": 11, "update_cart": 15, "address": 13, "shipping": 22,
-                "delete_item": 21}
+                "delete_item": 21, "get": 7}
     for name, ceiling in ceilings.items():
         seen = counts[name]
         assert max(seen) <= ceiling, (name, seen)
     # the count does not grow with the number of lines (the first add goes to an empty cart: no lines to read)
-    for name in ("update_item", "update_cart", "address", "shipping", "delete_item"):
+    for name in ("update_item", "update_cart", "address", "shipping", "delete_item", "get"):
         assert counts[name][0] == counts[name][1], (name, counts[name])
