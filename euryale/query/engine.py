@@ -9,11 +9,12 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, Table, and_, func, not_, or_, over, select
+from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, Table, and_, bindparam, func, not_, or_, over, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from euryale.db.compiled import CompiledQuery
 from euryale.errors import invalid_data, not_found
 from euryale.http.query import ListParams, as_list
 from euryale.query.fields import FieldSelection, parse_fields
@@ -46,6 +47,8 @@ class Resource:
     after: Loader | None = None
     computed: Sequence[str] = ()
     search_extra: Callable[[str], ColumnElement[bool]] | None = None
+    # statements of the plain reads (no filter, default order), compiled on first use
+    compiled: dict[Any, CompiledQuery] = field(default_factory=dict, repr=False, compare=False)
 
     def selection(self, fields: str | None, *, store: bool = False) -> FieldSelection:
         """Parse `fields` for this resource (store routes restrict `order(s)` and limit relation depth)."""
@@ -191,6 +194,8 @@ async def list_resource(conn: AsyncConnection, resource: Resource, *, query: dic
                         sel: FieldSelection, ctx: dict[str, Any] | None = None,
                         extra: Sequence[ColumnElement[bool]] = ()) -> tuple[list[Row], int]:
     """One page of a resource (count via a window function, so one statement) with its relations attached."""
+    if not extra and params.order is None and all(key in RESERVED and key != "q" for key in query):
+        return await _plain_page(conn, resource, params, sel, ctx)
     t = resource.table
     conds = build_conditions(resource, query, with_deleted=params.with_deleted, extra=extra)
     cols = [t.c[c] for c in resource.columns if c in t.c]
@@ -202,6 +207,39 @@ async def list_resource(conn: AsyncConnection, resource: Resource, *, query: dic
         count = int(result[0]["__count__"])
     elif params.offset:
         count = int((await conn.execute(select(func.count()).select_from(t).where(*conds))).scalar_one())
+    else:
+        count = 0
+    return await finish_page(conn, resource, rows, sel, ctx), count
+
+
+def _plain_statements(resource: Resource, with_deleted: bool) -> tuple[CompiledQuery, CompiledQuery]:
+    """The page and count statements of a listing without filter, search or order (what most clients send)."""
+    key = ("plain", with_deleted)
+    if key not in resource.compiled:
+        t = resource.table
+
+        def conds() -> list[ColumnElement[bool]]:
+            return build_conditions(resource, {}, with_deleted=with_deleted)
+        resource.compiled[key] = CompiledQuery(lambda: select(
+            *[t.c[c] for c in resource.columns if c in t.c], over(func.count()).label("__count__"))
+            .where(*conds()).order_by(*_order_clause(resource, None))
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+        resource.compiled[key + ("count",)] = CompiledQuery(
+            lambda: select(func.count()).select_from(t).where(*conds()))
+    return resource.compiled[key], resource.compiled[key + ("count",)]
+
+
+async def _plain_page(conn: AsyncConnection, resource: Resource, params: ListParams, sel: FieldSelection,
+                      ctx: dict[str, Any] | None) -> tuple[list[Row], int]:
+    """`list_resource` of a plain listing, with statements compiled once per resource."""
+    page, total = _plain_statements(resource, params.with_deleted)
+    rows = [dict(r) for r in await page.fetch(conn, limit=params.limit, offset=params.offset)]
+    if rows:
+        count = int(rows[0]["__count__"])
+        for r in rows:
+            del r["__count__"]
+    elif params.offset:
+        count = int((await total.fetch(conn))[0][0])
     else:
         count = 0
     return await finish_page(conn, resource, rows, sel, ctx), count
