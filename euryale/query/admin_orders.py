@@ -13,9 +13,8 @@ from sqlalchemy import Integer, String, and_, bindparam, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from euryale.db import crud
 from euryale.db.compiled import CompiledQuery
-from euryale.db.sql import any_of, any_param
+from euryale.db.sql import any_param
 from euryale.errors import invalid_data, not_found
 from euryale.links.models import order_fulfillment, order_payment_collection
 from euryale.modules.customer.models import customer
@@ -346,8 +345,7 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         if ful_ids and wants("fulfillments"):
             fuls = {f["id"]: f for f in await retrieve_fulfillments(conn, ids=ful_ids)}
         elif ful_ids:  # the status only reads the fulfillment rows
-            fuls = {f["id"]: f for f in await crud.rows_where(conn, fulfillment_table,
-                                                               any_of(fulfillment_table.c.id, ful_ids))}
+            fuls = await _by_id(conn, fulfillment_table, ful_ids, live=True)
     pay_links: dict[str, list[str]] = {}
     pcs: dict[str, dict[str, Any]] = {}
     if needs(_NEEDS_PAYMENTS):
@@ -356,8 +354,7 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         if pc_ids and wants("payment_collections"):
             pcs = {p["id"]: p for p in await collections(conn, collection_ids=pc_ids)}
         elif pc_ids:  # the status only reads the collection rows, not their payments and sessions
-            pcs = {p["id"]: p for p in await crud.rows_where(conn, payment_collection,
-                                                              any_of(payment_collection.c.id, pc_ids))}
+            pcs = await _by_id(conn, payment_collection, pc_ids, live=True)
     with_variants = item_variant and wants("items")
     variants = (await _variants(conn, [i["variant_id"] for i in items if i["variant_id"]])
                 if with_variants else {})
@@ -453,17 +450,20 @@ def _totals_kept(totals: Mapping[str, Decimal], keys: AbstractSet[str] | None) -
     return out
 
 
-_BY_ID: dict[Any, CompiledQuery] = {}
+_BY_ID: dict[tuple[Any, bool], CompiledQuery] = {}
 _LINKED: dict[Any, CompiledQuery] = {}
 
 
-async def _by_id(conn: AsyncConnection, table: Any, ids: Sequence[str | None]) -> dict[str, dict[str, Any]]:
+async def _by_id(conn: AsyncConnection, table: Any, ids: Sequence[str | None], *,
+                 live: bool = False) -> dict[str, dict[str, Any]]:
+    """Rows of `table` by id (only those not soft-deleted with `live`), one compiled statement per table."""
     wanted = sorted({i for i in ids if i})
     if not wanted:
         return {}
-    query = _BY_ID.get(table)
+    query = _BY_ID.get((table, live))
     if query is None:
-        query = _BY_ID[table] = CompiledQuery(lambda: select(table).where(any_param(table.c.id)))
+        query = _BY_ID[(table, live)] = CompiledQuery(lambda: select(table).where(
+            any_param(table.c.id), *([table.c.deleted_at.is_(None)] if live else [])))
     return {r["id"]: dict(r) for r in await query.fetch(conn, ids=wanted)}
 
 
