@@ -7,6 +7,7 @@ stock (`inventory_quantity`) or on the customer are never cached.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections import OrderedDict
@@ -58,6 +59,7 @@ class ResponseMemo:
         self.version: str | None = None
         self.size = 0
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self.inflight: dict[str, asyncio.Future[bytes]] = {}
 
     def get(self, version: str, key: str) -> bytes | None:
         if version != self.version:
@@ -115,6 +117,37 @@ async def cached_json(request: Request, key_parts: list[Any], produce: Callable[
     body = memo.get(version, digest)
     if body is not None:
         return Response(content=body, media_type="application/json")
+    # one fill per key and process: when an entry expires under load, concurrent readers wait for the first
+    # one's answer instead of each rendering the same page (the p99 spikes every TTL)
+    flight = f"{version}:{digest}"
+    while (pending := memo.inflight.get(flight)) is not None:
+        try:
+            return Response(content=await asyncio.shield(pending), media_type="application/json")
+        except asyncio.CancelledError:
+            if not pending.cancelled():
+                raise  # this request was cancelled
+            # the filling request was (its client left): fill it here
+    future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+    memo.inflight[flight] = future
+    try:
+        body = await _fill(cache, memo, version, digest, produce)
+    except Exception as exc:  # a 404 or a failure: the waiters answer the same
+        future.set_exception(exc)
+        future.exception()  # retrieved here: no "never retrieved" warning when nobody waited
+        raise
+    except BaseException:
+        future.cancel()
+        raise
+    else:
+        future.set_result(body)
+    finally:
+        memo.inflight.pop(flight, None)
+    return Response(content=body, media_type="application/json")
+
+
+async def _fill(cache: Any, memo: ResponseMemo, version: str, digest: str,
+                produce: Callable[[], Awaitable[Any]]) -> bytes:
+    """The body from the shared cache, or produced, rendered and stored there; kept in the memo either way."""
     # raw bytes: not the JSON-encoded strings earlier releases stored under `euryale:catalog:` (rolling deploys)
     raw = hasattr(cache, "get_bytes")
     key = f"euryale:catalog-body:{version}:{digest}" if raw else f"euryale:catalog:{version}:{digest}"
@@ -126,4 +159,4 @@ async def cached_json(request: Request, key_parts: list[Any], produce: Callable[
         await (cache.set_bytes(key, body, TTL) if raw else cache.set(key, body.decode(), TTL))
     # the memo keeps it at most as long as the shared cache does (price list dates are not announced by writes)
     memo.put(version, digest, body, TTL)
-    return Response(content=body, media_type="application/json")
+    return body

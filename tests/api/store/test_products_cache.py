@@ -121,3 +121,28 @@ async def test_regions_cached_until_an_admin_region_write(redis_app: tuple[httpx
     assert "Renamed region" in [r["name"] for r in after.json()["regions"]]
     missing = await client.get("/store/regions/reg_nope", headers=pk)
     assert missing.status_code == 404
+
+
+async def test_concurrent_misses_render_the_page_once(redis_app: tuple[httpx.AsyncClient, Container],
+                                                      config: EuryaleConfig) -> None:
+    """When an entry expires under load, concurrent readers of the same page wait for one rendering."""
+    import asyncio
+
+    from euryale.query.cache import bump_catalog_version
+    from tests.support.sql_capture import captured_statements
+
+    client, container = redis_app
+    sc_ids, token, _ = await channel_with_key(container)
+    region_id = await make_region(container, "eur")
+    created = await create_product(client, admin_headers(config), product_body(sc_ids, eur=10))
+    pk = {"x-publishable-api-key": token}
+    path, params = f"/store/products/{created['id']}", {"region_id": region_id}
+    await client.get(path, params=params, headers=pk)  # the key lookup is cached from here on
+    await bump_catalog_version(container)
+    with captured_statements(container) as one:
+        single = await client.get(path, params=params, headers=pk)
+    await bump_catalog_version(container)
+    with captured_statements(container) as many:
+        answers = await asyncio.gather(*(client.get(path, params=params, headers=pk) for _ in range(8)))
+    assert all(a.status_code == 200 and a.content == single.content for a in answers)
+    assert len(one) > 0 and len(many) == len(one), (len(one), len(many))
