@@ -66,8 +66,8 @@ ITEM_KEYS = ("id", "thumbnail", "variant_id", "product_id", "is_giftcard", "prod
 ADDRESS_KEYS = ("id", "first_name", "last_name", "company", "address_1", "address_2", "city", "postal_code",
                 "country_code", "province", "phone")
 TAX_LINE_KEYS = ("id", "code", "rate", "description", "provider_id", "tax_rate_id", "created_at", "updated_at")
-ADJ_KEYS = ("id", "code", "amount", "description", "promotion_id", "provider_id", "is_tax_inclusive", "created_at",
-            "updated_at")
+# Medusa 2.21.2's cart adjustment keys (compare_with_medusa.py more_promo_add)
+ADJ_KEYS = ("id", "code", "amount", "promotion_id", "is_tax_inclusive")
 
 
 def _address(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -143,9 +143,8 @@ async def cart_promotions(conn: AsyncConnection, *, cart_id: str,
         m = methods.get(p["id"])
         out.append({"id": p["id"], "code": p["code"], "is_automatic": p["is_automatic"],
                     "is_tax_inclusive": p.get("is_tax_inclusive", False),
-                    "application_method": None if m is None else {
-                        "id": m["id"], "value": m["value"], "type": m["type"], "currency_code": m["currency_code"],
-                        "target_type": m["target_type"], "allocation": m["allocation"]}})
+                    "application_method": None if m is None else {  # Medusa 2.21.2's store keys
+                        "id": m["id"], "value": m["value"], "type": m["type"], "currency_code": m["currency_code"]}})
     return out
 
 
@@ -276,7 +275,7 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
         d = {k: i.get(k) for k in ITEM_KEYS}
         d["metadata"] = i.get("metadata") if i.get("metadata") is not None else {}
         d["tax_lines"] = [{**{k: t.get(k) for k in TAX_LINE_KEYS}, "item_id": i["id"]} for t in i["tax_lines"]]
-        d["adjustments"] = [{**{k: a.get(k) for k in ADJ_KEYS}, "item_id": i["id"]} for a in i["adjustments"]]
+        d["adjustments"] = [{k: a.get(k) for k in ADJ_KEYS} for a in i["adjustments"]]
         d["product"] = i["product_ref"] if "product_ref" in i else product_map.get(i["product_id"] or "")
         if fields:
             # item totals are not default fields in 2.21 but storefronts ask for them (`+items.total`)

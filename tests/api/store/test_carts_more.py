@@ -59,6 +59,9 @@ async def test_item_percentage_promotion_add_and_remove(client: httpx.AsyncClien
     assert cart["promotions"][0]["code"] == code
     assert cart["promotions"][0]["application_method"]["type"] == "percentage"
     assert cart["items"][0]["adjustments"][0]["amount"] == 10
+    # Medusa 2.21.2's default keys of a cart's adjustments and promotion application method
+    assert set(cart["items"][0]["adjustments"][0]) == {"id", "code", "amount", "promotion_id", "is_tax_inclusive"}
+    assert set(cart["promotions"][0]["application_method"]) == {"id", "value", "type", "currency_code"}
     r = await client.request("DELETE", f"/store/carts/{cart_id}/promotions", json={"promo_codes": [code]},
                              headers=shop.headers)
     cart = r.json()["cart"]
