@@ -221,7 +221,6 @@ async def refresh_collection_status(conn: AsyncConnection, *, payment_collection
 
 # --- sessions --------------------------------------------------------------------------------------------------
 
-@functools.cache
 def _session_check_statement() -> Any:
     """The collection's row and whether the provider is enabled, in one statement (binds `pc_id`, `provider_id`)."""
     return select(
@@ -232,19 +231,30 @@ def _session_check_statement() -> Any:
     ).where(payment_collection.c.id == bindparam("pc_id", type_=String), payment_collection.c.deleted_at.is_(None))
 
 
+# every store payment session runs these: compiled / built once
+_SESSION_CHECK = CompiledQuery(_session_check_statement)
+_REPLACEABLE_SESSIONS = CompiledQuery(lambda: select(
+    payment_session.c.id, payment_session.c.provider_id, payment_session.c.data).where(
+    payment_session.c.payment_collection_id == bindparam("pc_id", type_=String),
+    # no IN list: a compiled query cannot expand one
+    payment_session.c.deleted_at.is_(None), payment_session.c.status != "authorized",
+    payment_session.c.status != "captured"))
+_SESSION_INSERT = insert(payment_session)
+
+
 async def check_session_allowed(conn: AsyncConnection, *, payment_collection_id: str, provider_id: str,
                                 amount: Decimal | None = None) -> tuple[Decimal, str]:
     """Validate a new session (collection open, provider enabled); returns its amount and currency."""
-    pc = (await conn.execute(_session_check_statement(), {"pc_id": payment_collection_id,
-                                                           "provider_id": provider_id})).first()
-    if pc is None:
+    found = await _SESSION_CHECK.fetch(conn, pc_id=payment_collection_id, provider_id=provider_id)
+    if not found:
         raise not_found(f"Payment Collection with id: {payment_collection_id} was not found")
+    pc = found[0]
     provider = get_provider(provider_id)
-    if not pc.provider_enabled or provider is None:
+    if not pc["provider_enabled"] or provider is None:
         raise not_found(f"Could not find a payment provider with id: {provider_id}")
-    if pc.status in ("authorized", "canceled") or pc.completed_at is not None:
-        raise not_allowed(f"Cannot create a payment session for a payment collection with status {pc.status}")
-    return Decimal(amount if amount is not None else pc.amount), str(pc.currency_code)
+    if pc["status"] in ("authorized", "canceled") or pc["completed_at"] is not None:
+        raise not_allowed(f"Cannot create a payment session for a payment collection with status {pc['status']}")
+    return Decimal(amount if amount is not None else pc["amount"]), str(pc["currency_code"])
 
 
 async def initiate_at_provider(*, provider_id: str, amount: Decimal, currency_code: str,
@@ -273,20 +283,17 @@ async def persist_payment_session(conn: AsyncConnection, *, payment_collection_i
                                   context: dict[str, Any] | None = None) -> str:
     """Store an initiated session, replacing the collection's pending ones; returns its id."""
     # Medusa keeps one active session per collection: older pending sessions are dropped
-    old = (await conn.execute(select(payment_session.c.id, payment_session.c.provider_id, payment_session.c.data)
-                              .where(payment_session.c.payment_collection_id == payment_collection_id,
-                                     payment_session.c.deleted_at.is_(None),
-                                     payment_session.c.status.notin_(["authorized", "captured"])))).all()
+    old = await _REPLACEABLE_SESSIONS.fetch(conn, pc_id=payment_collection_id)
     for o in old:
-        await cancel_at_provider(provider_id=o.provider_id, data=o.data or {})
+        await cancel_at_provider(provider_id=o["provider_id"], data=o["data"] or {})
     if old:
-        await conn.execute(update(payment_session).where(payment_session.c.id.in_([o.id for o in old]))
+        await conn.execute(update(payment_session).where(payment_session.c.id.in_([o["id"] for o in old]))
                            .values(deleted_at=func.now()))
     session_id = generate_id("payses")
-    await conn.execute(insert(payment_session).values(
-        id=session_id, currency_code=currency_code, amount=amount, provider_id=provider_id,
-        data=provider_data, context=context or {}, status="pending", payment_collection_id=payment_collection_id,
-        metadata={}))
+    await conn.execute(_SESSION_INSERT, {
+        "id": session_id, "currency_code": currency_code, "amount": amount, "provider_id": provider_id,
+        "data": provider_data, "context": context or {}, "status": "pending",
+        "payment_collection_id": payment_collection_id, "metadata": {}})
     await refresh_collection_status(conn, payment_collection_id=payment_collection_id)
     return session_id
 
