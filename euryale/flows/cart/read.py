@@ -40,8 +40,8 @@ from euryale.modules.payment import service as payments
 from euryale.modules.product.models import product, product_category_product, product_tags
 from euryale.modules.promotion.models import promotion, promotion_application_method
 from euryale.modules.region.models import region, region_country
-from euryale.query.fields import parse_fields
-from euryale.totals import cart_totals, line_item_totals
+from euryale.query.fields import parse_fields, split_tokens
+from euryale.totals import cart_totals, line_item_totals, to_decimal
 
 CART_DEFAULTS = (
     "id", "currency_code", "email", "locale", "region_id", "created_at", "updated_at", "completed_at", "total",
@@ -68,6 +68,20 @@ ADDRESS_KEYS = ("id", "first_name", "last_name", "company", "address_1", "addres
 TAX_LINE_KEYS = ("id", "code", "rate", "description", "provider_id", "tax_rate_id", "created_at", "updated_at")
 # Medusa 2.21.2's cart adjustment keys (compare_with_medusa.py more_promo_add)
 ADJ_KEYS = ("id", "code", "amount", "promotion_id", "is_tax_inclusive")
+# what `fields=*items` adds: the rest of the line item model, and the BigNumber twins of its amounts
+WHOLE_ITEM_KEYS = ("cart_id", "subtitle", "is_discountable", "variant_option_values", "deleted_at")
+RAW_ITEM_KEYS = ("unit_price", "compare_at_unit_price", "subtotal", "total", "tax_total", "discount_total",
+                 "discount_subtotal", "discount_tax_total", "original_total", "original_tax_total",
+                 "original_subtotal")
+
+
+def _raw(value: Any) -> dict[str, Any] | None:
+    return None if value is None else {"value": format(to_decimal(value).normalize(), "f"), "precision": 20}
+
+
+def _asks_whole(fields: str, relation: str) -> bool:
+    """Whether `fields` names `*relation` (Medusa then answers the whole model, not the default keys)."""
+    return any(t.lstrip("+") in (f"*{relation}", f"{relation}.*") for t in split_tokens(fields))
 
 
 def _address(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -125,10 +139,11 @@ async def _products(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str
             for r in await _ITEM_PRODUCTS.fetch(conn, ids=ids)}
 
 
-async def cart_promotions(conn: AsyncConnection, *, cart_id: str,
-                          promotion_ids: list[str] | None = None) -> list[dict[str, Any]]:
-    """Promotions linked to the cart with their application method (store default fields); `promotion_ids`: the
-    linked ids when the caller already knows them (no statement at all for a cart without promotions)."""
+async def cart_promotions(conn: AsyncConnection, *, cart_id: str, promotion_ids: list[str] | None = None,
+                          whole: bool = False) -> list[dict[str, Any]]:
+    """Promotions linked to the cart with their application method (store default fields, or with `whole` every
+    promotion column and `campaign` as `{id}`, as `fields=*promotions` answers); `promotion_ids`: the linked ids
+    when the caller already knows them (no statement at all for a cart without promotions)."""
     ids = promotion_ids if promotion_ids is not None else [r[0] for r in await conn.execute(
         select(cart_promotion.c.promotion_id).where(cart_promotion.c.cart_id == cart_id,
                                                     cart_promotion.c.deleted_at.is_(None)))]
@@ -141,7 +156,8 @@ async def cart_promotions(conn: AsyncConnection, *, cart_id: str,
     for p in (await conn.execute(select(promotion).where(promotion.c.id.in_(ids), promotion.c.deleted_at.is_(None))
                                  .order_by(promotion.c.code))).mappings():
         m = methods.get(p["id"])
-        out.append({"id": p["id"], "code": p["code"], "is_automatic": p["is_automatic"],
+        extra = {**dict(p), "campaign": {"id": p["campaign_id"]} if p["campaign_id"] else None} if whole else {}
+        out.append({**extra, "id": p["id"], "code": p["code"], "is_automatic": p["is_automatic"],
                     "is_tax_inclusive": p.get("is_tax_inclusive", False),
                     "application_method": None if m is None else {  # Medusa 2.21.2's store keys
                         "id": m["id"], "value": m["value"], "type": m["type"], "currency_code": m["currency_code"]}})
@@ -270,6 +286,7 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
     # items read with the cart carry their product's summary; only lines added without it need a statement
     product_map = await _products(conn, list({i["product_id"] for i in c["items"]
                                               if i["product_id"] and "product_ref" not in i}))
+    whole_items = bool(fields) and _asks_whole(fields or "", "items")
     items = []
     for i in c["items"]:
         d = {k: i.get(k) for k in ITEM_KEYS}
@@ -280,6 +297,10 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
         if fields:
             # item totals are not default fields in 2.21 but storefronts ask for them (`+items.total`)
             d.update(line_item_totals(i))
+        if whole_items:
+            d.update({k: i.get(k) for k in WHOLE_ITEM_KEYS})
+            d["is_custom_price"] = False  # a store cart's prices always come from the price sets here
+            d.update({"raw_" + k: _raw(d.get(k)) for k in RAW_ITEM_KEYS})
         items.append(d)
     methods = []
     for m in c["shipping_methods"]:
@@ -314,7 +335,8 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
             body["customer"] = {"id": cust["id"], "email": cust["email"],
                                 "groups": [{"id": g} for g in cust["group_ids"]]}
     body["region"] = await _region(conn, c["region_id"])
-    body["promotions"] = await cart_promotions(conn, cart_id=cart_id, promotion_ids=c.get("promotion_ids"))
+    body["promotions"] = await cart_promotions(conn, cart_id=cart_id, promotion_ids=c.get("promotion_ids"),
+                                               whole=bool(fields) and _asks_whole(fields or "", "promotions"))
     if sel is not None and sel.relation("payment_collection") is not None:
         pc_id = c["payment_collection_id"] if "payment_collection_id" in c else \
             await cart_payment_collection_id(conn, cart_id=cart_id)

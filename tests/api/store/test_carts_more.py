@@ -62,6 +62,14 @@ async def test_item_percentage_promotion_add_and_remove(client: httpx.AsyncClien
     # Medusa 2.21.2's default keys of a cart's adjustments and promotion application method
     assert set(cart["items"][0]["adjustments"][0]) == {"id", "code", "amount", "promotion_id", "is_tax_inclusive"}
     assert set(cart["promotions"][0]["application_method"]) == {"id", "value", "type", "currency_code"}
+    # `*items` / `*promotions` answer the whole models, as Medusa 2.21.2 does
+    r = await client.get(f"/store/carts/{cart_id}", params={"fields": "*items,*promotions"}, headers=shop.headers)
+    whole = r.json()["cart"]
+    assert {"cart_id", "subtitle", "is_discountable", "is_custom_price", "deleted_at", "raw_unit_price",
+            "raw_total"} <= set(whole["items"][0])
+    assert whole["items"][0]["raw_total"] == {"value": str(whole["items"][0]["total"]), "precision": 20}
+    assert {"status", "type", "campaign_id", "campaign", "limit", "used", "metadata", "created_at",
+            "deleted_at"} <= set(whole["promotions"][0])
     r = await client.request("DELETE", f"/store/carts/{cart_id}/promotions", json={"promo_codes": [code]},
                              headers=shop.headers)
     cart = r.json()["cart"]
