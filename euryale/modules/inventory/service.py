@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import String, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
+from euryale.db.sql import any_param
 from euryale.errors import duplicate, invalid_data, not_allowed, not_found
 from euryale.events import Event
 from euryale.events.outbox import stage_events
@@ -235,10 +236,24 @@ async def adjust_inventory(conn: AsyncConnection, *, inventory_item_id: str, loc
 
 # ---------------------------------------------------------------- reservations
 
+_CHANNEL_LEVELS_FOR_UPDATE = select(inventory_level).where(
+    any_param(inventory_level.c.inventory_item_id), inventory_level.c.deleted_at.is_(None),
+    inventory_level.c.location_id.in_(select(sales_channel_stock_location.c.stock_location_id).where(
+        sales_channel_stock_location.c.sales_channel_id == bindparam("sales_channel_id", type_=String),
+        sales_channel_stock_location.c.deleted_at.is_(None))),
+).order_by(inventory_level.c.id).with_for_update()
+
+
 async def _lock_levels(conn: AsyncConnection, item_ids: Sequence[str],
                        location_ids: Sequence[str] | None = None, *,
                        sales_channel_id: str | None = None) -> list[dict[str, Any]]:
     """Lock the live levels of the items (at `location_ids`, and at the sales channel's locations when given)."""
+    if location_ids is None and sales_channel_id is not None:
+        # the checkout's reservation: a statement built once. Through SQLAlchemy, not a CompiledQuery: run first in
+        # its transaction straight on asyncpg, the lock would be taken outside the transaction (the driver
+        # adapter begins it with its first statement) and released at once
+        return [dict(r) for r in (await conn.execute(_CHANNEL_LEVELS_FOR_UPDATE, {
+            "ids": sorted(set(item_ids)), "sales_channel_id": sales_channel_id})).mappings().all()]
     cond = [inventory_level.c.inventory_item_id.in_(sorted(set(item_ids))), inventory_level.c.deleted_at.is_(None)]
     if location_ids is not None:
         cond.append(inventory_level.c.location_id.in_(sorted(set(location_ids))))
