@@ -8,6 +8,11 @@ connection). Column types decode as on the SQLAlchemy path (the dialect's JSON c
 
 Statement observers (tests counting statements, EXPLAIN checks) see each statement as SQLAlchemy's
 `before_cursor_execute` listeners see the others.
+
+Reads only, and mind the transaction: SQLAlchemy's asyncpg adapter begins a `transaction()` block's database
+transaction with the block's first SQLAlchemy statement. A compiled query run before that one runs outside the
+transaction (autocommit): harmless for a read, wrong for `FOR UPDATE` (the lock is released at once) or for
+anything that must roll back with the block. Take locks and write through SQLAlchemy (`conn.execute`).
 """
 
 from __future__ import annotations
