@@ -35,15 +35,18 @@ def _pick(data: Mapping[str, Any], names: Sequence[str]) -> Row:
 
 # --- customers ------------------------------------------------------------------------------------------------
 
+# built once: every registration checks it (an empty `exclude_id` matches no customer id)
+_EMAIL_TAKEN = select(customer.c.id).where(
+    customer.c.email == bindparam("email", type_=String), customer.c.has_account == bindparam("has_account"),
+    customer.c.deleted_at.is_(None), customer.c.id != bindparam("exclude_id", type_=String)).limit(1)
+
+
 async def _assert_email_free(conn: AsyncConnection, email: str | None, has_account: bool,
                              exclude_id: str | None = None) -> None:
     if not email:
         return
-    stmt = select(customer.c.id).where(customer.c.email == email, customer.c.has_account == has_account,
-                                       customer.c.deleted_at.is_(None))
-    if exclude_id:
-        stmt = stmt.where(customer.c.id != exclude_id)
-    if (await conn.execute(stmt.limit(1))).first() is not None:
+    params = {"email": email, "has_account": has_account, "exclude_id": exclude_id or ""}
+    if (await conn.execute(_EMAIL_TAKEN, params)).first() is not None:
         raise duplicate(f"Customer with email: {email}, has_account: {str(has_account).lower()}, already exists.")
 
 
