@@ -98,8 +98,12 @@ async def _zone_options(conn: AsyncConnection, zone_ids: list[str], sel: FieldSe
         # Medusa 2.21.2 answers the unselected many-to-one references of a nested option as `{id}`
         r.setdefault("type", {"id": r["shipping_option_type_id"]})
         r.setdefault("provider", {"id": r["provider_id"]} if r["provider_id"] else None)
-    if "prices" in sel.relations and rows:
-        await _option_prices(conn, rows, sel.relations["prices"], ctx)
+    prices_sel = sel.relations.get("prices")
+    if prices_sel is not None and rows:
+        await _option_prices(conn, rows, prices_sel, ctx)
+        if "price_rules" not in prices_sel.relations:  # `*...prices` is the price rows alone in Medusa 2.21.2
+            for r in rows:
+                r["prices"] = [{k: v for k, v in p.items() if k != "price_rules"} for p in r["prices"]]
     grouped: dict[str, list[Row]] = defaultdict(list)
     for r in rows:
         grouped[r["service_zone_id"]].append(r)

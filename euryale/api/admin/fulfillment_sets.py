@@ -62,7 +62,11 @@ async def create_zone(request: Request, set_id: str, body: ZoneCreate) -> dict[s
 async def get_zone(request: Request, set_id: str, zone_id: str) -> dict[str, Any]:
     async with request.app.state.container.database().read() as conn:
         zone = await fulfillment.retrieve_service_zone(conn, fulfillment_set_id=set_id, service_zone_id=zone_id)
-    return {"service_zone": zone}
+    # Medusa 2.21.2's keys: no set id or metadata; live rows (here and in the geo zones) with deleted_at null
+    out = {k: zone.get(k) for k in ("id", "name", "created_at", "updated_at")}
+    out["deleted_at"] = None
+    out["geo_zones"] = [{**g, "deleted_at": None} for g in zone.get("geo_zones") or []]
+    return {"service_zone": out}
 
 
 @router.post("/admin/fulfillment-sets/{set_id}/service-zones/{zone_id}")

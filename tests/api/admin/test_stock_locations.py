@@ -107,3 +107,7 @@ async def test_admin_dashboard_location_query(client: httpx.AsyncClient, contain
     assert so["type"] == {"id": so["shipping_option_type_id"]} and so["provider"] == {"id": "manual_manual"}
     assert set(z) == {"id", "name", "fulfillment_set_id", "metadata", "created_at", "updated_at", "deleted_at",
                       "geo_zones", "shipping_options"}
+    r = await client.get(f"/admin/stock-locations/{loc_id}", headers=h,
+                         params={"fields": "*fulfillment_sets.service_zones.shipping_options.prices"})
+    [nested] = r.json()["stock_location"]["fulfillment_sets"][0]["service_zones"][0]["shipping_options"]
+    assert nested["prices"] and "price_rules" not in nested["prices"][0]  # the price rows alone, as Medusa
