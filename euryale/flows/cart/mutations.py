@@ -398,9 +398,9 @@ async def _sync_owned(conn: AsyncConnection, c: dict[str, Any], kind: str,
 
 async def _drop_invalid_shipping_methods(conn: AsyncConnection, c: dict[str, Any]) -> None:
     """Methods whose option no longer serves the cart (address, channel) are removed, as Medusa refreshes them."""
-    options = await fulfillment.list_shipping_options_for_context(
-        conn, sales_channel_id=c["sales_channel_id"], address=c["shipping_address"])
-    valid = {o["id"] for o in options}
+    valid = await fulfillment.usable_shipping_option_ids(
+        conn, option_ids=[m["shipping_option_id"] for m in c["shipping_methods"] if m["shipping_option_id"]],
+        sales_channel_id=c["sales_channel_id"], address=c["shipping_address"])
     stale = [m["id"] for m in c["shipping_methods"] if m["shipping_option_id"] not in valid]
     if stale:
         await _delete_owners(conn, [m for m in c["shipping_methods"] if m["id"] in stale], kind="shipping_methods")

@@ -532,6 +532,34 @@ async def list_shipping_options_for_context(conn: AsyncConnection, *, sales_chan
     return [o for o in expanded if all(_rule_holds(r, ctx) for r in o["rules"])]
 
 
+async def usable_shipping_option_ids(conn: AsyncConnection, *, option_ids: Sequence[str],
+                                     sales_channel_id: str | None, address: dict[str, Any] | None) -> set[str]:
+    """Which of `option_ids` `list_shipping_options_for_context(sales_channel_id=, address=)` would return (same
+    zone, location and rule test), in one statement: for a cart write re-checking the options of its shipping
+    methods, which needs their ids only, not the expanded options."""
+    if not option_ids or not address or not address.get("country_code") or not sales_channel_id:
+        return set()
+    scl, lfs, so, rule = sales_channel_stock_location, location_fulfillment_set, shipping_option, shipping_option_rule
+    locs = select(scl.c.stock_location_id).where(scl.c.sales_channel_id == sales_channel_id,
+                                                 scl.c.deleted_at.is_(None))
+    set_ids = select(lfs.c.fulfillment_set_id).where(lfs.c.stock_location_id.in_(locs), lfs.c.deleted_at.is_(None))
+    zone_ids = (select(geo_zone.c.service_zone_id).join(service_zone, service_zone.c.id == geo_zone.c.service_zone_id)
+                .join(fulfillment_set, fulfillment_set.c.id == service_zone.c.fulfillment_set_id)
+                .where(geo_zone.c.deleted_at.is_(None), service_zone.c.deleted_at.is_(None),
+                       fulfillment_set.c.deleted_at.is_(None), fulfillment_set.c.id.in_(set_ids),
+                       _address_geo_condition(address)))
+    rows = await conn.execute(
+        select(so.c.id, rule.c.attribute, rule.c.operator, rule.c.value)
+        .select_from(so.outerjoin(rule, (rule.c.shipping_option_id == so.c.id) & rule.c.deleted_at.is_(None)))
+        .where(so.c.id.in_(list(option_ids)), so.c.deleted_at.is_(None), so.c.service_zone_id.in_(zone_ids)))
+    ctx = {"enabled_in_store": "true", "is_return": "false"}
+    usable: dict[str, bool] = {}
+    for option_id, attribute, operator, value in rows:
+        holds = attribute is None or _rule_holds({"attribute": attribute, "operator": operator, "value": value}, ctx)
+        usable[option_id] = usable.get(option_id, True) and holds
+    return {option_id for option_id, ok in usable.items() if ok}
+
+
 async def shipping_option_price_sets(conn: AsyncConnection, *, option_ids: Sequence[str]) -> dict[str, str]:
     """Option id → price set id (link shipping_option_price_set)."""
     t = shipping_option_price_set

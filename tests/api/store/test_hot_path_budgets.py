@@ -120,10 +120,10 @@ async def test_cart_write_statement_budgets(client: httpx.AsyncClient, container
         assert answer["deleted"] is True and len(answer["parent"]["items"]) == existing - 1
     # key 1, cart 4 (locked row with addresses and whether automatic promotions exist, items, methods, their tax
     # lines+adjustments), variant with stock 1, price 1, write 1-2, taxes 1 (+1 write), outbox 1, execution 1,
-    # answer 1 (region); lines of a cart with a shipping method re-check its option (9 fulfillment statements);
+    # answer 1 (region); lines of a cart with a shipping method re-check its option (1 more);
     # GET: key, cart 4, region, customer
     ceilings = {"create": 9, "add": 13, "update_item": 11, "update_cart": 15, "address": 13, "shipping": 22,
-                "delete_item": 21, "get": 7}
+                "delete_item": 13, "get": 7}
     for name, ceiling in ceilings.items():
         seen = counts[name]
         assert max(seen) <= ceiling, (name, seen)
