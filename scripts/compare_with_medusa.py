@@ -555,6 +555,13 @@ def admin_more(s: System, tag: str) -> None:
     s.call("admin_customer_group_get", "GET", "/admin/customer-groups/{group_id}", auth="admin")
     s.call("admin_shipping_option_update", "POST", "/admin/shipping-options/{so_id}", {"name": f"WC std2 {tag}"},
            auth="admin")
+    s.call("admin_zone_get", "GET", "/admin/fulfillment-sets/{fset_id}/service-zones/{zone_id}", auth="admin")
+    s.call("admin_location_dashboard", "GET", "/admin/stock-locations/{loc_id}", auth="admin", params={
+        "fields": "name,*sales_channels,*address,fulfillment_sets.type,fulfillment_sets.name,"
+                  "*fulfillment_sets.service_zones.geo_zones,*fulfillment_sets.service_zones,"
+                  "*fulfillment_sets.service_zones.shipping_options,"
+                  "*fulfillment_sets.service_zones.shipping_options.rules,"
+                  "*fulfillment_sets.service_zones.shipping_options.shipping_profile,*fulfillment_providers"})
     s.call("admin_order_list_fields", "GET", "/admin/orders", auth="admin",
            params={"fields": "id,display_id,total,*customer,*sales_channel,currency_code,email,+payment_status",
                    "limit": 3})
