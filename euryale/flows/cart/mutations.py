@@ -36,6 +36,7 @@ from euryale.modules.cart.models import cart, cart_address
 from euryale.modules.customer import service as customers
 from euryale.modules.customer.models import customer, customer_group_customer
 from euryale.modules.fulfillment import service as fulfillment
+from euryale.modules.fulfillment.models import shipping_option
 from euryale.modules.inventory import service as inventory
 from euryale.modules.inventory.models import inventory_level
 from euryale.modules.payment import service as payments
@@ -681,11 +682,13 @@ async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id:
                               data: Mapping[str, Any] | None, customer_id: str | None = None) -> dict[str, Any]:
     """`POST /store/carts/:id/shipping-methods`: the option must serve the cart (channel + address)."""
     c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
-    options = await fulfillment.list_shipping_options_for_context(
-        conn, sales_channel_id=c["sales_channel_id"], address=c["shipping_address"])
-    option = next((o for o in options if o["id"] == option_id), None)
-    if option is None:
+    # the option must be one `list_shipping_options_for_context` offers this cart: checked without expanding it
+    usable = await fulfillment.usable_shipping_option_ids(
+        conn, option_ids=[option_id], sales_channel_id=c["sales_channel_id"], address=c["shipping_address"])
+    if option_id not in usable:
         raise invalid_data("Shipping Options are invalid for cart.")
+    option_name = (await conn.execute(select(shipping_option.c.name).where(shipping_option.c.id == option_id))
+                   ).scalar_one()
     prices = await fulfillment.shipping_option_prices(conn, option_ids=[option_id],
                                                       currency_code=c["currency_code"], region_id=c["region_id"])
     if option_id not in prices:
@@ -693,7 +696,7 @@ async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id:
     # the cart has one shipping method: the ones it had (known from its locked state) make way
     await _delete_owners(conn, c["shipping_methods"], kind="shipping_methods")
     c["shipping_methods"] = [{**m, "tax_lines": [], "adjustments": []} for m in await carts.insert_shipping_methods(
-        conn, cart_id=cart_id, methods=[{"name": option["name"], "amount": prices[option_id], "is_tax_inclusive": False,
+        conn, cart_id=cart_id, methods=[{"name": option_name, "amount": prices[option_id], "is_tax_inclusive": False,
                                          "shipping_option_id": option_id, "data": dict(data or {})}])]
     # the option was just checked against the cart's channel and address: no second check in the refresh
     await refresh_cart(conn, c, reprice=False, shipping_checked=True)

@@ -34,3 +34,29 @@ async def test_line_change_keeps_a_valid_method_and_drops_one_whose_option_stopp
     assert r.status_code == 200, r.text
     body = r.json()["cart"]
     assert body["shipping_methods"] == [] and body["shipping_total"] == 0 and body["items"][0]["quantity"] == 3
+
+
+async def test_choosing_an_option_that_does_not_serve_the_cart_is_refused(client: httpx.AsyncClient,
+                                                                          container: Container) -> None:
+    shop = await make_shop(container, prices=[20])
+    other = await make_shop(container, prices=[20], country_code="de")
+    h = shop.headers
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
+    path = f"/store/carts/{cart['id']}"
+    # another shop's option: not at a location of this cart's channel, nor in a zone of its address
+    r = await client.post(f"{path}/shipping-methods", json={"option_id": other.shipping_option_id}, headers=h)
+    assert r.status_code == 400 and r.json()["message"] == "Shipping Options are invalid for cart."
+    async with container.database().transaction() as conn:
+        await conn.execute(update(shipping_option_rule).where(
+            shipping_option_rule.c.shipping_option_id == shop.shipping_option_id,
+            shipping_option_rule.c.attribute == "enabled_in_store").values(value="false"))
+    r = await client.post(f"{path}/shipping-methods", json={"option_id": shop.shipping_option_id}, headers=h)
+    assert r.status_code == 400 and r.json()["message"] == "Shipping Options are invalid for cart."
+    async with container.database().transaction() as conn:
+        await conn.execute(update(shipping_option_rule).where(
+            shipping_option_rule.c.shipping_option_id == shop.shipping_option_id,
+            shipping_option_rule.c.attribute == "enabled_in_store").values(value="true"))
+    r = await client.post(f"{path}/shipping-methods", json={"option_id": shop.shipping_option_id}, headers=h)
+    assert r.status_code == 200, r.text
+    method = r.json()["cart"]["shipping_methods"][0]
+    assert method["shipping_option_id"] == shop.shipping_option_id and method["amount"] == shop.shipping_price

@@ -122,7 +122,7 @@ async def test_cart_write_statement_budgets(client: httpx.AsyncClient, container
     # lines+adjustments), variant with stock 1, price 1, write 1-2, taxes 1 (+1 write), outbox 1, execution 1,
     # answer 1 (region); lines of a cart with a shipping method re-check its option (1 more);
     # GET: key, cart 4, region, customer
-    ceilings = {"create": 9, "add": 13, "update_item": 11, "update_cart": 15, "address": 13, "shipping": 22,
+    ceilings = {"create": 9, "add": 13, "update_item": 11, "update_cart": 15, "address": 13, "shipping": 15,
                 "delete_item": 13, "get": 7}
     for name, ceiling in ceilings.items():
         seen = counts[name]
