@@ -30,6 +30,7 @@ from tests.support import services
 from tests.support.sql_capture import captured_statements
 
 SECRET = "cpu-bench-" + "x" * 40
+REDIS_PREFIX = f"euryale_cpu_bench:{services.RUN_ID}:"
 
 
 def _paths(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -45,7 +46,8 @@ async def measure(dsn: str, data: dict[str, Any], scenarios: list[str], n: int, 
                   profile: str | None, repeat: int = 3) -> None:
     modules: list[dict[str, Any]] = []
     if cache == "redis":
-        modules = [{"resolve": "euryale.modules.cache_redis", "options": {"redis_url": services.redis_url()}}]
+        modules = [{"resolve": "euryale.modules.cache_redis",
+                    "options": {"redis_url": services.redis_url(), "prefix": REDIS_PREFIX}}]
     config = define_config(project_config={"database_url": dsn, "worker_mode": "server",
                                            "http": {"jwt_secret": SECRET, "cookie_secret": SECRET}},
                            modules=modules)
@@ -84,6 +86,14 @@ async def measure(dsn: str, data: dict[str, Any], scenarios: list[str], n: int, 
                     pstats.Stats(prof).sort_stats("tottime").print_stats(30)
     finally:
         await container.stop()
+        if cache == "redis":
+            import redis.asyncio as aioredis
+
+            client = aioredis.from_url(services.redis_url())
+            keys = [k async for k in client.scan_iter(match=REDIS_PREFIX + "*", count=1000)]
+            if keys:
+                await client.delete(*keys)
+            await client.aclose()
 
 
 async def main_async(args: argparse.Namespace) -> None:
