@@ -1,11 +1,12 @@
 """Complete a cart: the `complete-cart` workflow, run under a lock on the cart with the cart id as transaction id.
 
 Steps (a failure compensates the completed ones in reverse order):
-  1. validate-cart      (read)                         — nothing to undo
+  1. validate-cart      (read: 4 statements)           — nothing to undo
   2. reserve-inventory  (own tx, `FOR UPDATE` on levels) — undo: release the reservations
   3. authorize-payment  (provider call, NO lock held)   — undo: void the authorisation at the provider
-  4. create-order       (tx: locks the cart row, re-checks idempotency, writes order + links + payment, registers
-                         promotion usage, marks the cart completed, re-points reservations, stages `order.placed`)
+  4. create-order       (tx: locks and loads the cart, validates it again, re-checks idempotency, writes order +
+                         links + payment, registers promotion usage, marks the cart completed, re-points
+                         reservations, stages `order.placed`)
 
 Idempotency: the workflow engine returns the stored outcome for a cart id already completed (or waits for the run
 in progress); the `order_cart` link re-checked under the cart row lock covers a lock that expired. A reverted run
