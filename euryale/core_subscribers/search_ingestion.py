@@ -1,5 +1,5 @@
 """`search-ingestion` (Medusa 2.21's subscriber of the same id): keeps the search indexes' documents in sync with
-the events their definitions declare (product and variant writes, sales channel deletion)."""
+the events their definitions declare (product and variant writes, product-channel links, sales channel deletion)."""
 
 from __future__ import annotations
 

@@ -115,14 +115,25 @@ async def delete_sales_channel(container: Any, sales_channel_id: str) -> None:
         await forget_publishable_key(container, token)
 
 
+# Medusa's link entity name: PascalCase("Link_" + table name)
+PRODUCT_SALES_CHANNEL_LINK = "LinkProductSalesChannel"
+
+
 @flow_workflow("link-products-to-sales-channel")
 async def link_channel_products(container: Any, sales_channel_id: str, add: Sequence[str],
                                 remove: Sequence[str]) -> None:
-    """Add / remove products of a sales channel."""
+    """Add / remove products of a sales channel; each new link emits `LinkProductSalesChannel.attached` and each
+    removed one `.detached` `{id: <link id>}` (the link module's events), which re-sync the search documents."""
     async with container.database().transaction() as conn:
         await channels.require_sales_channel(conn, sales_channel_id=sales_channel_id)
-        await links.create_links(conn, "product_sales_channel", [(p, sales_channel_id) for p in add])
-        await links.dismiss_links(conn, "product_sales_channel", [(p, sales_channel_id) for p in remove])
+        attached = await links.create_links_returning_ids(conn, "product_sales_channel",
+                                                          [(p, sales_channel_id) for p in add])
+        detached = await links.dismiss_links_returning_ids(conn, "product_sales_channel",
+                                                           [(p, sales_channel_id) for p in remove])
+        # Medusa's link module emits `.attached` per created link; its `dismiss` emits nothing, which would leave
+        # the search documents' sales_channel_ids stale, so a removal emits `.detached` (its soft-delete event).
+        await stage_events(conn, [Event(f"{PRODUCT_SALES_CHANNEL_LINK}.attached", {"id": i}) for i in attached]
+                           + [Event(f"{PRODUCT_SALES_CHANNEL_LINK}.detached", {"id": i}) for i in detached])
 
 
 def _without_token(key: dict[str, Any]) -> dict[str, Any]:

@@ -71,6 +71,12 @@ PRODUCT_INDEX = SearchIndexDefinition(
                          "WHERE id = ANY(CAST(:ids AS text[])) AND product_id IS NOT NULL")
           for action in ("created", "updated", "deleted")),
         # links are soft-deleted with the channel, so the products it had are still found through them
+        # a product linked to / unlinked from a channel (`POST /admin/sales-channels/:id/products`): ids are
+        # link ids, the link row (soft-deleted on unlink) names the product
+        *(IngestionEvent(f"LinkProductSalesChannel.{action}",
+                         "SELECT DISTINCT product_id AS entity_id FROM product_sales_channel "
+                         "WHERE id = ANY(CAST(:ids AS text[]))")
+          for action in ("attached", "detached")),
         IngestionEvent("sales-channel.deleted",
                        "SELECT DISTINCT product_id AS entity_id FROM product_sales_channel "
                        "WHERE sales_channel_id = ANY(CAST(:ids AS text[]))"),

@@ -20,10 +20,16 @@ def link(name: str) -> LinkDefinition:
 async def create_links(conn: AsyncConnection, name: str, pairs: Iterable[tuple[str, str]],
                        extra: dict[str, Any] | None = None) -> int:
     """Link each (left_id, right_id) pair; pairs already linked are left as they are."""
+    return len(await create_links_returning_ids(conn, name, pairs, extra))
+
+
+async def create_links_returning_ids(conn: AsyncConnection, name: str, pairs: Iterable[tuple[str, str]],
+                                     extra: dict[str, Any] | None = None) -> list[str]:
+    """`create_links` answering the ids of the links it created (for their `.attached` events)."""
     d = LINKS[name]
     wanted = list(dict.fromkeys(pairs))
     if not wanted:
-        return 0
+        return []
     t = d.table
     existing = await conn.execute(
         select(t.c[d.left], t.c[d.right]).where(
@@ -35,7 +41,7 @@ async def create_links(conn: AsyncConnection, name: str, pairs: Iterable[tuple[s
             if (a, b) not in have]
     if rows:
         await conn.execute(insert(t), rows)
-    return len(rows)
+    return [str(r["id"]) for r in rows]
 
 
 async def insert_new_links(conn: AsyncConnection, name: str, pairs: Iterable[tuple[str, str]],
@@ -51,16 +57,21 @@ async def insert_new_links(conn: AsyncConnection, name: str, pairs: Iterable[tup
 
 async def dismiss_links(conn: AsyncConnection, name: str, pairs: Iterable[tuple[str, str]]) -> int:
     """Soft-delete the given links."""
+    return len(await dismiss_links_returning_ids(conn, name, pairs))
+
+
+async def dismiss_links_returning_ids(conn: AsyncConnection, name: str, pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """`dismiss_links` answering the ids of the links it soft-deleted (for their `.detached` events)."""
     d = LINKS[name]
     wanted = list(pairs)
     if not wanted:
-        return 0
+        return []
     t = d.table
     result = await conn.execute(
         update(t).where(tuple_(t.c[d.left], t.c[d.right]).in_(wanted), t.c.deleted_at.is_(None))
-        .values(deleted_at=func.now())
+        .values(deleted_at=func.now()).returning(t.c.id)
     )
-    return int(result.rowcount or 0)
+    return [str(r[0]) for r in result]
 
 
 async def dismiss_all(conn: AsyncConnection, name: str, *, left_ids: Sequence[str] | None = None,

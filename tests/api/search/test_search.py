@@ -251,3 +251,52 @@ async def test_ingestion_maps_variant_and_channel_events_to_products(client: htt
             "SELECT document->'sales_channel_ids' FROM search_document WHERE index_name = 'product' "
             "AND entity_id = :p"), {"p": product["id"]})).scalar_one()
     assert channels == []
+
+
+async def _outbox(container: Container, name: str, since: Any) -> list[dict[str, Any]]:
+    async with container.database().read() as conn:
+        rows = (await conn.execute(text(
+            "SELECT data FROM event_outbox WHERE name = :n AND created_at >= :t ORDER BY created_at"),
+            {"n": name, "t": since})).scalars().all()
+    return [dict(r) for r in rows]
+
+
+async def _document_channels(container: Container, product_id: str) -> list[str]:
+    async with container.database().read() as conn:
+        return list((await conn.execute(text(
+            "SELECT document->'sales_channel_ids' FROM search_document WHERE index_name = 'product' "
+            "AND entity_id = :p"), {"p": product_id})).scalar_one())
+
+
+async def test_channel_product_links_emit_link_events_that_resync_documents(
+        client: httpx.AsyncClient, container: Container, catalog: dict[str, Any]) -> None:
+    product = catalog["foreign"]
+    before = await _document_channels(container, product["id"])
+    other_sc, _, _ = await channel_with_key(container)
+    async with container.database().read() as conn:
+        since = (await conn.execute(text("SELECT clock_timestamp()"))).scalar_one()
+    res = await client.post(f"/admin/sales-channels/{other_sc[0]}/products", json={"add": [product["id"]]},
+                            headers=catalog["admin"])
+    assert res.status_code == 200, res.text
+    attached = await _outbox(container, "LinkProductSalesChannel.attached", since)
+    async with container.database().read() as conn:
+        link_id = (await conn.execute(text(
+            "SELECT id FROM product_sales_channel WHERE product_id = :p AND sales_channel_id = :s "
+            "AND deleted_at IS NULL"), {"p": product["id"], "s": other_sc[0]})).scalar_one()
+    assert attached == [{"id": link_id}]
+    await ingest(Event("LinkProductSalesChannel.attached", attached[0]), container)
+    assert await _document_channels(container, product["id"]) == sorted([*before, other_sc[0]])
+
+    # linking again creates no link and emits nothing
+    res = await client.post(f"/admin/sales-channels/{other_sc[0]}/products", json={"add": [product["id"]]},
+                            headers=catalog["admin"])
+    assert res.status_code == 200
+    assert len(await _outbox(container, "LinkProductSalesChannel.attached", since)) == 1
+
+    res = await client.post(f"/admin/sales-channels/{other_sc[0]}/products", json={"remove": [product["id"]]},
+                            headers=catalog["admin"])
+    assert res.status_code == 200, res.text
+    detached = await _outbox(container, "LinkProductSalesChannel.detached", since)
+    assert detached == [{"id": link_id}]
+    await ingest(Event("LinkProductSalesChannel.detached", detached[0]), container)
+    assert await _document_channels(container, product["id"]) == before
