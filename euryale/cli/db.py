@@ -6,13 +6,19 @@ import asyncio
 import importlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 
 from euryale.cli.main import app, config_or_exit, database_url_or_exit
 from euryale.config import EuryaleConfig
 from euryale.db import migrate
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import Script
 
 
 def _fail(message: str) -> typer.Exit:
@@ -101,8 +107,8 @@ def db_create(db: str | None = typer.Option(None, "--db", help="database name (d
     typer.echo(f"Database {name} created." if created else f"Database {name} already exists.")
 
 
-def _module_dir(config: EuryaleConfig, module: str) -> tuple[str, Path]:
-    """(branch label, migrations folder) of a user module named by key or import path."""
+def _module_dir(config: EuryaleConfig, module: str) -> tuple[str, str, Path]:
+    """(branch label, import path, migrations folder) of a user module named by key or import path."""
     entry = config.modules.get(module)
     import_path = entry.resolve if entry else module
     if import_path.startswith("euryale."):
@@ -115,22 +121,54 @@ def _module_dir(config: EuryaleConfig, module: str) -> tuple[str, Path]:
     if not package.__file__:
         raise _fail(f"{import_path} is not a package with files")
     label = entry.key if entry else import_path.rsplit(".", 1)[-1]
-    return label, Path(package.__file__).resolve().parent / "migrations"
+    return label, import_path, Path(package.__file__).resolve().parent / "migrations"
+
+
+def _module_metadata(import_path: str) -> list[MetaData]:
+    """The SQLAlchemy MetaData of a module's tables: `metadata` objects (Core) or declarative bases' `.metadata`
+    found in `<module>.models`, else in the package itself."""
+    try:
+        source = importlib.import_module(f"{import_path}.models")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{import_path}.models":
+            raise _fail(f"{import_path}.models does not import: {exc}") from None
+        source = importlib.import_module(import_path)
+    except Exception as exc:  # a models file that fails: say so, not a traceback
+        raise _fail(f"{import_path}.models does not import: {type(exc).__name__}: {exc}") from None
+    found: list[MetaData] = []
+    for value in vars(source).values():
+        candidate = value if isinstance(value, MetaData) else getattr(value, "metadata", None)
+        if isinstance(candidate, MetaData) and candidate.tables and all(candidate is not m for m in found):
+            found.append(candidate)
+    return found
+
+
+def _empty_revision(cfg: AlembicConfig, revision: dict[str, str]) -> list[Script]:
+    from alembic import command
+
+    result = command.revision(cfg, **revision)  # type: ignore[arg-type]
+    return [s for s in (result if isinstance(result, list) else [result]) if s is not None]
 
 
 @app.command("db:generate")
 def db_generate(module: str = typer.Argument(..., help="a user module: its key in euryale_config.py or import path"),
-                message: str = typer.Option("changes", "--message", "-m", help="what the revision does")) -> None:
-    """Write a new (empty) Alembic revision in the user module's `migrations/` folder, chained on its branch."""
-    from alembic import command
+                message: str = typer.Option("changes", "--message", "-m", help="what the revision does"),
+                empty: bool = typer.Option(False, "--empty", help="write an empty revision to fill in by hand")) -> None:
+    """Write the user module's next Alembic revision, chained on its branch.
+
+    The revision is generated from the module's models (`metadata` in `<module>/models.py`) compared with the
+    database, which must be migrated; with `--empty`, no models or no database it is an empty one to edit.
+    """
     from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
 
     config = config_or_exit()
-    label, folder = _module_dir(config, module)
+    label, import_path, folder = _module_dir(config, module)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "__init__.py").touch(exist_ok=True)
     packages = _packages(config)
-    cfg = migrate.alembic_config(config.project_config.database_url or "", packages)
+    url = config.project_config.database_url or ""
+    cfg = migrate.alembic_config(url, packages)
     locations = cfg.get_main_option("version_locations") or ""
     if str(folder) not in locations.split(" "):
         cfg.set_main_option("version_locations", f"{locations} {folder}".strip())
@@ -145,19 +183,32 @@ def db_generate(module: str = typer.Argument(..., help="a user module: its key i
     rev_id = f"{label}_{number:04d}"
     slug = re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")[:40] or "changes"
     cfg.set_main_option("file_template", f"%%(year)d%%(month).2d%%(day).2d_{number:04d}_{slug}")
+    revision: dict[str, str] = {"message": f"{label}: {message}", "rev_id": rev_id}
+    if branch_head is None:
+        revision.update(head="base", branch_label=label, version_path=str(folder))
+    else:
+        revision["head"] = f"{label}@head"
+    metadata = [] if empty else _module_metadata(import_path)
+    if metadata and not url:
+        typer.secho("No DATABASE_URL: cannot compare the models with a database; writing an empty revision",
+                    fg="yellow")
     try:
-        if branch_head is None:
-            result = command.revision(cfg, message=f"{label}: {message}", head="base", branch_label=label,
-                                      version_path=str(folder), rev_id=rev_id)
+        if metadata and url:
+            scripts = migrate.autogenerate(url, cfg, metadata, **revision)
+            if not scripts:
+                typer.echo(f"No changes: {label}'s models match the database; nothing written (--empty writes a "
+                           "revision to fill in by hand).")
+                return
         else:
-            result = command.revision(cfg, message=f"{label}: {message}", head=f"{label}@head", rev_id=rev_id)
-    except Exception as exc:  # conflicting ids or labels: say so plainly
+            scripts = _empty_revision(cfg, revision)
+    except CommandError as exc:
+        hint = " Run `euryale db:migrate` first." if "not up to date" in str(exc) else ""
+        raise _fail(f"db:generate failed: {str(exc).rstrip('.')}.{hint}") from None
+    except Exception as exc:  # conflicting ids or labels, unreachable database: say so plainly
         raise _fail(f"db:generate failed: {type(exc).__name__}: {exc}") from None
-    scripts = result if isinstance(result, list) else [result]
     for rev in scripts:
-        if rev is not None:
-            typer.echo(f"Created {rev.path} (revision {rev.revision}); edit upgrade()/downgrade(), then run "
-                       "`euryale db:migrate`")
+        what = "generated from the models; review it" if metadata and url else "edit upgrade()/downgrade()"
+        typer.echo(f"Created {rev.path} (revision {rev.revision}); {what}, then run `euryale db:migrate`")
     if module not in config.modules and not any(e.resolve == module for e in config.modules.values()):
         typer.secho(f'Note: add {{"resolve": "{module}"}} to modules in euryale_config.py so that db:migrate '
                     "applies it", fg="yellow")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 MIGRATION_LOCK_KEY = 0x45555259414C45  # "EURYALE": one advisory lock for all migration runs
@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 # (euryale.db.revisions), and a server process need not carry Alembic (~10 MB) for the rest of its life.
 if TYPE_CHECKING:
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    from alembic.script import Script, ScriptDirectory
 
     from euryale.config import EuryaleConfig
 
@@ -142,6 +142,45 @@ def upgrade(url: str, target: str = "heads", extra_packages: Iterable[str] = ())
 
     applied: list[str] = asyncio.run(_run_locked(url, _with_connection(cfg, action)))
     return applied
+
+
+def autogenerate(url: str, cfg: Config, metadata: Sequence[MetaData], **revision: Any) -> list[Script]:
+    """Write a revision holding the differences between `metadata` and the database (at every head).
+
+    Only the tables of `metadata` are compared, so other modules' tables are never dropped; when nothing differs,
+    nothing is written and the list is empty. Raises alembic's CommandError when migrations are pending.
+    """
+    from alembic import command
+
+    owned = {name for md in metadata for name in md.tables}
+
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "table":
+            return name in owned
+        table = getattr(obj, "table", None)
+        return table is None or table.name in owned
+
+    def skip_when_empty(context: Any, revision_ids: Any, directives: list[Any]) -> None:
+        if directives and directives[0].upgrade_ops.is_empty():
+            directives[:] = []
+
+    cfg.attributes.update(target_metadata=list(metadata), include_object=include_object,
+                          process_revision_directives=skip_when_empty)
+
+    def action(c: Config) -> list[Script]:
+        result = command.revision(c, autogenerate=True, **revision)
+        return [s for s in (result if isinstance(result, list) else [result]) if s is not None]
+
+    async def go() -> list[Script]:
+        engine = create_async_engine(url, poolclass=None)
+        try:
+            async with engine.connect() as conn:
+                scripts: list[Script] = await conn.run_sync(_with_connection(cfg, action))
+                return scripts
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
 
 
 def downgrade(url: str, target: str, extra_packages: Iterable[str] = ()) -> None:

@@ -61,6 +61,11 @@ async def test_new_build_migrate_exec_generate_start(project_db: services.TestDa
     assert migrated.returncode == 0, migrated.stderr
     assert "applied  greeting_0001" in migrated.stdout  # the user module's migration joins the graph
 
+    # db:generate compares the module's models with the migrated database: a new column becomes add_column
+    models = shop / "src/modules/greeting/models.py"
+    models.write_text(models.read_text().replace(
+        '    Column("message", Text, nullable=False),\n',
+        '    Column("message", Text, nullable=False),\n    Column("nickname", Text, nullable=True),\n'))
     admin = f"admin-{uuid.uuid4().hex[:8]}@shop.example"
     ran, generated, user = await asyncio.gather(
         asyncio.to_thread(run_cli, ["exec", "src/scripts/hello.py", "Ada"], env, shop),
@@ -76,10 +81,19 @@ async def test_new_build_migrate_exec_generate_start(project_db: services.TestDa
     [new_file] = [p for p in (shop / "src/modules/greeting/migrations").glob("*_0002_add_nickname.py")]
     body = new_file.read_text()
     assert "revision = 'greeting_0002'" in body and "down_revision = 'greeting_0001'" in body
-    new_file.write_text(body.replace("def upgrade() -> None:\n    pass",
-                                     "def upgrade() -> None:\n    op.execute('ALTER TABLE greeting ADD COLUMN nickname text')"))
+    assert "op.add_column('greeting', sa.Column('nickname', sa.Text(), nullable=True))" in body, body
+    assert "op.drop_column('greeting', 'nickname')" in body, body
+    # only the module's own tables are compared: the core tables (absent from its models) are never dropped
+    assert "drop_table" not in body and "create_table" not in body, body
     second = await asyncio.to_thread(run_cli, ["db:migrate"], env, shop)
     assert second.returncode == 0 and "applied  greeting_0002" in second.stdout
+    unchanged = await asyncio.to_thread(run_cli, ["db:generate", "greeting"], env, shop)
+    empty = await asyncio.to_thread(run_cli, ["db:generate", "greeting", "--empty", "-m", "by hand"], env, shop)
+    assert unchanged.returncode == 0 and "No changes" in unchanged.stdout, unchanged.stdout + unchanged.stderr
+    assert empty.returncode == 0, empty.stderr
+    [by_hand] = (shop / "src/modules/greeting/migrations").glob("*_0003_by_hand.py")
+    assert "def upgrade() -> None:\n    pass" in by_hand.read_text()
+    by_hand.unlink()
     conn = await asyncpg.connect(project_db.dsn)
     try:
         cols = {r["column_name"] for r in await conn.fetch(

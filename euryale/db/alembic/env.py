@@ -1,8 +1,18 @@
-"""Alembic environment: always handed a live connection by euryale.db.migrate (which holds the lock)."""
+"""Alembic environment: always handed a live connection by euryale.db.migrate (which holds the lock).
+
+`db:generate` adds `target_metadata`, `include_object` and `process_revision_directives` to the config's
+attributes to autogenerate a user module's revision from its models.
+"""
 
 from alembic import context
 
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, transaction_per_migration=True)
+attributes = context.config.attributes
+context.configure(
+    connection=attributes["connection"],
+    transaction_per_migration=True,
+    target_metadata=attributes.get("target_metadata"),
+    include_object=attributes.get("include_object"),
+    process_revision_directives=attributes.get("process_revision_directives"),
+)
 with context.begin_transaction():
     context.run_migrations()
