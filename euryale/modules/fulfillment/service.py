@@ -521,15 +521,20 @@ async def list_shipping_options_for_context(conn: AsyncConnection, *, sales_chan
         return []
     lfs = location_fulfillment_set
     set_ids = select(lfs.c.fulfillment_set_id).where(lfs.c.stock_location_id.in_(locs), lfs.c.deleted_at.is_(None))
-    zone_ids = (select(geo_zone.c.service_zone_id).join(service_zone, service_zone.c.id == geo_zone.c.service_zone_id)
-                .join(fulfillment_set, fulfillment_set.c.id == service_zone.c.fulfillment_set_id)
-                .where(geo_zone.c.deleted_at.is_(None), service_zone.c.deleted_at.is_(None),
-                       fulfillment_set.c.deleted_at.is_(None), fulfillment_set.c.id.in_(set_ids),
-                       _address_geo_condition(address)))
+    zone_ids = _zones_serving(set_ids, address)
     options = await crud.rows_where(conn, shipping_option, shipping_option.c.service_zone_id.in_(zone_ids))
     expanded = await expand_shipping_options(conn, options, with_location=True)
     ctx = {"enabled_in_store": "true", "is_return": "true" if is_return else "false", **(context or {})}
     return [o for o in expanded if all(_rule_holds(r, ctx) for r in o["rules"])]
+
+
+def _zones_serving(set_ids: Any, address: dict[str, Any]) -> Any:
+    """SELECT of the live service zones of the fulfillment sets `set_ids` with a geo zone matching `address`."""
+    return (select(geo_zone.c.service_zone_id).join(service_zone, service_zone.c.id == geo_zone.c.service_zone_id)
+            .join(fulfillment_set, fulfillment_set.c.id == service_zone.c.fulfillment_set_id)
+            .where(geo_zone.c.deleted_at.is_(None), service_zone.c.deleted_at.is_(None),
+                   fulfillment_set.c.deleted_at.is_(None), fulfillment_set.c.id.in_(set_ids),
+                   _address_geo_condition(address)))
 
 
 async def usable_shipping_option_ids(conn: AsyncConnection, *, option_ids: Sequence[str],
@@ -543,11 +548,7 @@ async def usable_shipping_option_ids(conn: AsyncConnection, *, option_ids: Seque
     locs = select(scl.c.stock_location_id).where(scl.c.sales_channel_id == sales_channel_id,
                                                  scl.c.deleted_at.is_(None))
     set_ids = select(lfs.c.fulfillment_set_id).where(lfs.c.stock_location_id.in_(locs), lfs.c.deleted_at.is_(None))
-    zone_ids = (select(geo_zone.c.service_zone_id).join(service_zone, service_zone.c.id == geo_zone.c.service_zone_id)
-                .join(fulfillment_set, fulfillment_set.c.id == service_zone.c.fulfillment_set_id)
-                .where(geo_zone.c.deleted_at.is_(None), service_zone.c.deleted_at.is_(None),
-                       fulfillment_set.c.deleted_at.is_(None), fulfillment_set.c.id.in_(set_ids),
-                       _address_geo_condition(address)))
+    zone_ids = _zones_serving(set_ids, address)
     rows = await conn.execute(
         select(so.c.id, rule.c.attribute, rule.c.operator, rule.c.value)
         .select_from(so.outerjoin(rule, (rule.c.shipping_option_id == so.c.id) & rule.c.deleted_at.is_(None)))
