@@ -30,10 +30,17 @@ from euryale.errors import MedusaError, MedusaErrorType, invalid_data
 from euryale.flows.cart.read import load_cart_state
 from euryale.ids import generate_id
 from euryale.links import service as links
-from euryale.links.models import cart_payment_collection, cart_promotion, order_cart, product_variant_inventory_item
+from euryale.links.models import (
+    cart_payment_collection,
+    cart_promotion,
+    order_cart,
+    product_shipping_profile,
+    product_variant_inventory_item,
+)
 from euryale.modules.cart import service as carts
 from euryale.modules.cart.models import cart as cart_table
 from euryale.modules.cart.models import cart_line_item, cart_shipping_method
+from euryale.modules.fulfillment.models import shipping_option
 from euryale.modules.inventory import service as inventory
 from euryale.modules.inventory.models import reservation_item
 from euryale.modules.order import service as orders
@@ -51,6 +58,8 @@ WORKFLOW_ID = "complete-cart"
 LOCK_TIMEOUT_S = 30.0
 LOCK_EXPIRE_S = 60.0
 NO_SHIPPING = "No shipping method selected but the cart contains items that require shipping."
+UNCOVERED_PROFILE = ("The cart items require shipping profiles that are not satisfied by the current shipping "
+                     "methods")
 
 
 @dataclass
@@ -66,13 +75,15 @@ async def existing_order_id(conn: AsyncConnection, *, cart_id: str) -> str | Non
     return str(rows[0]["order_id"]) if rows else None
 
 
-def _validate(cart: dict[str, Any], session: dict[str, Any] | None) -> None:
+def _validate(cart: dict[str, Any], session: dict[str, Any] | None, *, uncovered_profile: bool = False) -> None:
     if not cart["items"]:
         raise invalid_data("Cart must have at least one item to be completed.")
     if not cart.get("email"):
         raise invalid_data("Cart must have an email to be completed.")
     if any(i["requires_shipping"] for i in cart["items"]) and not cart["shipping_methods"]:
         raise invalid_data(NO_SHIPPING)
+    if uncovered_profile:
+        raise invalid_data(UNCOVERED_PROFILE)
     if session is None and Decimal(cart["totals"]["total"]) > 0:
         raise invalid_data("Payment sessions are required to complete cart")
 
@@ -86,9 +97,23 @@ def _outline_statement() -> Any:
         select(cart_payment_collection.c.payment_collection_id).where(
             cart_payment_collection.c.cart_id == cart_id, cart_payment_collection.c.deleted_at.is_(None))
         .limit(1).scalar_subquery().label("payment_collection_id"),
-        exists().where(cart_shipping_method.c.cart_id == cart_id, cart_shipping_method.c.deleted_at.is_(None))
-        .label("has_shipping_method"),
+        select(func.array_agg(cart_shipping_method.c.id)).where(
+            cart_shipping_method.c.cart_id == cart_id, cart_shipping_method.c.deleted_at.is_(None))
+        .scalar_subquery().label("shipping_method_ids"),
+        _uncovered_profile(cart_id).label("uncovered_profile"),
     ).where(cart_table.c.id == cart_id, cart_table.c.deleted_at.is_(None))
+
+
+def _uncovered_profile(cart_id: Any) -> Any:
+    """Whether an item that requires shipping has a product in a shipping profile that none of the cart's
+    shipping methods' options belongs to (Medusa's validate-shipping). A product without a profile is covered by
+    any method (the has-a-method check covers it)."""
+    li, sm, psp = cart_line_item, cart_shipping_method, product_shipping_profile
+    covered = exists().where(sm.c.cart_id == cart_id, sm.c.deleted_at.is_(None),
+                             shipping_option.c.id == sm.c.shipping_option_id,
+                             shipping_option.c.shipping_profile_id == psp.c.shipping_profile_id)
+    return exists().where(li.c.cart_id == cart_id, li.c.deleted_at.is_(None), li.c.requires_shipping.is_(True),
+                          psp.c.product_id == li.c.product_id, psp.c.deleted_at.is_(None), ~covered)
 
 
 def _items_statement() -> Any:
@@ -162,14 +187,23 @@ async def validate_cart(ctx: StepContext, input: dict[str, Any]) -> StepResponse
         pc_id = outline["payment_collection_id"]
         session = await payments.session_for_authorization(conn, payment_collection_id=pc_id) if pc_id else None
         items, needs = await inventory_needs(conn, cart_id=cart_id)
-        shipping: list[dict[str, Any]] = [{}] if outline["has_shipping_method"] else []
+        method_ids = sorted(outline["shipping_method_ids"] or [])
+        shipping: list[dict[str, Any]] = [{}] * len(method_ids)
         if session is None and items and outline["email"]:
             # no session: only a free cart may complete, which needs its totals
-            _validate(await load_cart_state(conn, cart_id=cart_id), None)
+            _validate(await load_cart_state(conn, cart_id=cart_id), None,
+                      uncovered_profile=outline["uncovered_profile"])
         _validate({"items": items, "email": outline["email"], "shipping_methods": shipping,
-                   "totals": {"total": 0}}, session)
+                   "totals": {"total": 0}}, session, uncovered_profile=outline["uncovered_profile"])
+    # what the profile check saw: create-order checks again only if the cart's items or methods changed since
     return StepResponse({"order_id": None, "session_id": session["id"] if session else None,
-                         "sales_channel_id": outline["sales_channel_id"], "needs": needs})
+                         "sales_channel_id": outline["sales_channel_id"], "needs": needs,
+                         "checked": _shipping_shape(items, method_ids)})
+
+
+def _shipping_shape(items: list[dict[str, Any]], method_ids: list[str]) -> list[list[str]]:
+    """The items that require shipping (id:variant) and the shipping methods: what the profile check depends on."""
+    return [sorted(f"{i['id']}:{i.get('variant_id')}" for i in items if i["requires_shipping"]), sorted(method_ids)]
 
 
 @step("reserve-inventory", input=lambda inp, res: res["validate-cart"])
@@ -247,7 +281,11 @@ async def create_order(ctx: StepContext, v: dict[str, Any]) -> StepResponse:
             if v["reservation_ids"]:
                 await inventory.release_reservations(conn, reservation_ids=v["reservation_ids"])
             return StepResponse({"order_id": done})
-        _validate(cart, {"id": v["session_id"]} if v["session_id"] else None)
+        # the shipping profile check runs again only when the items or methods changed since validate-cart
+        uncovered = False
+        if _shipping_shape(cart["items"], [m["id"] for m in cart["shipping_methods"]]) != v.get("checked"):
+            uncovered = bool((await conn.execute(select(_uncovered_profile(cart_id)))).scalar())
+        _validate(cart, {"id": v["session_id"]} if v["session_id"] else None, uncovered_profile=uncovered)
         order_id = await _write_order(conn, cart=cart, v=v)
         await ctx.stage(conn, "order.placed", {"id": order_id})
     return StepResponse({"order_id": order_id})

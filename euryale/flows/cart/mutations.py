@@ -687,15 +687,24 @@ async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id:
         conn, option_ids=[option_id], sales_channel_id=c["sales_channel_id"], address=c["shipping_address"])
     if option_id not in usable:
         raise invalid_data("Shipping Options are invalid for cart.")
-    option_name = (await conn.execute(select(shipping_option.c.name).where(shipping_option.c.id == option_id))
-                   ).scalar_one()
+    # the new option's name and profile, and the profiles of the options of the methods the cart has: one read
+    current_option_ids = {m["shipping_option_id"] for m in c["shipping_methods"] if m.get("shipping_option_id")}
+    options = {r[0]: (r[1], r[2]) for r in await conn.execute(
+        select(shipping_option.c.id, shipping_option.c.name, shipping_option.c.shipping_profile_id)
+        .where(shipping_option.c.id.in_([option_id, *current_option_ids])))}
+    option_name, profile_id = options[option_id]
     prices = await fulfillment.shipping_option_prices(conn, option_ids=[option_id],
                                                       currency_code=c["currency_code"], region_id=c["region_id"])
     if option_id not in prices:
         raise invalid_data(f"Shipping options with IDs {option_id} do not have a price")
-    # the cart has one shipping method: the ones it had (known from its locked state) make way
-    await _delete_owners(conn, c["shipping_methods"], kind="shipping_methods")
-    c["shipping_methods"] = [{**m, "tax_lines": [], "adjustments": []} for m in await carts.insert_shipping_methods(
+    # as Medusa 2.21: one method per shipping profile, so only the methods whose option has the new option's
+    # profile (or no profile / no option) make way; a cart with products of two profiles keeps one method each
+    replaced = [m for m in c["shipping_methods"]
+                if not (prof := options.get(m.get("shipping_option_id") or "", (None, None))[1]) or prof == profile_id]
+    await _delete_owners(conn, replaced, kind="shipping_methods")
+    replaced_ids = {m["id"] for m in replaced}
+    kept = [m for m in c["shipping_methods"] if m["id"] not in replaced_ids]
+    c["shipping_methods"] = kept + [{**m, "tax_lines": [], "adjustments": []} for m in await carts.insert_shipping_methods(
         conn, cart_id=cart_id, methods=[{"name": option_name, "amount": prices[option_id], "is_tax_inclusive": False,
                                          "shipping_option_id": option_id, "data": dict(data or {})}])]
     # the option was just checked against the cart's channel and address: no second check in the refresh
