@@ -495,6 +495,7 @@ async def apply_change(conn: AsyncConnection, *, order: Mapping[str, Any], chang
     version = await orders.confirm_change(conn, change_id=change["id"], confirmed_by=confirmed_by)
     applied = Applied(version=version, added=[], returned={}, written_off=[], shipping=[])
     deltas: dict[str, dict[str, Decimal]] = {}
+    updated: set[str] = set()
     for a in actions:
         d = a["details"] or {}
         if a["action"] == "RETURN_ITEM":
@@ -517,6 +518,7 @@ async def apply_change(conn: AsyncConnection, *, order: Mapping[str, Any], chang
                 written_off_quantity=0, metadata={}))
         elif a["action"] == "ITEM_UPDATE":
             ref = str(d["reference_id"])
+            updated.add(ref)
             deltas.setdefault(ref, {}).setdefault("quantity", ZERO)
             deltas[ref]["quantity"] += orders.dec(d.get("quantity")) - orders.dec(d.get("previous_quantity"))
         elif a["action"] == "SHIPPING_ADD":
@@ -526,12 +528,29 @@ async def apply_change(conn: AsyncConnection, *, order: Mapping[str, Any], chang
             applied.shipping.append((str(a["reference_id"]), orders.dec(a["amount"]), bool(d.get("return_id"))))
     await orders.add_item_quantities(conn, order_id=order["id"], deltas=deltas)
     await reserve_added(conn, order=order, added=applied.added)
+    await rereserve_updated(conn, order=order, item_ids=sorted(updated))
     return applied
+
+
+async def rereserve_updated(conn: AsyncConnection, *, order: Mapping[str, Any], item_ids: Sequence[str]) -> None:
+    """Items whose quantity an edit changed (ITEM_UPDATE), as Medusa's confirm-order-edit-request: their
+    reservations are deleted and what is still to fulfil (new quantity − fulfilled) is reserved again, in the
+    confirmation's transaction. A decrease (or removal: quantity 0) gives stock back; an increase short of stock
+    without backorder refuses the confirmation."""
+    if not item_ids:
+        return
+    wanted = set(item_ids)
+    rows = [r for r in await orders.order_items(conn, order_ids=[order["id"]]) if r["id"] in wanted]
+    await inventory.release_reservations(conn, line_item_ids=list(item_ids))
+    await reserve_added(conn, order=order, added=[
+        (str(r["id"]), left, ZERO) for r in rows
+        if (left := orders.dec(r["quantity"]) - orders.dec(r["fulfilled_quantity"])) > 0])
 
 
 async def reserve_added(conn: AsyncConnection, *, order: Mapping[str, Any],
                         added: Sequence[tuple[str, Decimal, Decimal]]) -> None:
-    """Reserve stock for the new items, as checkout does (short stock without backorder refuses the confirmation).
+    """Reserve stock for `(line item id, quantity, _)`: new items, as checkout does (short stock without
+    backorder refuses the confirmation).
 
     The order's sales channel picks the locations; a channel without locations does not restrict them.
     """

@@ -122,3 +122,66 @@ async def test_edit_cannot_go_below_fulfilled(client: httpx.AsyncClient, contain
     r = await client.post(f"/admin/order-edits/{placed.order_id}/items/item/{placed.item_ids[1]}", headers=h,
                           json={"quantity": 5})
     assert r.status_code == 200
+
+
+async def _reservations(container: Container, item_id: str) -> list[int]:
+    async with container.database().read() as conn:
+        return [int(q) for q in (await conn.execute(text(
+            "SELECT quantity FROM reservation_item WHERE line_item_id = :i AND deleted_at IS NULL"),
+            {"i": item_id})).scalars()]
+
+
+async def _edit_quantities(client: httpx.AsyncClient, h: dict[str, str], order_id: str,
+                           quantities: dict[str, int]) -> httpx.Response:
+    r = await client.post("/admin/order-edits", headers=h, json={"order_id": order_id})
+    assert r.status_code == 200, r.text
+    for item_id, qty in quantities.items():
+        r = await client.post(f"/admin/order-edits/{order_id}/items/item/{item_id}", headers=h,
+                              json={"quantity": qty})
+        assert r.status_code == 200, r.text
+    return await client.post(f"/admin/order-edits/{order_id}/confirm", headers=h)
+
+
+async def test_confirming_an_edit_moves_the_reservations_with_the_quantities(client: httpx.AsyncClient,
+                                                                           container: Container) -> None:
+    """As Medusa's confirm-order-edit-request: an updated item's reservations are replaced by one for what is
+    left to fulfil; a removed item (quantity 0) gives its stock back; short stock refuses and changes nothing."""
+    from tests.api.admin.order_factory import levels
+
+    h = admin_headers(container)
+    placed = await place_order(container, stocked=10)
+    assert await levels(container, placed) == [(10, 1), (10, 3)]
+    r = await _edit_quantities(client, h, placed.order_id, {placed.item_ids[0]: 0, placed.item_ids[1]: 5})
+    assert r.status_code == 200, r.text
+    assert await levels(container, placed) == [(10, 0), (10, 5)]
+    assert await _reservations(container, placed.item_ids[0]) == []
+    assert await _reservations(container, placed.item_ids[1]) == [5]
+    assert await _events(container, "order-edit.confirmed", placed.order_id) == 1
+
+    r = await _edit_quantities(client, h, placed.order_id, {placed.item_ids[1]: 11})
+    assert r.status_code == 400, r.text
+    assert await levels(container, placed) == [(10, 0), (10, 5)]
+    assert await _reservations(container, placed.item_ids[1]) == [5]
+    assert (await client.delete(f"/admin/order-edits/{placed.order_id}", headers=h)).status_code == 200
+
+    r = await _edit_quantities(client, h, placed.order_id, {placed.item_ids[1]: 2})
+    assert r.status_code == 200, r.text
+    assert await levels(container, placed) == [(10, 0), (10, 2)]
+    assert await _reservations(container, placed.item_ids[1]) == [2]
+    order = (await client.get(f"/admin/orders/{placed.order_id}", headers=h)).json()["order"]
+    assert {i["id"]: i["quantity"] for i in order["items"]}[placed.item_ids[1]] == 2
+
+
+async def test_an_edit_of_a_partly_fulfilled_item_reserves_only_what_is_left(client: httpx.AsyncClient,
+                                                                           container: Container) -> None:
+    from tests.api.admin.test_returns import fulfilled_order
+
+    h = admin_headers(container)
+    placed = await fulfilled_order(client, container, h)
+    async with container.database().read() as conn:
+        fulfilled = int((await conn.execute(text(
+            "SELECT fulfilled_quantity FROM order_item WHERE item_id = :i AND deleted_at IS NULL"),
+            {"i": placed.item_ids[1]})).scalar_one())
+    r = await _edit_quantities(client, h, placed.order_id, {placed.item_ids[1]: fulfilled + 2})
+    assert r.status_code == 200, r.text
+    assert await _reservations(container, placed.item_ids[1]) == [2]
