@@ -25,7 +25,9 @@ from euryale.api.admin._order_changes import (
 from euryale.errors import invalid_data
 from euryale.flows.order import change_kit as kit
 from euryale.flows.order.draft_orders import get_draft
+from euryale.flows.order.promotions import preview_adjustments
 from euryale.http.json import JSONResponse, json
+from euryale.modules.order.lifecycle import get_order
 from euryale.modules.order.models import order_table
 from euryale.query.admin_orders import Fields, load_orders, medusa_nested, retrieve_admin_order
 from euryale.query.order_changes import change_preview
@@ -64,7 +66,9 @@ async def _preview(request: Request, order_id: str) -> JSONResponse:
         change = await kit.active_change(conn, order_id=order_id)
         if change is not None and change["change_type"] != kit.EDIT.change_type:
             change = None
-        return json({"draft_order_preview": await change_preview(conn, order_id=order_id, change=change)})
+        preview = await change_preview(conn, order_id=order_id, change=change)
+        await preview_adjustments(conn, order=await get_order(conn, order_id=order_id), preview=preview)
+        return json({"draft_order_preview": preview})
 
 
 async def _check(request: Request, order_id: str) -> None:

@@ -1,7 +1,8 @@
 """Draft orders: an order with `status = draft` / `is_draft_order`, built by an admin (items, shipping, promotion
 codes), edited through the same order-change machinery as order edits, then converted into a real order.
 
-Promotion codes are linked to the draft (`order_promotion`); their adjustments are not computed here.
+Promotion codes are linked to the draft (`order_promotion`); their adjustments (and the automatic promotions')
+are computed as a cart's (`flows.order.promotions`) on creation and when an edit is confirmed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from euryale.errors import invalid_data, not_allowed, not_found
 from euryale.flows.cart.mutations import guest_customer_id
 from euryale.flows.order import change_kit as kit
 from euryale.flows.order import order_edits
+from euryale.flows.order.promotions import refresh_order_adjustments
 from euryale.ids import generate_id
 from euryale.links.models import order_promotion
 from euryale.modules.customer.models import customer
@@ -152,6 +154,7 @@ async def create_draft_order(db: Database, *, data: Mapping[str, Any], created_b
         await _add_items(conn, order=order, items=list(data.get("items") or []))
         await _add_shipping(conn, order=order, methods=list(data.get("shipping_methods") or []))
         await _link_promotions(conn, order_id=oid, codes=list(data.get("promo_codes") or []))
+        await refresh_order_adjustments(conn, order=order, codes=list(data.get("promo_codes") or []))
         await orders.record_change(conn, order_id=oid, change_type="create_draft_order", actions=[],
                                    created_by=created_by, bump=False)
         await orders.refresh_summary(conn, order_id=oid)
@@ -304,3 +307,6 @@ async def confirm_edit(db: Database, *, order_id: str, confirmed_by: str | None)
                                                                  order_promotion.c.promotion_id == ref)
                                    .values(deleted_at=func.now()))
         await order_edits.confirm_edit_in(conn, order_id=order_id, confirmed_by=confirmed_by)
+        # the draft's items, shipping and codes as confirmed: its adjustments follow, then its summary
+        await refresh_order_adjustments(conn, order=await orders.get_order(conn, order_id=order_id))
+        await orders.refresh_summary(conn, order_id=order_id)

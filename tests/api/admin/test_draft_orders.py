@@ -149,3 +149,65 @@ async def test_draft_order_validation(client: httpx.AsyncClient, container: Cont
     r = await client.post(f"/admin/draft-orders/{(await _create(client, shop, h))['id']}/edit/items", headers=h,
                           json={"items": [{"variant_id": shop.variants[0].id, "quantity": 1}]})
     assert r.status_code == 400  # no edit begun
+
+
+async def _percent_promotion(client: httpx.AsyncClient, h: dict[str, str], percent: int) -> str:
+    code = f"DRAFTPCT{uuid.uuid4().hex[:6].upper()}"
+    r = await client.post("/admin/promotions", headers=h, json={
+        "code": code, "type": "standard", "status": "active", "is_automatic": False,
+        "application_method": {"type": "percentage", "target_type": "items", "allocation": "across",
+                               "value": percent, "target_rules": []}})
+    assert r.status_code == 200, r.text
+    return code
+
+
+async def test_draft_order_promotions_are_computed_into_adjustments_and_totals(client: httpx.AsyncClient,
+                                                                              container: Container) -> None:
+    """As a cart's (Medusa's refresh/compute-draft-order-adjustments): on create with `promo_codes`, and when an
+    edit that removes or adds codes (or changes quantities) is confirmed."""
+    h = admin_headers(container)
+    shop = await make_shop(container, prices=[20])
+    code = await _percent_promotion(client, h, 10)
+    r = await client.post("/admin/draft-orders", headers=h, params={
+        "fields": "*items,*items.adjustments,+discount_total,+item_total,+shipping_methods"}, json={
+        "region_id": shop.region_id, "email": f"draft-{shop.tag}@example.com",
+        "sales_channel_id": shop.sales_channel_id, "promo_codes": [code],
+        "items": [{"variant_id": shop.variants[0].id, "quantity": 2},
+                  {"title": "Gift wrap", "unit_price": 3, "quantity": 1}],
+        "shipping_methods": [{"shipping_option_id": shop.shipping_option_id, "amount": 5}]})
+    assert r.status_code == 200, r.text
+    draft = r.json()["draft_order"]
+    did = draft["id"]
+    adjustments = {i["unit_price"]: [(a["code"], a["amount"]) for a in i["adjustments"]] for i in draft["items"]}
+    assert adjustments == {20: [(code, 4)], 3: [(code, 0.3)]}
+    assert draft["discount_total"] == 4.3 and draft["total"] == 43 - 4.3 + 5
+
+    # an edit removing the code: no adjustment once confirmed
+    assert (await client.post(f"/admin/draft-orders/{did}/edit", headers=h)).status_code == 200
+    r = await client.request("DELETE", f"/admin/draft-orders/{did}/edit/promotions", headers=h,
+                             json={"promo_codes": [code]})
+    assert r.status_code == 200, r.text
+    assert (await client.post(f"/admin/draft-orders/{did}/edit/confirm", headers=h)).status_code == 200
+    got = (await client.get(f"/admin/draft-orders/{did}", headers=h,
+                            params={"fields": "+discount_total,*items.adjustments,*promotions"})).json()["draft_order"]
+    assert got["discount_total"] == 0 and got["total"] == 43 + 5
+    assert all(i["adjustments"] == [] for i in got["items"])
+
+    # an edit adding it back with one more unit: 10 % of 3 × 20 + 3
+    assert (await client.post(f"/admin/draft-orders/{did}/edit", headers=h)).status_code == 200
+    item = [i for i in draft["items"] if i["unit_price"] == 20][0]
+    r = await client.post(f"/admin/draft-orders/{did}/edit/items/item/{item['id']}", headers=h, json={"quantity": 3})
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/admin/draft-orders/{did}/edit/promotions", headers=h, json={"promo_codes": [code]})
+    assert r.status_code == 200, r.text
+    # the preview shows what confirming would write
+    preview = {i["unit_price"]: i for i in r.json()["draft_order_preview"]["items"]}
+    assert [(a["code"], a["amount"]) for a in preview[20]["adjustments"]] == [(code, 6)]
+    assert preview[20]["discount_total"] == 6 and preview[20]["total"] == 54
+    assert (await client.post(f"/admin/draft-orders/{did}/edit/confirm", headers=h)).status_code == 200
+    got = (await client.get(f"/admin/draft-orders/{did}", headers=h,
+                            params={"fields": "+discount_total,*items.adjustments"})).json()["draft_order"]
+    assert got["discount_total"] == 6.3 and got["total"] == 63 - 6.3 + 5
+    # and the order it becomes keeps them
+    order = (await client.post(f"/admin/draft-orders/{did}/convert-to-order", headers=h)).json()["order"]
+    assert order["discount_total"] == 6.3
