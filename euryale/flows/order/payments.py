@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import Database
@@ -16,6 +17,7 @@ from euryale.links import service as links
 from euryale.modules.order import lifecycle as orders
 from euryale.modules.payment import operations
 from euryale.modules.payment import service as payments
+from euryale.modules.payment.models import refund_reason
 
 
 async def order_of_collection(conn: AsyncConnection, *, collection_id: str) -> str | None:
@@ -55,13 +57,27 @@ async def record_refund(conn: AsyncConnection, *, payment: Mapping[str, Any], am
             _, summary = await orders.compute_totals(conn, order_id=order_id)
             owed = max(-summary["pending_difference"], orders.ZERO)
             if amount > owed:
-                await orders.add_credit_line(conn, order_id=order_id, amount=amount - owed, reference="refund",
-                                             reference_id=refund_id or payment["id"], created_by=created_by)
+                reference, reference_id = await _credit_reference(conn, payment=payment)
+                await orders.add_credit_line(conn, order_id=order_id, amount=amount - owed, reference=reference,
+                                             reference_id=reference_id, created_by=created_by)
         await orders.add_transaction(conn, order_id=order_id, amount=-amount, currency_code=payment["currency_code"],
                                      reference="refund", reference_id=refund_id or payment["id"],
                                      return_id=return_id)
         await orders.refresh_summary(conn, order_id=order_id)
     await stage_events(conn, Event("payment.refunded", {"id": payment["id"]}))
+
+
+async def _credit_reference(conn: AsyncConnection, *, payment: Mapping[str, Any]) -> tuple[str, str]:
+    """A refund credit line's reference, as Medusa's refund-payment: the refund reason's label and code, else
+    `payment_collection` and the collection's id. (Euryale's refund reasons have no `code` column yet: it is
+    derived from the label as Medusa's migration populated it, lower-case with underscores.)"""
+    reason_id = payment["refunds"][-1].get("refund_reason_id") if payment["refunds"] else None
+    if reason_id:
+        label = (await conn.execute(select(refund_reason.c.label).where(refund_reason.c.id == reason_id))
+                 ).scalar_one_or_none()
+        if label:
+            return str(label), str(label).lower().replace(" ", "_")
+    return "payment_collection", str(payment["payment_collection_id"])
 
 
 async def capture(db: Database, *, payment_id: str, amount: Decimal | None, captured_by: str | None) -> None:

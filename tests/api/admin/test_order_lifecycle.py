@@ -124,6 +124,9 @@ async def test_order_lifecycle_matches_medusa(client: httpx.AsyncClient, contain
         105, 5, 0)
     res = await client.get(f"/admin/orders/{oid}?fields=credit_line_total,*credit_lines", headers=h)
     assert res.json()["order"]["credit_line_total"] == 5 and res.json()["order"]["credit_lines"][0]["amount"] == 5
+    # no refund reason: Medusa's refund-payment references the payment collection
+    assert [(c["reference"], c["reference_id"]) for c in res.json()["order"]["credit_lines"]] == [
+        ("payment_collection", placed.collection_id)]
     res = await client.post(f"/admin/payments/{placed.payment_id}/refund", json={"amount": 110}, headers=h)
     assert res.status_code == 400
     assert res.json() == sample("039")["response"]
