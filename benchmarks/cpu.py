@@ -7,6 +7,12 @@ is the figure to compare two commits with (`time.process_time()` around N reques
     python -m benchmarks.cpu --cache redis            # through the Redis response cache (warm)
     python -m benchmarks.cpu --profile products_list  # cProfile of one scenario (top 40 by cumulative time)
     python -m benchmarks.cpu --database-url postgresql://.../db  # reuse a seeded database (else one is made)
+    python -m benchmarks.cpu --database-url postgresql://.../db --dump /tmp/before  # catalog bodies, to diff
+
+`--dump` adds (once, idempotently) a sale and an override price list, a price with a region rule, a tax-inclusive
+preference on the USD region, tax rates for DE and US and a cart, then writes the uncached bodies of ~50 store
+catalog reads (fields, filters, `q`, order, offsets, both currencies, region / country / cart price contexts) to
+the directory, one file each, for a byte-for-byte `diff -r` across commits.
 """
 
 from __future__ import annotations
@@ -96,6 +102,114 @@ async def measure(dsn: str, data: dict[str, Any], scenarios: list[str], n: int, 
             await client.aclose()
 
 
+DUMP_TAG = "cpudump"
+
+
+async def _dump_fixtures(dsn: str) -> dict[str, Any]:
+    """Price lists, a rule price, a tax-inclusive preference, tax rates and a cart (fixed ids: added once)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        regions = {r["currency_code"]: r["id"] for r in await conn.fetch(
+            "SELECT DISTINCT ON (currency_code) id, currency_code FROM region ORDER BY currency_code, created_at")}
+        products = [r[0] for r in await conn.fetch("SELECT id FROM product ORDER BY created_at, id LIMIT 6")]
+        if await conn.fetchval("SELECT count(*) FROM price_list WHERE id = $1", f"plist_{DUMP_TAG}_sale") == 0:
+            async with conn.transaction():
+                for kind in ("sale", "override"):
+                    await conn.execute("INSERT INTO price_list (id, title, description, status, type) "
+                                       "VALUES ($1, $2, '', 'active', $2)", f"plist_{DUMP_TAG}_{kind}", kind)
+                for i, (pid, kind, delta) in enumerate(((products[0], "sale", -3), (products[1], "override", 5))):
+                    await conn.execute(
+                        "INSERT INTO price (id, currency_code, amount, price_set_id, price_list_id) "
+                        "SELECT 'price_" + DUMP_TAG + "_" + str(i) + "_' || v.id, 'eur', p.amount + $3, "
+                        "p.price_set_id, $2 FROM product_variant v "
+                        "JOIN product_variant_price_set l ON l.variant_id = v.id "
+                        "JOIN price p ON p.price_set_id = l.price_set_id AND p.currency_code = 'eur' "
+                        "AND p.price_list_id IS NULL WHERE v.product_id = $1", pid, f"plist_{DUMP_TAG}_{kind}",
+                        delta)
+                await conn.execute(
+                    "INSERT INTO price (id, currency_code, amount, price_set_id, rules_count) "
+                    "SELECT 'price_" + DUMP_TAG + "_r_' || v.id, 'eur', 1.50, l.price_set_id, 1 "
+                    "FROM product_variant v JOIN product_variant_price_set l ON l.variant_id = v.id "
+                    "WHERE v.product_id = $1", products[2])
+                await conn.execute(
+                    "INSERT INTO price_rule (id, attribute, value, priority, price_id) "
+                    "SELECT 'prule_' || id, 'region_id', $1, 0, id FROM price WHERE id LIKE $2",
+                    regions["eur"], f"price_{DUMP_TAG}_r_%")
+                await conn.execute("INSERT INTO price_preference (id, attribute, value, is_tax_inclusive) "
+                                   "VALUES ($1, 'region_id', $2, true)", f"prpref_{DUMP_TAG}", regions["usd"])
+                for country, rate in (("de", 19.0), ("us", 7.5)):
+                    await conn.execute("INSERT INTO tax_region (id, country_code) VALUES ($1, $2)",
+                                       f"txreg_{DUMP_TAG}_{country}", country)
+                    await conn.execute("INSERT INTO tax_rate (id, rate, code, name, is_default, tax_region_id) "
+                                       "VALUES ($1, $2, $3, $3, true, $4)", f"txr_{DUMP_TAG}_{country}", rate,
+                                       f"VAT-{country}", f"txreg_{DUMP_TAG}_{country}")
+                await conn.execute("INSERT INTO cart (id, region_id, currency_code) VALUES ($1, $2, 'eur')",
+                                   f"cart_{DUMP_TAG}", regions["eur"])
+        ids = {
+            "collection": await conn.fetchval("SELECT id FROM product_collection ORDER BY created_at, id LIMIT 1"),
+            "category": await conn.fetchval("SELECT id FROM product_category ORDER BY created_at, id LIMIT 1"),
+            "tag": await conn.fetchval("SELECT id FROM product_tag ORDER BY created_at, id LIMIT 1"),
+            "handle": await conn.fetchval("SELECT handle FROM product WHERE id = $1", products[3]),
+        }
+    finally:
+        await conn.close()
+    return {"regions": regions, "products": products, "cart": f"cart_{DUMP_TAG}", **ids}
+
+
+def _dump_paths(f: dict[str, Any]) -> list[str]:
+    eur, usd = f["regions"]["eur"], f["regions"]["usd"]
+    p = f["products"]
+    lists = [
+        f"limit=20&region_id={eur}", f"limit=20&region_id={usd}", f"limit=20&offset=20&region_id={eur}",
+        f"limit=20&offset=190&region_id={usd}", f"limit=20&offset=5000&region_id={eur}", "", "limit=20",
+        f"limit=20&fields=*variants.calculated_price&region_id={eur}", f"limit=20&fields=%2Bmetadata&region_id={eur}",
+        f"limit=10&fields=id,title,variants.id,variants.calculated_price&region_id={usd}",
+        f"limit=10&fields=*variants.calculated_price,%2Bvariants.inventory_quantity&region_id={eur}",
+        f"limit=10&fields=%2Bvariants.metadata,*categories,-images&region_id={eur}",
+        f"limit=20&q=hoodie&region_id={eur}", f"limit=20&q=1&offset=3&region_id={usd}",
+        f"limit=20&order=-title&region_id={eur}", f"limit=20&order=-created_at&region_id={usd}",
+        "limit=20&order=handle", f"limit=20&collection_id={f['collection']}&region_id={eur}",
+        f"limit=20&category_id[]={f['category']}&region_id={eur}", f"limit=20&tag_id={f['tag']}&region_id={usd}",
+        f"handle={f['handle']}&region_id={eur}", f"id[]={p[0]}&id[]={p[1]}&id[]={p[2]}&region_id={eur}",
+        "limit=10&country_code=de", "limit=10&country_code=us", "limit=10&country_code=fr&province=x",
+        f"limit=10&cart_id={f['cart']}", f"limit=10&region_id={usd}&country_code=us",
+        "limit=5&region_id=reg_missing", "limit=5&fields=*variants.calculated_price", "limit=5&order=nope",
+    ]
+    details = [f"region_id={eur}", f"region_id={usd}", "", "country_code=de", "country_code=us",
+               f"cart_id={f['cart']}", f"fields=id,title&region_id={eur}",
+               f"fields=*variants.calculated_price,%2Bmetadata&region_id={eur}",
+               f"fields=%2Bvariants.inventory_quantity&region_id={usd}"]
+    out = [f"/store/products?{q}" for q in lists]
+    out += [f"/store/products/{pid}?{q}" for pid in p[:3] for q in details]
+    out += [f"/store/products/{p[4]}?region_id={usd}", "/store/products/prod_missing?region_id=" + eur]
+    return out
+
+
+async def dump(dsn: str, data: dict[str, Any], directory: str) -> None:
+    """Write the uncached bodies of the catalog reads of `_dump_paths` to `directory` (status + body per file)."""
+    import os
+
+    fixtures = await _dump_fixtures(dsn)
+    os.makedirs(directory, exist_ok=True)
+    config = define_config(project_config={"database_url": dsn, "worker_mode": "server",
+                                           "http": {"jwt_secret": SECRET, "cookie_secret": SECRET}})
+    container = build_container(config)
+    await container.start()
+    try:
+        transport = httpx.ASGITransport(app=create_app(container))
+        headers = {"x-publishable-api-key": data["publishable_key"]}
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for i, path in enumerate(_dump_paths(fixtures)):
+                r = await client.get(path, headers=headers)
+                with open(os.path.join(directory, f"{i:03d}.txt"), "wb") as fh:
+                    fh.write(f"{path}\n{r.status_code}\n".encode() + r.content + b"\n")
+    finally:
+        await container.stop()
+    print(f"wrote {len(_dump_paths(fixtures))} bodies to {directory}")
+
+
 async def main_async(args: argparse.Namespace) -> None:
     db = None
     dsn = args.database_url
@@ -107,7 +221,10 @@ async def main_async(args: argparse.Namespace) -> None:
         data = await seed_url(dsn) if db is not None or args.seed else None
         if data is None:
             data = await _existing(dsn)
-        await measure(dsn, data, args.scenarios.split(","), args.n, args.cache, args.profile, args.repeat)
+        if args.dump:
+            await dump(dsn, data, args.dump)
+        else:
+            await measure(dsn, data, args.scenarios.split(","), args.n, args.cache, args.profile, args.repeat)
     finally:
         if db is not None and not args.keep:
             await services.drop_database(db)
@@ -139,6 +256,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="an already migrated and seeded database")
     parser.add_argument("--seed", action="store_true", help="seed --database-url first")
     parser.add_argument("--keep", action="store_true", help="keep the database it creates")
+    parser.add_argument("--dump", default=None, help="write catalog response bodies to this directory instead")
     asyncio.run(main_async(parser.parse_args()))
 
 
