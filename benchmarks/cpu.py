@@ -147,6 +147,16 @@ async def _dump_fixtures(dsn: str) -> dict[str, Any]:
                                        f"VAT-{country}", f"txreg_{DUMP_TAG}_{country}")
                 await conn.execute("INSERT INTO cart (id, region_id, currency_code) VALUES ($1, $2, 'eur')",
                                    f"cart_{DUMP_TAG}", regions["eur"])
+        # metadata (jsonb, key order and numbers as stored) on the first product's rows; dimensions with decimals
+        meta = '{"b": 1, "a": [1.5, "x\\u00e9\\n"], "zz": {"k": null, "n": 12345678901234567890}, "f": 2.50}'
+        await conn.execute("UPDATE product_variant SET metadata = $2::jsonb, weight = 12.50, length = 3 "
+                           "WHERE product_id = $1", products[0], meta)
+        for table in ("product_option", "image"):
+            await conn.execute(f"UPDATE {table} SET metadata = $2::jsonb WHERE product_id = $1", products[0], meta)
+        await conn.execute("UPDATE product_option_value SET metadata = $2::jsonb WHERE option_id IN "
+                           "(SELECT id FROM product_option WHERE product_id = $1)", products[0], meta)
+        await conn.execute("UPDATE product SET metadata = $2::jsonb, weight = '1.50', height = 'n/a' WHERE id = $1",
+                           products[0], meta)
         ids = {
             "collection": await conn.fetchval("SELECT id FROM product_collection ORDER BY created_at, id LIMIT 1"),
             "category": await conn.fetchval("SELECT id FROM product_category ORDER BY created_at, id LIMIT 1"),

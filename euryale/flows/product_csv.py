@@ -54,6 +54,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, float):  # numerics of rows PostgreSQL built as JSON (`query.json_sql`)
+        value = Decimal(repr(value))
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
     return str(value)

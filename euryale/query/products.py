@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, over, select
+from sqlalchemy import Text, bindparam, exists, func, over, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -43,6 +45,7 @@ from euryale.modules.product.models import (
     product_tags,
     product_type,
     product_variant,
+    product_variant_option,
 )
 from euryale.modules.product.service import variant_option_values
 from euryale.modules.region.models import region, region_country
@@ -50,6 +53,7 @@ from euryale.modules.sales_channel.models import sales_channel
 from euryale.modules.store.models import store
 from euryale.query.engine import RESERVED, Resource, Row, column_condition, finish_page
 from euryale.query.fields import FieldSelection
+from euryale.query.json_sql import json_array, json_object, loads, wire_value
 from euryale.query.request import ReadRequest
 
 PRODUCT_SCALARS = ["id", "title", "subtitle", "status", "external_id", "description", "handle", "is_giftcard",
@@ -111,19 +115,48 @@ def _cols(table: Any, names: list[str]) -> list[Any]:
 
 # --- relation loaders (each: one statement for the whole page) ---------------------------------------------------
 
-_VARIANTS_OF_PRODUCTS = CompiledQuery(lambda: select(*_cols(product_variant, VARIANT_SCALARS)).where(
-    any_param(product_variant.c.product_id), product_variant.c.deleted_at.is_(None)).order_by(
-    product_variant.c.variant_rank, product_variant.c.created_at, product_variant.c.id))
+def _variants_json_query(with_options: bool, with_price_set: bool) -> Any:
+    """Per product id, its live variants as JSON text (scalars, then `options` — each value with its `option` —
+    then `__price_set_id`), in the order and keys the Python builders used."""
+    v, ov, o, pvo = product_variant, product_option_value, product_option, product_variant_option
+    extra: list[tuple[str, Any]] = []
+    if with_options:
+        value = json_object(ov, ["id", "value", "rank", "metadata", "option_id"],
+                            [("option", json_object(o, OPTION_COLS)),
+                             *((c, wire_value(ov.c[c])) for c in ("created_at", "updated_at", "deleted_at"))])
+        extra.append(("options", select(json_array(value, o.c.created_at, o.c.id))
+                      .select_from(pvo.join(ov, ov.c.id == pvo.c.option_value_id).join(o, o.c.id == ov.c.option_id))
+                      .where(pvo.c.variant_id == v.c.id, ov.c.deleted_at.is_(None)).scalar_subquery()))
+    if with_price_set:
+        link = product_variant_price_set
+        extra.append(("__price_set_id", select(link.c.price_set_id)
+                      .where(link.c.variant_id == v.c.id, link.c.deleted_at.is_(None))
+                      .order_by(link.c.id).limit(1).scalar_subquery()))
+    return (select(v.c.product_id, func.json_agg(aggregate_order_by(
+        json_object(v, VARIANT_SCALARS, extra), v.c.variant_rank, v.c.created_at, v.c.id)).cast(Text))
+            .where(any_param(v.c.product_id), v.c.deleted_at.is_(None)).group_by(v.c.product_id))
+
+
+_VARIANTS_JSON = {(opts, psets): CompiledQuery(partial(_variants_json_query, opts, psets))
+                  for opts in (False, True) for psets in (False, True)}
 
 
 async def _load_variants(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
-    variants = [dict(r) for r in await _VARIANTS_OF_PRODUCTS.fetch(conn, ids=[r["id"] for r in rows])]
-    by_product: dict[str, list[Row]] = defaultdict(list)
-    for var in variants:
-        by_product[var["product_id"]].append(var)
+    with_options = sel.has("options")
+    with_sets = _needs_price_sets(sel)
+    by_product = {r[0]: loads(r[1]) for r in await _VARIANTS_JSON[with_options, with_sets].fetch(
+        conn, ids=[r["id"] for r in rows])}
+    variants: list[Row] = []
     for r in rows:
-        r["variants"] = by_product.get(r["id"], [])
-    await attach_variant_relations(conn, variants, sel, ctx)
+        r["variants"] = found = by_product.get(r["id"], [])
+        variants += found
+    psets = {var["id"]: var.pop("__price_set_id") for var in variants if var.get("__price_set_id")} \
+        if with_sets else None
+    await attach_variant_relations(conn, variants, sel, ctx, options_loaded=with_options, price_sets=psets)
+
+
+def _needs_price_sets(sel: FieldSelection) -> bool:
+    return sel.has("prices") or sel.has("calculated_price") or sel.has("price_set")
 
 
 _PRICE_SETS_OF_VARIANTS = CompiledQuery(lambda: select(
@@ -132,20 +165,21 @@ _PRICE_SETS_OF_VARIANTS = CompiledQuery(lambda: select(
 
 
 async def attach_variant_relations(conn: AsyncConnection, variants: list[Row], sel: FieldSelection,
-                                   ctx: dict[str, Any]) -> None:
-    """Options, prices, images, calculated price and inventory quantity for a page of variants."""
+                                   ctx: dict[str, Any], *, options_loaded: bool = False,
+                                   price_sets: dict[str, str] | None = None) -> None:
+    """Options, prices, images, calculated price and inventory quantity for a page of variants (`options_loaded`
+    and `price_sets`, variant id → price set id: what the caller read with the variants)."""
     if not variants:
         return
     ids = [v["id"] for v in variants]
-    if sel.has("options"):
+    if sel.has("options") and not options_loaded:
         opts = await variant_option_values(conn, variant_ids=ids)
         for var in variants:
             var["options"] = opts.get(var["id"], [])
     if sel.has("images"):
         await _attach_variant_images(conn, variants)
-    need_sets = sel.has("prices") or sel.has("calculated_price") or sel.has("price_set")
-    psets: dict[str, str] = {}
-    if need_sets:
+    psets: dict[str, str] = price_sets or {}
+    if price_sets is None and _needs_price_sets(sel):
         psets = {r["variant_id"]: r["price_set_id"] for r in await _PRICE_SETS_OF_VARIANTS.fetch(conn, ids=ids)}
     if sel.has("prices"):
         prices = await list_prices(conn, price_set_ids=list(psets.values()))
@@ -273,65 +307,53 @@ async def inventory_quantities(conn: AsyncConnection, *, variant_ids: list[str],
     return out
 
 
-def _options_query(with_values: bool) -> Any:
+def _by_product(pid: Any, obj: Any, order: Sequence[Any], source: Any, *conds: Any) -> CompiledQuery:
+    """Per product id (`pid`), the JSON array text of `obj` over `source` rows matching `conds`, in `order`."""
+    return CompiledQuery(lambda: select(pid, func.json_agg(aggregate_order_by(obj, *order)).cast(Text))
+                         .select_from(source).where(any_param(pid), *conds).group_by(pid))
+
+
+def _options_query(with_values: bool) -> CompiledQuery:
     o, ov = product_option, product_option_value
-    cols = [o.c.product_id.label("__pid"), *_cols(o, OPTION_COLS)]
-    source: Any = o
+    extra: list[tuple[str, Any]] = []
     if with_values:
-        cols += [ov.c[c].label(f"__v_{c}") for c in VALUE_COLS]
-        source = o.outerjoin(ov, (ov.c.option_id == o.c.id) & ov.c.deleted_at.is_(None))
-    stmt = select(*cols).select_from(source).where(any_param(o.c.product_id), o.c.deleted_at.is_(None))
-    return stmt.order_by(o.c.created_at, o.c.id, *([ov.c.created_at, ov.c.id] if with_values else []))
+        extra.append(("values", select(json_array(json_object(ov, VALUE_COLS), ov.c.created_at, ov.c.id))
+                      .where(ov.c.option_id == o.c.id, ov.c.deleted_at.is_(None)).scalar_subquery()))
+    return _by_product(o.c.product_id, json_object(o, OPTION_COLS, extra), (o.c.created_at, o.c.id), o,
+                       o.c.deleted_at.is_(None))
 
 
-_OPTIONS = {with_values: CompiledQuery(partial(_options_query, with_values))
-            for with_values in (False, True)}
+_OPTIONS = {with_values: _options_query(with_values) for with_values in (False, True)}
+
+
+async def _attach_json(query: CompiledQuery, name: str, conn: AsyncConnection, rows: list[Row]) -> None:
+    """`row[name]`: the JSON array `query` reads for each product of the page (`[]` when none)."""
+    found = {r[0]: r[1] for r in await query.fetch(conn, ids=[r["id"] for r in rows])}
+    for r in rows:
+        text = found.get(r["id"])
+        r[name] = loads(text) if text is not None else []
 
 
 async def _load_options(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
-    """Options with their values in one statement (values LEFT JOINed, grouped here)."""
-    with_values = sel.has("values")
-    options: dict[str, Row] = {}
-    grouped: dict[str, list[Row]] = defaultdict(list)
-    for m in await _OPTIONS[with_values].fetch(conn, ids=[r["id"] for r in rows]):
-        opt = options.get(m["id"])
-        if opt is None:
-            opt = {c: m[c] for c in OPTION_COLS}
-            if with_values:
-                opt["values"] = []
-            options[m["id"]] = opt
-            grouped[m["__pid"]].append(opt)
-        if with_values and m["__v_id"] is not None:
-            opt["values"].append({c: m[f"__v_{c}"] for c in VALUE_COLS})
-    for r in rows:
-        r["options"] = grouped.get(r["id"], [])
+    """Options, each with its live values when selected, in one statement."""
+    await _attach_json(_OPTIONS[sel.has("values")], "options", conn, rows)
 
 
-_IMAGES_OF_PRODUCTS = CompiledQuery(lambda: select(*_cols(image, IMAGE_COLS)).where(
-    any_param(image.c.product_id), image.c.deleted_at.is_(None)).order_by(image.c.rank, image.c.id))
+_IMAGES_OF_PRODUCTS = _by_product(image.c.product_id, json_object(image, IMAGE_COLS), (image.c.rank, image.c.id),
+                                  image, image.c.deleted_at.is_(None))
 
 
 async def _load_images(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
-    grouped: dict[str, list[Row]] = defaultdict(list)
-    for m in await _IMAGES_OF_PRODUCTS.fetch(conn, ids=[x["id"] for x in rows]):
-        grouped[m["product_id"]].append(dict(m))
-    for r in rows:
-        r["images"] = grouped.get(r["id"], [])
+    await _attach_json(_IMAGES_OF_PRODUCTS, "images", conn, rows)
 
 
-_TAGS_OF_PRODUCTS = CompiledQuery(lambda: select(product_tags.c.product_id.label("__pid"), *_cols(product_tag, TAG_COLS))
-                                   .join(product_tag, product_tag.c.id == product_tags.c.product_tag_id)
-                                   .where(any_param(product_tags.c.product_id), product_tag.c.deleted_at.is_(None))
-                                   .order_by(product_tag.c.value))
+_TAGS_OF_PRODUCTS = _by_product(product_tags.c.product_id, json_object(product_tag, TAG_COLS), (product_tag.c.value,),
+                                product_tags.join(product_tag, product_tag.c.id == product_tags.c.product_tag_id),
+                                product_tag.c.deleted_at.is_(None))
 
 
 async def _load_tags(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
-    grouped: dict[str, list[Row]] = defaultdict(list)
-    for m in await _TAGS_OF_PRODUCTS.fetch(conn, ids=[x["id"] for x in rows]):
-        d = dict(m)
-        grouped[d.pop("__pid")].append(d)
-    for r in rows:
-        r["tags"] = grouped.get(r["id"], [])
+    await _attach_json(_TAGS_OF_PRODUCTS, "tags", conn, rows)
 
 
 def _categories_query(store_only: bool) -> Any:
