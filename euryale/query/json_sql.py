@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 # Python's `isoformat(timespec="milliseconds")` truncates microseconds, as `MS` does
 _TS_FORMAT: Any = literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'""")
 EMPTY_ARRAY: Any = literal_column("'[]'::json")
+_UTC: Any = literal_column("'UTC'")
 
 
 def wire_value(col: Any) -> Any:
@@ -30,7 +31,7 @@ def wire_value(col: Any) -> Any:
     ctype = col.type
     if isinstance(ctype, DateTime):
         # naive timestamps are UTC already (the wire encoder reads them so)
-        return func.to_char(func.timezone("UTC", col) if ctype.timezone else col, _TS_FORMAT)
+        return func.to_char(func.timezone(_UTC, col) if ctype.timezone else col, _TS_FORMAT)
     if isinstance(ctype, Numeric) and ctype.asdecimal:
         return func.trim_scale(col)
     return col

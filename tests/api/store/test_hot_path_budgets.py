@@ -130,3 +130,33 @@ async def test_cart_write_statement_budgets(client: httpx.AsyncClient, container
     # the count does not grow with the number of lines (the first add goes to an empty cart: no lines to read)
     for name in ("update_item", "update_cart", "address", "shipping", "delete_item", "get"):
         assert counts[name][0] == counts[name][1], (name, counts[name])
+
+
+async def test_product_list_and_detail_default_fields_statement_budget(client: httpx.AsyncClient,
+                                                                       container: Container,
+                                                                       config: EuryaleConfig) -> None:
+    """The storefront's default product read with prices: the key's channels, the region, the products with their
+    relations (one statement, relations as JSON subqueries) and the prices — whatever the page holds."""
+    sc_ids, token, _ = await channel_with_key(container)
+    headers = admin_headers(config)
+    region_id = await make_region(container, "eur")
+    products = [await create_product(client, headers, _many_variants(sc_ids, sizes))
+                for sizes in (["S"], ["XS", "S", "M", "L"], ["S", "M", "L", "XL", "XXL", "3XL"])]
+    pk = {"x-publishable-api-key": token}
+    counts: dict[str, list[int]] = {"list": [], "detail": []}
+    for limit in (1, 3):
+        with captured_statements(container) as seen:
+            r = await client.get("/store/products", headers=pk, params={"region_id": region_id, "limit": limit})
+        assert r.status_code == 200, r.text
+        assert len(r.json()["products"]) == limit and r.json()["count"] == 3
+        counts["list"].append(len(seen))
+    for p, n in ((products[0], 1), (products[2], 6)):
+        with captured_statements(container) as seen:
+            r = await client.get(f"/store/products/{p['id']}", headers=pk, params={"region_id": region_id})
+        assert r.status_code == 200, r.text
+        body = r.json()["product"]
+        assert len(body["variants"]) == n and len(body["options"][0]["values"]) == n
+        assert all(v["calculated_price"]["currency_code"] == "eur" and v["options"] for v in body["variants"])
+        counts["detail"].append(len(seen))
+    assert counts["list"][0] == counts["list"][1] <= 4, counts
+    assert counts["detail"][0] == counts["detail"][1] <= 4, counts
