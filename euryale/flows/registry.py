@@ -14,6 +14,7 @@ CORE_WORKFLOW_MODULES = (
     "euryale.flows.cart.workflows",
     "euryale.flows.cart.payment_workflows",
     "euryale.flows.cart.complete",
+    "euryale.flows.cart.credit_lines",
     "euryale.flows.product_csv",
     "euryale.flows.inventory_export",
     "euryale.flows.order.workflows",

@@ -43,6 +43,7 @@ from euryale.modules.cart.models import cart_line_item, cart_shipping_method
 from euryale.modules.fulfillment.models import shipping_option
 from euryale.modules.inventory import service as inventory
 from euryale.modules.inventory.models import reservation_item
+from euryale.modules.order import lifecycle as order_lifecycle
 from euryale.modules.order import service as orders
 from euryale.modules.payment import service as payments
 from euryale.modules.payment.models import payment_session
@@ -321,6 +322,13 @@ async def _write_order(conn: AsyncConnection, *, cart: dict[str, Any], v: dict[s
         await conn.execute(update(reservation_item).where(
             reservation_item.c.id.in_(v["reservation_ids"]), reservation_item.c.line_item_id.in_(list(line_map))
         ).values(line_item_id=case(line_map, value=reservation_item.c.line_item_id)))
+    if cart.get("credit_lines"):
+        # the cart's credit lines become the order's (Medusa's order_credit_line), at the order's first version
+        await order_lifecycle.record_change(conn, order_id=order_id, change_type="credit_line", bump=False, actions=[
+            {"action": "CREDIT_LINE_ADD", "reference": cl["reference"], "reference_id": cl["reference_id"],
+             "amount": cl["amount"], "details": {"reference": cl["reference"], "reference_id": cl["reference_id"],
+                                                 "metadata": cl["metadata"]}} for cl in cart["credit_lines"]])
+        await order_lifecycle.refresh_summary(conn, order_id=order_id)
     await carts.mark_completed(conn, cart_id=cart_id)
     return order_id
 

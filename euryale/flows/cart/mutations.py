@@ -135,6 +135,7 @@ _CART_ROW = (select(
     .label("owner_has_account"),
     exists().where(promotion.c.is_automatic.is_(True), promotion.c.status == "active",
                    promotion.c.deleted_at.is_(None)).label("automatic_promotions"),
+    carts.credit_lines_column(cart.c.id).label("credit_lines"),
     *(alias.c[k].label(f"{kind}__{k}") for kind, alias in _ADDRESSES for k in _ADDRESS_COLUMNS))
     .select_from(cart.outerjoin(region, region.c.id == cart.c.region_id)
                  .outerjoin(_ADDRESSES[0][1], _ADDRESSES[0][1].c.id == cart.c.shipping_address_id)
@@ -469,7 +470,7 @@ async def refresh_cart(conn: AsyncConnection, c: dict[str, Any], *, reprice: boo
     await _set_promotions(conn, c, list(applied.values()))
     if c["automatic_taxes"] is None or c["automatic_taxes"]:
         await _apply_taxes(conn, c)
-    c["totals"] = cart_totals(c["items"], c["shipping_methods"])
+    c["totals"] = cart_totals(c["items"], c["shipping_methods"], c.get("credit_lines") or [])
     await _sync_payment_collection(conn, cart=c)
     return c
 
@@ -738,7 +739,7 @@ async def calculate_taxes(conn: AsyncConnection, *, cart_id: str, customer_id: s
     """`POST /store/carts/:id/taxes`: force tax lines even when the region's automatic taxes are off."""
     c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
     await _apply_taxes(conn, c)
-    c["totals"] = cart_totals(c["items"], c["shipping_methods"])
+    c["totals"] = cart_totals(c["items"], c["shipping_methods"], c.get("credit_lines") or [])
     await _sync_payment_collection(conn, cart=c)
     return c
 

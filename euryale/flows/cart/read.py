@@ -26,6 +26,7 @@ from euryale.db.compiled import CompiledQuery
 from euryale.db.sql import any_param
 from euryale.links.models import cart_payment_collection, cart_promotion
 from euryale.modules.cart import service as carts
+from euryale.modules.cart.models import cart as cart_table
 from euryale.modules.cart.models import (
     cart_address,
     cart_line_item,
@@ -263,14 +264,24 @@ async def load_cart_relations(conn: AsyncConnection, c: dict[str, Any], *, total
     addrs = {r["id"]: dict(r) for r in await _ADDRESSES.fetch(conn, ids=address_ids)} if address_ids else {}
     for kind in kinds:
         c[kind] = addrs.get(c[f"{kind}_id"] or "")
+    c["credit_lines"] = carts.credit_lines_of(c.get("credit_lines"))
     if totals:
-        c["totals"] = cart_totals(c["items"], c["shipping_methods"])
+        c["totals"] = cart_totals(c["items"], c["shipping_methods"], c["credit_lines"])
     return c
 
 
+# the cart row with its credit lines (one statement), for flows that load the whole cart
+_STATE_ROW = select(cart_table, carts.credit_lines_column(cart_table.c.id).label("credit_lines")).where(
+    cart_table.c.id == bindparam("cart_id"), cart_table.c.deleted_at.is_(None))
+
+
 async def load_cart_state(conn: AsyncConnection, *, cart_id: str, for_update: bool = False) -> dict[str, Any]:
-    """Raw cart with items, shipping methods and addresses, plus computed totals (used by flows)."""
-    return await load_cart_relations(conn, await carts.get_cart(conn, cart_id=cart_id, for_update=for_update))
+    """Raw cart with items, shipping methods, addresses and credit lines, plus computed totals (used by flows)."""
+    stmt = _STATE_ROW.with_for_update(of=cart_table) if for_update else _STATE_ROW
+    row = (await conn.execute(stmt, {"cart_id": cart_id})).mappings().first()
+    if row is None:
+        raise carts.cart_not_found(cart_id)
+    return await load_cart_relations(conn, dict(row))
 
 
 async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: str | None = None,
@@ -327,7 +338,11 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
     body["shipping_methods"] = methods
     body["shipping_address"] = _address(c["shipping_address"])
     body["billing_address"] = _address(c["billing_address"])
-    body["credit_lines"] = []
+    body["credit_lines"] = [
+        {"id": cl["id"], "cart_id": cl["cart_id"], "reference": cl["reference"], "reference_id": cl["reference_id"],
+         "amount": cl["amount"], "raw_amount": _raw(cl["amount"]), "metadata": cl["metadata"],
+         "created_at": cl["created_at"], "updated_at": cl["updated_at"], "deleted_at": None}
+        for cl in c.get("credit_lines") or []]
     if c["customer_id"]:
         found = await _CART_CUSTOMER.fetch(conn, customer_id=c["customer_id"])
         if found:

@@ -160,3 +160,19 @@ cart_shipping_method_tax_line = Table(
     Column("tax_rate_id", Text, nullable=True),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
 )
+
+# Medusa's `cart_credit_line` (cart module): amounts credited to the cart (store credit, loyalty points, ...),
+# subtracted from its total and carried to the order it becomes
+cart_credit_line = Table(
+    "cart_credit_line",
+    metadata,
+    Column("id", Text, primary_key=True, nullable=False),
+    Column("cart_id", Text, nullable=False),
+    Column("reference", Text, nullable=True),
+    Column("reference_id", Text, nullable=True),
+    Column("amount", Numeric, nullable=False),
+    Column("metadata", JSONB, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+)

@@ -5,10 +5,14 @@ Reads are set-based: one statement per relation for any number of carts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Text, cast, func, insert, literal_column, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
@@ -17,6 +21,7 @@ from euryale.ids import generate_id
 from euryale.modules.cart.models import (
     cart,
     cart_address,
+    cart_credit_line,
     cart_line_item,
     cart_line_item_adjustment,
     cart_line_item_tax_line,
@@ -308,3 +313,53 @@ _OWNED: dict[tuple[str, str], tuple[Any, str, str]] = {
 async def mark_completed(conn: AsyncConnection, *, cart_id: str) -> None:
     await conn.execute(update(cart).where(cart.c.id == cart_id).values(completed_at=func.now(),
                                                                          updated_at=func.now()))
+
+
+def credit_lines_column(cart_id: Any) -> Any:
+    """A scalar subquery: the cart's live credit lines as one jsonb array (amount as text, timestamps as epoch
+    seconds), for the statement that reads the cart row, so they cost no statement of their own."""
+    t = cart_credit_line
+    line = func.jsonb_build_object(
+        "id", t.c.id, "cart_id", t.c.cart_id, "reference", t.c.reference, "reference_id", t.c.reference_id,
+        "amount", cast(t.c.amount, Text), "metadata", t.c.metadata,
+        "created_at", func.extract("epoch", t.c.created_at), "updated_at", func.extract("epoch", t.c.updated_at))
+    return (select(func.coalesce(func.jsonb_agg(aggregate_order_by(line, t.c.created_at, t.c.id)),
+                                 literal_column("'[]'::jsonb")))
+            .where(t.c.cart_id == cart_id, t.c.deleted_at.is_(None)).scalar_subquery())
+
+
+def credit_lines_of(value: Any) -> list[dict[str, Any]]:
+    """The `credit_lines_column` value as credit line dicts (Decimal amounts, aware datetimes)."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    out = []
+    for c in value or []:  # idempotent: a cart dict may go through this twice
+        c = dict(c)
+        c["amount"] = Decimal(str(c["amount"]))
+        for k in ("created_at", "updated_at"):
+            if c.get(k) is not None and not isinstance(c[k], datetime):
+                c[k] = datetime.fromtimestamp(float(c[k]), UTC)
+        c["deleted_at"] = None
+        out.append(c)
+    return out
+
+
+async def create_credit_lines(conn: AsyncConnection, *, lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Insert credit lines `{cart_id, amount, reference?, reference_id?, metadata?}`; returns the stored rows."""
+    if not lines:
+        return []
+    rows = [{"id": generate_id("cacl"), "cart_id": ln["cart_id"], "amount": Decimal(str(ln["amount"])),
+             "reference": ln.get("reference"), "reference_id": ln.get("reference_id"),
+             "metadata": dict(ln["metadata"]) if ln.get("metadata") is not None else None} for ln in lines]
+    result = await conn.execute(insert(cart_credit_line).returning(*cart_credit_line.c), rows)
+    return [dict(r) for r in result.mappings()]
+
+
+async def delete_credit_lines(conn: AsyncConnection, *, ids: Sequence[str]) -> list[str]:
+    """Soft-delete credit lines; returns the ids deleted."""
+    if not ids:
+        return []
+    t = cart_credit_line
+    result = await conn.execute(update(t).where(t.c.id.in_(list(ids)), t.c.deleted_at.is_(None))
+                                .values(deleted_at=func.now()).returning(t.c.id))
+    return [str(r[0]) for r in result]
