@@ -103,8 +103,9 @@ async def preview_adjustments(conn: AsyncConnection, *, order: dict[str, Any], p
     item_adj, _, _ = await compute_adjustments(conn, cart=context, codes=codes)
     for item in preview.get("items") or []:
         kept = [a for a in item.get("adjustments") or [] if not a.get("promotion_id")]
+        # Medusa's ITEM_ADJUSTMENTS_REPLACE adjustments as its preview shows them (amount = subtotal = total)
         item["adjustments"] = kept + [
-            {"item_id": item["id"], "code": a["code"], "promotion_id": a["promotion_id"],
-             "amount": orders.plain(orders.dec(a["amount"])), "is_tax_inclusive": a["is_tax_inclusive"]}
-            for a in item_adj.get(item["id"], [])]
+            {"code": a["code"], "amount": amount, "item_id": item["id"], "promotion_id": a["promotion_id"],
+             "is_tax_inclusive": a["is_tax_inclusive"], **orders.with_raw({"subtotal": amount, "total": amount})}
+            for a in item_adj.get(item["id"], []) if (amount := orders.plain(orders.dec(a["amount"]))) is not None]
         item.update(orders.with_raw(orders.item_totals(item, item.get("tax_lines") or [], item["adjustments"])))

@@ -203,6 +203,9 @@ async def test_draft_order_promotions_are_computed_into_adjustments_and_totals(c
     # the preview shows what confirming would write
     preview = {i["unit_price"]: i for i in r.json()["draft_order_preview"]["items"]}
     assert [(a["code"], a["amount"]) for a in preview[20]["adjustments"]] == [(code, 6)]
+    # Medusa 2.21.2's keys of a previewed adjustment (the reference server's ITEM_ADJUSTMENTS_REPLACE)
+    assert set(preview[20]["adjustments"][0]) == {"code", "amount", "item_id", "promotion_id", "is_tax_inclusive",
+                                                  "subtotal", "total", "raw_subtotal", "raw_total"}
     assert preview[20]["discount_total"] == 6 and preview[20]["total"] == 54
     assert (await client.post(f"/admin/draft-orders/{did}/edit/confirm", headers=h)).status_code == 200
     got = (await client.get(f"/admin/draft-orders/{did}", headers=h,
