@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from euryale import tracing
 from euryale.config import parse_cors
 from euryale.container import Container
-from euryale.http import errors, health
+from euryale.http import errors, health, routing
 from euryale.http import metrics as http_metrics
 from euryale.http.auth import UnauthorizedError
 from euryale.http.cors import GroupCORSMiddleware
@@ -140,6 +140,8 @@ def create_app(container: Container) -> FastAPI:
             app.include_router(router)
     for router in user_routers(container.config.root):
         app.include_router(router)
+    if not routing.install(app):
+        log.warning("route index not installed: the application router has middleware or form limits")
     app.add_middleware(GroupCORSMiddleware, groups={
         "/store": parse_cors(http.store_cors, key="http.store_cors", env="STORE_CORS"),
         "/admin": parse_cors(http.admin_cors, key="http.admin_cors", env="ADMIN_CORS"),
