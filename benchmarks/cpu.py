@@ -8,11 +8,16 @@ is the figure to compare two commits with (`time.process_time()` around N reques
     python -m benchmarks.cpu --profile products_list  # cProfile of one scenario (top 40 by cumulative time)
     python -m benchmarks.cpu --database-url postgresql://.../db  # reuse a seeded database (else one is made)
     python -m benchmarks.cpu --database-url postgresql://.../db --dump /tmp/before  # catalog bodies, to diff
+    python -m benchmarks.cpu --driver asgi            # the app called directly: server CPU only, no httpx client
 
 `--dump` adds (once, idempotently) a sale and an override price list, a price with a region rule, a tax-inclusive
 preference on the USD region, tax rates for DE and US and a cart, then writes the uncached bodies of ~50 store
 catalog reads (fields, filters, `q`, order, offsets, both currencies, region / country / cart price contexts) to
 the directory, one file each, for a byte-for-byte `diff -r` across commits.
+
+With `--driver httpx` (the default, comparable with earlier figures) about a third of the CPU is httpx's client
+side (URL parsing, request building); `--driver asgi` hands the app a prepared ASGI scope instead, as a server's
+protocol layer would, so the figure is the application's own. Redis commands per request are counted too.
 """
 
 from __future__ import annotations
@@ -39,17 +44,71 @@ SECRET = "cpu-bench-" + "x" * 40
 REDIS_PREFIX = f"euryale_cpu_bench:{services.RUN_ID}:"
 
 
+class _Answer:
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status_code = status
+        self.content = body
+        self.text = body.decode(errors="replace")
+
+
+class AsgiDriver:
+    """Calls the ASGI app with a ready scope and collects the answer: no HTTP client on the measured path."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def get(self, url: str, headers: dict[str, str]) -> _Answer:
+        path, _, query = url.partition("?")
+        scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
+                 "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+                 "query_string": query.encode(), "server": ("127.0.0.1", 9000), "client": ("127.0.0.1", 50000),
+                 "headers": [(b"host", b"bench"), *((k.encode(), v.encode()) for k, v in headers.items())],
+                 "state": {}}
+        status = 0
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return _Answer(status, b"".join(chunks))
+
+
+def _count_redis(container: Any) -> list[int]:
+    """A one-element counter of the Redis cache's commands (pipelines count once)."""
+    seen = [0]
+    if not container.has("cache") or not hasattr(container.resolve("cache"), "redis"):
+        return seen
+    client = container.resolve("cache").redis
+    inner = client.execute_command
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        seen[0] += 1
+        return await inner(*args, **kwargs)
+
+    client.execute_command = counted
+    return seen
+
+
 def _paths(data: dict[str, Any]) -> dict[str, list[str]]:
     region = data["regions"]["eur"]
     return {
         "products_list": [f"/store/products?limit=20&region_id={region}"],
         "product_detail": [f"/store/products/{pid}?region_id={region}" for pid in data["product_ids"]],
         "regions": ["/store/regions"],
+        "health": ["/health"],
     }
 
 
 async def measure(dsn: str, data: dict[str, Any], scenarios: list[str], n: int, cache: str,
-                  profile: str | None, repeat: int = 3) -> None:
+                  profile: str | None, repeat: int = 3, driver: str = "httpx") -> None:
     modules: list[dict[str, Any]] = []
     if cache == "redis":
         modules = [{"resolve": "euryale.modules.cache_redis",
@@ -63,15 +122,19 @@ async def measure(dsn: str, data: dict[str, Any], scenarios: list[str], n: int, 
         app = create_app(container)
         headers = {"x-publishable-api-key": data["publishable_key"]}
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        redis_commands = _count_redis(container)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http_client:
+            client: Any = http_client if driver == "httpx" else AsgiDriver(app)
             gc.freeze()  # as `euryale start` does after start-up
             for name in scenarios:
                 paths = _paths(data)[name]
                 for p in paths[:5]:  # warm: key lookup, statement caches, response cache
                     r = await client.get(p, headers=headers)
                     assert r.status_code == 200, (p, r.status_code, r.text[:300])
+                before = redis_commands[0]
                 with captured_statements(container) as seen:
                     await client.get(paths[0], headers=headers)
+                redis_per_request = redis_commands[0] - before
                 size = len(r.content)
                 prof = cProfile.Profile(time.process_time) if profile == name else None
                 runs = []
@@ -86,7 +149,8 @@ async def measure(dsn: str, data: dict[str, Any], scenarios: list[str], n: int, 
                     runs.append((time.process_time() - t0) * 1000 / n)
                 # the least disturbed run: other processes on a shared machine only ever add to it
                 print(f"{name:16} {min(runs):7.2f} ms CPU/request (min of {len(runs)} runs of {n})  "
-                      f"{len(seen):3d} statements  {size / 1024:7.1f} KB  (cache={cache})")
+                      f"{len(seen):3d} statements  {redis_per_request} Redis commands  {size / 1024:7.1f} KB  "
+                      f"(cache={cache}, driver={driver})")
                 if prof is not None:
                     pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
                     pstats.Stats(prof).sort_stats("tottime").print_stats(30)
@@ -234,7 +298,8 @@ async def main_async(args: argparse.Namespace) -> None:
         if args.dump:
             await dump(dsn, data, args.dump)
         else:
-            await measure(dsn, data, args.scenarios.split(","), args.n, args.cache, args.profile, args.repeat)
+            await measure(dsn, data, args.scenarios.split(","), args.n, args.cache, args.profile, args.repeat,
+                          args.driver)
     finally:
         if db is not None and not args.keep:
             await services.drop_database(db)
@@ -262,6 +327,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3, help="runs of n requests; the fastest is reported")
     parser.add_argument("--cache", choices=("none", "redis"), default="none")
+    parser.add_argument("--driver", choices=("httpx", "asgi"), default="httpx",
+                        help="httpx: through httpx's ASGI transport; asgi: the app called with a ready scope")
     parser.add_argument("--profile", default=None, help="a scenario to run under cProfile")
     parser.add_argument("--database-url", default=None, help="an already migrated and seeded database")
     parser.add_argument("--seed", action="store_true", help="seed --database-url first")

@@ -2,7 +2,8 @@
 
 Every store route depends on :func:`store_context`. Key lookups are cached briefly in the shared (Redis) cache
 when one is configured; revoking a key or changing its sales channels calls :func:`forget_publishable_key` so the
-change is seen at once by every process.
+change is seen at once by every process. The same round trip reads the catalog version, which the response cache
+of catalog routes (`euryale.query.cache`) needs next: one Redis round trip per cached catalog read instead of two.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from euryale.errors import invalid_data, not_allowed
 from euryale.links.models import publishable_api_key_sales_channel as pksc
 from euryale.modules.api_key.models import api_key
 from euryale.modules.sales_channel.models import sales_channel
+from euryale.query.cache import VERSION_KEY
 
 KEY_HEADER = "x-publishable-api-key"
 LOCALE_HEADER = "x-medusa-locale"
@@ -107,7 +109,15 @@ async def store_context(request: Request) -> StoreContext:
     if not token:
         raise not_allowed(MISSING_KEY)
     cache = _cache(request)
-    info: dict[str, Any] | None = await cache.get(_cache_key(token)) if cache is not None else None
+    info: dict[str, Any] | None = None
+    if cache is not None:
+        get_many = getattr(cache, "get_many", None)
+        if get_many is not None:
+            info, version = await get_many([_cache_key(token), VERSION_KEY])
+            if isinstance(version, str):  # read in this request: what cached_json would read next
+                request.state.catalog_version = version
+        else:
+            info = await cache.get(_cache_key(token))
     if info is None:
         async with request.app.state.container.database().read() as conn:
             info = await lookup_publishable_key(conn, token)

@@ -102,13 +102,14 @@ def _memo(request: Request) -> ResponseMemo:
 async def cached_json(request: Request, key_parts: list[Any], produce: Callable[[], Awaitable[Any]]) -> Any:
     """The cached JSON response for `key_parts` (+ the catalog version), or `produce()` rendered and stored.
 
-    One shared-cache read per hit (the version); the body comes from this process's memo when it holds it for that
+    One shared-cache read per hit (the version, which `store_context` may already have read); the body comes from this process's memo when it holds it for that
     version, else from the shared cache (raw bytes when the cache offers them), else it is produced.
     """
     cache = shared_cache(request.app.state.container)
     if cache is None:
         return await produce()
-    version = await cache.get(VERSION_KEY)
+    # store_context read it with the publishable key, in the same round trip (this request: never stale)
+    version = getattr(request.state, "catalog_version", None) or await cache.get(VERSION_KEY)
     if version is None:
         version = generate_id("cv")
         await cache.set(VERSION_KEY, version, 7 * 24 * 3600)

@@ -22,6 +22,11 @@ class RedisCache:
         raw = await self.redis.get(self.base + key)
         return None if raw is None else orjson.loads(raw)
 
+    async def get_many(self, keys: list[str]) -> list[Any | None]:
+        """The values of several keys in one round trip (MGET), None for each missing one."""
+        raws = await self.redis.mget([self.base + key for key in keys])
+        return [None if raw is None else orjson.loads(raw) for raw in raws]
+
     async def set(self, key: str, value: Any, ttl: int | None = None) -> None:
         """Store `value` for `ttl` seconds (default the module's); a ttl of 0 does not cache (as Medusa)."""
         seconds = self.ttl if ttl is None else ttl

@@ -20,6 +20,7 @@ async def test_get_set_ttl_and_pattern_invalidation(prefix: str) -> None:
         await a.set("never", "x", ttl=0)
         assert await b.get("products:list:eur") == {"products": [{"id": "prod_1", "price": "10.50"}], "count": 1}
         assert await b.get("never") is None
+        assert await b.get_many(["regions:list", "missing", "products:list:usd"]) == [[1, 2], None, {"count": 0}]
         await b.invalidate("products:*")
         assert await a.get("products:list:eur") is None and await a.get("products:list:usd") is None
         assert await a.get("regions:list") == [1, 2]
