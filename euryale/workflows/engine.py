@@ -19,12 +19,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import orjson
 import structlog
 from sqlalchemy import Column, DateTime, Integer, Table, Text, and_, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db.engine import _json_dumps
 from euryale.db.schema import metadata
 from euryale.errors import MedusaError
 from euryale.events import Event
@@ -213,13 +215,76 @@ class WorkflowEngine:
     # ---------------------------------------------------------------- public API
 
     async def run(self, workflow_id: str, *, input: Any = None, transaction_id: str | None = None,
-                  throw_on_error: bool = True, event_group_id: str | None = None) -> WorkflowResult:
-        """Run (or return the stored outcome of) `workflow_id` under `transaction_id` (default: a new id)."""
+                  throw_on_error: bool = True, event_group_id: str | None = None,
+                  rerun_failed: bool = False) -> WorkflowResult:
+        """Run (or return the stored outcome of) `workflow_id` under `transaction_id` (default: a new id).
+
+        `rerun_failed`: a stored `reverted`/`failed` execution of the same transaction id is retired (soft-deleted)
+        and the workflow runs again, instead of answering that outcome (a declined payment may be retried)."""
         wf = get_workflow(workflow_id)
         tx = transaction_id or generate_id("tx")
-        await self._ensure_row(wf, tx, input, event_group_id)
-        outcome = await self._advance(wf.id, tx, lambda exe: self._drive(exe))
+        outcome = await self._run_claimed(wf, tx, input, event_group_id, rerun_failed)
+        if outcome is None:  # another process holds the execution: wait for it as any repeated run does
+            await self._ensure_row(wf, tx, input, event_group_id)
+            outcome = await self._advance(wf.id, tx, lambda exe: self._drive(exe))
         return self._finish(outcome, throw_on_error)
+
+    async def _run_claimed(self, wf: Workflow, tx: str, input: Any, event_group_id: str | None,
+                           rerun_failed: bool) -> _Execution | None:
+        """Claim first, then insert the execution already `invoking`: a new execution costs one INSERT (no
+        `not_started` row to reload and checkpoint again). None when the claim is held elsewhere."""
+        key = f"wf:{wf.id}:{tx}"
+        token = await self.claims.claim(key, self.claim_ttl_ms)
+        if token is None:
+            return None
+        heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(key, token))
+        try:
+            exe = await self._insert_running(wf, tx, input, event_group_id, rerun_failed)
+            if exe is None:  # it exists: resume it, or answer its outcome (the claim makes us its only driver)
+                async with self.container.database().read() as conn:
+                    loaded = await self._load(conn, wf.id, tx)
+                if loaded is None:
+                    raise MedusaError("not_found", f"Workflow execution {wf.id}/{tx} was not found")
+                exe = loaded
+                if exe.state in FINISHED:
+                    return exe
+            await self._drive(exe)
+            return exe
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+            await self.claims.release(key, token)
+
+    async def _insert_running(self, wf: Workflow, tx: str, input: Any, event_group_id: str | None,
+                              rerun_failed: bool) -> _Execution | None:
+        """Insert `(wf, tx)` in state `invoking` (the caller holds its claim); None when a live row exists (and was
+        not a failed one retired because of `rerun_failed`)."""
+        group = event_group_id or generate_id("evgrp")
+        execution = {"steps": {}, "decisions": {}, "events": [], "seq": 0, "event_group_id": group}
+        row_id = generate_id("wf_exec")
+        stmt = pg_insert(workflow_execution).values(
+            id=row_id, workflow_id=wf.id, transaction_id=tx, run_id=generate_id("run"), state="invoking",
+            retention_time=wf.retention_time, execution=execution,
+            context={"data": {"input": input, "result": None}, "errors": []},
+        ).on_conflict_do_nothing().returning(workflow_execution.c.id)
+        async with self.container.database().engine.connect() as c:
+            # single statements: autocommit saves the BEGIN/COMMIT round trips
+            auto = await c.execution_options(isolation_level="AUTOCOMMIT")
+            inserted = (await auto.execute(stmt)).first()
+            if inserted is None and rerun_failed:
+                retired = (await auto.execute(update(workflow_execution).where(
+                    workflow_execution.c.workflow_id == wf.id, workflow_execution.c.transaction_id == tx,
+                    workflow_execution.c.deleted_at.is_(None), workflow_execution.c.state.in_(("reverted", "failed"))
+                ).values(deleted_at=func.now()).returning(workflow_execution.c.id))).first()
+                if retired is not None:
+                    inserted = (await auto.execute(stmt)).first()
+        if inserted is None:
+            return None
+        # the input as a stored execution gives it back (what a resumed run would see)
+        stored_input = orjson.loads(_json_dumps(input)) if input is not None else None
+        exe = _Execution(wf, tx, row_id, stored_input, "invoking", {}, {}, [], group)
+        exe.results["__result__"] = None
+        return exe
 
     async def run_in_transaction(self, workflow_id: str, *, input: Any,
                                  body: Callable[[AsyncConnection], Awaitable[Any]],
@@ -614,7 +679,9 @@ class WorkflowEngine:
         st["seq"] = exe.seq
         st["state"] = "done"
         exe.results[node.id] = output
-        if self.checkpoint_steps:
+        # the workflow's last step is recorded by `_succeed`'s final checkpoint, which follows at once: a crash
+        # between its commit and that checkpoint re-runs it on resume, as it would in the gap before a per-step one
+        if self.checkpoint_steps and not (exe.workflow.nodes and exe.workflow.nodes[-1] is node):
             await self._checkpoint(exe)
         self._notify({"event_type": "onStepSuccess", "workflow_id": exe.workflow.id,
                       "transaction_id": exe.transaction_id, "step_id": node.id})

@@ -23,6 +23,7 @@ from euryale.workflows import (
     when,
     workflow,
 )
+from tests.support.sql_capture import captured_statements
 
 CALLS: dict[str, list[str]] = {}
 
@@ -105,6 +106,48 @@ async def test_same_transaction_id_runs_once(container: Container) -> None:
             event_outbox.c.data["id"].astext == tx))).all()
     assert [(r.name, r.held) for r in rows] == [("test.two_done", False)]
     assert rows[0].metadata["eventGroupId"]
+
+
+async def test_new_execution_costs_one_insert_and_a_checkpoint_per_step_but_the_last(container: Container) -> None:
+    name = f"wf-ok-{_uid()}"
+    _three_step_workflow(name, fail_third=False)
+    tx = f"tx_{_uid()}"
+    with captured_statements(container) as seen:
+        result = await engine(container).run(name, input={"k": [1]}, transaction_id=tx)
+    assert result.result == {"total": 3}
+    writes = [sql.split("(")[0].split(" SET")[0].strip() for sql, _ in seen if "workflow_execution" in sql]
+    # the row is inserted `invoking` (no reload, no `invoking` checkpoint); steps one and two are checkpointed
+    # (by an engine that checkpoints steps: the Redis one), the last one is recorded with the outcome
+    checkpoints = 2 if engine(container).checkpoint_steps else 0
+    assert writes == ["INSERT INTO workflow_execution", *["UPDATE workflow_execution"] * (checkpoints + 1)], writes
+    row = await engine(container).get(name, tx)
+    assert row is not None and row["state"] == "done" and row["context"]["data"]["input"] == {"k": [1]}
+    assert {k: v["state"] for k, v in row["execution"]["steps"].items()} == {
+        f"{name}-one": "done", f"{name}-two": "done", f"{name}-three": "done"}
+
+
+async def test_rerun_failed_retires_a_reverted_execution(container: Container) -> None:
+    name = f"wf-rerun-{_uid()}"
+    outcome = {"fail": True}
+
+    @step(f"{name}-only")
+    async def only(ctx: StepContext, inp: Any) -> str:
+        if outcome["fail"]:
+            raise MedusaError("not_allowed", "declined")
+        return "placed"
+
+    workflow(name, steps=[only])
+    tx = f"tx_{_uid()}"
+    with pytest.raises(MedusaError, match="declined"):
+        await engine(container).run(name, input={}, transaction_id=tx)
+    outcome["fail"] = False
+    # without `rerun_failed` the stored outcome answers; with it the workflow runs again, once
+    with pytest.raises(MedusaError, match="declined"):
+        await engine(container).run(name, input={}, transaction_id=tx)
+    assert (await engine(container).run(name, input={}, transaction_id=tx, rerun_failed=True)).result == "placed"
+    assert (await engine(container).run(name, input={}, transaction_id=tx, rerun_failed=True)).result == "placed"
+    row = await engine(container).get(name, tx)
+    assert row is not None and row["state"] == "done"
 
 
 async def test_parallel_when_hook_and_retries(container: Container) -> None:
