@@ -1,12 +1,12 @@
 """Complete a cart: the `complete-cart` workflow, run under a lock on the cart with the cart id as transaction id.
 
 Steps (a failure compensates the completed ones in reverse order):
-  1. validate-cart      (read: 4 statements)           — nothing to undo
+  1. validate-cart      (read: 4 statements; carries the session it read) — nothing to undo
   2. reserve-inventory  (own tx, `FOR UPDATE` on levels) — undo: release the reservations
-  3. authorize-payment  (provider call, NO lock held)   — undo: void the authorisation at the provider
-  4. create-order       (tx: locks and loads the cart, validates it again, re-checks idempotency, writes order +
-                         links + payment, registers promotion usage, marks the cart completed, re-points
-                         reservations, stages `order.placed`)
+  3. authorize-payment  (provider call, NO lock held, no read)  — undo: void the authorisation at the provider
+  4. create-order       (tx: locks and loads the cart with its order link and promotions in 4 statements,
+                         validates it again, re-checks idempotency, writes order + links + payment, registers
+                         promotion usage, marks the cart completed, re-points reservations, stages `order.placed`)
 
 Idempotency: the workflow engine returns the stored outcome for a cart id already completed (or waits for the run
 in progress); the `order_cart` link re-checked under the cart row lock covers a lock that expired. A reverted run
@@ -27,12 +27,12 @@ from euryale.container import Container
 from euryale.db.compiled import CompiledQuery
 from euryale.db.sql import any_param
 from euryale.errors import MedusaError, MedusaErrorType, invalid_data
+from euryale.flows.cart import mutations
 from euryale.flows.cart.read import load_cart_state
 from euryale.ids import generate_id
 from euryale.links import service as links
 from euryale.links.models import (
     cart_payment_collection,
-    cart_promotion,
     order_cart,
     product_shipping_profile,
     product_variant_inventory_item,
@@ -52,7 +52,6 @@ from euryale.modules.payment.providers.registry import get_provider
 from euryale.modules.product.models import product, product_variant
 from euryale.modules.promotion import service as promotion_service
 from euryale.workflows import StepContext, StepResponse, step, workflow
-from euryale.workflows.engine import workflow_execution
 
 log = structlog.get_logger("euryale.flows.complete_cart")
 WORKFLOW_ID = "complete-cart"
@@ -69,11 +68,6 @@ class CompletionResult:
 
     order_id: str | None = None
     error: dict[str, Any] | None = None
-
-
-async def existing_order_id(conn: AsyncConnection, *, cart_id: str) -> str | None:
-    rows = await _EXISTING_ORDER.fetch(conn, cart_id=cart_id)
-    return str(rows[0]["order_id"]) if rows else None
 
 
 def _validate(cart: dict[str, Any], session: dict[str, Any] | None, *, uncovered_profile: bool = False) -> None:
@@ -139,10 +133,6 @@ _OUTLINE = CompiledQuery(_outline_statement)
 _ITEMS = CompiledQuery(_items_statement)
 _INVENTORY_LINKS = CompiledQuery(_inventory_links_statement)
 _SESSION = CompiledQuery(lambda: select(payment_session).where(payment_session.c.id == bindparam("id", type_=String)))
-_CART_PROMOTIONS = CompiledQuery(lambda: select(cart_promotion.c.promotion_id).where(
-    cart_promotion.c.cart_id == bindparam("cart_id", type_=String), cart_promotion.c.deleted_at.is_(None)))
-_EXISTING_ORDER = CompiledQuery(lambda: select(order_cart.c.order_id).where(
-    order_cart.c.cart_id == bindparam("cart_id", type_=String), order_cart.c.deleted_at.is_(None)).limit(1))
 
 
 async def _cart_outline(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any]:
@@ -198,8 +188,17 @@ async def validate_cart(ctx: StepContext, input: dict[str, Any]) -> StepResponse
                    "totals": {"total": 0}}, session, uncovered_profile=outline["uncovered_profile"])
     # what the profile check saw: create-order checks again only if the cart's items or methods changed since
     return StepResponse({"order_id": None, "session_id": session["id"] if session else None,
+                         "session": _session_record(session) if session else None,
                          "sales_channel_id": outline["sales_channel_id"], "needs": needs,
                          "checked": _shipping_shape(items, method_ids)})
+
+
+_SESSION_KEYS = ("id", "provider_id", "payment_collection_id", "currency_code", "status", "data")
+
+
+def _session_record(session: dict[str, Any]) -> dict[str, Any]:
+    """What `authorize-payment` uses of the session validation read, as JSON (the output is checkpointed)."""
+    return {k: session[k] for k in _SESSION_KEYS} | {"amount": str(session["amount"])}
 
 
 def _shipping_shape(items: list[dict[str, Any]], method_ids: list[str]) -> list[list[str]]:
@@ -234,11 +233,13 @@ async def authorize_payment(ctx: StepContext, v: dict[str, Any]) -> StepResponse
     The output carries what `create-order` writes of the session (no second read of its row)."""
     if v["order_id"] or not v["session_id"]:
         return StepResponse({"status": None, "data": {}}, compensate_input=None)
-    async with ctx.container.database().read() as conn:
-        [row] = await _SESSION.fetch(conn, id=v["session_id"])
-    session = dict(row)
-    recorded = {"session": {k: session[k] for k in ("id", "provider_id", "payment_collection_id", "currency_code")}
-                | {"amount": str(session["amount"])}}
+    session = v.get("session")
+    if session is None:  # checkpointed by a release whose validate step did not carry the session
+        async with ctx.container.database().read() as conn:
+            [row] = await _SESSION.fetch(conn, id=v["session_id"])
+        session = _session_record(dict(row))
+    recorded = {"session": {k: session[k] for k in ("id", "provider_id", "payment_collection_id", "currency_code",
+                                                    "amount")}}
     if session["status"] in ("authorized", "captured"):
         return StepResponse({"status": session["status"], "data": session["data"] or {}, **recorded},
                             compensate_input=None)
@@ -275,8 +276,8 @@ async def create_order(ctx: StepContext, v: dict[str, Any]) -> StepResponse:
     cart_id = v["cart_id"]
     async with ctx.container.database().transaction() as conn:
         # the cart as it is now (locked): what validation saw may have changed since
-        cart = await load_cart_state(conn, cart_id=cart_id, for_update=True)
-        done = await existing_order_id(conn, cart_id=cart_id)
+        cart = await mutations.cart_to_order(conn, cart_id=cart_id)
+        done = cart["order_id"]
         if done is not None:
             # another process completed it while our lock had expired: give our stock back, answer its order
             if v["reservation_ids"]:
@@ -311,7 +312,7 @@ async def _write_order(conn: AsyncConnection, *, cart: dict[str, Any], v: dict[s
         await links.insert_new_links(conn, "order_payment_collection", [(order_id, session["payment_collection_id"])])
         await payments.set_payment_order(conn, payment_collection_id=session["payment_collection_id"],
                                          order_id=order_id)
-    promotion_ids = [r["promotion_id"] for r in await _CART_PROMOTIONS.fetch(conn, cart_id=cart_id)]
+    promotion_ids = list(cart["promotion_ids"])  # read with the locked cart
     if promotion_ids:
         await links.insert_new_links(conn, "order_promotion", [(order_id, p) for p in promotion_ids])
         adjustments = [a for owner in (*cart["items"], *cart["shipping_methods"]) for a in owner["adjustments"]]
@@ -340,28 +341,16 @@ complete_cart_workflow = workflow(
 
 # --- entry point ------------------------------------------------------------------------------------------------
 
-_RETIRE_FAILED_RUN = update(workflow_execution).where(
-    workflow_execution.c.workflow_id == WORKFLOW_ID,
-    workflow_execution.c.transaction_id == bindparam("cart_id", type_=String),
-    workflow_execution.c.deleted_at.is_(None), workflow_execution.c.state.in_(["reverted", "failed"])
-).values(deleted_at=func.now())
-
-
-async def _retire_failed_run(container: Container, cart_id: str) -> None:
-    """A reverted/failed run would be replayed as is; soft-delete it so that a new attempt runs."""
-    async with container.database().transaction() as conn:
-        await conn.execute(_RETIRE_FAILED_RUN, {"cart_id": cart_id})
-
-
 async def complete_cart(container: Container, *, cart_id: str) -> CompletionResult:
     """Complete `cart_id` (idempotent). A declined payment is a result (`error`), other failures raise."""
     locking = container.resolve("locking")
     engine = container.resolve("workflows")
 
     async def job() -> CompletionResult:
-        await _retire_failed_run(container, cart_id)
         try:
-            out = await engine.run(WORKFLOW_ID, input={"cart_id": cart_id}, transaction_id=cart_id)
+            # a reverted/failed run (declined payment, short stock) is retired: the customer may try again
+            out = await engine.run(WORKFLOW_ID, input={"cart_id": cart_id}, transaction_id=cart_id,
+                                   rerun_failed=True)
         except MedusaError as exc:
             if exc.type == MedusaErrorType.PAYMENT_AUTHORIZATION_ERROR:
                 return CompletionResult(error={"message": exc.message, "name": "Error", "type": exc.type})

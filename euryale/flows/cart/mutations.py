@@ -26,6 +26,7 @@ from euryale.links import service as links
 from euryale.links.models import (
     cart_payment_collection,
     cart_promotion,
+    order_cart,
     product_sales_channel,
     product_variant_inventory_item,
     product_variant_price_set,
@@ -178,6 +179,21 @@ async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str |
     if c["completed_at"] is not None:
         raise _completed(cart_id)
     return c
+
+
+# complete-cart's create-order: the locked row, and the order already placed from the cart (a concurrent completion)
+_LOCK_CART_WITH_ORDER = _CART_ROW.add_columns(
+    select(order_cart.c.order_id).where(order_cart.c.cart_id == cart.c.id, order_cart.c.deleted_at.is_(None))
+    .limit(1).scalar_subquery().label("order_id")).with_for_update(of=cart)
+
+
+async def cart_to_order(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any]:
+    """The cart locked for the transaction with its relations and totals, as an order is written from it: the
+    columns of `locked_cart` (addresses, `promotion_ids`, ...) and `order_id`, the order already placed from it
+    (None if none); 404 when missing, no access or completion check (the caller answers a placed order). Four
+    statements."""
+    row = (await conn.execute(_LOCK_CART_WITH_ORDER, {"cart_id": cart_id})).mappings().first()
+    return await load_cart_relations(conn, _cart_of_row(row, cart_id=cart_id, customer_id=None, check_access=False))
 
 
 async def cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None,
