@@ -50,6 +50,7 @@ async def cancel_order(db: Database, *, order_id: str, canceled_by: str | None,
         items = await orders.order_items(conn, order_ids=[order_id])
         await inventory.release_reservations(conn, line_item_ids=[i["id"] for i in items])
         pc_ids = (await links.linked(conn, "order_payment_collection", left_ids=[order_id])).get(order_id, [])
+        refunded_now = orders.ZERO
         for pc in await operations.collections(conn, collection_ids=pc_ids):
             for p in pc["payments"]:
                 captured = sum((orders.dec(c["amount"]) for c in p["captures"]), orders.ZERO)
@@ -58,10 +59,16 @@ async def cancel_order(db: Database, *, order_id: str, canceled_by: str | None,
                     after = await payments.refund_payment(conn, payment_id=p["id"], amount=captured - refunded,
                                                           note="Order canceled", created_by=canceled_by)
                     await record_refund(conn, payment=after, amount=captured - refunded, credit_excess=False)
+                    refunded_now += captured - refunded
                 elif p["canceled_at"] is None and captured == 0:
                     await payments.cancel_payment(conn, payment_id=p["id"])
             if orders.dec(pc["captured_amount"]) == 0:
                 await operations.cancel_collection(conn, collection_id=pc["id"])
+        if refunded_now > 0:
+            # as Medusa's cancel-order (create-order-refund-credit-lines): what the cancellation refunded is
+            # credited on the order, referencing its (first) payment collection
+            await orders.add_credit_line(conn, order_id=order_id, amount=refunded_now, reference="payment_collection",
+                                         reference_id=pc_ids[0], created_by=canceled_by)
         await orders.update_order(conn, order_id=order_id, values={"status": "canceled",
                                                                    "canceled_at": orders.now()})
         await orders.record_change(conn, order_id=order_id, change_type=None, created_by=canceled_by,

@@ -159,6 +159,12 @@ async def test_cancel_captured_order_refunds(client: httpx.AsyncClient, containe
     order = res.json()["order"]
     assert order["summary"]["refunded_total"] == 60 and order["summary"]["transaction_total"] == 0
     assert order["payment_status"] == "refunded"
+    # Medusa's cancel-order credits what it refunded (create-order-refund-credit-lines)
+    assert order["summary"]["credit_line_total"] == 60
+    got = (await client.get(f"/admin/orders/{placed.order_id}", headers=h,
+                            params={"fields": "*credit_lines,+credit_line_total"})).json()["order"]
+    assert [(c["amount"], c["reference"], c["reference_id"]) for c in got["credit_lines"]] == [
+        (60, "payment_collection", placed.collection_id)]
 
 
 async def test_complete_archive_line_items_preview(client: httpx.AsyncClient, container: Container) -> None:
