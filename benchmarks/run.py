@@ -161,22 +161,32 @@ def _lua_list(items: list[str]) -> str:
     return "{" + ", ".join(json.dumps(x) for x in items) + "}"
 
 
-def run_wrk(ctx: Ctx, wrk: str, method: str, paths: list[str], bodies: list[str] | None = None) -> Result:
+def _wrk_script(ctx: Ctx, method: str, paths: list[str], bodies: list[str] | None = None) -> str:
+    """A temporary wrk Lua script cycling over `paths` (and `bodies`); the caller deletes it."""
     headers = "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in ctx.headers.items()) + "}"
     script = _LUA.format(headers=headers, method=method, bodies=_lua_list(bodies or []), paths=_lua_list(paths))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
+    return f.name
+
+
+def _wrk_json(out: str) -> dict[str, Any] | None:
+    m = re.search(r"JSON(\{.*\})", out)
+    return json.loads(m.group(1)) if m else None
+
+
+def run_wrk(ctx: Ctx, wrk: str, method: str, paths: list[str], bodies: list[str] | None = None) -> Result:
+    script = _wrk_script(ctx, method, paths, bodies)
     try:
         threads = min(2, ctx.concurrency)
         with Sampler(ctx.server.pid) as s:
             out = subprocess.run([wrk, f"-t{threads}", f"-c{ctx.concurrency}", f"-d{int(ctx.duration)}s", "--timeout", "15s",
-                                  "-s", f.name, ctx.url], capture_output=True, text=True, check=False).stdout
+                                  "-s", script, ctx.url], capture_output=True, text=True, check=False).stdout
     finally:
-        os.unlink(f.name)
-    m = re.search(r"JSON(\{.*\})", out)
-    if not m:
+        os.unlink(script)
+    d = _wrk_json(out)
+    if d is None:
         return Result("?", note=f"wrk output not understood: {out[-300:]}")
-    d = json.loads(m.group(1))
     return Result("?", rps=d["rps"], p50_ms=d["p50"], p99_ms=d["p99"], requests=d["requests"],
                   errors=d["non2xx"] + d["errors"], cpu_pct=s.cpu_pct, rss_mb=s.rss_mb)
 
@@ -382,6 +392,168 @@ async def admin_orders_scenario(ctx: Ctx, wrk: str | None) -> Result:
                                headers=auth)
 
 
+# ---------- soak: a mixed load for minutes, server and worker RSS sampled ----------
+
+SOAK_SAMPLE_S = 10.0
+
+
+@dataclass
+class SoakSample:
+    t: float
+    server_rss: float
+    worker_rss: float
+    server_cpu_pct: float
+    requests: int
+    errors: int
+
+
+async def _soak_wrk(ctx: Ctx, wrk: str, paths: list[str], connections: int, seconds: float) -> dict[str, Any] | None:
+    """wrk GETs over `paths` for `seconds` in the background of the soak; its summary (None if not understood)."""
+    script = _wrk_script(ctx, "GET", paths)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            wrk, "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "15s", "-s", script, ctx.url,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+        out, _ = await proc.communicate()
+    finally:
+        os.unlink(script)
+    return _wrk_json(out.decode())
+
+
+async def soak_scenario(ctx: Ctx, seconds: float, worker_pid: int,
+                        wrk: str | None) -> tuple[list[SoakSample], dict[str, int]]:
+    """`seconds` of a mix: catalog reads (regions, product list, product detail) and the admin order list (with
+    wrk when there is one: a Python client would be the bottleneck), cart writes (a new cart, three line items)
+    and checkout flows (Python), all at once; server and worker RSS (and the server's CPU since the previous
+    sample) every SOAK_SAMPLE_S seconds."""
+    region = ctx.data["regions"]["eur"]
+    pids = ctx.data["product_ids"]
+    variants = ctx.data["variant_ids"]
+    counts: dict[str, int] = {"catalog": 0, "cart": 0, "checkout": 0, "admin": 0, "errors": 0}
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient(base_url=ctx.url, timeout=30) as c:
+        r = await c.post("/auth/user/emailpass", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+        admin = {"authorization": f"Bearer {r.json()['token']}"} if r.status_code == 200 else None
+
+    async def catalog(client: httpx.AsyncClient, n: int) -> None:
+        paths = ["/store/regions", f"/store/products?limit=20&region_id={region}",
+                 *[f"/store/products/{p}?region_id={region}" for p in pids[n::4][:25]]]
+        i = 0
+        while time.monotonic() < deadline:
+            i += 1
+            r = await client.get(paths[i % len(paths)])
+            counts["catalog" if r.status_code < 400 else "errors"] += 1
+
+    async def carts(client: httpx.AsyncClient, n: int) -> None:
+        i = n
+        while time.monotonic() < deadline:
+            r = await client.post("/store/carts", json={"region_id": region})
+            if r.status_code >= 400:
+                counts["errors"] += 1
+                continue
+            cart = r.json()["cart"]["id"]
+            for k in range(3):
+                i += 1
+                r = await client.post(f"/store/carts/{cart}/line-items",
+                                      json={"variant_id": variants[i % len(variants)], "quantity": 1 + k})
+                counts["cart" if r.status_code < 400 else "errors"] += 1
+
+    async def checkouts(client: httpx.AsyncClient, n: int) -> None:
+        i = n
+        while time.monotonic() < deadline:
+            i += 2
+            try:
+                await checkout_flow(client, ctx, 50_000 + i)
+                counts["checkout"] += 1
+            except (RuntimeError, KeyError, IndexError, httpx.HTTPError):
+                counts["errors"] += 1
+
+    async def admin_list(client: httpx.AsyncClient) -> None:
+        while time.monotonic() < deadline:
+            r = await client.get(f"/admin/orders?limit=50&fields={ORDER_FIELDS}", headers=admin)
+            counts["admin" if r.status_code < 400 else "errors"] += 1
+
+    samples: list[SoakSample] = []
+    hz = os.sysconf("SC_CLK_TCK")
+
+    async def sampler() -> None:
+        started = time.monotonic()
+        last_t, last_ticks = started, _cpu_ticks(ctx.server.pid)
+        while True:
+            now = time.monotonic()
+            ticks = _cpu_ticks(ctx.server.pid)
+            cpu = 100.0 * (ticks - last_ticks) / hz / max(now - last_t, 1e-6)
+            last_t, last_ticks = now, ticks
+            samples.append(SoakSample(now - started, _rss_mb(ctx.server.pid), _rss_mb(worker_pid), cpu,
+                                      sum(v for k, v in counts.items() if k != "errors"), counts["errors"]))
+            print(f"    {samples[-1].t:6.0f}s server RSS {samples[-1].server_rss:6.1f} MB, worker RSS "
+                  f"{samples[-1].worker_rss:6.1f} MB, server CPU {cpu:4.0f}%, {samples[-1].requests} ok / "
+                  f"{samples[-1].errors} errors", flush=True)
+            if now >= deadline:
+                return
+            await asyncio.sleep(min(SOAK_SAMPLE_S, max(0.0, deadline - now)))
+
+    async def wrk_load(key: str, wctx: Ctx, paths: list[str], connections: int) -> None:
+        assert wrk is not None
+        d = await _soak_wrk(wctx, wrk, paths, connections, seconds)
+        if d is not None:
+            counts[key] += d["requests"] - d["non2xx"] - d["errors"]
+            counts["errors"] += d["non2xx"] + d["errors"]
+
+    limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+    async with httpx.AsyncClient(base_url=ctx.url, headers=ctx.headers, limits=limits, timeout=60) as client:
+        tasks = [*(carts(client, n) for n in range(2)), *(checkouts(client, n) for n in range(2))]
+        if wrk:
+            catalog_paths = ["/store/regions", f"/store/products?limit=20&region_id={region}",
+                             *[f"/store/products/{p}?region_id={region}" for p in pids[:50]]]
+            tasks.append(wrk_load("catalog", ctx, catalog_paths, 4))
+        else:
+            tasks += [catalog(client, n) for n in range(4)]
+        if admin is not None and wrk:
+            admin_ctx = dataclasses.replace(ctx, extra_headers={**ctx.extra_headers, **admin})
+            tasks.append(wrk_load("admin", admin_ctx, [f"/admin/orders?limit=50&fields={ORDER_FIELDS}"], 2))
+        elif admin is not None:
+            tasks += [admin_list(client) for _ in range(2)]
+        await asyncio.gather(sampler(), *tasks)
+    return samples, counts
+
+
+def write_soak_report(args: argparse.Namespace, tool: str, startup: float, idle_rss: float,
+                      samples: list[SoakSample], counts: dict[str, int]) -> Path:
+    commit = git_commit()
+    now = dt.datetime.now(dt.UTC)
+    out_dir = REPO / "benchmarks" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{now:%Y-%m-%d}-{commit}-soak{args.soak:g}.md"
+    peak = max((s.server_rss for s in samples), default=0.0)
+    lines = [
+        f"# Soak {args.soak:g} s, {now:%Y-%m-%d %H:%M} UTC, commit {commit}",
+        "",
+        f"- dataset: scale {args.scale}; one `euryale start` server + one worker, PostgreSQL and Redis local, "
+        f"{os.cpu_count()} CPUs",
+        f"- load ({tool}: 4 connections of catalog reads (regions, product list, product detail) and 2 of the admin "
+        "order list (50 orders with items and totals); Python: 2 cart writers (a cart, 3 line items) and 2 checkout "
+        "flows (18 requests)), all at once; wrk's requests are counted at the end",
+        f"- start to first `/health` 200: {startup:.2f} s; server RSS idle {idle_rss:.0f} MB, peak {peak:.0f} MB, "
+        f"at the end {samples[-1].server_rss if samples else 0:.0f} MB (target ≤ 150 MB)",
+        f"- completed: {counts['catalog']} catalog reads, {counts['cart']} line items added, {counts['checkout']} "
+        f"checkouts, {counts['admin']} admin order lists; {counts['errors']} errors",
+        f"- machine load average at the end (1/5/15 min): {' / '.join(f'{x:.1f}' for x in os.getloadavg())}",
+        f"- command: `.venv/bin/python -m benchmarks.run --soak {args.soak:g} --scale {args.scale}"
+        f"{' --config ' + args.config if args.config else ''}`",
+        "",
+        "| t s | server RSS MB | worker RSS MB | server CPU % | requests ok so far (Python client) | errors so far (Python client) |",
+        "|---|---|---|---|---|---|",
+        *[f"| {s.t:.0f} | {s.server_rss:.1f} | {s.worker_rss:.1f} | {s.server_cpu_pct:.0f} | {s.requests} | "
+          f"{s.errors} |" for s in samples],
+        "",
+    ]
+    path.write_text("\n".join(lines))
+    print(f"\nwrote {path.relative_to(REPO)}\n")
+    print("\n".join(lines))
+    return path
+
+
 async def scenarios(ctx: Ctx, wanted: list[str], wrk: str | None) -> list[Result]:
     region = ctx.data["regions"]["eur"]
     pids = ctx.data["product_ids"]
@@ -474,6 +646,9 @@ async def main_async(args: argparse.Namespace) -> Path:
         ctx = Ctx(url=url, key=data["publishable_key"], data=data, server=server, tool=tool,
                   duration=args.duration, concurrency=args.concurrency)
         print(f"server up in {startup:.2f}s (RSS {idle_rss:.0f} MB); load tool: {tool}")
+        if args.soak:
+            samples, counts = await soak_scenario(ctx, args.soak, worker.pid, wrk)
+            return write_soak_report(args, tool, startup, idle_rss, samples, counts)
         results = await scenarios(ctx, wanted, wrk)
         final_rss = _rss_mb(server.pid)
         return write_report(args, data, tool, startup, idle_rss, final_rss, results)
@@ -536,6 +711,9 @@ def main() -> None:
     parser.add_argument("--tool", choices=("wrk", "python"), default="wrk")
     parser.add_argument("--scenarios", default=",".join(TARGETS))
     parser.add_argument("--keep-logs", action="store_true")
+    parser.add_argument("--soak", type=float, default=0, metavar="SECONDS",
+                        help="instead of the scenarios: a mixed load (catalog, carts, checkouts, admin order list) "
+                             "for SECONDS, server and worker RSS sampled every 10 s into the results file")
     parser.add_argument("--config", help="euryale_config.py to run with (default: deploy/euryale_config.py, Redis "
                                          "modules including the cache)")
     asyncio.run(main_async(parser.parse_args()))
