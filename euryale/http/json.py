@@ -45,6 +45,12 @@ def _number(value: Decimal) -> int | float:
     return number
 
 
+def wire_number(value: Decimal) -> int | float:
+    """An exact amount as the JSON number this module writes for it (for records built ready for the wire)."""
+    number = _NUMBERS.get(value)
+    return number if number is not None else _number(value)
+
+
 def _default(value: Any) -> Any:
     # orjson calls back here for every amount and timestamp of a response (thousands on an order page): the
     # memoized answers of the two common exact types come first, without isinstance checks or a further call

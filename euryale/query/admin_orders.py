@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from euryale.db.compiled import CompiledQuery
 from euryale.db.sql import any_param
 from euryale.errors import invalid_data, not_found
+from euryale.http.json import wire_number
 from euryale.links.models import order_fulfillment, order_payment_collection
 from euryale.modules.customer.models import customer
 from euryale.modules.fulfillment import service as fulfillment
@@ -247,6 +248,161 @@ def _totals_of(row: Mapping[str, Any], taxes: Sequence[Mapping[str, Any]],
     return found
 
 
+class _Line:
+    """An item's amounts ready for the wire (JSON numbers, shared BigNumber companions) and its exact totals."""
+
+    __slots__ = ("totals", "prices", "quantity", "raws", "detail_prices", "detail_tail", "tail")
+
+    def __init__(self, row: Mapping[str, Any], taxes: Sequence[Mapping[str, Any]],
+                 adjs: Sequence[Mapping[str, Any]]) -> None:
+        self.totals = ol.item_totals(row, taxes, adjs)
+        self.prices = {k: _wire(row[k])[0] for k in ("unit_price", "compare_at_unit_price")}
+        self.quantity = _wire(row["quantity"])[0]
+        self.raws = {"raw_" + k: _wire(row[k])[1] for k in ITEM_MONEY}
+        detail = {"unit_price": row["detail_unit_price"], "compare_at_unit_price": row["detail_compare_at_unit_price"],
+                  **{c: row[c] for c in ol.QUANTITY_COLUMNS}}
+        self.detail_prices = {k: _wire(detail[k])[0] for k in ("unit_price", "compare_at_unit_price")}
+        self.detail_tail = {**{c: _wire(detail[c])[0] for c in ol.QUANTITY_COLUMNS},
+                            **{"raw_" + k: _wire(detail[k])[1] for k in DETAIL_MONEY}}
+        self.tail = {**{k: wire_number(v) for k, v in self.totals.items()},
+                     **{"raw_" + k: {"value": str(v), "precision": 20} for k, v in self.totals.items()}}
+
+
+def _wire(value: Any) -> tuple[int | float | None, dict[str, Any] | None]:
+    """An amount as `_raw` and the JSON encoder show it: (JSON number, `{value, precision}`), (None, None) if null."""
+    if value is None:
+        return None, None
+    v = value if value.__class__ is Decimal else ol.dec(value)
+    return wire_number(v), {"value": str(ol.plain(v)), "precision": 20}
+
+
+# `_TOTALS_MEMO`'s inputs plus the other amounts an item shows: one `_Line` per distinct line (bounded)
+_LINES: dict[tuple[Any, ...], _Line] = {}
+_LINES_MAX = 4096
+
+
+def _line_key(row: Mapping[str, Any], taxes: Sequence[Mapping[str, Any]],
+              adjs: Sequence[Mapping[str, Any]]) -> tuple[Any, ...]:
+    return (row["unit_price"], row["compare_at_unit_price"], row["is_tax_inclusive"], row["detail_unit_price"],
+            row["detail_compare_at_unit_price"], *[row[c] for c in ol.QUANTITY_COLUMNS],
+            tuple(t["rate"] for t in taxes), tuple(a["amount"] for a in adjs))
+
+
+def _line(key: tuple[Any, ...], row: Mapping[str, Any], taxes: Sequence[Mapping[str, Any]],
+          adjs: Sequence[Mapping[str, Any]]) -> _Line:
+    found = _LINES.get(key)
+    if found is None:
+        found = _Line(row, taxes, adjs)
+        if len(_LINES) >= _LINES_MAX:
+            _LINES.clear()
+        _LINES[key] = found
+    return found
+
+
+def _wire_amounts(rows: Sequence[Mapping[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Tax lines / adjustments with their amount as a JSON number and its `raw_` companion."""
+    out = []
+    for r in rows:
+        d = dict(r)
+        d[key], d["raw_" + key] = _wire(d.get(key))
+        out.append(d)
+    return out
+
+
+def _item_wire(row: Mapping[str, Any], line: _Line, taxes: Sequence[Mapping[str, Any]],
+               adjs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """`_item`'s record ready for the JSON encoder, the same bytes once encoded: amounts are JSON numbers and the
+    companions are shared by equal lines, so nothing may edit it (HTTP answers only)."""
+    skip = _DETAIL_COLUMNS
+    item = {k: v for k, v in row.items() if k not in skip}
+    item.update(line.prices)  # existing keys: their place is kept
+    item["product_type_id"] = item.get("product_type_id")
+    item["quantity"] = line.quantity
+    item["line_item_metadata"] = row["metadata"] or {}
+    item["tax_lines"] = _wire_amounts(taxes, "rate") if taxes else []
+    item["adjustments"] = _wire_amounts(adjs, "amount") if adjs else []
+    item.update(line.raws)
+    item["detail"] = {
+        "id": row["detail_id"], "version": row["detail_version"], "metadata": row["detail_metadata"] or {},
+        "order_id": row["order_id"], "item_id": row["id"], **line.detail_prices,
+        "created_at": row["detail_created_at"], "updated_at": row["detail_updated_at"], "deleted_at": None,
+        **line.detail_tail,
+    }
+    item.update(line.tail)
+    return item
+
+
+class _Method:
+    """A shipping method's amount and totals ready for the wire, and its exact totals."""
+
+    __slots__ = ("totals", "amount", "raw_amount", "tail")
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self.totals = ol.shipping_totals(row)
+        self.amount, self.raw_amount = _wire(row["amount"])
+        self.tail = {**{k: wire_number(v) for k, v in self.totals.items()},
+                     **{"raw_" + k: {"value": str(v), "precision": 20} for k, v in self.totals.items()}}
+
+
+_METHODS: dict[tuple[Any, ...], _Method] = {}
+_METHODS_MAX = 1024
+
+
+def _method_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (row["amount"], row["is_tax_inclusive"], tuple(t["rate"] for t in row.get("tax_lines", ())),
+            tuple(a["amount"] for a in row.get("adjustments", ())))
+
+
+def _method(key: tuple[Any, ...], row: Mapping[str, Any]) -> _Method:
+    found = _METHODS.get(key)
+    if found is None:
+        found = _Method(row)
+        if len(_METHODS) >= _METHODS_MAX:
+            _METHODS.clear()
+        _METHODS[key] = found
+    return found
+
+
+def _shipping_wire(row: Mapping[str, Any], method: _Method) -> dict[str, Any]:
+    """`_shipping`'s record ready for the JSON encoder (see `_item_wire`)."""
+    skip = _METHOD_DETAIL_COLUMNS
+    m = {k: v for k, v in row.items() if k not in skip}
+    m["tax_lines"] = _wire_amounts(row.get("tax_lines", ()), "rate")
+    m["adjustments"] = _wire_amounts(row.get("adjustments", ()), "amount")
+    m["amount"], m["raw_amount"] = method.amount, method.raw_amount
+    m["detail"] = {"id": row["detail_id"], "version": row["detail_version"], "order_id": row["order_id"],
+                   "return_id": row["return_id"], "exchange_id": row["exchange_id"], "claim_id": row["claim_id"],
+                   "shipping_method_id": row["id"], "created_at": row["detail_created_at"],
+                   "updated_at": row["detail_updated_at"], "deleted_at": None}
+    m.update(method.tail)
+    return m
+
+
+# an order's totals depend only on its lines' and methods' keys and its credit lines (bounded memo)
+_ORDER_TOTALS: dict[tuple[Any, ...], dict[str, Decimal]] = {}
+_ORDER_TOTALS_MAX = 4096
+
+
+def _order_totals(key: tuple[Any, ...], lines: Sequence[_Line], methods: Sequence[_Method],
+                  credit: Decimal) -> dict[str, Decimal]:
+    found = _ORDER_TOTALS.get(key)
+    if found is None:
+        found = ol.order_totals([{"totals": x.totals} for x in lines], [{"totals": x.totals} for x in methods],
+                                credit)
+        if len(_ORDER_TOTALS) >= _ORDER_TOTALS_MAX:
+            _ORDER_TOTALS.clear()
+        _ORDER_TOTALS[key] = found
+    return found
+
+
+def _wire_with_raw(values: Mapping[str, Decimal]) -> dict[str, Any]:
+    """`ol.with_raw(values)` with the amounts as JSON numbers."""
+    out: dict[str, Any] = {k: wire_number(v) for k, v in values.items()}
+    for k, v in values.items():
+        out["raw_" + k] = {"value": str(v), "precision": 20}
+    return out
+
+
 def _shipping(row: Mapping[str, Any]) -> dict[str, Any]:
     skip = _METHOD_DETAIL_COLUMNS
     m = {k: v for k, v in row.items() if k not in skip}
@@ -302,13 +458,14 @@ _COMPUTED_KEYS = ("payment_status", "fulfillment_status", "summary", "items", "s
 
 async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
                       keys: AbstractSet[str] | None = None, item_variant: bool = True,
-                      rows: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+                      rows: Sequence[Mapping[str, Any]] | None = None, wire: bool = False) -> list[dict[str, Any]]:
     """Full admin order records for the given ids, in the given order (one statement per relation).
 
     `keys` (a `Fields.keys()` answer) limits the work to the top-level keys the caller keeps: a relation nobody
     asked for is not read, and totals are only computed when a totals key (or `summary`) is wanted. Items carry
     their `variant` (with its product) only with `item_variant`. `rows` are the order rows when the caller
-    already read them (the list page).
+    already read them (the list page). With `wire` the records are built for an HTTP answer only: amounts of
+    items, shipping methods and totals as JSON numbers, companions shared (`_item_wire`), nothing to edit.
     """
     if not order_ids:
         return []
@@ -393,17 +550,34 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         if ("fulfillment_status" in want):
             order["fulfillment_status"] = fulfillment_status(
                 o_items, [fuls[f] for f in ful_links.get(oid, []) if f in fuls])
-        views = ([_item(i, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows)) for i in o_items]
-                 if with_totals or ("items" in want) else [])
-        mviews = [_shipping(m) for m in methods_of.get(oid, no_rows)]
         totals: dict[str, Decimal] = {}
-        if with_totals:
-            credit = sum((c["amount"] for c in o_credits), ol.ZERO)
-            totals = ol.order_totals([{"totals": v} for v in views], [{"totals": m} for m in mviews], credit)
-            if ("summary" in want):
-                order["summary"] = ol.with_raw(ol.summary_totals(
-                    original_total=totals["original_total"], current_total=totals["total"], transactions=o_txs,
-                    credit_line_total=credit))
+        credit = ol.ZERO
+        if wire:
+            # each distinct line's amounts and totals are computed once (memo), the order's from their keys
+            o_methods = methods_of.get(oid, no_rows)
+            line_keys = [_line_key(i, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows)) for i in o_items]
+            lines = [_line(k, i, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows))
+                     for k, i in zip(line_keys, o_items, strict=True)]
+            method_keys = [_method_key(m) for m in o_methods]
+            methods_w = [_method(k, m) for k, m in zip(method_keys, o_methods, strict=True)]
+            views = ([_item_wire(i, ln, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows))
+                      for i, ln in zip(o_items, lines, strict=True)] if "items" in want else [])
+            mviews = ([_shipping_wire(m, mw) for m, mw in zip(o_methods, methods_w, strict=True)]
+                      if "shipping_methods" in want else [])
+            if with_totals:
+                credit = sum((c["amount"] for c in o_credits), ol.ZERO)
+                totals = _order_totals((tuple(line_keys), tuple(method_keys), credit), lines, methods_w, credit)
+        else:
+            views = ([_item(i, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows)) for i in o_items]
+                     if with_totals or ("items" in want) else [])
+            mviews = [_shipping(m) for m in methods_of.get(oid, no_rows)]
+            if with_totals:
+                credit = sum((c["amount"] for c in o_credits), ol.ZERO)
+                totals = ol.order_totals([{"totals": v} for v in views], [{"totals": m} for m in mviews], credit)
+        if totals and ("summary" in want):
+            summary = ol.summary_totals(original_total=totals["original_total"], current_total=totals["total"],
+                                        transactions=o_txs, credit_line_total=credit)
+            order["summary"] = _wire_with_raw(summary) if wire else ol.with_raw(summary)
         if ("items" in want):
             if with_variants:
                 for v in views:
@@ -432,17 +606,17 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         if ("region" in want):
             order["region"] = regions.get(row["region_id"] or "")
         if totals:
-            order.update(_totals_kept(totals, keys))
+            order.update(_totals_kept(totals, keys, wire))
         out.append(order)
     return out
 
 
-def _totals_kept(totals: Mapping[str, Decimal], keys: AbstractSet[str] | None) -> dict[str, Any]:
+def _totals_kept(totals: Mapping[str, Decimal], keys: AbstractSet[str] | None, wire: bool) -> dict[str, Any]:
     """`ol.with_raw(totals)` limited to the keys the projection keeps (4 of the 72 on the benchmark's list), in the
-    same order."""
+    same order; amounts as JSON numbers with `wire`."""
     if keys is None:
-        return ol.with_raw(totals)
-    out: dict[str, Any] = {k: v for k, v in totals.items() if k in keys}
+        return _wire_with_raw(totals) if wire else ol.with_raw(totals)
+    out: dict[str, Any] = {k: wire_number(v) if wire else v for k, v in totals.items() if k in keys}
     for k, v in totals.items():
         raw_key = "raw_" + k
         if raw_key in keys:
@@ -494,13 +668,14 @@ async def _linked(conn: AsyncConnection, table: Any, right: str, order_ids: list
 
 
 async def retrieve_admin_order(conn: AsyncConnection, *, order_id: str, fields: str | None = None,
-                               defaults: Sequence[str] | None = None) -> dict[str, Any]:
+                               defaults: Sequence[str] | None = None, wire: bool = False) -> dict[str, Any]:
     """One order in the admin shape; 404 in Medusa's words. `defaults` limits the keys (and the relations read)
-    when `fields` names none: the HTTP routes pass ORDER_DETAIL_DEFAULTS, internal callers want every key."""
+    when `fields` names none: the HTTP routes pass ORDER_DETAIL_DEFAULTS, internal callers want every key.
+    `wire`: the record only goes to the JSON encoder (see `load_orders`)."""
     f = Fields(fields, ORDER_ALWAYS, defaults=defaults)
     item_variant = defaults is None or not f.explicit or "items.variant" in (fields or "")
     found = await load_orders(conn, order_ids=[order_id], keys=None if defaults is None else f.keys(),
-                              item_variant=item_variant)
+                              item_variant=item_variant, wire=wire)
     if not found or found[0]["deleted_at"] is not None:
         raise not_found(f"Order with id: {order_id} was not found")
     if defaults is None:
@@ -542,9 +717,11 @@ def _unfiltered_page(col_name: str, desc: bool) -> CompiledQuery:
 
 async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any], limit: int, offset: int,
                             order: str | None, fields: str | None,
-                            defaults: Sequence[str] | None = None) -> tuple[list[dict[str, Any]], int]:
+                            defaults: Sequence[str] | None = None,
+                            wire: bool = False) -> tuple[list[dict[str, Any]], int]:
     """Orders matching Medusa's admin list filters, with the total count; `defaults` limits the keys when
-    `fields` names none (the HTTP list passes ORDER_LIST_DEFAULTS; the CSV export wants every key)."""
+    `fields` names none (the HTTP list passes ORDER_LIST_DEFAULTS; the CSV export wants every key). `wire`: the
+    records only go to the JSON encoder (see `load_orders`)."""
     o = order_table
     cond: list[ColumnElement[bool]] = [o.c.deleted_at.is_(None), o.c.is_draft_order.is_(False)]
     for key in ("id", "status", "sales_channel_id", "region_id", "customer_id", "currency_code", "email"):
@@ -581,7 +758,7 @@ async def list_admin_orders(conn: AsyncConnection, *, filters: Mapping[str, Any]
     # Medusa's list answers items without their variant unless `items.variant` is asked for: not read at all
     item_variant = defaults is None or "items.variant" in (fields or "")
     found = await load_orders(conn, order_ids=[r["id"] for r in rows], keys=f.keys(), item_variant=item_variant,
-                              rows=rows)
+                              rows=rows, wire=wire)
     if defaults is None:
         return [f.project(x) for x in found], count
     return [medusa_nested(f.project(x), fields, item_variant=False) for x in found], count

@@ -79,7 +79,7 @@ async def _order(request: Request, order_id: str, *, defaults: Sequence[str] = O
     """`{order}` with the request's `fields`, else `defaults`."""
     async with db_of(request).read() as conn:
         return {"order": await retrieve_admin_order(conn, order_id=order_id, defaults=defaults,
-                                                    fields=paging(query_of(request)).fields)}
+                                                    fields=paging(query_of(request)).fields, wire=True)}
 
 
 @router.get("/admin/orders")
@@ -94,7 +94,7 @@ async def list_orders(request: Request, _: Any = Depends(require_user)) -> JSONR
     async with db_of(request).read() as conn:
         rows, count = await list_admin_orders(conn, filters=filters, limit=params.limit, offset=params.offset,
                                               order=params.order, fields=params.fields,
-                                              defaults=ORDER_LIST_DEFAULTS)
+                                              defaults=ORDER_LIST_DEFAULTS, wire=True)
     return json({"orders": rows, "count": count, "offset": params.offset, "limit": params.limit})
 
 
