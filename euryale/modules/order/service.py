@@ -10,7 +10,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, func, insert, select
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
@@ -195,17 +210,52 @@ def _live(table: Any, column: str, *order: Any) -> CompiledQuery:
 # records (euryale.db.compiled), one per relation whatever the number of orders; same statements and rows as before
 _ORDER_ROWS = CompiledQuery(lambda: select(order_table).where(
     any_param(order_table.c.id), order_table.c.deleted_at.is_(None), order_table.c.is_draft_order.is_(False)))
-_ORDER_ITEM_ROWS = _live(order_item, "order_id", order_item.c.created_at, order_item.c.id)
-_LINE_ROWS = CompiledQuery(lambda: select(order_line_item).where(any_param(order_line_item.c.id)))
-_LINE_TAX_LINES = _live(order_line_item_tax_line, "item_id")
-_LINE_ADJUSTMENTS = _live(order_line_item_adjustment, "item_id")
-_SHIPPING_LINKS = CompiledQuery(lambda: select(order_shipping).where(
-    any_param(order_shipping.c.order_id), order_shipping.c.deleted_at.is_(None),
-    order_shipping.c.return_id.is_(None), order_shipping.c.exchange_id.is_(None),
-    order_shipping.c.claim_id.is_(None)).order_by(order_shipping.c.created_at))
-_METHOD_ROWS = _live(order_shipping_method, "id")
-_METHOD_TAX_LINES = _live(order_shipping_method_tax_line, "shipping_method_id")
-_METHOD_ADJUSTMENTS = _live(order_shipping_method_adjustment, "shipping_method_id")
+# the item versions with their line item (`l_*` columns) beside each: one statement
+_ORDER_ITEM_ROWS = CompiledQuery(lambda: select(
+    order_item, *(c.label(f"l_{c.name}") for c in order_line_item.c))
+    .select_from(order_item.outerjoin(order_line_item, order_line_item.c.id == order_item.c.item_id))
+    .where(any_param(order_item.c.order_id), order_item.c.deleted_at.is_(None))
+    .order_by(order_item.c.created_at, order_item.c.id))
+_LINE_PREFIXED = tuple((f"l_{c.name}", c.name) for c in order_line_item.c)
+# the order's own shipping (not a return's, exchange's or claim's) with its live method (`m_*` columns)
+_SHIPPING_LINKS = CompiledQuery(lambda: select(
+    order_shipping, *(c.label(f"m_{c.name}") for c in order_shipping_method.c))
+    .select_from(order_shipping.join(order_shipping_method, (order_shipping_method.c.id
+                                                             == order_shipping.c.shipping_method_id)
+                                     & order_shipping_method.c.deleted_at.is_(None)))
+    .where(any_param(order_shipping.c.order_id), order_shipping.c.deleted_at.is_(None),
+           order_shipping.c.return_id.is_(None), order_shipping.c.exchange_id.is_(None),
+           order_shipping.c.claim_id.is_(None)).order_by(order_shipping.c.created_at))
+_METHOD_PREFIXED = tuple((f"m_{c.name}", c.name) for c in order_shipping_method.c)
+# tax lines and adjustments of line items (`item_ids`) and shipping methods (`method_ids`): one UNION ALL over
+# the four tables, each row tagged with its kind and owner kind; columns a table lacks are typed NULLs
+_OWNED_TABLES = (
+    ("tax_lines", "items", order_line_item_tax_line, "item_id"),
+    ("adjustments", "items", order_line_item_adjustment, "item_id"),
+    ("tax_lines", "shipping_methods", order_shipping_method_tax_line, "shipping_method_id"),
+    ("adjustments", "shipping_methods", order_shipping_method_adjustment, "shipping_method_id"),
+)
+_OWNED_COLUMNS: dict[str, Any] = {
+    "id": Text, "description": Text, "tax_rate_id": Text, "promotion_id": Text, "code": Text, "rate": Numeric,
+    "amount": Numeric, "provider_id": Text, "is_tax_inclusive": Boolean, "created_at": DateTime(timezone=True),
+    "updated_at": DateTime(timezone=True)}
+# per (kind, owner kind): the foreign key and the columns its table has (what `_tax_line`/`_adjustment` show)
+_OWNED_KEYS = {(kind, owner_kind): (key, tuple(n for n in _OWNED_COLUMNS if n in table.c))
+               for kind, owner_kind, table, key in _OWNED_TABLES}
+
+
+def _owned_query() -> Any:
+    return union_all(*(select(
+        literal_column(f"'{kind}'", Text).label("kind"), literal_column(f"'{owner_kind}'", Text).label("owner_kind"),
+        table.c[key].label("owner_id"),
+        *((table.c[name] if name in table.c else cast(null(), type_)).label(name)
+          for name, type_ in _OWNED_COLUMNS.items()))
+        .where(any_param(table.c[key], "item_ids" if owner_kind == "items" else "method_ids"),
+               table.c.deleted_at.is_(None))
+        for kind, owner_kind, table, key in _OWNED_TABLES))
+
+
+_OWNED = CompiledQuery(_owned_query)
 _SUMMARIES = _live(order_summary, "order_id", order_summary.c.version)
 _LIVE_ORDER = (order_table.c.deleted_at.is_(None), order_table.c.is_draft_order.is_(False))
 _CUSTOMER_COUNT = CompiledQuery(lambda: select(func.count()).select_from(order_table).where(
@@ -221,31 +271,49 @@ async def _rows(conn: AsyncConnection, query: CompiledQuery, ids: Sequence[str])
     return [dict(r) for r in await query.fetch(conn, ids=list(ids))] if ids else []
 
 
-async def _grouped(conn: AsyncConnection, query: CompiledQuery, key: str,
-                   ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in await _rows(conn, query, ids):
-        grouped[r[key]].append(r)
-    return grouped
+Owned = dict[tuple[str, str], dict[str, list[dict[str, Any]]]]
 
 
-async def _order_items(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    detail_rows = await _rows(conn, _ORDER_ITEM_ROWS, order_ids)
-    # only the latest version of each item counts
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for d in detail_rows:
+async def _owned(conn: AsyncConnection, item_ids: list[str], method_ids: list[str]) -> Owned:
+    """Tax lines and adjustments by (kind, owner kind) and owner id, each row with its own table's columns."""
+    out: Owned = {k: defaultdict(list) for k in _OWNED_KEYS}
+    if not item_ids and not method_ids:
+        return out
+    for r in await _OWNED.fetch(conn, item_ids=item_ids, method_ids=method_ids):
+        kind = (r["kind"], r["owner_kind"])
+        key, names = _OWNED_KEYS[kind]
+        row = {n: r[n] for n in names}
+        row[key] = r["owner_id"]
+        out[kind][r["owner_id"]].append(row)
+    return out
+
+
+async def _order_details(conn: AsyncConnection, order_ids: list[str]
+                         ) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], list[dict[str, Any]]]:
+    """The latest version of each item (with its line item, None when missing) and the shipping links (with their
+    method, `m`): two statements."""
+    latest: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any] | None]] = {}
+    for r in await _ORDER_ITEM_ROWS.fetch(conn, ids=order_ids):
+        d = dict(r)
+        line = {name: d.pop(label) for label, name in _LINE_PREFIXED}
         key = (d["order_id"], d["item_id"])
-        if key not in latest or d["version"] >= latest[key]["version"]:
-            latest[key] = d
-    item_ids = [k[1] for k in latest]
-    if not item_ids:
-        return {}
-    lines = {r["id"]: r for r in await _rows(conn, _LINE_ROWS, item_ids)}
-    taxes = await _grouped(conn, _LINE_TAX_LINES, "item_id", item_ids)
-    adjs = await _grouped(conn, _LINE_ADJUSTMENTS, "item_id", item_ids)
+        # only the latest version of each item counts
+        if key not in latest or d["version"] >= latest[key][0]["version"]:
+            latest[key] = (d, line if line["id"] is not None else None)
+    links = []
+    for r in await _SHIPPING_LINKS.fetch(conn, ids=order_ids):
+        link = dict(r)
+        link["m"] = {name: link.pop(label) for label, name in _METHOD_PREFIXED}
+        links.append(link)
+    return list(latest.values()), links
+
+
+def _order_items(details: list[tuple[dict[str, Any], dict[str, Any] | None]], owned: Owned
+                 ) -> dict[str, list[dict[str, Any]]]:
+    taxes, adjs = owned[("tax_lines", "items")], owned[("adjustments", "items")]
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for (oid, iid), d in latest.items():
-        line = lines.get(iid)
+    for d, line in details:
+        oid, iid = d["order_id"], d["item_id"]
         if line is None or line.get("deleted_at") is not None:
             continue
         unit_price = d["unit_price"] if d["unit_price"] is not None else line["unit_price"]
@@ -299,19 +367,13 @@ def _adjustment(a: Mapping[str, Any]) -> dict[str, Any]:
             if k in a}
 
 
-async def _order_shipping(conn: AsyncConnection, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    links = await _rows(conn, _SHIPPING_LINKS, order_ids)
-    ids = [r["shipping_method_id"] for r in links]
-    if not ids:
-        return {}
-    methods = {r["id"]: r for r in await _rows(conn, _METHOD_ROWS, ids)}
-    taxes = await _grouped(conn, _METHOD_TAX_LINES, "shipping_method_id", ids)
-    adjs = await _grouped(conn, _METHOD_ADJUSTMENTS, "shipping_method_id", ids)
+def _order_shipping(links: list[dict[str, Any]], owned: Owned) -> dict[str, list[dict[str, Any]]]:
+    taxes, adjs = owned[("tax_lines", "shipping_methods")], owned[("adjustments", "shipping_methods")]
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     seen: set[str] = set()
     for link in links:
-        m = methods.get(link["shipping_method_id"])
-        if m is None or m["id"] in seen:
+        m = link["m"]
+        if m["id"] in seen:
             continue
         seen.add(m["id"])
         d: dict[str, Any] = {k: m[k] for k in ("id", "name", "description", "is_tax_inclusive", "is_custom_amount",
@@ -389,8 +451,10 @@ async def _orders_of_rows(conn: AsyncConnection, rows: list[dict[str, Any]], cou
     ids = [r["id"] for r in rows]
     if not ids:
         return [], count
-    items = await _order_items(conn, ids)
-    ships = await _order_shipping(conn, ids)
+    details, links = await _order_details(conn, ids)
+    owned = await _owned(conn, [d["item_id"] for d, line in details if line is not None],
+                         list(dict.fromkeys(link["m"]["id"] for link in links)))
+    items, ships = _order_items(details, owned), _order_shipping(links, owned)
     summaries: dict[str, dict[str, Any]] = {}
     for s in await _rows(conn, _SUMMARIES, ids):
         summaries[s["order_id"]] = dict(s["totals"] or {})
