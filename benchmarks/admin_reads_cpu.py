@@ -151,6 +151,8 @@ async def run(args: argparse.Namespace) -> None:
                       f"(≈{1000 / cpu_ms:5.0f} req/s on one core)", flush=True)
                 if profiler:
                     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+                    if args.callers:
+                        pstats.Stats(profiler).print_callers(args.callers)
     finally:
         await container.stop()
 
@@ -166,6 +168,7 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--dump")
+    parser.add_argument("--callers", help="with --profile: who calls the functions matching this regex")
     parser.add_argument("--drop", action="store_true")
     asyncio.run(run(parser.parse_args()))
 

@@ -23,7 +23,16 @@ from euryale.modules.fulfillment import service as fulfillment
 from euryale.modules.fulfillment.models import fulfillment as fulfillment_table
 from euryale.modules.fulfillment.service import retrieve_fulfillments
 from euryale.modules.order import lifecycle as ol
-from euryale.modules.order.models import order_address, order_table, return_reason, return_table
+from euryale.modules.order.models import (
+    order_address,
+    order_shipping,
+    order_shipping_method,
+    order_shipping_method_adjustment,
+    order_shipping_method_tax_line,
+    order_table,
+    return_reason,
+    return_table,
+)
 from euryale.modules.payment.models import payment_collection
 from euryale.modules.payment.operations import collections
 from euryale.modules.product.models import product, product_variant
@@ -349,13 +358,37 @@ _METHODS_MAX = 1024
 
 
 def _method_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    if "rates" in row:  # a `_METHOD_AMOUNTS` row
+        return (row["amount"], row["is_tax_inclusive"], tuple(row["rates"] or ()), tuple(row["adjustments"] or ()))
     return (row["amount"], row["is_tax_inclusive"], tuple(t["rate"] for t in row.get("tax_lines", ())),
             tuple(a["amount"] for a in row.get("adjustments", ())))
+
+
+def _amounts_of(table: Any, method_id: Any, column: str) -> Any:
+    """The live `column` values of a shipping method's tax lines / adjustments, as an array (NULL: none)."""
+    return (select(func.array_agg(table.c[column]))
+            .where(table.c.shipping_method_id == method_id, table.c.deleted_at.is_(None)).scalar_subquery())
+
+
+# When only the orders' totals need their shipping methods: what the totals read, in one statement instead of the
+# methods, their tax lines and their adjustments (three)
+_METHOD_AMOUNTS = CompiledQuery(lambda: (
+    select(order_shipping.c.order_id, order_shipping_method.c.amount, order_shipping_method.c.is_tax_inclusive,
+           _amounts_of(order_shipping_method_tax_line, order_shipping_method.c.id, "rate").label("rates"),
+           _amounts_of(order_shipping_method_adjustment, order_shipping_method.c.id, "amount").label("adjustments"))
+    .join(order_shipping, order_shipping.c.shipping_method_id == order_shipping_method.c.id)
+    .where(any_param(order_shipping.c.order_id), order_shipping.c.deleted_at.is_(None),
+           order_shipping_method.c.deleted_at.is_(None))
+    .order_by(order_shipping_method.c.created_at, order_shipping_method.c.id)))
 
 
 def _method(key: tuple[Any, ...], row: Mapping[str, Any]) -> _Method:
     found = _METHODS.get(key)
     if found is None:
+        if "rates" in row:  # a `_METHOD_AMOUNTS` row: the shape `ol.shipping_totals` reads
+            row = {"amount": row["amount"], "is_tax_inclusive": row["is_tax_inclusive"],
+                   "tax_lines": [{"rate": r} for r in row["rates"] or ()],
+                   "adjustments": [{"amount": a} for a in row["adjustments"] or ()]}
         found = _Method(row)
         if len(_METHODS) >= _METHODS_MAX:
             _METHODS.clear()
@@ -486,7 +519,11 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
     adjs: Mapping[str, list[dict[str, Any]]] = {}
     if with_totals or wants("items"):
         taxes, adjs = await ol.item_relations(conn, item_ids=[i["id"] for i in items])
-    methods = await ol.shipping_methods(conn, order_ids=ids) if needs(_NEEDS_METHODS) else []
+    methods: Sequence[Mapping[str, Any]] = []
+    if wire and keys is not None and "shipping_methods" not in keys and needs(_NEEDS_METHODS):
+        methods = await _METHOD_AMOUNTS.fetch(conn, ids=ids)  # the totals' inputs only
+    elif needs(_NEEDS_METHODS):
+        methods = await ol.shipping_methods(conn, order_ids=ids)
     txs = await ol.transactions(conn, order_ids=ids) if wants("summary", "transactions") else []
     credits = await ol.credit_lines(conn, order_ids=ids) if needs(_NEEDS_CREDITS) else []
     addresses: dict[str, dict[str, Any]] = {}
@@ -523,7 +560,7 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
     items_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for i in items:
         items_of[i["order_id"]].append(i)
-    methods_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    methods_of: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for m in methods:
         methods_of[m["order_id"]].append(m)
     credits_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
