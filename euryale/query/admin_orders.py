@@ -277,12 +277,25 @@ class _Line:
                      **{"raw_" + k: {"value": str(v), "precision": 20} for k, v in self.totals.items()}}
 
 
+_WIRED: dict[Decimal, tuple[int | float, dict[str, Any]]] = {}
+_WIRED_MAX = 4096
+
+
 def _wire(value: Any) -> tuple[int | float | None, dict[str, Any] | None]:
-    """An amount as `_raw` and the JSON encoder show it: (JSON number, `{value, precision}`), (None, None) if null."""
+    """An amount as `_raw` and the JSON encoder show it: (JSON number, `{value, precision}`), (None, None) if null.
+    Memoized by value (tax rates and adjustment amounts repeat), zero apart: 0 and -0 are equal keys."""
     if value is None:
         return None, None
+    found = _WIRED.get(value)
+    if found is not None:
+        return found
     v = value if value.__class__ is Decimal else ol.dec(value)
-    return wire_number(v), {"value": str(ol.plain(v)), "precision": 20}
+    found = (wire_number(v), {"value": str(ol.plain(v)), "precision": 20})
+    if v and v.__class__ is value.__class__:
+        if len(_WIRED) >= _WIRED_MAX:
+            _WIRED.clear()
+        _WIRED[v] = found
+    return found
 
 
 # `_TOTALS_MEMO`'s inputs plus the other amounts an item shows: one `_Line` per distinct line (bounded)
@@ -573,6 +586,7 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
 
     # the keys decided once for the page, not once per order
     want = {k for k in _COMPUTED_KEYS if wants(k)}
+    kept = _kept_totals(keys)
     out: list[dict[str, Any]] = []
     for oid in ids:
         row = by_id.get(oid)
@@ -592,13 +606,19 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         if wire:
             # each distinct line's amounts and totals are computed once (memo), the order's from their keys
             o_methods = methods_of.get(oid, no_rows)
-            line_keys = [_line_key(i, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows)) for i in o_items]
-            lines = [_line(k, i, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows))
-                     for k, i in zip(line_keys, o_items, strict=True)]
+            line_keys = []
+            lines = []
+            views = []
+            for i in o_items:
+                i_taxes, i_adjs = taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows)
+                line_key = _line_key(i, i_taxes, i_adjs)
+                line = _line(line_key, i, i_taxes, i_adjs)
+                line_keys.append(line_key)
+                lines.append(line)
+                if "items" in want:
+                    views.append(_item_wire(i, line, i_taxes, i_adjs))
             method_keys = [_method_key(m) for m in o_methods]
             methods_w = [_method(k, m) for k, m in zip(method_keys, o_methods, strict=True)]
-            views = ([_item_wire(i, ln, taxes.get(i["id"], no_rows), adjs.get(i["id"], no_rows))
-                      for i, ln in zip(o_items, lines, strict=True)] if "items" in want else [])
             mviews = ([_shipping_wire(m, mw) for m, mw in zip(o_methods, methods_w, strict=True)]
                       if "shipping_methods" in want else [])
             if with_totals:
@@ -643,21 +663,31 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         if ("region" in want):
             order["region"] = regions.get(row["region_id"] or "")
         if totals:
-            order.update(_totals_kept(totals, keys, wire))
+            order.update(_totals_kept(totals, keys, wire, kept))
         out.append(order)
     return out
 
 
-def _totals_kept(totals: Mapping[str, Decimal], keys: AbstractSet[str] | None, wire: bool) -> dict[str, Any]:
-    """`ol.with_raw(totals)` limited to the keys the projection keeps (4 of the 72 on the benchmark's list), in the
-    same order; amounts as JSON numbers with `wire`."""
+_TOTAL_NAMES = tuple(ol.order_totals([], []))  # in the order `order_totals` answers them
+
+
+def _kept_totals(keys: AbstractSet[str] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The totals, then the totals whose `raw_` companion, the projection keeps (decided once per page)."""
+    if keys is None:
+        return _TOTAL_NAMES, _TOTAL_NAMES
+    return (tuple(n for n in _TOTAL_NAMES if n in keys), tuple(n for n in _TOTAL_NAMES if "raw_" + n in keys))
+
+
+def _totals_kept(totals: Mapping[str, Decimal], keys: AbstractSet[str] | None, wire: bool,
+                 kept: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, Any]:
+    """`ol.with_raw(totals)` limited to the keys the projection keeps (`_kept_totals`: 4 of the 72 on the
+    benchmark's list), in the same order; amounts as JSON numbers with `wire`."""
     if keys is None:
         return _wire_with_raw(totals) if wire else ol.with_raw(totals)
-    out: dict[str, Any] = {k: wire_number(v) if wire else v for k, v in totals.items() if k in keys}
-    for k, v in totals.items():
-        raw_key = "raw_" + k
-        if raw_key in keys:
-            out[raw_key] = {"value": str(v), "precision": 20}
+    names, raw_names = kept
+    out: dict[str, Any] = {k: wire_number(totals[k]) for k in names} if wire else {k: totals[k] for k in names}
+    for k in raw_names:
+        out["raw_" + k] = {"value": str(totals[k]), "precision": 20}
     return out
 
 
