@@ -35,9 +35,23 @@ def raw(value: Decimal | int | float | None) -> dict[str, Any] | None:
     """Medusa's BigNumber raw form: `{"value": "12.5", "precision": 20}`."""
     if value is None:
         return None
-    d = Decimal(str(value))
-    text = format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))
-    return {"value": text, "precision": 20}
+    return {"value": _raw_text(value), "precision": 20}
+
+
+# a page of prices holds few distinct amounts: their raw texts are memoized (bounded)
+_RAW_TEXTS: dict[Any, str] = {}
+
+
+def _raw_text(value: Decimal | int | float) -> str:
+    text = _RAW_TEXTS.get(value) if value.__class__ is Decimal else None
+    if text is None:
+        d = Decimal(str(value))
+        text = format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))
+        if value.__class__ is Decimal:
+            if len(_RAW_TEXTS) >= 8192:
+                _RAW_TEXTS.clear()
+            _RAW_TEXTS[value] = text
+    return text
 
 
 def _num(value: Any) -> Decimal | None:
@@ -70,7 +84,7 @@ def _rules_match(rules: Iterable[dict[str, Any]], expected_count: int, context: 
     return len(matched) == expected_count
 
 
-def _price_ref(p: dict[str, Any] | None) -> dict[str, Any]:
+def _price_ref(p: Any) -> dict[str, Any]:
     if p is None:
         return {"id": None, "price_list_id": None, "price_list_type": None, "min_quantity": None,
                 "max_quantity": None}
@@ -148,52 +162,52 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
     now = datetime.now(UTC)
     rows = await _CANDIDATE_PRICES.fetch(conn, ids=ids, currency_code=currency_code, now=now,
                                          region_id=str(context.get("region_id") or ""))
-    candidates: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    candidates: dict[str, list[Any]] = defaultdict(list)
     # a region preference is more specific than a currency preference (read with the prices: one statement)
     inclusive = False
     q = quantity if quantity is not None else Decimal(1)
     for row in rows:
         pref = row["region_pref"] if row["region_pref"] is not None else row["currency_pref"]
         inclusive = bool(pref)
-        mn, mx = _num(row["min_quantity"]), _num(row["max_quantity"])
-        if mn is not None and mn > q or quantity is not None and mx is not None and mx < q:
+        mn, mx = row["min_quantity"], row["max_quantity"]
+        if mn is not None and Decimal(mn) > q or quantity is not None and mx is not None and Decimal(mx) < q:
             continue
-        rules_count, list_rules_count = int(row["rules_count"] or 0), int(row["pl_rules_count"] or 0)
+        rules_count, list_rules_count = row["rules_count"] or 0, row["pl_rules_count"] or 0
         # no rule to satisfy: always a match (the rules were not even read)
         if rules_count and not _rules_match(row["rules"] or [], rules_count, rule_ctx, list_rule=False):
             continue
         if row["price_list_id"] is not None and list_rules_count and not _rules_match(
                 row["list_rules"] or [], list_rules_count, rule_ctx, list_rule=True):
             continue
-        p = dict(row)
-        p["all_rules"] = rules_count + list_rules_count
-        candidates[p["price_set_id"]].append(p)
+        candidates[row["price_set_id"]].append((rules_count + list_rules_count, row))
     if not candidates:
         return {}
     out: dict[str, dict[str, Any]] = {}
     for set_id, prices in candidates.items():
-        # most specific first, then cheapest (Medusa's ordering)
-        if len(prices) > 1:
-            prices.sort(key=lambda p: (-p["all_rules"], Decimal(str(p["amount"]))))
-        list_price = next((p for p in prices if p["price_list_id"]), None)
-        default = next((p for p in prices if not p["price_list_id"]), None)
-        calculated = list_price or default
-        original = list_price if list_price is not None and list_price["pl_type"] == "override" else default
-        if original is None:
-            original = calculated
-        assert calculated is not None
+        if len(prices) == 1:  # most sets: one price in the currency, calculated and original alike
+            calculated = original = prices[0][1]
+        else:
+            # most specific first, then cheapest (Medusa's ordering)
+            prices.sort(key=lambda p: (-p[0], _num(p[1]["amount"])))
+            list_price = next((p for _, p in prices if p["price_list_id"]), None)
+            default = next((p for _, p in prices if not p["price_list_id"]), None)
+            calculated = list_price or default
+            original = list_price if list_price is not None and list_price["pl_type"] == "override" else default
+            if original is None:
+                original = calculated
         calc_amount = _num(calculated["amount"])
-        orig_amount = _num(original["amount"]) if original else None
+        orig_amount = _num(original["amount"])
+        assert calc_amount is not None and orig_amount is not None
         out[set_id] = {
             "id": set_id,
             "is_calculated_price_price_list": calculated["price_list_id"] is not None,
             "is_calculated_price_tax_inclusive": inclusive,
             "calculated_amount": calc_amount,
-            "raw_calculated_amount": raw(calc_amount),
-            "is_original_price_price_list": bool(original and original["price_list_id"]),
+            "raw_calculated_amount": {"value": _raw_text(calc_amount), "precision": 20},
+            "is_original_price_price_list": bool(original["price_list_id"]),
             "is_original_price_tax_inclusive": inclusive,
             "original_amount": orig_amount,
-            "raw_original_amount": raw(orig_amount),
+            "raw_original_amount": {"value": _raw_text(orig_amount), "precision": 20},
             "currency_code": currency_code,
             "calculated_price": _price_ref(calculated),
             "original_price": _price_ref(original),
