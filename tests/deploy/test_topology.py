@@ -9,7 +9,9 @@ through the unmodified @medusajs/js-sdk spread round-robin over both servers. Ch
 - the `order.placed` subscriber ran exactly once, in a worker process;
 - the scheduled job ran once per tick (one `job_run` row and one handler run per tick, whatever the replicas);
 - SIGTERM on a server with requests in flight: every in-flight request completes with 200, the process exits 0;
-- with every worker stopped an order is placed; a restarted worker then handles its `order.placed`: no event lost.
+- with every worker stopped an order is placed; a restarted worker then handles its `order.placed`: no event lost;
+- a publishable key revoked through one server is refused by the other on its very next request (the key lookup
+  each server caches in Redis is dropped by the revocation).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import redis.asyncio as aioredis
 
 from benchmarks.seed_dataset import seed_url
 from tests.support import services
-from tests.support.servers import REPO, EuryaleProcess, euryale_bin, free_port, process_env
+from tests.support.servers import REPO, EuryaleProcess, euryale_bin, free_port, process_env, run_cli
 
 E2E_DIR = REPO / "tests" / "e2e"
 
@@ -257,6 +259,36 @@ async def test_scheduled_job_runs_once_per_tick_across_workers(topology: Topolog
     assert re.search(r'euryale_job_runs_recorded\{job="topology-tick",status="[a-z]+"\} [1-9]', text), text[-1500:]
     assert "euryale_event_dead_letters 0.0" in text
     assert 'euryale_build_info{mode="worker"' in text
+
+
+ADMIN_SCRIPT = """
+async def main(container, args):
+    from euryale.modules.user.commands import create_admin_user
+    await create_admin_user(container, email=args[0], password=args[1])
+"""
+
+
+async def test_key_revoked_through_one_server_is_refused_by_the_other_at_once(topology: Topology) -> None:
+    email, password = "topology-admin@euryale.dev", "topology-Admin-Passw0rd!"
+    (topology.project / "create_admin.py").write_text(ADMIN_SCRIPT)
+    res = await asyncio.to_thread(run_cli, ["exec", "create_admin.py", email, password], topology.env,
+                                  cwd=topology.project, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    a, b = topology.urls
+    async with httpx.AsyncClient(timeout=30) as client:
+        login = await client.post(f"{a}/auth/user/emailpass", json={"email": email, "password": password})
+        admin = {"authorization": f"Bearer {login.json()['token']}"}
+        created = await client.post(f"{a}/admin/api-keys", json={"title": "revoked soon", "type": "publishable"},
+                                    headers=admin)
+        key = created.json()["api_key"]
+        store = {"x-publishable-api-key": key["token"]}
+        for url in (a, b, a, b):  # both servers have looked the key up (and cached the lookup)
+            assert (await client.get(f"{url}/store/regions", headers=store)).status_code == 200
+        revoked = await client.post(f"{a}/admin/api-keys/{key['id']}/revoke", json={}, headers=admin)
+        assert revoked.status_code == 200 and revoked.json()["api_key"]["revoked_at"] is not None
+        refused = await client.get(f"{b}/store/regions", headers=store)
+        assert refused.status_code == 400 and refused.json()["type"] == "not_allowed", refused.text
+        assert (await client.get(f"{a}/store/regions", headers=store)).status_code == 400
 
 
 async def test_sigterm_on_a_server_fails_no_in_flight_request(topology: Topology) -> None:
