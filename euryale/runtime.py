@@ -135,6 +135,7 @@ def _install_lifecycle(app: FastAPI, container: Container) -> None:
         # reach so full collections (frequent under load: a product page allocates ~10^5 objects) skip it
         gc.collect()
         gc.freeze()
+        gc.enable()  # `euryale start` keeps the collector off while it imports and builds (see pause_gc_for_startup)
         log.info("process ready", mode=container.mode, api=serves_api(container.mode),
                  background=runs_background(container.mode), pid=os.getpid(), version=euryale.__version__)
 
@@ -186,8 +187,17 @@ def build_app(config: EuryaleConfig) -> FastAPI:
     return app
 
 
+def pause_gc_for_startup() -> None:
+    """Keep the cyclic collector off until the app is ready (its lifespan start-up collects, freezes and turns it
+    back on): importing and building ~430 routes allocates a few million objects that all live as long as the
+    process, and the collections they would trigger cost ~20% of start-up CPU (1.33 -> 0.99 s for the imports and
+    `create_app`, measured in process)."""
+    gc.disable()
+
+
 def app_from_env() -> FastAPI:
     """uvicorn factory (`euryale.runtime:app_from_env`): each worker process loads the project's config itself."""
+    pause_gc_for_startup()  # a forked or spawned worker process builds its own app
     return_large_allocations_to_os()
     config = load_config()
     configure_logging(json_logs=config.is_production, level=os.environ.get("LOG_LEVEL", "INFO"))

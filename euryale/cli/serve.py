@@ -56,7 +56,9 @@ def start(
                                 help="processes sharing the port (`--cluster` as in `medusa start`)"),
 ) -> None:
     """Production entry: serve per WORKER_MODE (server, worker or shared) after the doctor's checks."""
-    from euryale.runtime import serve
+    from euryale.runtime import pause_gc_for_startup, serve
+
+    pause_gc_for_startup()
 
     config = config_or_exit()
     configure_logging(json_logs=config.is_production, level=os.environ.get("LOG_LEVEL", "INFO"))
