@@ -43,6 +43,9 @@ class HttpConfig:
     cookie_secret: str = DEFAULT_SECRET
     compression: dict[str, Any] = field(default_factory=lambda: {"enabled": False, "level": 6, "threshold": 1024})
     auth_methods_per_actor: dict[str, list[str]] = field(default_factory=dict)
+    # Medusa's http.authVerificationsPerActor: {"customer": [{"entity_type": "email", "auth_provider": "emailpass"}]}
+    # makes a login of that actor/provider answer `verification_required` until the entity is verified; none by default
+    auth_verifications_per_actor: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     restricted_fields_store: list[str] = field(default_factory=lambda: ["order", "orders"])
     store_relations_limit: int = 3
 
@@ -256,6 +259,7 @@ def define_config(
         cookie_secret=str(hget("cookie_secret", "COOKIE_SECRET", DEFAULT_SECRET)),
         compression=dict(http_in.get("compression") or {"enabled": False, "level": 6, "threshold": 1024}),
         auth_methods_per_actor=dict(http_in.get("auth_methods_per_actor") or {}),
+        auth_verifications_per_actor=_verifications_per_actor(http_in.get("auth_verifications_per_actor")),
         restricted_fields_store=list((http_in.get("restricted_fields") or {}).get("store", ["order", "orders"])),
         store_relations_limit=_int(hget("store_relations_limit", None, 3), "http.store_relations_limit", "-"),
     )
@@ -321,6 +325,24 @@ def define_config(
             flags[name.split("_FF_", 1)[1].lower()] = value.lower() in ("1", "true")
     return EuryaleConfig(project, admin_cfg, resolved, [p if isinstance(p, dict) else {"resolve": p}
                                                         for p in (plugins or [])], flags, env_name=env_name)
+
+
+def _verifications_per_actor(value: Any) -> dict[str, list[dict[str, str]]]:
+    """`http.auth_verifications_per_actor` checked: actor → list of `{entity_type, auth_provider}`."""
+    key, fix = "http.auth_verifications_per_actor", 'write {"customer": [{"entity_type": "email", "auth_provider": "emailpass"}]}'
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(key, None, f"{value!r} is not a mapping of actor types", fix)
+    out: dict[str, list[dict[str, str]]] = {}
+    for actor, entries in value.items():
+        if not isinstance(entries, list) or not all(
+                isinstance(e, dict) and isinstance(e.get("entity_type"), str) and e["entity_type"]
+                and isinstance(e.get("auth_provider"), str) and e["auth_provider"] for e in entries):
+            raise ConfigError(f"{key}.{actor}", None, f"{entries!r} is not a list of {{entity_type, auth_provider}}",
+                              fix)
+        out[str(actor)] = [{"entity_type": e["entity_type"], "auth_provider": e["auth_provider"]} for e in entries]
+    return out
 
 
 def _module_key(resolve: str) -> str:

@@ -33,6 +33,7 @@ SESSION = "session"
 BEARER = "bearer"
 API_KEY = "api-key"
 ADMIN_ACTOR = "user"
+MFA_REQUIRED = "MFA verification is required to complete this request"
 SECRET_AS_BEARER = (
     "A secret API key was passed as a Bearer token. Secret API keys must be sent using HTTP Basic "
     "authentication instead (Authorization: Basic <secret-api-key>)."
@@ -133,8 +134,12 @@ def _bearer(request: Request) -> str | None:
 
 
 async def resolve_auth(request: Request, actor_types: Sequence[str], methods: Sequence[str], *,
-                       allow_unregistered: bool = False, allow_unauthenticated: bool = False) -> AuthContext | None:
-    """Medusa's authenticate middleware: the caller's context, None (anonymous allowed) or UnauthorizedError."""
+                       allow_unregistered: bool = False, allow_unauthenticated: bool = False,
+                       require_mfa: bool | None = None) -> AuthContext | None:
+    """Medusa's authenticate middleware: the caller's context, None (anonymous allowed) or UnauthorizedError.
+
+    `require_mfa` (default: unless anonymous callers are allowed, as Medusa) refuses a context of an identity
+    with MFA enabled whose login challenge was not answered."""
     exclusively_user = list(actor_types) == [ADMIN_ACTOR]
     header = request.headers.get("authorization")
     if API_KEY in methods and exclusively_user:
@@ -166,6 +171,9 @@ async def resolve_auth(request: Request, actor_types: Sequence[str], methods: Se
         if isinstance(auth_context, dict) and _permitted(actor_types, auth_context.get("actor_type")):
             ctx_found = context_from_payload(auth_context)
 
+    if (ctx_found is not None and ctx_found.mfa_enabled and not ctx_found.mfa_challenge_completed_at
+            and (require_mfa if require_mfa is not None else not allow_unauthenticated)):
+        raise UnauthorizedError(MFA_REQUIRED)
     if ctx_found is not None and ctx_found.actor_id:
         request.state.auth_context = ctx_found
         return ctx_found
@@ -182,12 +190,14 @@ async def resolve_auth(request: Request, actor_types: Sequence[str], methods: Se
 
 
 def authenticate(actor_types: str | Sequence[str], methods: Sequence[str] = (SESSION, BEARER), *,
-                 allow_unregistered: bool = False) -> Dependency:
-    """A dependency requiring one of `actor_types` (`"*"` = any) through one of `methods`."""
+                 allow_unregistered: bool = False, require_mfa: bool = True) -> Dependency:
+    """A dependency requiring one of `actor_types` (`"*"` = any) through one of `methods`; `require_mfa=False`
+    lets a login whose MFA challenge is still open through (session creation, refresh, the challenge itself)."""
     actors = [actor_types] if isinstance(actor_types, str) else list(actor_types)
 
     async def dependency(request: Request) -> AuthContext:
-        ctx = await resolve_auth(request, actors, methods, allow_unregistered=allow_unregistered)
+        ctx = await resolve_auth(request, actors, methods, allow_unregistered=allow_unregistered,
+                                 require_mfa=require_mfa)
         assert ctx is not None  # resolve_auth raises when not allow_unauthenticated
         return ctx
 
@@ -204,9 +214,10 @@ def optional(actor_types: str | Sequence[str], methods: Sequence[str] = (SESSION
     return dependency
 
 
-def allow_unregistered(actor_types: str | Sequence[str], methods: Sequence[str] = (SESSION, BEARER)) -> Dependency:
+def allow_unregistered(actor_types: str | Sequence[str], methods: Sequence[str] = (SESSION, BEARER), *,
+                       require_mfa: bool = True) -> Dependency:
     """For register/accept flows: a token whose identity has no actor yet (`actor_id == ""`) is accepted."""
-    return authenticate(actor_types, methods, allow_unregistered=True)
+    return authenticate(actor_types, methods, allow_unregistered=True, require_mfa=require_mfa)
 
 
 require_user: Dependency = authenticate(ADMIN_ACTOR, (SESSION, BEARER, API_KEY))

@@ -23,9 +23,15 @@ class AuthContext:
     app_metadata: dict[str, Any] = field(default_factory=dict)
     user_metadata: dict[str, Any] = field(default_factory=dict)
     auth_provider: str | None = None
+    # MFA (Medusa 2.15.3): the identity has an enabled factor / when this token's login challenge was answered
+    mfa_enabled: bool = False
+    mfa_challenge_completed_at: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The context as Medusa keeps it in a session (`req.session.auth_context`)."""
         return {"actor_id": self.actor_id, "actor_type": self.actor_type, "auth_identity_id": self.auth_identity_id,
+                **({"auth_provider": self.auth_provider} if self.auth_provider else {}),
+                "mfa_enabled": self.mfa_enabled, "mfa_challenge_completed_at": self.mfa_challenge_completed_at,
                 "app_metadata": self.app_metadata, "user_metadata": self.user_metadata}
 
 
@@ -39,20 +45,12 @@ class UnauthorizedError(Exception):
 
 def issue_token(config: EuryaleConfig, ctx: AuthContext, *, expires_in: str | int | None = None,
                 extra: dict[str, Any] | None = None) -> str:
-    """Sign a JWT with the shape Medusa issues (`actor_id`, `actor_type`, `auth_identity_id`, `app_metadata`)."""
+    """Sign a JWT with the shape (and key order) Medusa 2.21 issues: `actor_id`, `actor_type`, `auth_identity_id`,
+    `auth_provider`, `mfa_enabled`, `mfa_challenge_completed_at`, `app_metadata`, `user_metadata`, `iat`, `exp`."""
     now = int(time.time())
     ttl = parse_duration(expires_in if expires_in is not None else config.project_config.http.jwt_expires_in)
-    payload: dict[str, Any] = {
-        "actor_id": ctx.actor_id,
-        "actor_type": ctx.actor_type,
-        "auth_identity_id": ctx.auth_identity_id,
-        "app_metadata": ctx.app_metadata,
-        "user_metadata": ctx.user_metadata,
-        "iat": now,
-        "exp": now + ttl,
-    }
-    if ctx.auth_provider:
-        payload["auth_provider"] = ctx.auth_provider
+    payload = ctx.as_dict()
+    payload.update({"iat": now, "exp": now + ttl})
     payload.update(extra or {})
     return jwt.encode(payload, config.project_config.http.jwt_secret, algorithm="HS256")
 
@@ -92,6 +90,8 @@ def context_from_payload(payload: dict[str, Any]) -> AuthContext:
         app_metadata=dict(payload.get("app_metadata") or {}),
         user_metadata=dict(payload.get("user_metadata") or {}),
         auth_provider=payload.get("auth_provider"),
+        mfa_enabled=payload.get("mfa_enabled") is True,
+        mfa_challenge_completed_at=payload.get("mfa_challenge_completed_at") or None,
     )
 
 

@@ -43,6 +43,14 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
             expected = (err.get("ctx") or {}).get("expected", "")
             expected = re.sub(r"'", "", str(expected)).replace(" or ", ", ")
             texts.append(f"Expected: '{expected}' for field '{name}', but got: '{err.get('input')}'")
+        elif etype in ("string_too_short", "too_short", "greater_than_equal", "greater_than"):
+            ctx = err.get("ctx") or {}
+            bound = next((ctx[k] for k in ("min_length", "ge", "gt") if k in ctx), "")
+            texts.append(f"Value for field '{name}' too small, expected at least: '{bound}'")
+        elif etype in ("string_too_long", "too_long", "less_than_equal", "less_than"):
+            ctx = err.get("ctx") or {}
+            bound = next((ctx[k] for k in ("max_length", "le", "lt") if k in ctx), "")
+            texts.append(f"Value for field '{name}' too big, expected at most: '{bound}'")
         elif etype.endswith("_type") or etype.endswith("_parsing"):
             want = _PY_TO_JS.get(etype.split("_")[0], etype.split("_")[0])
             got = _js_string(err.get("input"))

@@ -19,6 +19,7 @@ from euryale.http.auth import AuthContext, UnauthorizedError, bearer_token, conf
 from euryale.http.json import JSONResponse
 from euryale.http.sessions import create_session, destroy_session
 from euryale.modules.auth import service as auth_service
+from euryale.modules.auth.options import auth_options
 from euryale.query.request import WireRoute
 
 router = APIRouter(tags=["auth"], route_class=WireRoute)
@@ -28,9 +29,10 @@ PROVIDERS: dict[str, dict[str, str]] = {
                              "display_name": "Email/Password Authentication", "flow": "credentials"},
 }
 
-any_bearer = allow_unregistered("*", (BEARER,))
-any_session = allow_unregistered("*", (SESSION,))
-any_bearer_or_session = allow_unregistered("*", (SESSION, BEARER))
+# a login whose MFA challenge is still open may create/destroy its session and refresh its token (as Medusa)
+any_bearer = allow_unregistered("*", (BEARER,), require_mfa=False)
+any_session = allow_unregistered("*", (SESSION,), require_mfa=False)
+any_bearer_or_session = allow_unregistered("*", (SESSION, BEARER), require_mfa=False)
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -75,19 +77,26 @@ async def delete_auth_session(request: Request, ctx: AuthContext = Depends(any_s
 
 @router.post("/auth/token/refresh")
 async def refresh_token(request: Request, ctx: AuthContext = Depends(any_bearer_or_session)) -> dict[str, Any]:
-    """A fresh token for the same identity, picking up an actor created since (e.g. after registration)."""
+    """A fresh token for the same identity, picking up an actor created since (e.g. after registration).
+
+    A token with an actor keeps its MFA state; an actorless one goes through the login checks again, so it may
+    answer `verification_required` or a new `mfa_challenge` instead (as Medusa 2.21)."""
     if not ctx.auth_identity_id:
         raise UnauthorizedError()
     container = request.app.state.container
-    async with container.database().read() as conn:
+    async with container.database().transaction() as conn:
         try:
             identity = await auth_service.retrieve_auth_identity(conn, auth_identity_id=ctx.auth_identity_id,
                                                                  provider=ctx.auth_provider)
         except Exception:  # identity deleted since the token was issued
             raise UnauthorizedError() from None
-    token = auth_flows.token_for_identity(container.config, identity, actor_type=ctx.actor_type,
-                                          auth_provider=ctx.auth_provider)
-    return {"token": token}
+        if ctx.actor_id or not ctx.auth_provider:
+            token = auth_flows.token_for_identity(
+                container.config, identity, actor_type=ctx.actor_type, auth_provider=ctx.auth_provider,
+                mfa_enabled=ctx.mfa_enabled, mfa_challenge_completed_at=ctx.mfa_challenge_completed_at)
+            return {"token": token}
+        return await auth_flows.login_answer(conn, container.config, auth_options(container), identity,
+                                             actor_type=ctx.actor_type, auth_provider=ctx.auth_provider)
 
 
 @router.get("/auth/{actor_type}/providers")
@@ -103,13 +112,14 @@ async def _login(request: Request, actor_type: str, auth_provider: str) -> dict[
     container = request.app.state.container
     async with container.database().transaction() as conn:
         identity = await auth_service.emailpass_authenticate(conn, body)
-    return {"token": auth_flows.token_for_identity(container.config, identity, actor_type=actor_type,
-                                                   auth_provider=auth_provider)}
+        return await auth_flows.login_answer(conn, container.config, auth_options(container), identity,
+                                             actor_type=actor_type, auth_provider=auth_provider)
 
 
 @router.post("/auth/{actor_type}/{auth_provider}")
 async def login(request: Request, actor_type: str, auth_provider: str) -> dict[str, Any]:
-    """emailpass login: `{email, password}` → `{token}`; 401 "Invalid email or password"."""
+    """emailpass login: `{email, password}` → `{token}` (or `verification_required` / `mfa_required` with an
+    actorless token); 401 "Invalid email or password"."""
     return await _login(request, actor_type, auth_provider)
 
 
