@@ -102,14 +102,22 @@ async def _customer_email(conn: AsyncConnection, customer_id: str) -> str | None
     return None if row is None else row[0]
 
 
-async def _validate_country(conn: AsyncConnection, region_id: str | None, address: Mapping[str, Any] | None) -> None:
+async def _validate_country(conn: AsyncConnection, region_id: str | None, address: Mapping[str, Any] | None,
+                            checked: set[str] | None = None) -> None:
+    """400 when the address's country is not in the region; `checked`: the codes already found in it by this
+    write (a billing address in the shipping address's country costs no second statement)."""
     if not address or not address.get("country_code") or not region_id:
+        return
+    code = str(address["country_code"]).lower()
+    if checked is not None and code in checked:
         return
     found = (await conn.execute(select(region_country.c.iso_2).where(
         region_country.c.region_id == region_id, region_country.c.iso_2 == str(address["country_code"]).lower()
     ))).first()
     if found is None:
         raise invalid_data(f"Country with code {address['country_code']} is not within region")
+    if checked is not None:
+        checked.add(code)
 
 
 def _address_values(address: Mapping[str, Any]) -> dict[str, Any]:
@@ -518,10 +526,11 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
     elif values["email"]:
         values["customer_id"] = await guest_customer_id(conn, email=values["email"])
     addresses: dict[str, dict[str, Any]] = {}
+    checked: set[str] = set()
     for kind in ("shipping_address", "billing_address"):
         addr = data.get(kind)
         if isinstance(addr, Mapping):
-            await _validate_country(conn, region_id, addr)
+            await _validate_country(conn, region_id, addr, checked)
             addresses[kind] = await carts.insert_address(conn, address=_address_values(addr))
     if not isinstance(data.get("shipping_address"), Mapping):
         # as Medusa: a single-country region pre-fills the shipping address with that country
@@ -575,6 +584,7 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
             # a registered owner keeps the cart; guests follow the email
             if not c["owner_has_account"]:
                 values["customer_id"] = await guest_customer_id(conn, email=data["email"])
+    checked: set[str] = set()
     for kind in ("shipping_address", "billing_address"):
         if kind not in data:
             continue
@@ -583,7 +593,7 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
             values[f"{kind}_id"] = None
             c[kind] = None
         elif isinstance(addr, Mapping):
-            await _validate_country(conn, region_id, addr)
+            await _validate_country(conn, region_id, addr, checked)
             c[kind] = await carts.insert_address(conn, address=_address_values(addr))
             values[f"{kind}_id"] = c[kind]["id"]
     if values:

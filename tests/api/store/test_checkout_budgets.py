@@ -106,3 +106,19 @@ async def test_customer_reads_statements_do_not_grow_with_orders(client: httpx.A
         seen.append((me_count, list_count))
     assert seen[0] == seen[1], seen
     assert seen[1][0] <= CUSTOMER_ME_BUDGET and seen[1][1] <= ORDERS_LIST_BUDGET, seen
+
+
+async def test_cart_addresses_in_one_country_check_it_once(client: httpx.AsyncClient, container: Container) -> None:
+    shop = await make_shop(container, prices=[10])
+    r = await client.post("/store/carts", json={"region_id": shop.region_id}, headers=shop.headers)
+    cart_id = r.json()["cart"]["id"]
+    with captured_statements(container) as seen:
+        r = await client.post(f"/store/carts/{cart_id}", headers=shop.headers, json={
+            "shipping_address": address(shop.country_code), "billing_address": address(shop.country_code)})
+    assert r.status_code == 200, r.text
+    assert r.json()["cart"]["billing_address"]["country_code"] == shop.country_code
+    assert len([s for s, _ in seen if s.lstrip().startswith("SELECT region_country.iso_2")]) == 1
+    # a billing address outside the region is still refused
+    r = await client.post(f"/store/carts/{cart_id}", headers=shop.headers, json={
+        "shipping_address": address(shop.country_code), "billing_address": address("zz")})
+    assert r.status_code == 400 and r.json()["message"] == "Country with code zz is not within region", r.text
