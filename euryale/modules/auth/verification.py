@@ -38,9 +38,12 @@ def serialize(row: Any) -> dict[str, Any]:
             "updated_at": row.updated_at, "deleted_at": row.deleted_at}
 
 
-def _created(row: Any) -> dict[str, Any]:
-    """As Medusa answers a verification it just created (its key order: `id` last, no relation)."""
-    return {"auth_identity_id": row.auth_identity_id, "entity_id": row.entity_id, "entity_type": row.entity_type,
+def _written(row: Any, *, created: bool) -> dict[str, Any]:
+    """As Medusa answers a verification it just created or renewed (key order: `id` last; a renewal also has the
+    `auth_identity` relation)."""
+    relation = {} if created else {"auth_identity": {"id": row.auth_identity_id}}
+    return {"auth_identity_id": row.auth_identity_id, **relation, "entity_id": row.entity_id,
+            "entity_type": row.entity_type,
             "code_provider": row.code_provider, "verified_at": row.verified_at, "requested_at": row.requested_at,
             "provider_metadata": row.provider_metadata, "metadata": row.metadata, "created_at": row.created_at,
             "updated_at": row.updated_at, "deleted_at": row.deleted_at, "id": row.id}
@@ -75,12 +78,12 @@ async def request(conn: AsyncConnection, opts: AuthOptions, *, auth_identity_id:
         row = (await conn.execute(update(auth_verification).where(auth_verification.c.id == existing.id).values(
             code_provider=code_provider, provider_metadata=provider_metadata, requested_at=requested_at,
             verified_at=None, updated_at=func.now()).returning(*auth_verification.c))).one()
-        return serialize(row), code, expires_at
+        return _written(row, created=False), code, expires_at
     row = (await conn.execute(insert(auth_verification).values(
         id=generate_id("authver"), auth_identity_id=auth_identity_id, entity_id=entity_id, entity_type=entity_type,
         code_provider=code_provider, provider_metadata=provider_metadata, requested_at=requested_at,
         metadata=metadata if metadata is not None else None).returning(*auth_verification.c))).one()
-    return _created(row), code, expires_at
+    return _written(row, created=True), code, expires_at
 
 
 async def confirm(conn: AsyncConnection, opts: AuthOptions, *, code: str, code_provider: str | None

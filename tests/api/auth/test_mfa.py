@@ -26,6 +26,7 @@ from euryale.modules.auth.models import auth_mfa_challenge, auth_mfa_factor, aut
 from euryale.modules.auth.options import AuthOptions, parse_options
 from euryale.modules.auth.passwords import scrypt_kdf_hash
 from tests.conftest import TEST_SECRET
+from tests.support.sql_capture import captured_statements
 
 KEY = "test-mfa-encryption-key"
 MFA_REQUIRED = {"message": "MFA verification is required to complete this request"}
@@ -447,6 +448,8 @@ async def test_verification_codes_expire_and_are_replaced(client: httpx.AsyncCli
     first = (await client.post("/auth/verification/request", json=body, headers=bearer(token))).json()
     second = (await client.post("/auth/verification/request", json=body, headers=bearer(token))).json()
     assert second["verification"]["id"] == first["verification"]["id"]
+    assert list(second["verification"])[:3] == ["auth_identity_id", "auth_identity", "entity_id"]  # as Medusa
+    assert list(second["verification"])[-1] == "id"
     old, new = [e["code"] for e in await events(container, "auth.verification_requested", "entity_id", email)]
     r = await client.post("/auth/verification/confirm", json={"code": old})
     assert r.json()["message"] == "Verification code is invalid or already used"
@@ -471,3 +474,21 @@ async def test_verification_validation(client: httpx.AsyncClient, customer_ident
     assert (r.status_code, r.json()) == (401, {"message": "Unauthorized"})
     r = await client.post("/auth/verification/confirm", json={})
     assert r.json() == {"type": "invalid_data", "message": "Invalid request: Field 'code' is required"}
+
+
+async def test_login_statement_budget(client: httpx.AsyncClient, container: Container,
+                                      mfa_options: AuthOptions) -> None:
+    """A login without MFA pays one statement for the MFA check (identity + methods); with MFA, the challenge."""
+    email, _, token = await new_user(client, container)
+
+    def data_statements(seen: list[tuple[str, Any]]) -> list[str]:
+        return [sql for sql, _ in seen if sql.split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE")]
+
+    with captured_statements(container) as seen:
+        await login(client, email)
+    assert len(data_statements(seen)) == 2, data_statements(seen)
+    await enrol(client, token)
+    with captured_statements(container) as seen:
+        r = await client.post("/auth/user/emailpass", json={"email": email, "password": "pw-123456"})
+    assert r.json()["mfa_required"] is True
+    assert len(data_statements(seen)) == 4, data_statements(seen)  # + expired-challenge cleanup + insert
