@@ -29,8 +29,12 @@ LIST_KEYS = ("id", "status", "summary", "display_id", "custom_display_id", "tota
 
 
 # read on every order answer (complete-cart, GET /store/orders/:id): compiled once (euryale.db.compiled)
-_VARIANTS = CompiledQuery(lambda: select(product_variant).where(any_param(product_variant.c.id)))
-_PRODUCTS = CompiledQuery(lambda: select(product).where(any_param(product.c.id)))
+# the variants with their product's columns (`p_*`) beside each: one statement
+_VARIANTS = CompiledQuery(lambda: select(product_variant, *(c.label(f"p_{c.name}") for c in product.c))
+                          .select_from(product_variant.outerjoin(product, product.c.id == product_variant.c.product_id))
+                          .where(any_param(product_variant.c.id)))
+_VARIANT_COLUMNS = tuple(c.name for c in product_variant.c)
+_PRODUCT_PREFIXED = tuple((f"p_{c.name}", c.name) for c in product.c)
 _COLLECTION_LINKS = CompiledQuery(lambda: select(
     order_payment_collection.c.order_id, order_payment_collection.c.payment_collection_id).where(
     any_param(order_payment_collection.c.order_id), order_payment_collection.c.deleted_at.is_(None)))
@@ -39,13 +43,11 @@ _COLLECTION_LINKS = CompiledQuery(lambda: select(
 async def _variants(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
-    rows = [dict(r) for r in await _VARIANTS.fetch(conn, ids=list(ids))]
-    product_ids = list({r["product_id"] for r in rows if r["product_id"]})
-    prods = {p["id"]: dict(p) for p in await _PRODUCTS.fetch(conn, ids=product_ids)} if product_ids else {}
     out = {}
-    for r in rows:
+    for record in await _VARIANTS.fetch(conn, ids=list(ids)):
+        r = {k: record[k] for k in _VARIANT_COLUMNS}
+        p = {name: record[label] for label, name in _PRODUCT_PREFIXED} if record["p_id"] is not None else None
         v = {k: r.get(k) for k in VARIANT_KEYS}
-        p = prods.get(r["product_id"] or "")
         if p is not None:
             pd = {k: p.get(k) for k in PRODUCT_KEYS}
             pd.update({"type": {"id": p["type_id"]} if p["type_id"] else None, "collection_id": p["collection_id"],

@@ -16,8 +16,8 @@ from tests.support.commerce import Shop, address, make_shop
 from tests.support.sql_capture import captured_statements
 
 # complete-cart: ~20 business statements (4 validate, 4 reserve, 4 to lock and load the cart, ~17 order writes) plus
-# the workflow engine's execution row and checkpoints (5) and the order read of the answer (10); 44 measured
-COMPLETE_BUDGET = 44
+# the workflow engine's execution row and checkpoints (5) and the order read of the answer (9); 43 measured
+COMPLETE_BUDGET = 43
 CUSTOMER_ME_BUDGET = 3
 ORDERS_LIST_BUDGET = 13
 
