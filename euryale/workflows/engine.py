@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import orjson
 import structlog
-from sqlalchemy import Column, DateTime, Integer, Table, Text, and_, func, insert, select, text, update
+from sqlalchemy import Column, DateTime, Integer, Table, Text, and_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -64,6 +64,13 @@ workflow_execution = Table(
 )
 
 FINISHED = ("done", "reverted", "failed")
+
+# built once and run with the row as parameters: building an INSERT/UPDATE with `.values()` and its cache key on
+# every execution cost more CPU than the statement's round trip (several per checkout: every workflow writes one)
+_INSERT_EXECUTION = insert(workflow_execution)
+_INSERT_NEW_EXECUTION = pg_insert(workflow_execution).on_conflict_do_nothing().returning(workflow_execution.c.id)
+_CHECKPOINT = update(workflow_execution).where(workflow_execution.c.id == bindparam("row_id")).values(
+    updated_at=func.now())
 
 
 class Claims(Protocol):
@@ -262,22 +269,20 @@ class WorkflowEngine:
         group = event_group_id or generate_id("evgrp")
         execution = {"steps": {}, "decisions": {}, "events": [], "seq": 0, "event_group_id": group}
         row_id = generate_id("wf_exec")
-        stmt = pg_insert(workflow_execution).values(
-            id=row_id, workflow_id=wf.id, transaction_id=tx, run_id=generate_id("run"), state="invoking",
-            retention_time=wf.retention_time, execution=execution,
-            context={"data": {"input": input, "result": None}, "errors": []},
-        ).on_conflict_do_nothing().returning(workflow_execution.c.id)
+        row = dict(id=row_id, workflow_id=wf.id, transaction_id=tx, run_id=generate_id("run"), state="invoking",
+                   retention_time=wf.retention_time, execution=execution,
+                   context={"data": {"input": input, "result": None}, "errors": []})
         async with self.container.database().engine.connect() as c:
             # single statements: autocommit saves the BEGIN/COMMIT round trips
             auto = await c.execution_options(isolation_level="AUTOCOMMIT")
-            inserted = (await auto.execute(stmt)).first()
+            inserted = (await auto.execute(_INSERT_NEW_EXECUTION, row)).first()
             if inserted is None and rerun_failed:
                 retired = (await auto.execute(update(workflow_execution).where(
                     workflow_execution.c.workflow_id == wf.id, workflow_execution.c.transaction_id == tx,
                     workflow_execution.c.deleted_at.is_(None), workflow_execution.c.state.in_(("reverted", "failed"))
                 ).values(deleted_at=func.now()).returning(workflow_execution.c.id))).first()
                 if retired is not None:
-                    inserted = (await auto.execute(stmt)).first()
+                    inserted = (await auto.execute(_INSERT_NEW_EXECUTION, row)).first()
         if inserted is None:
             return None
         # the input as a stored execution gives it back (what a resumed run would see)
@@ -308,9 +313,9 @@ class WorkflowEngine:
                 with holding_events(group, hold=False):
                     result = await body(conn)
                 output = stored_output(result) if stored_output is not None else result
-                await conn.execute(insert(workflow_execution).values(_execution_row(
+                await conn.execute(_INSERT_EXECUTION, _execution_row(
                     wf, tx, group, "done", input, output, step={"state": "done", "attempts": 1, "output": output,
-                                                                 "compensate_input": None, "seq": 1})))
+                                                                 "compensate_input": None, "seq": 1}))
         except Exception as exc:
             err: dict[str, Any] = {"message": str(exc) or type(exc).__name__, "name": type(exc).__name__}
             if isinstance(exc, MedusaError):
@@ -321,7 +326,7 @@ class WorkflowEngine:
             try:
                 async with self.container.database().engine.connect() as c:
                     auto = await c.execution_options(isolation_level="AUTOCOMMIT")
-                    await auto.execute(insert(workflow_execution).values(row))
+                    await auto.execute(_INSERT_EXECUTION, row)
             except Exception:  # the record of a failure never hides the failure itself
                 log.exception("could not record the failed execution", workflow=wf.id, transaction=tx)
             _count_execution(wf.id, "reverted")
@@ -457,16 +462,15 @@ class WorkflowEngine:
         return exe
 
     async def _checkpoint(self, exe: _Execution, conn: AsyncConnection | None = None, result: Any = None) -> None:
-        stmt = update(workflow_execution).where(workflow_execution.c.id == exe.row_id).values(
-            execution=exe.execution_json(), context=exe.context_json(result), state=exe.state,
-            updated_at=func.now())
+        params = {"row_id": exe.row_id, "execution": exe.execution_json(), "context": exe.context_json(result),
+                  "state": exe.state}
         if conn is not None:
-            await conn.execute(stmt)
+            await conn.execute(_CHECKPOINT, params)
             return
         async with self.container.database().engine.connect() as c:
             # one statement: autocommit saves the BEGIN/COMMIT round trips
             auto = await c.execution_options(isolation_level="AUTOCOMMIT")
-            await auto.execute(stmt)
+            await auto.execute(_CHECKPOINT, params)
 
     async def _workflow_of(self, transaction_id: str) -> str:
         async with self.container.database().read() as conn:
