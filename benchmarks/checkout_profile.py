@@ -126,9 +126,13 @@ async def main_async(args: argparse.Namespace) -> None:
 
             logged: list[str] = []
 
+            by_text: dict[str, int] = defaultdict(int)
+
             def count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
                 counter[0] += 1
                 logged.append(statement)
+                if transport.enabled:
+                    by_text[" ".join(statement.split())[:args.sql_width]] += 1
 
             database = container.database()
             engines = list({id(e): e.sync_engine for e in (database.engine, database.read_engine)}.values())
@@ -192,6 +196,11 @@ async def main_async(args: argparse.Namespace) -> None:
                 tot.statements += st.statements // n
             print(f"{'total per flow':52} {tot.cpu * 1000:8.2f} {tot.loop_cpu * 1000:8.2f} {med_cpu * 1000:8.2f} "
                   f"{med_loop * 1000:8.2f} {tot.wall * 1000:8.2f} {tot.statements:6d}")
+            if args.top_statements:
+                # background work (the outbox relay, workflow bookkeeping) shows here, whatever step it ran in
+                print(f"most frequent statements per flow ({sum(by_text.values()) / n:.1f} in all):")
+                for sql, k in sorted(by_text.items(), key=lambda kv: -kv[1])[:args.top_statements]:
+                    print(f"{k / n:6.2f}  {sql}")
         finally:
             await container.stop()
     finally:
@@ -213,6 +222,9 @@ def main() -> None:
     parser.add_argument("--profile-step", help="profile only the requests of steps starting with this")
     parser.add_argument("--sample", action="store_true", help="with --profile-step: pyinstrument instead of cProfile")
     parser.add_argument("--profile", help="write cProfile stats of the measured flows to this file")
+    parser.add_argument("--top-statements", type=int, default=0, metavar="N",
+                        help="the N most frequent statements per flow (any step, background work included)")
+    parser.add_argument("--sql-width", type=int, default=110, help="characters of a statement shown")
     asyncio.run(main_async(parser.parse_args()))
 
 
