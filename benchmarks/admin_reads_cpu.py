@@ -5,7 +5,7 @@ orders, and reports `time.process_time()` per request (least disturbed of --repe
 it is far less noisy than wrk on a shared machine) and SELECT statements per request.
 
     python -m benchmarks.admin_reads_cpu --database euryale_admin_reads [--orders 60] [--requests 200]
-        [--repeat 3] [--only admin_orders] [--profile admin_orders] [--dump DIR]
+        [--repeat 3] [--only admin_orders] [--profile admin_orders] [--dump DIR] [--explain]
 
 The database is created, migrated and seeded on the first run and reused afterwards (`--drop` removes it), so
 `--dump DIR` writes every response body to DIR/<name>.json for a byte-for-byte comparison across commits.
@@ -81,6 +81,11 @@ async def _seed(dsn: str, orders: int) -> None:
             await conn.execute(insert(order_line_item_tax_line), [
                 {"id": generate_id("ordlitxl"), "item_id": item, "code": "VAT", "rate": Decimal(20),
                  "description": "VAT"} for p in placed for item in p.item_ids])
+        async with container.database().engine.connect() as conn:
+            # as autovacuum would after these inserts (this machine's PostgreSQL runs without it): without
+            # statistics the order tables plan as empty, ~17 ms of PostgreSQL per order page instead of ~3
+            await conn.exec_driver_sql("ANALYZE")
+            await conn.commit()
     finally:
         await container.stop()
 
@@ -133,6 +138,8 @@ async def run(args: argparse.Namespace) -> None:
                     await client.get(path, headers=headers)
                 with captured_statements(container) as seen:
                     await client.get(path, headers=headers)
+                if args.explain:
+                    await _explain(dsn, seen)
                 profiler = cProfile.Profile(time.process_time) if name in (args.profile or []) else None
                 runs = []
                 for _ in range(1 if profiler else args.repeat):
@@ -157,6 +164,30 @@ async def run(args: argparse.Namespace) -> None:
         await container.stop()
 
 
+async def _explain(dsn: str, seen: list[tuple[str, Any]]) -> None:
+    """Each statement of one request: its time seen from the client (prepared, as the server runs it; mean of 20)
+    and PostgreSQL's own execution time (EXPLAIN ANALYZE), then the sums: the PostgreSQL share of a request."""
+    conn = await asyncpg.connect(dsn)
+    total_client = total_pg = 0.0
+    try:
+        for sql, params in selects(seen):
+            args = list(params) if isinstance(params, (list, tuple)) else []
+            for _ in range(3):
+                await conn.fetch(sql, *args)
+            started = time.perf_counter()
+            for _ in range(20):
+                await conn.fetch(sql, *args)
+            client_ms = (time.perf_counter() - started) * 1000 / 20
+            plan = [r[0] for r in await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql, *args)]
+            pg_ms = next(float(line.split(":")[1].split()[0]) for line in plan if line.startswith("Execution Time"))
+            total_client += client_ms
+            total_pg += pg_ms
+            print(f"    {client_ms:7.3f} ms client  {pg_ms:7.3f} ms executing  {' '.join(sql.split())[:90]}")
+    finally:
+        await conn.close()
+    print(f"    {total_client:7.3f} ms client  {total_pg:7.3f} ms executing  (all statements of one request)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="euryale_admin_reads")
@@ -169,6 +200,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--dump")
     parser.add_argument("--callers", help="with --profile: who calls the functions matching this regex")
+    parser.add_argument("--explain", action="store_true",
+                        help="time each statement of one request and EXPLAIN ANALYZE it (PostgreSQL's share)")
     parser.add_argument("--drop", action="store_true")
     asyncio.run(run(parser.parse_args()))
 
