@@ -52,14 +52,23 @@ class MarkPaid(Strict):
 
 class RefundReasonCreate(Strict):
     label: str
+    code: str
     description: str | None = None
-    metadata: dict[str, Any] | None = None
 
 
 class RefundReasonUpdate(Strict):
     label: str | None = None
+    code: str | None = None
     description: str | None = None
-    metadata: dict[str, Any] | None = None
+
+
+# Medusa 2.21's default refund reason fields (`metadata` only on request)
+REFUND_REASON_KEYS = ("id", "label", "code", "description", "created_at", "updated_at", "deleted_at")
+
+
+def _reason_fields(request: Request) -> Fields:
+    raw = query_of(request).get("fields")
+    return Fields(raw if isinstance(raw, str) else None, defaults=REFUND_REASON_KEYS)
 
 
 def _payment(p: dict[str, Any], keys: tuple[str, ...] = PAYMENT_KEYS) -> dict[str, Any]:
@@ -174,7 +183,7 @@ async def list_refund_reasons(request: Request, _: Any = Depends(require_user)) 
     async with db_of(request).read() as conn:
         rows, count = await operations.list_refund_reasons(conn, ids=filter_values(query, "id").get("id"), q=q,
                                                            limit=params.limit, offset=params.offset)
-    f = Fields(params.fields)
+    f = Fields(params.fields, defaults=REFUND_REASON_KEYS)
     return json({"refund_reasons": [f.project(r) for r in rows], "count": count, "offset": params.offset,
             "limit": params.limit})
 
@@ -184,13 +193,15 @@ async def create_refund_reason(body: RefundReasonCreate, request: Request,
                                _: Any = Depends(require_user)) -> JSONResponse:
     async with db_of(request).transaction() as conn:
         rid = await operations.create_refund_reason(conn, data=body.model_dump(exclude_unset=True))
-        return json({"refund_reason": await operations.get_refund_reason(conn, reason_id=rid)})
+        reason = await operations.get_refund_reason(conn, reason_id=rid)
+    return json({"refund_reason": _reason_fields(request).project(reason)})
 
 
 @router.get("/admin/refund-reasons/{reason_id}")
 async def get_refund_reason(reason_id: str, request: Request, _: Any = Depends(require_user)) -> JSONResponse:
     async with db_of(request).read() as conn:
-        return json({"refund_reason": await operations.get_refund_reason(conn, reason_id=reason_id)})
+        reason = await operations.get_refund_reason(conn, reason_id=reason_id)
+    return json({"refund_reason": _reason_fields(request).project(reason)})
 
 
 @router.post("/admin/refund-reasons/{reason_id}")
@@ -198,7 +209,8 @@ async def update_refund_reason(reason_id: str, body: RefundReasonUpdate, request
                                _: Any = Depends(require_user)) -> JSONResponse:
     async with db_of(request).transaction() as conn:
         await operations.update_refund_reason(conn, reason_id=reason_id, data=body.model_dump(exclude_unset=True))
-        return json({"refund_reason": await operations.get_refund_reason(conn, reason_id=reason_id)})
+        reason = await operations.get_refund_reason(conn, reason_id=reason_id)
+    return json({"refund_reason": _reason_fields(request).project(reason)})
 
 
 @router.delete("/admin/refund-reasons/{reason_id}")

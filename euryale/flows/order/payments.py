@@ -69,14 +69,13 @@ async def record_refund(conn: AsyncConnection, *, payment: Mapping[str, Any], am
 
 async def _credit_reference(conn: AsyncConnection, *, payment: Mapping[str, Any]) -> tuple[str, str]:
     """A refund credit line's reference, as Medusa's refund-payment: the refund reason's label and code, else
-    `payment_collection` and the collection's id. (Euryale's refund reasons have no `code` column yet: it is
-    derived from the label as Medusa's migration populated it, lower-case with underscores.)"""
+    `payment_collection` and the collection's id."""
     reason_id = payment["refunds"][-1].get("refund_reason_id") if payment["refunds"] else None
     if reason_id:
-        label = (await conn.execute(select(refund_reason.c.label).where(refund_reason.c.id == reason_id))
-                 ).scalar_one_or_none()
-        if label:
-            return str(label), str(label).lower().replace(" ", "_")
+        row = (await conn.execute(select(refund_reason.c.label, refund_reason.c.code)
+                                  .where(refund_reason.c.id == reason_id))).first()
+        if row is not None:
+            return str(row.label), str(row.code)
     return "payment_collection", str(payment["payment_collection_id"])
 
 

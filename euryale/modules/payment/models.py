@@ -108,6 +108,7 @@ refund_reason = Table(
     metadata,
     Column("id", Text, primary_key=True, nullable=False),
     Column("label", Text, nullable=False),
+    Column("code", Text, nullable=False),
     Column("description", Text, nullable=True),
     Column("metadata", JSONB, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),

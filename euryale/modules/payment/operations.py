@@ -48,7 +48,8 @@ async def payments_with_details(conn: AsyncConnection, *, payment_ids: Sequence[
     refs: dict[str, list[dict[str, Any]]] = {}
     if ids:
         rr = refund_reason
-        stmt = (select(refund, rr.c.label.label("rr_label"), rr.c.description.label("rr_description"),
+        stmt = (select(refund, rr.c.label.label("rr_label"), rr.c.code.label("rr_code"),
+                       rr.c.description.label("rr_description"),
                        rr.c.metadata.label("rr_metadata"), rr.c.created_at.label("rr_created_at"),
                        rr.c.updated_at.label("rr_updated_at"))
                 .outerjoin(rr, rr.c.id == refund.c.refund_reason_id)
@@ -57,7 +58,8 @@ async def payments_with_details(conn: AsyncConnection, *, payment_ids: Sequence[
             r = dict(rm)
             d = {k: v for k, v in r.items() if not k.startswith("rr_")}
             d["refund_reason"] = None if r["refund_reason_id"] is None or r["rr_label"] is None else {
-                "id": r["refund_reason_id"], "label": r["rr_label"], "description": r["rr_description"],
+                "id": r["refund_reason_id"], "label": r["rr_label"], "code": r["rr_code"],
+                "description": r["rr_description"],
                 "metadata": r["rr_metadata"], "created_at": r["rr_created_at"], "updated_at": r["rr_updated_at"]}
             refs.setdefault(r["payment_id"], []).append(d)
     for r in rows:
@@ -150,9 +152,9 @@ async def get_refund_reason(conn: AsyncConnection, *, reason_id: str) -> dict[st
 
 async def list_refund_reasons(conn: AsyncConnection, *, ids: Sequence[str] | None, q: str | None, limit: int,
                               offset: int) -> tuple[list[dict[str, Any]], int]:
-    """A page of live reasons (oldest first), by id and/or `q` over label and description."""
+    """A page of live reasons (oldest first), by id and/or `q` over label, code and description."""
     cond = [refund_reason.c.id.in_(list(ids))] if ids else []
-    search = crud.search_condition(refund_reason, q, ("label", "description"))
+    search = crud.search_condition(refund_reason, q, ("label", "code", "description"))
     return await crud.list_page(conn, refund_reason, conditions=cond + ([search] if search is not None else []),
                                 limit=limit, offset=offset)
 

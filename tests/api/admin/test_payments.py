@@ -56,18 +56,39 @@ async def test_payment_reads_and_providers(client: httpx.AsyncClient, container:
 
 async def test_refund_reasons_crud_and_refund_with_reason(client: httpx.AsyncClient, container: Container) -> None:
     h = admin_headers(container)
-    label = f"Damaged {uuid.uuid4().hex[:6]}"
-    res = await client.post("/admin/refund-reasons", json={"label": label, "description": "arrived broken"},
-                            headers=h)
+    tag = uuid.uuid4().hex[:6]
+    label = f"Damaged {tag}"
+    res = await client.post("/admin/refund-reasons", headers=h,
+                            json={"label": label, "code": f"damaged_{tag}", "description": "arrived broken"})
     assert res.status_code == 200, res.text
     reason = res.json()["refund_reason"]
-    assert reason["label"] == label and reason["id"].startswith("refr_")
-    res = await client.post("/admin/refund-reasons", json={"description": "no label"}, headers=h)
+    assert reason["label"] == label and reason["id"].startswith("refr_") and reason["code"] == f"damaged_{tag}"
+    # Medusa 2.21's default fields: no metadata unless asked for
+    assert set(reason) == {"id", "label", "code", "description", "created_at", "updated_at", "deleted_at"}
+    res = await client.post("/admin/refund-reasons", json={"description": "no label", "code": "x"}, headers=h)
     assert res.status_code == 400 and "Field 'label' is required" in res.json()["message"]
+    res = await client.post("/admin/refund-reasons", json={"label": "no code"}, headers=h)
+    assert res.status_code == 400 and "Field 'code' is required" in res.json()["message"]
+    res = await client.post("/admin/refund-reasons", json={"label": "x", "code": "x", "metadata": {}}, headers=h)
+    assert res.status_code == 400 and "Unrecognized fields: 'metadata'" in res.json()["message"]
+    # codes are not unique in Medusa
+    res = await client.post("/admin/refund-reasons", json={"label": "Twin", "code": f"damaged_{tag}"}, headers=h)
+    assert res.status_code == 200 and res.json()["refund_reason"]["description"] is None
+    twin = res.json()["refund_reason"]
     res = await client.post(f"/admin/refund-reasons/{reason['id']}", json={"label": label + "!"}, headers=h)
     assert res.json()["refund_reason"]["label"] == label + "!"
+    assert res.json()["refund_reason"]["code"] == f"damaged_{tag}"
+    res = await client.post(f"/admin/refund-reasons/{twin['id']}", json={"code": f"twin_{tag}"}, headers=h)
+    assert res.status_code == 200 and res.json()["refund_reason"]["code"] == f"twin_{tag}"
+    res = await client.post(f"/admin/refund-reasons/{twin['id']}", json={"code": None}, headers=h)
+    assert res.status_code == 400
     res = await client.get(f"/admin/refund-reasons?q={label}", headers=h)
     assert [r["id"] for r in res.json()["refund_reasons"]] == [reason["id"]]
+    res = await client.get(f"/admin/refund-reasons?q=twin_{tag}", headers=h)  # code is searchable
+    assert [r["id"] for r in res.json()["refund_reasons"]] == [twin["id"]]
+    assert res.json()["refund_reasons"][0]["code"] == f"twin_{tag}"
+    res = await client.get(f"/admin/refund-reasons/{twin['id']}?fields=code", headers=h)
+    assert res.json()["refund_reason"] == {"id": twin["id"], "code": f"twin_{tag}"}
 
     placed = await place_order(container)
     await client.post(f"/admin/payments/{placed.payment_id}/capture", json={}, headers=h)
@@ -76,6 +97,11 @@ async def test_refund_reasons_crud_and_refund_with_reason(client: httpx.AsyncCli
     assert res.status_code == 200, res.text
     refund = res.json()["payment"]["refunds"][0]
     assert refund["refund_reason_id"] == reason["id"] and refund["refund_reason"]["label"] == label + "!"
+    assert refund["refund_reason"]["code"] == f"damaged_{tag}"
+    # the refund's credit line names the reason by its label and code
+    res = await client.get(f"/admin/orders/{placed.order_id}?fields=*credit_lines", headers=h)
+    assert [(c["reference"], c["reference_id"]) for c in res.json()["order"]["credit_lines"]] == [
+        (label + "!", f"damaged_{tag}")]
     res = await client.post(f"/admin/payments/{placed.payment_id}/refund", headers=h,
                             json={"amount": 1, "refund_reason_id": "refr_missing"})
     assert res.status_code == 404
