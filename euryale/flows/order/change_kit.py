@@ -527,8 +527,10 @@ async def apply_change(conn: AsyncConnection, *, order: Mapping[str, Any], chang
                 return_id=d.get("return_id"), exchange_id=d.get("exchange_id"), claim_id=d.get("claim_id")))
             applied.shipping.append((str(a["reference_id"]), orders.dec(a["amount"]), bool(d.get("return_id"))))
     await orders.add_item_quantities(conn, order_id=order["id"], deltas=deltas)
-    await reserve_added(conn, order=order, added=applied.added)
-    await rereserve_updated(conn, order=order, item_ids=sorted(updated))
+    # a draft holds no stock: Medusa reserves a draft's items only when it is converted into an order
+    if not order.get("is_draft_order"):
+        await reserve_added(conn, order=order, added=applied.added)
+        await rereserve_updated(conn, order=order, item_ids=sorted(updated))
     return applied
 
 

@@ -1,5 +1,7 @@
 """Draft orders: an order with `status = draft` / `is_draft_order`, built by an admin (items, shipping, promotion
 codes), edited through the same order-change machinery as order edits, then converted into a real order.
+As in Medusa, a draft reserves no stock (creating or editing it leaves inventory alone); converting it reserves its
+items' stock.
 
 Promotion codes are linked to the draft (`order_promotion`); their adjustments (and the automatic promotions')
 are computed as a cart's (`flows.order.promotions`) on creation and when an edit is confirmed.
@@ -16,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import Database
 from euryale.errors import invalid_data, not_allowed, not_found
+from euryale.events import Event
+from euryale.events.outbox import stage_events
 from euryale.flows.cart.mutations import guest_customer_id
 from euryale.flows.order import change_kit as kit
 from euryale.flows.order import order_edits
@@ -24,6 +28,7 @@ from euryale.ids import generate_id
 from euryale.links.models import order_promotion
 from euryale.modules.customer.models import customer
 from euryale.modules.fulfillment.models import shipping_option
+from euryale.modules.inventory import service as inventory
 from euryale.modules.order import lifecycle as orders
 from euryale.modules.order.models import (
     order_item,
@@ -186,19 +191,38 @@ async def update_draft_order(db: Database, *, order_id: str, data: Mapping[str, 
 
 
 async def delete_draft_order(db: Database, *, order_id: str) -> None:
+    """Soft-delete the draft. Drafts hold no stock, but one edited before reservations moved to conversion may:
+    that stock is given back."""
     async with db.transaction() as conn:
         await get_draft(conn, order_id=order_id, for_update=True)
+        await _release_stock(conn, order_id=order_id)
         await conn.execute(update(order_table).where(order_table.c.id == order_id)
                            .values(deleted_at=func.now(), updated_at=func.now()))
 
 
+async def _release_stock(conn: AsyncConnection, *, order_id: str) -> None:
+    item_ids = [str(r["id"]) for r in await orders.order_items(conn, order_ids=[order_id])]
+    if item_ids:
+        await inventory.release_reservations(conn, line_item_ids=item_ids)
+
+
 async def convert_to_order(db: Database, *, order_id: str) -> None:
-    """The draft becomes a pending order (refused while an edit of it is active)."""
+    """The draft becomes a pending order (refused while an edit of it is active). Its items' stock is reserved
+    now, as checkout reserves a cart's (short stock without backorder refuses the conversion and nothing
+    changes); `order.placed` follows, as for a placed cart."""
     async with db.transaction() as conn:
         await get_draft(conn, order_id=order_id, for_update=True)
         if await kit.active_change(conn, order_id=order_id) is not None:
             raise not_allowed(f"Order {order_id} already has an existing active order change")
+        order = await orders.get_order(conn, order_id=order_id, for_update=True)
+        rows = await orders.order_items(conn, order_ids=[order_id])
+        # anything a draft edited under the old rule reserved is replaced, so nothing is held twice
+        await _release_stock(conn, order_id=order_id)
+        await kit.reserve_added(conn, order=order, added=[
+            (str(r["id"]), left, Decimal(0)) for r in rows
+            if (left := orders.dec(r["quantity"]) - orders.dec(r["fulfilled_quantity"])) > 0])
         await orders.update_order(conn, order_id=order_id, values={"status": "pending", "is_draft_order": False})
+        await stage_events(conn, Event("order.placed", {"id": order_id}))
 
 
 # ---------------------------------------------------------------------------------------------------- edits

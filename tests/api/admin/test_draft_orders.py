@@ -6,10 +6,13 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, update
 
 from euryale.container import Container
+from euryale.events.outbox import event_outbox
 from euryale.ids import generate_id
+from euryale.modules.inventory import service as inventory
+from euryale.modules.inventory.models import inventory_level, reservation_item
 from euryale.modules.promotion.models import promotion
 from tests.api.admin.order_factory import admin_headers
 from tests.support.commerce import Shop, make_shop
@@ -214,3 +217,76 @@ async def test_draft_order_promotions_are_computed_into_adjustments_and_totals(c
     # and the order it becomes keeps them
     order = (await client.post(f"/admin/draft-orders/{did}/convert-to-order", headers=h)).json()["order"]
     assert order["discount_total"] == 6.3
+
+
+async def _stock(container: Container, shop: Shop) -> tuple[int, list[tuple[str, int]]]:
+    """The variant's reserved quantity at the shop's location, and its live reservations (line item, quantity)."""
+    inv = shop.variants[0].inventory_item_id
+    async with container.database().read() as conn:
+        reserved = (await conn.execute(select(inventory_level.c.reserved_quantity).where(
+            inventory_level.c.inventory_item_id == inv, inventory_level.c.location_id == shop.location_id))
+                    ).scalar_one()
+        rows = (await conn.execute(select(reservation_item.c.line_item_id, reservation_item.c.quantity).where(
+            reservation_item.c.inventory_item_id == inv, reservation_item.c.deleted_at.is_(None)))).all()
+    return int(reserved), sorted((str(r[0]), int(r[1])) for r in rows)
+
+
+async def test_draft_stock_is_reserved_at_conversion_not_at_edit(client: httpx.AsyncClient,
+                                                                 container: Container) -> None:
+    h = admin_headers(container)
+    shop = await make_shop(container, prices=[10], stock=5)
+    draft = await _create(client, shop, h)  # 2 units of the variant
+    did = draft["id"]
+    item = [i for i in draft["items"] if i["variant_id"] == shop.variants[0].id][0]
+    assert await _stock(container, shop) == (0, [])
+    # an edit (one more unit, and a new line of 1) confirmed: still nothing held
+    await client.post(f"/admin/draft-orders/{did}/edit", headers=h)
+    r = await client.post(f"/admin/draft-orders/{did}/edit/items/item/{item['id']}", headers=h, json={"quantity": 3})
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/admin/draft-orders/{did}/edit/items", headers=h,
+                          json={"items": [{"variant_id": shop.variants[0].id, "quantity": 1}]})
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/admin/draft-orders/{did}/edit/confirm", headers=h)
+    assert r.status_code == 200, r.text
+    assert await _stock(container, shop) == (0, [])
+    # another draft takes 2 of the 5 units at its conversion
+    other = await _create(client, shop, h)
+    r = await client.post(f"/admin/draft-orders/{other['id']}/convert-to-order", headers=h)
+    assert r.status_code == 200, r.text
+    other_item = [i for i in other["items"] if i["variant_id"] == shop.variants[0].id][0]["id"]
+    assert await _stock(container, shop) == (2, [(other_item, 2)])
+    # 4 units wanted, 3 left: the conversion is refused and the draft stays a draft holding nothing
+    r = await client.post(f"/admin/draft-orders/{did}/convert-to-order", headers=h)
+    assert r.status_code == 400
+    assert r.json()["type"] == "not_allowed" and r.json()["message"].startswith("Not enough stock available for item")
+    assert await _stock(container, shop) == (2, [(other_item, 2)])
+    got = (await client.get(f"/admin/draft-orders/{did}", headers=h)).json()["draft_order"]
+    assert got["status"] == "draft"
+    # with stock back, the conversion reserves every unit of each line
+    async with container.database().transaction() as conn:
+        await conn.execute(update(inventory_level).where(
+            inventory_level.c.inventory_item_id == shop.variants[0].inventory_item_id,
+            inventory_level.c.location_id == shop.location_id).values(stocked_quantity=10))
+    r = await client.post(f"/admin/draft-orders/{did}/convert-to-order", headers=h)
+    assert r.status_code == 200, r.text
+    new_item = [i["id"] for i in got["items"] if i["variant_id"] == shop.variants[0].id and i["id"] != item["id"]][0]
+    assert await _stock(container, shop) == (6, sorted([(other_item, 2), (item["id"], 3), (new_item, 1)]))
+    async with container.database().read() as conn:  # placed once, like a completed cart
+        placed = (await conn.execute(select(func.count()).select_from(event_outbox).where(
+            event_outbox.c.name == "order.placed", event_outbox.c.data["id"].astext == did))).scalar_one()
+    assert placed == 1
+
+
+async def test_deleting_a_draft_gives_back_stock_it_holds(client: httpx.AsyncClient, container: Container) -> None:
+    h = admin_headers(container)
+    shop = await make_shop(container, prices=[10], stock=5)
+    draft = await _create(client, shop, h)
+    item = [i for i in draft["items"] if i["variant_id"] == shop.variants[0].id][0]["id"]
+    # a draft edited before reservations moved to conversion holds stock
+    async with container.database().transaction() as conn:
+        await inventory.reserve_items(conn, items=[{"inventory_item_id": shop.variants[0].inventory_item_id,
+                                                    "location_id": None, "quantity": 2, "line_item_id": item}])
+    assert await _stock(container, shop) == (2, [(item, 2)])
+    r = await client.delete(f"/admin/draft-orders/{draft['id']}", headers=h)
+    assert r.status_code == 200, r.text
+    assert await _stock(container, shop) == (0, [])
