@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import cProfile
 import gc
+import os
 import pstats
 import time
 from typing import Any
@@ -97,6 +98,46 @@ def _count_redis(container: Any) -> list[int]:
     return seen
 
 
+class PgCpu:
+    """CPU time of the database's server processes (PostgreSQL on this machine: `/proc/<pid>/stat` of every
+    backend connected to the database but this one), the other half of a catalog read's cost."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.conn: Any = None
+        self.tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+
+    async def open(self) -> None:
+        import asyncpg
+
+        self.conn = await asyncpg.connect(self.dsn.replace("postgresql+asyncpg://", "postgresql://"))
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+
+    async def sample(self) -> dict[int, float] | None:
+        """CPU ms per backend pid, or None when the server's processes are not readable (another machine)."""
+        pids = [r[0] for r in await self.conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+        out: dict[int, float] = {}
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return None
+            out[pid] = (int(fields[11]) + int(fields[12])) * self.tick_ms
+        return out
+
+    @staticmethod
+    def spent(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+        if before is None or after is None:
+            return None
+        # a backend the pool opened during the run started from nothing
+        return sum(ms - before.get(pid, 0.0) for pid, ms in after.items())
+
+
 def _paths(data: dict[str, Any]) -> dict[str, list[str]]:
     region = data["regions"]["eur"]
     return {
@@ -118,6 +159,8 @@ async def measure(dsn: str, data: dict[str, Any], scenarios: list[str], n: int, 
                            modules=modules)
     container = build_container(config)
     await container.start()
+    pg = PgCpu(dsn)
+    await pg.open()
     try:
         app = create_app(container)
         headers = {"x-publishable-api-key": data["publishable_key"]}
@@ -138,7 +181,9 @@ async def measure(dsn: str, data: dict[str, Any], scenarios: list[str], n: int, 
                 size = len(r.content)
                 prof = cProfile.Profile(time.process_time) if profile == name else None
                 runs = []
+                pg_runs = []
                 for _ in range(1 if prof is not None else repeat):
+                    pg0 = await pg.sample()
                     t0 = time.process_time()
                     if prof is not None:
                         prof.enable()
@@ -147,14 +192,19 @@ async def measure(dsn: str, data: dict[str, Any], scenarios: list[str], n: int, 
                     if prof is not None:
                         prof.disable()
                     runs.append((time.process_time() - t0) * 1000 / n)
+                    pg_ms = PgCpu.spent(pg0, await pg.sample())
+                    if pg_ms is not None:
+                        pg_runs.append(pg_ms / n)
                 # the least disturbed run: other processes on a shared machine only ever add to it
                 print(f"{name:16} {min(runs):7.2f} ms CPU/request (min of {len(runs)} runs of {n})  "
                       f"{len(seen):3d} statements  {redis_per_request} Redis commands  {size / 1024:7.1f} KB  "
-                      f"(cache={cache}, driver={driver})")
+                      f"(cache={cache}, driver={driver})"
+                      + (f"  PostgreSQL {min(pg_runs):5.2f} ms CPU/request" if pg_runs else ""))
                 if prof is not None:
                     pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
                     pstats.Stats(prof).sort_stats("tottime").print_stats(30)
     finally:
+        await pg.close()
         await container.stop()
         if cache == "redis":
             import redis.asyncio as aioredis
