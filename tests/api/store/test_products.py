@@ -269,3 +269,44 @@ async def test_deleted_products_stay_hidden_even_with_with_deleted(client: httpx
     res = await client.get("/admin/products", params={"with_deleted": "true", "id": gone, "fields": "id,deleted_at"},
                            headers=shop["admin"])
     assert res.json()["products"][0]["deleted_at"] is not None
+
+
+async def test_variant_option_values_match_the_product_options(client: httpx.AsyncClient, shop: dict[str, Any],
+                                                                container: Container) -> None:
+    """Variant option values are rebuilt from the product's options when both are read; a value whose option is
+    soft-deleted (so absent from the product's options) still answers whole, with its option."""
+    from sqlalchemy import text
+
+    body = product_body(shop["sc_ids"], options=[{"title": "Size", "values": ["S", "M"]},
+                                                 {"title": "Color", "values": ["Red"]}])
+    for v in body["variants"]:
+        v["options"]["Color"] = "Red"
+    pid = (await create_product(client, shop["admin"], body))["id"]
+
+    async def read() -> dict[str, Any]:
+        res = await client.get(f"/store/products/{pid}", headers=shop["pk"])
+        product = dict(res.json()["product"])
+        # the plain listing reads its page the same way (the detail answers `categories` too)
+        listed = (await client.get("/store/products", headers=shop["pk"])).json()["products"]
+        assert [p for p in listed if p["id"] == pid] == [{k: x for k, x in product.items() if k != "categories"}]
+        return product
+
+    product = await read()
+    whole = {val["id"]: {**{k: val[k] for k in ("id", "value", "rank", "metadata", "option_id")},
+                         "option": {k: x for k, x in opt.items() if k != "values"},
+                         **{k: val[k] for k in ("created_at", "updated_at", "deleted_at")}}
+             for opt in product["options"] for val in opt["values"]}
+    for variant in product["variants"]:
+        assert [list(o) for o in variant["options"]] == [list(whole[o["id"]]) for o in variant["options"]]
+        assert variant["options"] == [whole[o["id"]] for o in variant["options"]]
+        assert {o["option"]["title"] for o in variant["options"]} == {"Size", "Color"}
+    async with container.database().engine.begin() as conn:
+        await conn.execute(text("UPDATE product_option SET deleted_at = now() "
+                                "WHERE product_id = :p AND title = 'Color'"), {"p": pid})
+    product = await read()
+    assert [o["title"] for o in product["options"]] == ["Size"]
+    for variant in product["variants"]:
+        color = [o for o in variant["options"] if o["option"]["title"] == "Color"]
+        assert len(color) == 1 and color[0]["value"] == "Red" and color[0]["option"]["deleted_at"] is not None
+        assert set(color[0]) == {"id", "value", "rank", "metadata", "option_id", "option", "created_at",
+                                 "updated_at", "deleted_at"}
