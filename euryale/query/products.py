@@ -800,8 +800,10 @@ def _resolve_option_refs(row: Row) -> None:
         option = {k: x for k, x in opt.items() if k != "values"}
         for val in opt["values"]:
             # one dict per value, shared by its variants: nothing after this changes option values
-            values[val["id"]] = {**{k: val[k] for k in _VALUE_HEAD if k in val}, "option": option,
-                                 **{k: val[k] for k in _VALUE_TAIL if k in val}}
+            values[val["id"]] = {"id": val["id"], "value": val["value"], "rank": val["rank"],
+                                 "metadata": val["metadata"], "option_id": val["option_id"], "option": option,
+                                 "created_at": val["created_at"], "updated_at": val["updated_at"],
+                                 "deleted_at": val["deleted_at"]}
     for var in variants:
         var["options"] = [values[x] if isinstance(x, str) else x for x in var["options"]]
 
