@@ -4,9 +4,10 @@ Medusa's order shape with computed totals, `summary`, `payment_status` and `fulf
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Integer, String, and_, bindparam, cast, func, or_, select
@@ -331,12 +332,24 @@ def _wire_amounts(rows: Sequence[Mapping[str, Any]], key: str) -> list[dict[str,
     return out
 
 
+ItemLayout = tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
+
+
+def _item_layout(row: Mapping[str, Any]) -> ItemLayout:
+    """The line-item columns of `order_items`' rows (its `detail` ones left out) and a getter of their values, in
+    column order: decided once per page from its first row, all rows of one statement sharing their columns."""
+    names = list(row.keys())
+    kept = [n for n, name in enumerate(names) if name not in _DETAIL_COLUMNS]
+    getter = itemgetter(*kept)
+    return tuple(names[n] for n in kept), getter
+
+
 def _item_wire(row: Mapping[str, Any], line: _Line, taxes: Sequence[Mapping[str, Any]],
-               adjs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+               adjs: Sequence[Mapping[str, Any]], layout: ItemLayout) -> dict[str, Any]:
     """`_item`'s record ready for the JSON encoder, the same bytes once encoded: amounts are JSON numbers and the
-    companions are shared by equal lines, so nothing may edit it (HTTP answers only)."""
-    skip = _DETAIL_COLUMNS
-    item = {k: v for k, v in row.items() if k not in skip}
+    companions are shared by equal lines, so nothing may edit it (HTTP answers only). `row` is an `order_items`
+    record or dict, `layout` the `_item_layout` of its statement's rows."""
+    item = dict(zip(layout[0], layout[1](row), strict=True))
     item.update(line.prices)  # existing keys: their place is kept
     item["product_type_id"] = item.get("product_type_id")
     item["quantity"] = line.quantity
@@ -527,7 +540,11 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
         rows = list((await _by_id(conn, order_table, ids)).values())
     by_id = {r["id"]: r for r in rows}
     with_totals = needs(TOTAL_KEYS) or wants("summary")
-    items = await ol.order_items(conn, order_ids=ids) if needs(_NEEDS_ITEMS) else []
+    items: Sequence[Mapping[str, Any]] = []
+    if needs(_NEEDS_ITEMS):
+        # a wire answer copies what it keeps of each item: the driver's records are read as they come
+        items = await (ol.order_item_records if wire else ol.order_items)(conn, order_ids=ids)
+    layout = _item_layout(items[0]) if wire and items else None
     taxes: Mapping[str, list[dict[str, Any]]] = {}
     adjs: Mapping[str, list[dict[str, Any]]] = {}
     if with_totals or wants("items"):
@@ -570,7 +587,7 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
                 if wants("sales_channel") else {})
     regions = await _by_id(conn, region, [r["region_id"] for r in rows]) if wants("region") else {}
 
-    items_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    items_of: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for i in items:
         items_of[i["order_id"]].append(i)
     methods_of: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
@@ -616,7 +633,8 @@ async def load_orders(conn: AsyncConnection, *, order_ids: Sequence[str],
                 line_keys.append(line_key)
                 lines.append(line)
                 if "items" in want:
-                    views.append(_item_wire(i, line, i_taxes, i_adjs))
+                    assert layout is not None  # set whenever there are items
+                    views.append(_item_wire(i, line, i_taxes, i_adjs, layout))
             method_keys = [_method_key(m) for m in o_methods]
             methods_w = [_method(k, m) for k, m in zip(method_keys, o_methods, strict=True)]
             mviews = ([_shipping_wire(m, mw) for m, mw in zip(o_methods, methods_w, strict=True)]

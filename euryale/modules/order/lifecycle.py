@@ -135,6 +135,15 @@ async def order_items(conn: AsyncConnection, *, order_ids: Sequence[str]) -> lis
     return [dict(r) for r in await _ORDER_ITEMS.fetch(conn, ids=list(order_ids))]
 
 
+async def order_item_records(conn: AsyncConnection, *, order_ids: Sequence[str]) -> Sequence[Mapping[str, Any]]:
+    """`order_items` as the driver's read-only records (same keys, same order), for readers that copy what they
+    keep: an order page skips a dict per item."""
+    if not order_ids:
+        return []
+    records: Sequence[Mapping[str, Any]] = await _ORDER_ITEMS.fetch(conn, ids=list(order_ids))
+    return records
+
+
 async def item_relations(conn: AsyncConnection, *, item_ids: Sequence[str]) -> tuple[
         dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
     """Tax lines and adjustments of line items, grouped by item id."""
