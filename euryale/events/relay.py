@@ -19,11 +19,16 @@ from euryale.events import Event, EventBus
 
 log = structlog.get_logger("euryale.events.relay")
 
-_CLAIM = text("""
-    SELECT id, name, data, metadata FROM event_outbox
-    WHERE published_at IS NULL AND held = false
-    ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED""")
-_MARK = text("UPDATE event_outbox SET published_at = now() WHERE id = ANY(:ids)")
+# claims and marks the batch in one statement: the mark commits only if the bus accepted the batch (the publish
+# runs before COMMIT, a failure rolls it back), as a separate UPDATE after the publish did, one round trip fewer
+# per batch (the server relays after nearly every write: ~10 batches per checkout flow)
+_CLAIM_AND_MARK = text("""
+    WITH batch AS (
+        SELECT id FROM event_outbox
+        WHERE published_at IS NULL AND held = false
+        ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED)
+    UPDATE event_outbox o SET published_at = now() FROM batch WHERE o.id = batch.id
+    RETURNING o.id, o.seq, o.name, o.data, o.metadata""")
 _PURGE = text("DELETE FROM event_outbox WHERE published_at < now() - make_interval(secs => :age)")
 
 
@@ -31,13 +36,17 @@ class OutboxRelay:
     """One per process; `start()` hooks the database's commit listener and runs the publish loop."""
 
     def __init__(self, db: Any, bus: EventBus, *, batch: int = 500, poll_interval: float = 1.0,
-                 max_backoff: float = 10.0, keep_published_s: int = 24 * 3600) -> None:
+                 max_backoff: float = 10.0, keep_published_s: int = 24 * 3600,
+                 min_batch_interval: float = 0.005) -> None:
         self.db = db
         self.bus = bus
         self.batch = batch
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.keep_published_s = keep_published_s
+        # a batch costs ~1 ms of CPU whatever its size: under load, commits arriving within this interval of the
+        # previous batch wait for it and go out together (a sparse event still goes out at once)
+        self.min_batch_interval = min_batch_interval
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -78,12 +87,11 @@ class OutboxRelay:
 
     async def _publish_batch(self) -> int:
         async with self.db.engine.begin() as conn:
-            rows = (await conn.execute(_CLAIM, {"limit": self.batch})).all()
+            rows = sorted((await conn.execute(_CLAIM_AND_MARK, {"limit": self.batch})).all(), key=lambda r: r.seq)
             if not rows:
                 return 0
             events = [Event(r.name, r.data, r.metadata or {}, r.id) for r in rows]
-            await self.bus.emit(events)  # raises if the bus is down: the rollback keeps the rows for later
-            await conn.execute(_MARK, {"ids": [r.id for r in rows]})
+            await self.bus.emit(events)  # raises if the bus is down: the rollback unmarks the rows for later
         self.published += len(rows)
         _count(events)
         return len(rows)
@@ -91,11 +99,17 @@ class OutboxRelay:
     async def _loop(self) -> None:
         failures = 0
         ticks = 0
+        loop = asyncio.get_running_loop()
+        last = -self.min_batch_interval
         while not self._stopping:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
             except TimeoutError:
                 pass
+            early = last + self.min_batch_interval - loop.time()
+            if early > 0 and not self._stopping:
+                await asyncio.sleep(early)
+            last = loop.time()
             self._wake.clear()
             if self._stopping:
                 return
