@@ -5,13 +5,19 @@ existing variant), change a quantity, set an email and an address, choose a ship
 CPU is `time.process_time()` around each request (client side included: compare with `GET /health`'s floor);
 statements are counted as `tests/support/sql_capture.py` does (the outbox relay's polling excluded).
 
-    python -m benchmarks.cart_writes_cpu [--rounds 60]
+    python -m benchmarks.cart_writes_cpu [--rounds 60] [--profile "add line item (new line)"] [--sort tottime]
+        [--top 40] [--statements "add line item (new line)"]
+
+`--profile NAME` runs cProfile (process time) over that request's calls and prints pstats; `--statements NAME`
+prints the statements of that request's last call.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import time
 import uuid
 from typing import Any
@@ -28,7 +34,7 @@ from tests.support.sql_capture import captured_statements
 WARM_UP = 3
 
 
-async def measure(rounds: int) -> None:
+async def measure(rounds: int, profile: list[str], sort: str, top: int, show: list[str]) -> None:
     db = await create_database("cart_writes")
     try:
         await asyncio.to_thread(migrate.upgrade, db.url)
@@ -38,16 +44,24 @@ async def measure(rounds: int) -> None:
             shop = await make_shop(container, prices=[30, 31, 32], tax_rate_percent=20)
             cpu: dict[str, list[float]] = {}
             statements: dict[str, int] = {}
+            last_seen: dict[str, list[tuple[str, Any]]] = {}
+            profiler = cProfile.Profile(time.process_time)
             transport = httpx.ASGITransport(app=create_app(container))
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 async def call(name: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
                     with captured_statements(container) as seen:
+                        profiling = name in profile and bool(cpu)
                         started_at = time.process_time()
+                        if profiling:
+                            profiler.enable()
                         res = await client.request(method, path, json=body, headers=shop.headers)
+                        if profiling:
+                            profiler.disable()
                         cpu.setdefault(name, []).append(time.process_time() - started_at)
+                    last_seen[name] = list(seen)
                     assert res.status_code == 200, (name, res.text)
                     statements[name] = len([s for s, _ in seen
-                                            if "event_outbox" not in s or s.lstrip().startswith("INSERT")])
+                                            if "event_outbox" not in s or "INSERT INTO event_outbox" in s])
                     return res.json() if path != "/health" else None  # /health answers text `OK`
 
                 for n in range(rounds + WARM_UP):
@@ -74,6 +88,12 @@ async def measure(rounds: int) -> None:
             print("|---|---|---|")
             for name, times in cpu.items():
                 print(f"| {name} | {sum(times) * 1000 / len(times):.1f} | {statements[name]} |")
+            for name in show:
+                print(f"\n{name}:")
+                for sql, params in last_seen.get(name, []):
+                    print(" ", " ".join(sql.split())[:400], params if len(str(params)) < 300 else "...")
+            if profile:
+                pstats.Stats(profiler).sort_stats(sort).print_stats(top)
         finally:
             await container.stop()
     finally:
@@ -83,7 +103,12 @@ async def measure(rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=60)
-    asyncio.run(measure(parser.parse_args().rounds))
+    parser.add_argument("--profile", action="append", default=[], help="a request name (repeatable)")
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--top", type=int, default=60)
+    parser.add_argument("--statements", action="append", default=[], help="a request name (repeatable)")
+    args = parser.parse_args()
+    asyncio.run(measure(args.rounds, args.profile, args.sort, args.top, args.statements))
 
 
 if __name__ == "__main__":

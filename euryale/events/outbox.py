@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, Table, Text, delete, insert, text, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -35,6 +36,8 @@ event_outbox = Table(
 
 
 _held_group: ContextVar[tuple[str, bool] | None] = ContextVar("euryale_held_event_group", default=None)
+_deferred: ContextVar[tuple[AsyncConnection, list[dict[str, Any]]] | None] = ContextVar(
+    "euryale_deferred_outbox_rows", default=None)
 
 
 @contextmanager
@@ -50,6 +53,24 @@ def holding_events(group_id: str, *, hold: bool = True) -> Iterator[None]:
         yield
     finally:
         _held_group.reset(token)
+
+
+@contextmanager
+def deferring_events(conn: AsyncConnection) -> Iterator[list[dict[str, Any]]]:
+    """Within this block, un-held events staged on `conn` are collected as outbox rows instead of inserted: the
+    caller writes them with the last statement of `conn`'s transaction (see `outbox_insert`), saving a round trip
+    per write. Only for a transaction whose last statement the caller runs, and that nothing reads the outbox in."""
+    rows: list[dict[str, Any]] = []
+    token = _deferred.set((conn, rows))
+    try:
+        yield rows
+    finally:
+        _deferred.reset(token)
+
+
+def outbox_insert(rows: Sequence[dict[str, Any]]) -> Any:
+    """The INSERT of outbox rows collected by :func:`deferring_events`."""
+    return insert(event_outbox).values(list(rows))
 
 
 async def stage_events(conn: AsyncConnection, events: Event | Sequence[Event], *, group_id: str | None = None,
@@ -68,12 +89,14 @@ async def stage_events(conn: AsyncConnection, events: Event | Sequence[Event], *
         return
     if hold and not group_id:
         raise ValueError("hold=True needs a group_id")
-    await conn.execute(insert(event_outbox), [
-        {"id": e.id, "name": e.name, "data": e.data,
-         "metadata": {**(e.metadata or {}), **({"eventGroupId": group_id} if group_id else {})},
-         "group_id": group_id, "held": hold}
-        for e in batch
-    ])
+    rows = [{"id": e.id, "name": e.name, "data": e.data,
+             "metadata": {**(e.metadata or {}), **({"eventGroupId": group_id} if group_id else {})},
+             "group_id": group_id, "held": hold} for e in batch]
+    deferred = _deferred.get()
+    if not hold and deferred is not None and deferred[0] is conn:
+        deferred[1].extend(rows)
+    else:
+        await conn.execute(insert(event_outbox), rows)
     if not hold:
         pending: list[Event] = conn.info.setdefault("staged_events", [])
         pending.extend(batch)

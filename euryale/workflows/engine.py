@@ -30,7 +30,15 @@ from euryale.db.engine import _json_dumps
 from euryale.db.schema import metadata
 from euryale.errors import MedusaError
 from euryale.events import Event
-from euryale.events.outbox import clear_group, holding_events, release_group, stage_events
+from euryale.events.outbox import (
+    clear_group,
+    deferring_events,
+    event_outbox,
+    holding_events,
+    outbox_insert,
+    release_group,
+    stage_events,
+)
 from euryale.ids import generate_id
 from euryale.workflows.sdk import (
     _UNSET,
@@ -68,6 +76,10 @@ FINISHED = ("done", "reverted", "failed")
 # built once and run with the row as parameters: building an INSERT/UPDATE with `.values()` and its cache key on
 # every execution cost more CPU than the statement's round trip (several per checkout: every workflow writes one)
 _INSERT_EXECUTION = insert(workflow_execution)
+# the usual case of a one-step transaction workflow: the execution and the one event its step staged
+_INSERT_EXECUTION_WITH_EVENT = insert(workflow_execution).add_cte(insert(event_outbox).values(
+    {k: bindparam(f"event_{k}", type_=event_outbox.c[k].type) for k in ("id", "name", "data", "metadata", "group_id",
+                                                                        "held")}).cte("staged_events"))
 _INSERT_NEW_EXECUTION = pg_insert(workflow_execution).on_conflict_do_nothing().returning(workflow_execution.c.id)
 _CHECKPOINT = update(workflow_execution).where(workflow_execution.c.id == bindparam("row_id")).values(
     updated_at=func.now())
@@ -310,12 +322,20 @@ class WorkflowEngine:
         started = time.perf_counter()
         try:
             async with self.container.database().transaction() as conn:
-                with holding_events(group, hold=False):
+                with holding_events(group, hold=False), deferring_events(conn) as staged:
                     result = await body(conn)
                 output = stored_output(result) if stored_output is not None else result
-                await conn.execute(_INSERT_EXECUTION, _execution_row(
-                    wf, tx, group, "done", input, output, step={"state": "done", "attempts": 1, "output": output,
-                                                                 "compensate_input": None, "seq": 1}))
+                record = _execution_row(wf, tx, group, "done", input, output, step={
+                    "state": "done", "attempts": 1, "output": output, "compensate_input": None, "seq": 1})
+                # the step's events ride with the execution row: one statement, still in the step's transaction
+                if not staged:
+                    await conn.execute(_INSERT_EXECUTION, record)
+                elif len(staged) == 1:
+                    await conn.execute(_INSERT_EXECUTION_WITH_EVENT, {
+                        **record, **{f"event_{k}": v for k, v in staged[0].items()}})
+                else:
+                    await conn.execute(insert(workflow_execution).values(record).add_cte(
+                        outbox_insert(staged).cte("staged_events")))
         except Exception as exc:
             err: dict[str, Any] = {"message": str(exc) or type(exc).__name__, "name": type(exc).__name__}
             if isinstance(exc, MedusaError):
