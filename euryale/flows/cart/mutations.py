@@ -33,7 +33,7 @@ from euryale.links.models import (
     sales_channel_stock_location,
 )
 from euryale.modules.cart import service as carts
-from euryale.modules.cart.models import cart, cart_address
+from euryale.modules.cart.models import cart, cart_address, cart_shipping_method
 from euryale.modules.customer import service as customers
 from euryale.modules.customer.models import customer, customer_group_customer
 from euryale.modules.fulfillment import service as fulfillment
@@ -145,6 +145,9 @@ _CART_ROW = (select(
     exists().where(promotion.c.is_automatic.is_(True), promotion.c.status == "active",
                    promotion.c.deleted_at.is_(None)).label("automatic_promotions"),
     carts.credit_lines_column(cart.c.id).label("credit_lines"),
+    # most carts have no shipping method until checkout: `load_cart_relations` then skips reading them
+    exists().where(cart_shipping_method.c.cart_id == cart.c.id, cart_shipping_method.c.deleted_at.is_(None))
+    .label("has_shipping_methods"),
     *(alias.c[k].label(f"{kind}__{k}") for kind, alias in _ADDRESSES for k in _ADDRESS_COLUMNS))
     .select_from(cart.outerjoin(region, region.c.id == cart.c.region_id)
                  .outerjoin(_ADDRESSES[0][1], _ADDRESSES[0][1].c.id == cart.c.shipping_address_id)

@@ -245,10 +245,12 @@ async def load_cart_relations(conn: AsyncConnection, c: dict[str, Any], *, total
     computed totals to a cart row `c` (in place; returned).
 
     Items carry `product_ref`, what the answer shows of their product. Four statements (three with neither
-    address), whatever the cart holds.
+    address, one fewer when the cart row says it has no shipping method), whatever the cart holds.
     """
     items = [_item_of_row(r) for r in await _ITEMS.fetch(conn, cart_id=c["id"])]
-    methods = [dict(r) for r in await _METHODS.fetch(conn, cart_id=c["id"])]
+    # a cart row read with `has_shipping_methods` (the cart statement of the store routes) says when there is none
+    methods = [dict(r) for r in await _METHODS.fetch(conn, cart_id=c["id"])] \
+        if c.pop("has_shipping_methods", True) else []
     owners = {"items": {i["id"]: i for i in items}, "shipping_methods": {m["id"]: m for m in methods}}
     for o in (*items, *methods):
         o["tax_lines"], o["adjustments"] = [], []
