@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, Numeric, Text, bindparam, cast, exists, func, or_, select, update
+from sqlalchemy import ARRAY, Integer, Numeric, Text, bindparam, cast, exists, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
@@ -21,7 +21,12 @@ from euryale.events import Event
 from euryale.events.outbox import stage_events
 from euryale.flows.cart import promotions as promos
 from euryale.flows.cart import taxes
-from euryale.flows.cart.read import cart_payment_collection_id, load_cart_relations
+from euryale.flows.cart.read import (
+    cart_payment_collection_id,
+    load_cart_relations,
+    pop_region_ref,
+    region_countries_lateral,
+)
 from euryale.links import service as links
 from euryale.links.models import (
     cart_payment_collection,
@@ -133,6 +138,7 @@ _cp, _cpc = cart_promotion, cart_payment_collection
 _ADDRESSES = (("shipping_address", cart_address.alias("shipping_address")),
               ("billing_address", cart_address.alias("billing_address")))
 _ADDRESS_COLUMNS = tuple(c.name for c in cart_address.c)
+_REGION_COUNTRIES = region_countries_lateral(cart.c.region_id)
 # the cart row with what every write (and the answer) needs beside it, in one statement
 _CART_ROW = (select(
     cart, region.c.automatic_taxes.label("automatic_taxes"),
@@ -148,10 +154,14 @@ _CART_ROW = (select(
     # most carts have no shipping method until checkout: `load_cart_relations` then skips reading them
     exists().where(cart_shipping_method.c.cart_id == cart.c.id, cart_shipping_method.c.deleted_at.is_(None))
     .label("has_shipping_methods"),
-    *(alias.c[k].label(f"{kind}__{k}") for kind, alias in _ADDRESSES for k in _ADDRESS_COLUMNS))
+    *(alias.c[k].label(f"{kind}__{k}") for kind, alias in _ADDRESSES for k in _ADDRESS_COLUMNS),
+    # the answer's region with its countries (see `pop_region_ref`)
+    region.c.id.label("region__id"), region.c.name.label("region__name"),
+    region.c.currency_code.label("region__currency_code"), _REGION_COUNTRIES)
     .select_from(cart.outerjoin(region, region.c.id == cart.c.region_id)
                  .outerjoin(_ADDRESSES[0][1], _ADDRESSES[0][1].c.id == cart.c.shipping_address_id)
-                 .outerjoin(_ADDRESSES[1][1], _ADDRESSES[1][1].c.id == cart.c.billing_address_id))
+                 .outerjoin(_ADDRESSES[1][1], _ADDRESSES[1][1].c.id == cart.c.billing_address_id)
+                 .outerjoin(_REGION_COUNTRIES, true()))
     .where(cart.c.id == bindparam("cart_id"), cart.c.deleted_at.is_(None)))
 _LOCK_CART = _CART_ROW.with_for_update(of=cart)
 # the same for a read (GET): no lock, compiled once and run straight on asyncpg
@@ -163,6 +173,7 @@ def _cart_of_row(row: Any, *, cart_id: str, customer_id: str | None, check_acces
     if row is None:
         raise carts.cart_not_found(cart_id)
     c = dict(row)
+    pop_region_ref(c)
     for kind, _ in _ADDRESSES:  # the addresses come with the row: `load_cart_relations` does not read them again
         address = {k: c.pop(f"{kind}__{k}") for k in _ADDRESS_COLUMNS}
         c[kind] = address if address["id"] is not None else None

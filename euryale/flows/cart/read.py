@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     ARRAY,
     Boolean,
@@ -19,7 +20,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
@@ -100,9 +101,42 @@ _REGION_WITH_COUNTRIES = CompiledQuery(lambda: (
     .order_by(region_country.c.num_code)))
 
 
-async def _region(conn: AsyncConnection, region_id: str | None) -> dict[str, Any] | None:
+def region_countries_lateral(region_id: Any) -> Any:
+    """The countries of region `region_id` (a column of the outer statement) as one row of arrays, one per
+    country key in `_REGION_WITH_COUNTRIES`' order (metadata as text): joined to the cart row, the answer's region
+    costs no statement of its own."""
+    rc = region_country
+    return (select(*(func.array_agg(aggregate_order_by(cast(rc.c[k], Text) if k == "metadata" else rc.c[k],
+                                                       rc.c.num_code),
+                                    type_=ARRAY(Text if k == "metadata" else rc.c[k].type)).label(f"rc__{k}")
+                     for k in _COUNTRY_KEYS))
+            .where(rc.c.region_id == region_id).lateral("region_countries"))
+
+
+def pop_region_ref(c: dict[str, Any]) -> None:
+    """Turn the region columns of a cart row read with `region_countries_lateral` (`region__*`, `rc__*`) into
+    `c["region_ref"]`, the answer's region (None when the region is gone)."""
+    rid, name, currency = c.pop("region__id"), c.pop("region__name"), c.pop("region__currency_code")
+    columns = [c.pop(f"rc__{k}") or [] for k in _COUNTRY_KEYS]
+    if rid is None:
+        c["region_ref"] = None
+        return
+    countries = []
+    for values in zip(*columns, strict=True):
+        country = dict(zip(_COUNTRY_KEYS, values, strict=True))
+        if country["metadata"] is not None:
+            country["metadata"] = orjson.loads(country["metadata"])
+        countries.append(country)
+    c["region_ref"] = {"id": rid, "name": name, "currency_code": currency, "automatic_taxes": c["automatic_taxes"],
+                       "countries": countries}
+
+
+async def _region(conn: AsyncConnection, region_id: str | None,
+                  known: dict[str, Any] | None = None) -> dict[str, Any] | None:
     if not region_id:
         return None
+    if known is not None and known["id"] == region_id:  # read with the cart row, and the region did not change
+        return known
     out: dict[str, Any] | None = None
     for r in await _REGION_WITH_COUNTRIES.fetch(conn, region_id=region_id):
         if out is None:
@@ -351,7 +385,7 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
             cust = found[0]
             body["customer"] = {"id": cust["id"], "email": cust["email"],
                                 "groups": [{"id": g} for g in cust["group_ids"]]}
-    body["region"] = await _region(conn, c["region_id"])
+    body["region"] = await _region(conn, c["region_id"], c.get("region_ref"))
     body["promotions"] = await cart_promotions(conn, cart_id=cart_id, promotion_ids=c.get("promotion_ids"),
                                                whole=bool(fields) and _asks_whole(fields or "", "promotions"))
     if sel is not None and sel.relation("payment_collection") is not None:
