@@ -897,7 +897,8 @@ def money(value: Any) -> Decimal:
 
 
 async def order_preview(conn: AsyncConnection, *, order_id: str, return_id: str | None) -> dict[str, Any]:
-    """The order as it would look after its pending change, with that change (`order_change`) and its actions."""
+    """The order as it would look after its pending change, with that change (`order_change`) and its actions
+    (neither key without one)."""
     order = await retrieve_admin_order(conn, order_id=order_id)
     change = None
     for kind in ("return_receive", "return_request"):
@@ -925,10 +926,8 @@ async def order_preview(conn: AsyncConnection, *, order_id: str, return_id: str 
                                  for m in order["shipping_methods"]],
             "transactions": order["transactions"], "credit_lines": [],
         }
-    else:
-        for item in order["items"]:
-            item["actions"] = []
-    order["order_change"] = change
+        order["order_change"] = change
+    # no active change: Medusa's preview is the order itself, without `order_change` or items' `actions`
     return order
 
 

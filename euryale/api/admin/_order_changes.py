@@ -9,6 +9,7 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from euryale.api.admin._deps import db_of, paging, query_of
+from euryale.errors import MedusaError
 from euryale.flows.order import change_kit as kit
 from euryale.flows.order import change_workflows
 from euryale.query.admin_orders import retrieve_return
@@ -235,14 +236,29 @@ async def subject_view(request: Request, kind: kit.Kind, subject_id: str) -> dic
         return await retrieve_subject(conn, kind=kind, subject_id=subject_id, fields=fields_of(request))
 
 
+async def preview_before(request: Request, kind: kit.Kind, subject_id: str) -> dict[str, Any] | None:
+    """The subject's order preview as it stands (None for an unknown subject: the operation reports that).
+    Medusa's confirm-claim-request / confirm-exchange-request answer the preview taken before confirming: the
+    change still pending, with its actions."""
+    async with db_of(request).read() as conn:
+        try:
+            subject = await kit.get_subject(conn, kind, subject_id)
+        except MedusaError:
+            return None
+        change = await kit.subject_change(conn, kind, subject_id, statuses=("pending",))
+        return await change_preview(conn, order_id=subject["order_id"], change=change)
+
+
 async def preview_body(request: Request, kind: kit.Kind, subject_id: str, *, key: str,
-                       with_return: bool = False) -> dict[str, Any]:
-    """`{order_preview, <key>: subject-or-return}` (+ `return` on request confirmation)."""
+                       with_return: bool = False, taken: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`{order_preview, <key>: subject-or-return}` (+ `return` on request confirmation); `taken`: a preview read
+    before the operation (`preview_before`)."""
     async with db_of(request).read() as conn:
         subject = await kit.get_subject(conn, kind, subject_id)
-        change = await kit.subject_change(conn, kind, subject_id, statuses=("pending",))
-        out: dict[str, Any] = {"order_preview": await change_preview(conn, order_id=subject["order_id"],
-                                                                     change=change)}
+        if taken is None:
+            change = await kit.subject_change(conn, kind, subject_id, statuses=("pending",))
+            taken = await change_preview(conn, order_id=subject["order_id"], change=change)
+        out: dict[str, Any] = {"order_preview": taken}
         if key == "return":
             out["return"] = (await retrieve_return(conn, return_id=str(subject["return_id"]))
                              if subject.get("return_id") else None)

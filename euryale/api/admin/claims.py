@@ -19,6 +19,7 @@ from euryale.api.admin._order_changes import (
     UpdateInboundItem,
     UpdateItem,
     UpdateShipping,
+    preview_before,
     preview_body,
     run_change,
     subject_view,
@@ -145,9 +146,10 @@ async def add_outbound_shipping(claim_id: str, body: Shipping, request: Request,
 @router.post("/admin/claims/{claim_id}/request")
 async def confirm_request(claim_id: str, body: Confirm, request: Request,
                           user: Any = Depends(require_user)) -> JSONResponse:
+    taken = await preview_before(request, CLAIM, claim_id)
     await run_change(request, "confirm-claim-request", claim_id=claim_id, confirmed_by=actor_id(user),
                    no_notification=body.no_notification)
-    return json(await preview_body(request, CLAIM, claim_id, key="claim", with_return=True))
+    return json(await preview_body(request, CLAIM, claim_id, key="claim", with_return=True, taken=taken))
 
 
 @router.delete("/admin/claims/{claim_id}/request")

@@ -16,6 +16,7 @@ from euryale.api.admin._order_changes import (
     UpdateInboundItem,
     UpdateItem,
     UpdateShipping,
+    preview_before,
     preview_body,
     run_change,
     subject_view,
@@ -141,9 +142,10 @@ async def add_outbound_shipping(exchange_id: str, body: Shipping, request: Reque
 @router.post("/admin/exchanges/{exchange_id}/request")
 async def confirm_request(exchange_id: str, body: Confirm, request: Request,
                           user: Any = Depends(require_user)) -> JSONResponse:
+    taken = await preview_before(request, EXCHANGE, exchange_id)
     await run_change(request, "confirm-exchange-request", exchange_id=exchange_id, confirmed_by=actor_id(user),
                    no_notification=body.no_notification)
-    return json(await preview_body(request, EXCHANGE, exchange_id, key="exchange", with_return=True))
+    return json(await preview_body(request, EXCHANGE, exchange_id, key="exchange", with_return=True, taken=taken))
 
 
 @router.delete("/admin/exchanges/{exchange_id}/request")

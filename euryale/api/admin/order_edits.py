@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.api.admin._deps import actor_id, db_of, require_user
 from euryale.api.admin._order_changes import (
@@ -16,6 +17,7 @@ from euryale.api.admin._order_changes import (
     UpdateShipping,
     run_change,
 )
+from euryale.errors import MedusaError
 from euryale.flows.order import change_kit as kit
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
@@ -24,13 +26,17 @@ from euryale.query.order_changes import change_preview
 router = APIRouter()
 
 
+async def _preview_of(conn: AsyncConnection, order_id: str) -> dict[str, Any]:
+    await orders.get_order(conn, order_id=order_id)
+    change = await kit.active_change(conn, order_id=order_id)
+    if change is not None and change["change_type"] != kit.EDIT.change_type:
+        change = None
+    return await change_preview(conn, order_id=order_id, change=change)
+
+
 async def _preview(request: Request, order_id: str) -> JSONResponse:
     async with db_of(request).read() as conn:
-        await orders.get_order(conn, order_id=order_id)
-        change = await kit.active_change(conn, order_id=order_id)
-        if change is not None and change["change_type"] != kit.EDIT.change_type:
-            change = None
-        return json({"order_preview": await change_preview(conn, order_id=order_id, change=change)})
+        return json({"order_preview": await _preview_of(conn, order_id)})
 
 
 @router.post("/admin/order-edits")
@@ -114,5 +120,13 @@ async def request_edit(order_id: str, request: Request, user: Any = Depends(requ
 
 @router.post("/admin/order-edits/{order_id}/confirm")
 async def confirm_edit(order_id: str, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
+    # Medusa's confirm-order-edit-request answers the preview taken before confirming (the edit still open)
+    async with db_of(request).read() as conn:
+        try:
+            taken: dict[str, Any] | None = await _preview_of(conn, order_id)
+        except MedusaError:
+            taken = None  # an unknown order: the operation reports it
     await run_change(request, "confirm-order-edit-request", order_id=order_id, confirmed_by=actor_id(user))
-    return await _preview(request, order_id)
+    if taken is None:
+        return await _preview(request, order_id)
+    return json({"order_preview": taken})

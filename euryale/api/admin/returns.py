@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
 from euryale.api.admin._order_changes import wire_action
+from euryale.errors import MedusaError
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
 from euryale.query.admin_orders import Fields, load_returns, order_preview, retrieve_return
@@ -152,16 +153,33 @@ class UpdateReturn(Strict):
     metadata: dict[str, Any] | None = None
 
 
-async def _with_order(request: Request, return_id: str, *, preview: bool) -> dict[str, Any]:
+async def _with_order(request: Request, return_id: str, *, preview: bool,
+                      taken: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`{order_preview | order, return}`; `taken` is a preview read before the operation (see `_preview_before`)."""
     fields = paging(query_of(request)).fields
     async with db_of(request).read() as conn:
         ret = Fields(fields, defaults=RETURN_DEFAULTS).project(
             await retrieve_return(conn, return_id=return_id, fields=fields))
+        if taken is not None:
+            return {"order_preview": taken, "return": ret}
         order_id = (await orders.get_return(conn, return_id=return_id))["order_id"]
         order = await order_preview(conn, order_id=order_id, return_id=return_id)
         if preview:
             return {"order_preview": _medusa_return_order(order, PREVIEW_KEYS, preview=True), "return": ret}
         return {"order": _medusa_return_order(order, RETURN_ORDER_KEYS, preview=False), "return": ret}
+
+
+async def _preview_before(request: Request, return_id: str) -> dict[str, Any] | None:
+    """The return's order preview as it stands (None for an unknown return: the operation reports that).
+    Medusa's confirm-return-request answers the preview it takes before confirming the change (so the change
+    still pending, with its actions, at the order's previous version); receive/confirm takes it after."""
+    async with db_of(request).read() as conn:
+        try:
+            order_id = (await orders.get_return(conn, return_id=return_id))["order_id"]
+        except MedusaError:
+            return None
+        order = await order_preview(conn, order_id=order_id, return_id=return_id)
+    return _medusa_return_order(order, PREVIEW_KEYS, preview=True)
 
 
 @router.get("/admin/returns")
@@ -212,9 +230,10 @@ async def request_items(return_id: str, body: Items, request: Request,
 @router.post("/admin/returns/{return_id}/request")
 async def confirm_request(return_id: str, body: Confirm, request: Request,
                           user: Any = Depends(require_user)) -> JSONResponse:
+    taken = await _preview_before(request, return_id)
     await run_flow(request, "confirm-return-request", return_id=return_id, confirmed_by=actor_id(user),
                                no_notification=body.no_notification)
-    return json(await _with_order(request, return_id, preview=True))
+    return json(await _with_order(request, return_id, preview=True, taken=taken))
 
 
 @router.post("/admin/returns/{return_id}/receive")

@@ -65,6 +65,9 @@ async def test_exchange_end_to_end(client: httpx.AsyncClient, container: Contain
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["return"]["status"] == "requested"
+    # the preview Medusa's confirm-exchange-request took before confirming: the exchange's change, pending
+    assert body["order_preview"]["order_change"]["status"] == "pending"
+    assert {a["action"] for a in body["order_preview"]["order_change"]["actions"]} >= {"RETURN_ITEM", "ITEM_ADD"}
     ex = body["exchange"]
     assert [a["quantity"] for a in ex["additional_items"]] == [1]
     assert ex["difference_due"] == 40 + 5 - 2 * 25

@@ -58,7 +58,12 @@ async def test_order_edit_end_to_end(client: httpx.AsyncClient, container: Conta
     assert r.status_code == 400
     r = await client.post(f"/admin/order-edits/{placed.order_id}/confirm", headers=h)
     assert r.status_code == 200, r.text
-    assert r.json()["order_preview"]["order_change"] is None
+    # Medusa answers the preview taken before confirming: the edit as it was requested, with its actions
+    preview = r.json()["order_preview"]
+    assert preview["order_change"]["status"] == "requested" and preview["order_change"]["actions"]
+    # afterwards the order has no active change: its preview has neither `order_change` nor items' `actions`
+    preview = (await client.get(f"/admin/orders/{placed.order_id}/preview", headers=h)).json()["order"]
+    assert "order_change" not in preview and all("actions" not in i for i in preview["items"])
     assert await _events(container, "order-edit.confirmed", placed.order_id) == 1
     after = (await client.get(f"/admin/orders/{placed.order_id}", headers=h)).json()["order"]
     qty = {i["id"]: i["quantity"] for i in after["items"]}

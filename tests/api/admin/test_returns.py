@@ -44,6 +44,13 @@ async def test_return_quantities_are_checked(client: httpx.AsyncClient, containe
     assert all("variant" not in i for i in preview["items"])
     res = await client.post(f"/admin/returns/{rid}/request", json={}, headers=h)
     assert res.status_code == 200
+    # Medusa's confirm-return-request answers the preview it took before confirming (samples 041/042): the
+    # change still pending with its actions, on the items too, and the order at its previous version
+    preview, ret = res.json()["order_preview"], res.json()["return"]
+    assert ret["status"] == "requested"
+    assert preview["order_change"]["status"] == "pending" and preview["order_change"]["return_id"] == rid
+    assert [a["action"] for a in preview["order_change"]["actions"]] == ["RETURN_ITEM"]
+    assert [a["action"] for i in preview["items"] for a in i.get("actions") or []] == ["RETURN_ITEM"]
     res = await client.post(f"/admin/returns/{rid}/receive-items", headers=h,
                             json={"items": [{"id": placed.item_ids[1], "quantity": 1}]})
     assert res.status_code == 400  # receiving was not started
@@ -58,6 +65,10 @@ async def test_return_quantities_are_checked(client: httpx.AsyncClient, containe
     res = await client.post(f"/admin/returns/{rid}/receive/confirm", json={}, headers=h)
     assert res.status_code == 200, res.text
     assert res.json()["return"]["status"] == "partially_received"
+    # receive/confirm takes the preview after confirming (sample 046): no active change, so neither
+    # `order_change` nor items' `actions`
+    assert "order_change" not in res.json()["order_preview"]
+    assert all("actions" not in i for i in res.json()["order_preview"]["items"])
     assert await levels(container, placed) == [(9, 0), (8, 0)]
     res = await client.post(f"/admin/returns/{rid}/cancel", json={}, headers=h)
     assert res.status_code == 400  # something was already received
