@@ -75,9 +75,14 @@ def _payment(p: dict[str, Any], keys: tuple[str, ...] = PAYMENT_KEYS) -> dict[st
     view = payment_view(p)
     out = {k: view.get(k) for k in keys}
     out["captures"] = [{"id": c["id"], "amount": c["amount"]} for c in view["captures"]]
-    out["refunds"] = [{k: r.get(k) for k in ("id", "amount", "note", "payment_id", "refund_reason_id",
-                                               "refund_reason")} for r in view["refunds"]]
+    out["refunds"] = [{**{k: r.get(k) for k in ("id", "amount", "note", "payment_id", "refund_reason_id")},
+                       "refund_reason": _reason_ref(r.get("refund_reason"))} for r in view["refunds"]]
     return out
+
+
+def _reason_ref(reason: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A refund's reason as Medusa's payment routes select it (`refunds.refund_reason.label/code`, and its id)."""
+    return None if reason is None else {"id": reason["id"], "label": reason["label"], "code": reason["code"]}
 
 
 async def _read_payment(request: Request, payment_id: str, keys: tuple[str, ...]) -> dict[str, Any]:
