@@ -305,12 +305,23 @@ def _line_item_values(variant: Mapping[str, Any], unit_price: Decimal, metadata:
 
 async def create_line_items(conn: AsyncConnection, *, order: Mapping[str, Any], items: Sequence[Mapping[str, Any]]
                             ) -> list[tuple[str, Decimal]]:
-    """Snapshot line items for variants priced in the order's currency/region (or at `unit_price`)."""
+    """Snapshot line items for variants priced in the order's currency/region (or at `unit_price`).
+
+    As Medusa's add-line-items (draft creation, edit/claim/exchange new items), the stock is checked, not
+    reserved: short stock at the order's channel locations without backorder answers 400 insufficient_inventory.
+    """
     variant_ids = [str(i["variant_id"]) for i in items]
     variants = await products.retrieve_variants_for_cart(conn, variant_ids=variant_ids)
     missing = [v for v in variant_ids if v not in variants]
     if missing:
         raise not_found(f"Variants with IDs {', '.join(dict.fromkeys(missing))} do not exist")
+    need = await inventory_requirements(conn, items=[
+        {"variant_id": str(i["variant_id"]), "quantity": orders.dec(i["quantity"])} for i in items])
+    if need:
+        channel = order.get("sales_channel_id")
+        if channel and not await inventory.sales_channel_location_ids(conn, sales_channel_id=channel):
+            channel = None
+        await inventory.confirm_inventory(conn, items=need, sales_channel_id=channel)
     set_ids = [v["price_set_id"] for v in variants.values() if v.get("price_set_id")]
     ctx: dict[str, Any] = {"currency_code": order["currency_code"]}
     if order.get("region_id"):

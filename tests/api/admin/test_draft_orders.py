@@ -290,3 +290,26 @@ async def test_deleting_a_draft_gives_back_stock_it_holds(client: httpx.AsyncCli
     r = await client.delete(f"/admin/draft-orders/{draft['id']}", headers=h)
     assert r.status_code == 200, r.text
     assert await _stock(container, shop) == (0, [])
+
+
+async def test_new_draft_items_need_stock(client: httpx.AsyncClient, container: Container) -> None:
+    """As Medusa's add-line-items: a draft's new variant items are checked against the stock (not reserved)."""
+    h = admin_headers(container)
+    shop = await make_shop(container, prices=[10], stock=5)
+    body = {"region_id": shop.region_id, "email": f"short-{shop.tag}@example.com",
+            "sales_channel_id": shop.sales_channel_id, "items": [{"variant_id": shop.variants[0].id, "quantity": 6}]}
+    r = await client.post("/admin/draft-orders", headers=h, json=body)
+    assert r.status_code == 400
+    assert r.json() == {"type": "not_allowed", "code": "insufficient_inventory",
+                        "message": "Some variant does not have the required inventory"}
+    body["items"] = [{"variant_id": shop.variants[0].id, "quantity": 5}]
+    r = await client.post("/admin/draft-orders", headers=h, json=body)
+    assert r.status_code == 200, r.text
+    did = r.json()["draft_order"]["id"]
+    await client.post(f"/admin/draft-orders/{did}/edit", headers=h)
+    r = await client.post(f"/admin/draft-orders/{did}/edit/items", headers=h,
+                          json={"items": [{"variant_id": shop.variants[0].id, "quantity": 6}]})
+    assert r.status_code == 400 and r.json()["code"] == "insufficient_inventory"
+    r = await client.post(f"/admin/draft-orders/{did}/edit/items", headers=h,
+                          json={"items": [{"variant_id": shop.variants[0].id, "quantity": 5}]})
+    assert r.status_code == 200, r.text
