@@ -73,7 +73,9 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads (the replica when `database_read_url` is configured)."""
         async with self.read_engine.connect() as conn:
-            yield conn
+            # autocommit: under READ COMMITTED each statement reads its own snapshot inside a transaction too, so
+            # the BEGIN and the ROLLBACK that closed every read block were two round trips for nothing
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
     async def dispose(self) -> None:
         await self.engine.dispose()
