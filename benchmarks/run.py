@@ -93,16 +93,46 @@ class Ctx:
 
 # ---------- process sampling (server CPU and RSS from /proc) ----------
 
+def _stat_fields(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its live children: `euryale start -w N` forks N serving processes whose CPU and memory count too
+    (a child's CPU reaches the parent's counters only once it has been reaped)."""
+    pids = [pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat_fields(int(entry.name))[1]) == pid:
+                    pids.append(int(entry.name))
+            except (OSError, IndexError, ValueError):  # exited while we looked
+                continue
+    return pids
+
+
 def _cpu_ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = _stat_fields(p)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return total
 
 
 class Sampler:
@@ -664,7 +694,8 @@ async def main_async(args: argparse.Namespace) -> Path:
         data = await seed_url(db.dsn, scale=args.scale)
         print(f"seeded {data['products']} products / {data['variants']} variants in {time.monotonic() - t0:.1f}s")
         port = free_port()
-        server = EuryaleProcess("bench-server", {**env, "WORKER_MODE": "server", "PORT": str(port)}, cwd=str(project))
+        server = EuryaleProcess("bench-server", {**env, "WORKER_MODE": "server", "PORT": str(port)},
+                                args=["start", "--workers", str(args.server_processes)], cwd=str(project))
         worker = EuryaleProcess("bench-worker", {**env, "WORKER_MODE": "worker", "WORKER_HEALTH_PORT": str(free_port())},
                                 cwd=str(project))
         precompile()
@@ -699,18 +730,25 @@ async def main_async(args: argparse.Namespace) -> Path:
         await r.aclose()
 
 
+def _servers(args: argparse.Namespace) -> str:
+    n = args.server_processes
+    return ("one `euryale start` server" if n == 1 else
+            f"one `euryale start --workers {n}` server ({n} serving processes; CPU % and RSS summed over them)")
+
+
 def write_report(args: argparse.Namespace, data: dict[str, Any], tool: str, startup: float, idle_rss: float,
                  final_rss: float, results: list[Result]) -> Path:
     commit = git_commit()
     now = dt.datetime.now(dt.UTC)
     out_dir = REPO / "benchmarks" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{now:%Y-%m-%d}-{commit}{'-x' + str(args.scale) if args.scale != 1 else ''}.md"
+    path = out_dir / (f"{now:%Y-%m-%d}-{commit}{'-x' + str(args.scale) if args.scale != 1 else ''}"
+                      f"{'-w' + str(args.server_processes) if args.server_processes != 1 else ''}.md")
     lines = [
         f"# Benchmark {now:%Y-%m-%d %H:%M} UTC, commit {commit}",
         "",
         f"- dataset: {data['products']} products × 6 variants (scale {args.scale}), prices in EUR and USD",
-        f"- one `euryale start` server (WORKER_MODE=server) + one worker, PostgreSQL and Redis local, "
+        f"- {_servers(args)} (WORKER_MODE=server) + one worker, PostgreSQL and Redis local, "
         f"{os.cpu_count()} CPUs",
         f"- load: {tool}, concurrency {args.concurrency}{' (8 for the checkout flow)' if 'checkout_flow' in args.scenarios else ''}, "
         f"{args.duration:g} s per scenario",
@@ -740,6 +778,8 @@ def main() -> None:
     parser.add_argument("--tool", choices=("wrk", "python"), default="wrk")
     parser.add_argument("--scenarios", default=",".join(TARGETS))
     parser.add_argument("--keep-logs", action="store_true")
+    parser.add_argument("--server-processes", type=int, default=1, metavar="N",
+                        help="`euryale start --workers N` (the issue's targets are for N=1)")
     parser.add_argument("--soak", type=float, default=0, metavar="SECONDS",
                         help="instead of the scenarios: a mixed load (catalog, carts, checkouts, admin order list) "
                              "for SECONDS, server and worker RSS sampled every 10 s into the results file")
