@@ -58,7 +58,7 @@ def holding_events(group_id: str, *, hold: bool = True) -> Iterator[None]:
 @contextmanager
 def deferring_events(conn: AsyncConnection) -> Iterator[list[dict[str, Any]]]:
     """Within this block, un-held events staged on `conn` are collected as outbox rows instead of inserted: the
-    caller writes them with the last statement of `conn`'s transaction (see `outbox_insert`), saving a round trip
+    caller inserts them into `event_outbox` with the last statement of `conn`'s transaction, saving a round trip
     per write. Only for a transaction whose last statement the caller runs, and that nothing reads the outbox in."""
     rows: list[dict[str, Any]] = []
     token = _deferred.set((conn, rows))
@@ -66,11 +66,6 @@ def deferring_events(conn: AsyncConnection) -> Iterator[list[dict[str, Any]]]:
         yield rows
     finally:
         _deferred.reset(token)
-
-
-def outbox_insert(rows: Sequence[dict[str, Any]]) -> Any:
-    """The INSERT of outbox rows collected by :func:`deferring_events`."""
-    return insert(event_outbox).values(list(rows))
 
 
 async def stage_events(conn: AsyncConnection, events: Event | Sequence[Event], *, group_id: str | None = None,

@@ -35,7 +35,6 @@ from euryale.events.outbox import (
     deferring_events,
     event_outbox,
     holding_events,
-    outbox_insert,
     release_group,
     stage_events,
 )
@@ -335,7 +334,7 @@ class WorkflowEngine:
                         **record, **{f"event_{k}": v for k, v in staged[0].items()}})
                 else:
                     await conn.execute(insert(workflow_execution).values(record).add_cte(
-                        outbox_insert(staged).cte("staged_events")))
+                        insert(event_outbox).values(staged).cte("staged_events")))
         except Exception as exc:
             err: dict[str, Any] = {"message": str(exc) or type(exc).__name__, "name": type(exc).__name__}
             if isinstance(exc, MedusaError):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.api.admin._deps import db_of, paging, query_of
 from euryale.errors import MedusaError
@@ -14,6 +16,8 @@ from euryale.flows.order import change_kit as kit
 from euryale.flows.order import change_workflows
 from euryale.query.admin_orders import retrieve_return
 from euryale.query.order_changes import change_preview, retrieve_subject
+
+T = TypeVar("T")
 
 
 class Strict(BaseModel):
@@ -236,17 +240,29 @@ async def subject_view(request: Request, kind: kit.Kind, subject_id: str) -> dic
         return await retrieve_subject(conn, kind=kind, subject_id=subject_id, fields=fields_of(request))
 
 
-async def preview_before(request: Request, kind: kit.Kind, subject_id: str) -> dict[str, Any] | None:
-    """The subject's order preview as it stands (None for an unknown subject: the operation reports that).
-    Medusa's confirm-claim-request / confirm-exchange-request answer the preview taken before confirming: the
-    change still pending, with its actions."""
+async def read_before(request: Request, read: Callable[[AsyncConnection], Awaitable[T]]) -> T | None:
+    """What `read` finds before an operation runs (Medusa answers some confirmations with the preview it took
+    before confirming); None when it raises a MedusaError (an unknown subject: the operation then reports it)."""
     async with db_of(request).read() as conn:
         try:
-            subject = await kit.get_subject(conn, kind, subject_id)
+            return await read(conn)
         except MedusaError:
             return None
-        change = await kit.subject_change(conn, kind, subject_id, statuses=("pending",))
-        return await change_preview(conn, order_id=subject["order_id"], change=change)
+
+
+async def _pending_preview(conn: AsyncConnection, kind: kit.Kind, subject: dict[str, Any],
+                           subject_id: str) -> dict[str, Any]:
+    change = await kit.subject_change(conn, kind, subject_id, statuses=("pending",))
+    return await change_preview(conn, order_id=subject["order_id"], change=change)
+
+
+async def preview_before(request: Request, kind: kit.Kind, subject_id: str) -> dict[str, Any] | None:
+    """The subject's order preview as it stands (None for an unknown subject). Medusa's confirm-claim-request /
+    confirm-exchange-request answer the preview taken before confirming: the change still pending, with its
+    actions."""
+    async def read(conn: AsyncConnection) -> dict[str, Any]:
+        return await _pending_preview(conn, kind, await kit.get_subject(conn, kind, subject_id), subject_id)
+    return await read_before(request, read)
 
 
 async def preview_body(request: Request, kind: kit.Kind, subject_id: str, *, key: str,
@@ -256,8 +272,7 @@ async def preview_body(request: Request, kind: kit.Kind, subject_id: str, *, key
     async with db_of(request).read() as conn:
         subject = await kit.get_subject(conn, kind, subject_id)
         if taken is None:
-            change = await kit.subject_change(conn, kind, subject_id, statuses=("pending",))
-            taken = await change_preview(conn, order_id=subject["order_id"], change=change)
+            taken = await _pending_preview(conn, kind, subject, subject_id)
         out: dict[str, Any] = {"order_preview": taken}
         if key == "return":
             out["return"] = (await retrieve_return(conn, return_id=str(subject["return_id"]))

@@ -15,9 +15,9 @@ from euryale.api.admin._order_changes import (
     Shipping,
     UpdateEditAction,
     UpdateShipping,
+    read_before,
     run_change,
 )
-from euryale.errors import MedusaError
 from euryale.flows.order import change_kit as kit
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
@@ -121,11 +121,7 @@ async def request_edit(order_id: str, request: Request, user: Any = Depends(requ
 @router.post("/admin/order-edits/{order_id}/confirm")
 async def confirm_edit(order_id: str, request: Request, user: Any = Depends(require_user)) -> JSONResponse:
     # Medusa's confirm-order-edit-request answers the preview taken before confirming (the edit still open)
-    async with db_of(request).read() as conn:
-        try:
-            taken: dict[str, Any] | None = await _preview_of(conn, order_id)
-        except MedusaError:
-            taken = None  # an unknown order: the operation reports it
+    taken = await read_before(request, lambda conn: _preview_of(conn, order_id))
     await run_change(request, "confirm-order-edit-request", order_id=order_id, confirmed_by=actor_id(user))
     if taken is None:
         return await _preview(request, order_id)

@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.api.admin._deps import actor_id, db_of, filter_values, paging, query_of, require_user, run_flow
-from euryale.api.admin._order_changes import wire_action
-from euryale.errors import MedusaError
+from euryale.api.admin._order_changes import read_before, wire_action
 from euryale.http.json import JSONResponse, json
 from euryale.modules.order import lifecycle as orders
 from euryale.query.admin_orders import Fields, load_returns, order_preview, retrieve_return
@@ -155,7 +155,7 @@ class UpdateReturn(Strict):
 
 async def _with_order(request: Request, return_id: str, *, preview: bool,
                       taken: dict[str, Any] | None = None) -> dict[str, Any]:
-    """`{order_preview | order, return}`; `taken` is a preview read before the operation (see `_preview_before`)."""
+    """`{order_preview | order, return}`; `taken` is a preview read before the operation (`_preview_before`)."""
     fields = paging(query_of(request)).fields
     async with db_of(request).read() as conn:
         ret = Fields(fields, defaults=RETURN_DEFAULTS).project(
@@ -173,13 +173,11 @@ async def _preview_before(request: Request, return_id: str) -> dict[str, Any] | 
     """The return's order preview as it stands (None for an unknown return: the operation reports that).
     Medusa's confirm-return-request answers the preview it takes before confirming the change (so the change
     still pending, with its actions, at the order's previous version); receive/confirm takes it after."""
-    async with db_of(request).read() as conn:
-        try:
-            order_id = (await orders.get_return(conn, return_id=return_id))["order_id"]
-        except MedusaError:
-            return None
-        order = await order_preview(conn, order_id=order_id, return_id=return_id)
-    return _medusa_return_order(order, PREVIEW_KEYS, preview=True)
+    async def read(conn: AsyncConnection) -> dict[str, Any]:
+        order_id = (await orders.get_return(conn, return_id=return_id))["order_id"]
+        return _medusa_return_order(await order_preview(conn, order_id=order_id, return_id=return_id), PREVIEW_KEYS,
+                                    preview=True)
+    return await read_before(request, read)
 
 
 @router.get("/admin/returns")

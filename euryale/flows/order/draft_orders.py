@@ -195,15 +195,14 @@ async def delete_draft_order(db: Database, *, order_id: str) -> None:
     that stock is given back."""
     async with db.transaction() as conn:
         await get_draft(conn, order_id=order_id, for_update=True)
-        await _release_stock(conn, order_id=order_id)
+        await _release_stock(conn, items=await orders.order_items(conn, order_ids=[order_id]))
         await conn.execute(update(order_table).where(order_table.c.id == order_id)
                            .values(deleted_at=func.now(), updated_at=func.now()))
 
 
-async def _release_stock(conn: AsyncConnection, *, order_id: str) -> None:
-    item_ids = [str(r["id"]) for r in await orders.order_items(conn, order_ids=[order_id])]
-    if item_ids:
-        await inventory.release_reservations(conn, line_item_ids=item_ids)
+async def _release_stock(conn: AsyncConnection, *, items: Sequence[Mapping[str, Any]]) -> None:
+    if items:
+        await inventory.release_reservations(conn, line_item_ids=[str(r["id"]) for r in items])
 
 
 async def convert_to_order(db: Database, *, order_id: str) -> None:
@@ -211,13 +210,12 @@ async def convert_to_order(db: Database, *, order_id: str) -> None:
     now, as checkout reserves a cart's (short stock without backorder refuses the conversion and nothing
     changes); `order.placed` follows, as for a placed cart."""
     async with db.transaction() as conn:
-        await get_draft(conn, order_id=order_id, for_update=True)
+        order = await get_draft(conn, order_id=order_id, for_update=True)
         if await kit.active_change(conn, order_id=order_id) is not None:
             raise not_allowed(f"Order {order_id} already has an existing active order change")
-        order = await orders.get_order(conn, order_id=order_id, for_update=True)
         rows = await orders.order_items(conn, order_ids=[order_id])
         # anything a draft edited under the old rule reserved is replaced, so nothing is held twice
-        await _release_stock(conn, order_id=order_id)
+        await _release_stock(conn, items=rows)
         await kit.reserve_added(conn, order=order, added=[
             (str(r["id"]), left, Decimal(0)) for r in rows
             if (left := orders.dec(r["quantity"]) - orders.dec(r["fulfilled_quantity"])) > 0])

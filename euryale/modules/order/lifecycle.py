@@ -130,9 +130,7 @@ async def _grouped(conn: AsyncConnection, query: CompiledQuery, key: str,
 
 async def order_items(conn: AsyncConnection, *, order_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Line items with their per-order detail (quantities), one query for all the given orders."""
-    if not order_ids:
-        return []
-    return [dict(r) for r in await _ORDER_ITEMS.fetch(conn, ids=list(order_ids))]
+    return [dict(r) for r in await order_item_records(conn, order_ids=order_ids)]
 
 
 async def order_item_records(conn: AsyncConnection, *, order_ids: Sequence[str]) -> Sequence[Mapping[str, Any]]:
