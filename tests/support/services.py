@@ -69,6 +69,8 @@ def _with_db(dsn: str, name: str) -> str:
 
 @dataclass
 class TestDatabase:
+    __test__ = False  # a helper, not a test class, wherever a test module imports it
+
     name: str
     dsn: str  # postgresql://... (libpq / asyncpg / env form)
 
