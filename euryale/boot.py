@@ -17,8 +17,8 @@ def build_database(config: EuryaleConfig) -> Database | None:
         read_url=pc.database_read_url,
         schema=pc.database_schema,
         echo=pc.database_logging,
-        pool_size=int(pool.get("max", 10)),
-        max_overflow=int(pool.get("overflow", 10)),
+        pool_size=int(pool.get("max", 20)),
+        max_overflow=int(pool.get("overflow", 0)),
         statement_cache=bool(pc.database_driver_options.get("statement_cache", True)),
         driver_options=pc.database_driver_options,
     )

@@ -25,8 +25,8 @@ class Database:
         read_url: str | None = None,
         schema: str = "public",
         echo: bool = False,
-        pool_size: int = 10,
-        max_overflow: int = 10,
+        pool_size: int = 20,
+        max_overflow: int = 0,
         statement_cache: bool = True,
         driver_options: dict[str, Any] | None = None,
     ) -> None:
@@ -37,6 +37,10 @@ class Database:
             connect_args["statement_cache_size"] = 0
             connect_args["prepared_statement_cache_size"] = 0
         connect_args.update((driver_options or {}).get("connect_args", {}))
+        # `pool_size` connections are opened on demand and then kept: an overflow connection is closed as soon as
+        # it is returned, so under a steady concurrency above the pool size every request paid for a new backend
+        # (fork, asyncpg's type introspection, every statement prepared again): product detail 320 -> 446 req/s at
+        # concurrency 16 once the 10 + 10 default became 20 + 0. Callers beyond the cap wait for a connection.
         kwargs: dict[str, Any] = {
             "echo": echo,
             "pool_size": pool_size,
