@@ -10,21 +10,29 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, select
+from sqlalchemy import String, Text, bindparam, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
-from euryale.db.sql import any_param
 from euryale.errors import invalid_data, not_found
 from euryale.links import service as links
+from euryale.links.models import location_fulfillment_set, sales_channel_stock_location, shipping_option_price_set
 from euryale.modules.cart.models import cart, cart_address
 from euryale.modules.fulfillment import service as fulfillment
-from euryale.modules.fulfillment.models import fulfillment_provider, service_zone, shipping_option
+from euryale.modules.fulfillment.models import (
+    fulfillment_provider,
+    fulfillment_set,
+    service_zone,
+    shipping_option,
+    shipping_option_rule,
+    shipping_option_type,
+)
 from euryale.modules.pricing import service as pricing
 from euryale.modules.region.models import region
 from euryale.modules.sales_channel.models import sales_channel
 from euryale.modules.stock_location import service as stock_locations
 from euryale.modules.stock_location.models import stock_location, stock_location_address
+from euryale.query.json_sql import json_array, json_object, loads
 
 # ---------------------------------------------------------------- stock locations
 
@@ -173,70 +181,102 @@ async def delete_shipping_option(conn: AsyncConnection, *, option_id: str) -> No
 # ---------------------------------------------------------------- store: options for a cart
 
 # read on every GET /store/shipping-options?cart_id=: compiled once (euryale.db.compiled)
-_CART = CompiledQuery(lambda: select(cart).where(cart.c.id == bindparam("id", type_=String),
-                                                 cart.c.deleted_at.is_(None)))
-_CART_ADDRESS = CompiledQuery(lambda: select(cart_address).where(cart_address.c.id == bindparam("id", type_=String)))
-_LOCATION_ADDRESSES = CompiledQuery(lambda: select(
-    stock_location.c.id, stock_location_address).select_from(stock_location.outerjoin(
-        stock_location_address, and_(stock_location_address.c.id == stock_location.c.address_id,
-                                     stock_location_address.c.deleted_at.is_(None))))
-    .where(any_param(stock_location.c.id)))
+# the cart's pricing context with the shipping address fields the geo zones are matched on: one statement
+_CART_FOR_OPTIONS = CompiledQuery(lambda: select(
+    cart.c.sales_channel_id, cart.c.currency_code, cart.c.region_id, cart_address.c.country_code,
+    cart_address.c.province, cart_address.c.city, cart_address.c.postal_code,
+).select_from(cart.outerjoin(cart_address, cart_address.c.id == cart.c.shipping_address_id))
+    .where(cart.c.id == bindparam("id", type_=String), cart.c.deleted_at.is_(None)))
+
+_STORE_OPTIONS: dict[tuple[bool, bool, bool], CompiledQuery] = {}
+_OPTION_COLS = ("id", "name", "price_type", "service_zone_id", "shipping_profile_id", "provider_id", "data",
+                "shipping_option_type_id")
 
 
-async def _cart_context(conn: AsyncConnection, cart_id: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    rows = await _CART.fetch(conn, id=cart_id)
-    if not rows:
-        raise not_found(f"Cart with id: {cart_id} was not found")
-    row = dict(rows[0])
-    address = None
-    if row["shipping_address_id"]:
-        found = await _CART_ADDRESS.fetch(conn, id=row["shipping_address_id"])
-        address = dict(found[0]) if found else None
-    return row, address
-
-
-async def _location_addresses(conn: AsyncConnection, location_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Location id → `{id, address}` (one statement: the location joined to its address)."""
-    ids = sorted({i for i in location_ids if i})
-    if not ids:
-        return {}
-    keys = [c.name for c in stock_location_address.c]
-    out: dict[str, dict[str, Any]] = {}
-    for r in await _LOCATION_ADDRESSES.fetch(conn, ids=ids):
-        # the join's first column is the location id; the address columns follow (id NULL: no address)
-        address = {k: r[i + 1] for i, k in enumerate(keys)}
-        out[r[0]] = {"id": r[0], "address": address if address["id"] is not None else None}
-    return out
+def _store_options_query(shape: tuple[bool, bool, bool]) -> CompiledQuery:
+    """The options serving a sales channel (`channel`) at an address of `shape`, with everything the store answer
+    shows of their zone, set, location (and its address), type, provider, rules and price set: one statement
+    where the generic option expansion takes eight."""
+    if shape not in _STORE_OPTIONS:
+        def build() -> Any:
+            so, sz, fs, lfs = shipping_option, service_zone, fulfillment_set, location_fulfillment_set
+            rule, sops, sot = shipping_option_rule, shipping_option_price_set, shipping_option_type
+            scl = sales_channel_stock_location
+            locs = select(scl.c.stock_location_id).where(scl.c.sales_channel_id == bindparam("channel"),
+                                                         scl.c.deleted_at.is_(None))
+            served_sets = select(lfs.c.fulfillment_set_id).where(lfs.c.stock_location_id.in_(locs),
+                                                                 lfs.c.deleted_at.is_(None))
+            zone_ids = fulfillment.zones_serving(served_sets, fulfillment.geo_zone_condition(shape))
+            set_lfs = lfs.alias("set_location")
+            # correlated explicitly: inside the address subquery below, the set is two levels up
+            location_id = (select(set_lfs.c.stock_location_id)
+                           .where(set_lfs.c.fulfillment_set_id == fs.c.id, set_lfs.c.deleted_at.is_(None))
+                           .limit(1).correlate(fs).scalar_subquery())
+            addr = stock_location_address
+            location_address = (select(json_object(addr, [c.name for c in addr.c]))
+                                .select_from(stock_location.join(addr, addr.c.id == stock_location.c.address_id))
+                                .where(stock_location.c.id == location_id, addr.c.deleted_at.is_(None))
+                                .scalar_subquery())
+            rules = (select(json_array(func.json_build_object(
+                literal_column("'attribute'"), rule.c.attribute, literal_column("'value'"), rule.c.value,
+                literal_column("'operator'"), rule.c.operator), rule.c.created_at, rule.c.id))
+                .where(rule.c.shipping_option_id == so.c.id, rule.c.deleted_at.is_(None)).scalar_subquery())
+            price_set_id = (select(sops.c.price_set_id)
+                            .where(sops.c.shipping_option_id == so.c.id, sops.c.deleted_at.is_(None))
+                            .limit(1).scalar_subquery())
+            return (select(*(so.c[n] for n in _OPTION_COLS), sz.c.fulfillment_set_id, fs.c.type.label("fs_type"),
+                           location_id.label("location_id"), location_address.cast(Text).label("location_address"),
+                           sot.c.id.label("type_id"), sot.c.label.label("type_label"),
+                           sot.c.description.label("type_description"), sot.c.code.label("type_code"),
+                           fulfillment_provider.c.id.label("p_id"), fulfillment_provider.c.is_enabled,
+                           rules.cast(Text).label("rules"), price_set_id.label("price_set_id"))
+                    .select_from(so.join(sz, sz.c.id == so.c.service_zone_id)
+                                 .join(fs, fs.c.id == sz.c.fulfillment_set_id)
+                                 .outerjoin(sot, sot.c.id == so.c.shipping_option_type_id)
+                                 .outerjoin(fulfillment_provider, fulfillment_provider.c.id == so.c.provider_id))
+                    .where(so.c.service_zone_id.in_(zone_ids), so.c.deleted_at.is_(None))
+                    .order_by(so.c.created_at))
+        _STORE_OPTIONS[shape] = CompiledQuery(build)
+    return _STORE_OPTIONS[shape]
 
 
 async def store_shipping_options(conn: AsyncConnection, *, cart_id: str, is_return: bool = False,
                                  option_id: str | None = None) -> list[dict[str, Any]]:
     """`GET /store/shipping-options?cart_id=`: the cart's options with `calculated_price`, `prices`, `amount`,
-    `is_tax_inclusive`, `insufficient_inventory`, in Medusa 2.21's store shape."""
-    c, address = await _cart_context(conn, cart_id)
-    options = await fulfillment.list_shipping_options_for_context(
-        conn, sales_channel_id=c["sales_channel_id"], address=address, is_return=is_return)
-    if option_id is not None:
-        options = [o for o in options if o["id"] == option_id]
+    `is_tax_inclusive`, `insufficient_inventory`, in Medusa 2.21's store shape.
+
+    Four statements (five when a price has rules): the cart with its address, the options with their relations,
+    the calculated prices and the prices (`fulfillment.list_shipping_options_for_context` answers the same
+    options for other callers)."""
+    found = await _CART_FOR_OPTIONS.fetch(conn, id=cart_id)
+    if not found:
+        raise not_found(f"Cart with id: {cart_id} was not found")
+    c = found[0]
+    # no address (or no country) → no options, as Medusa
+    if not c["country_code"] or not c["sales_channel_id"]:
+        return []
+    values, shape = fulfillment.address_geo_shape(dict(c))
+    ctx = {"enabled_in_store": "true", "is_return": "true" if is_return else "false"}
+    options = []
+    for o in await _store_options_query(shape).fetch(conn, channel=c["sales_channel_id"], **values):
+        if option_id is not None and o["id"] != option_id:
+            continue
+        rules = loads(o["rules"])
+        if all(fulfillment.rule_holds(r, ctx) for r in rules):
+            options.append((o, rules))
     if not options:
         return []
-    set_ids = await fulfillment.shipping_option_price_sets(conn, option_ids=[o["id"] for o in options])
-    calculated = await pricing.calculate_prices(conn, price_set_ids=list(set_ids.values()), context={
+    set_ids = [o["price_set_id"] for o, _ in options if o["price_set_id"]]
+    calculated = await pricing.calculate_prices(conn, price_set_ids=set_ids, context={
         "currency_code": c["currency_code"], "region_id": c["region_id"]})
-    all_prices = await pricing.list_prices(conn, price_set_ids=list(set_ids.values()))
+    all_prices = await pricing.list_prices(conn, price_set_ids=set_ids)
     rule_rows = await pricing.price_rule_rows(conn, [p for ps in all_prices.values() for p in ps])
-    locations = await _location_addresses(conn, [
-        ((o["service_zone"] or {}).get("fulfillment_set") or {}).get("location", {}).get("id") or ""
-        for o in options])
     out = []
-    for o in options:
-        set_id = set_ids.get(o["id"])
+    for o, rules in options:
+        set_id = o["price_set_id"]
         calc = calculated.get(set_id or "")
         if calc is None:
             continue  # no price in the cart's currency: Medusa leaves the option out
-        zone = o["service_zone"] or {}
-        fs = zone.get("fulfillment_set") or {}
-        loc_id = (fs.get("location") or {}).get("id")
         prices = []
         for p in all_prices.get(set_id or "", []):
             prices.append({
@@ -248,19 +288,19 @@ async def store_shipping_options(conn: AsyncConnection, *, cart_id: str, is_retu
                 "updated_at": p.get("updated_at"), "deleted_at": p.get("deleted_at"),
                 "price_rules": rule_rows.get(p["id"], []),
                 "amount": p["amount"], "min_quantity": p.get("min_quantity"), "max_quantity": p.get("max_quantity")})
+        location_address = loads(o["location_address"]) if o["location_address"] is not None else None
         out.append({
             "id": o["id"], "name": o["name"], "price_type": o["price_type"], "service_zone_id": o["service_zone_id"],
             "shipping_profile_id": o["shipping_profile_id"], "provider_id": o["provider_id"], "data": o["data"],
             "shipping_option_type_id": o["shipping_option_type_id"],
-            "service_zone": {"fulfillment_set_id": zone.get("fulfillment_set_id"), "id": zone.get("id"),
-                             "fulfillment_set": {"type": fs.get("type"), "id": fs.get("id"),
-                                                 "location": locations.get(loc_id or "", {"id": loc_id,
-                                                                                          "address": None})}},
+            "service_zone": {"fulfillment_set_id": o["fulfillment_set_id"], "id": o["service_zone_id"],
+                             "fulfillment_set": {"type": o["fs_type"], "id": o["fulfillment_set_id"],
+                                                 "location": {"id": o["location_id"], "address": location_address}}},
             # the store's option type and provider are these keys only in Medusa 2.21.2
-            "type": {k: o["type"][k] for k in ("id", "label", "description", "code")} if o["type"] else None,
-            "provider": {k: o["provider"][k] for k in ("id", "is_enabled")} if o["provider"] else None,
-            "rules": [{"attribute": r["attribute"], "value": r["value"], "operator": r["operator"]}
-                      for r in o["rules"]],
+            "type": {"id": o["type_id"], "label": o["type_label"], "description": o["type_description"],
+                     "code": o["type_code"]} if o["type_id"] else None,
+            "provider": {"id": o["p_id"], "is_enabled": o["is_enabled"]} if o["p_id"] else None,
+            "rules": rules,
             "calculated_price": calc, "prices": prices, "amount": calc["calculated_amount"],
             "is_tax_inclusive": calc["is_calculated_price_tax_inclusive"], "insufficient_inventory": False})
     return out

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import Text, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
@@ -455,7 +455,8 @@ async def retrieve_shipping_option(conn: AsyncConnection, *, option_id: str) -> 
     return (await expand_shipping_options(conn, [row]))[0]
 
 
-def _rule_holds(rule: dict[str, Any], context: dict[str, Any]) -> bool:
+def rule_holds(rule: dict[str, Any], context: dict[str, Any]) -> bool:
+    """Whether a shipping option rule (`attribute`, `operator`, `value`) holds in `context`."""
     attr = rule["attribute"]
     if attr not in context:
         return False
@@ -475,25 +476,48 @@ def _rule_holds(rule: dict[str, Any], context: dict[str, Any]) -> bool:
     return {"gt": a > e, "gte": a >= e, "lt": a < e, "lte": a <= e}.get(op, False)
 
 
-def _address_geo_condition(address: dict[str, Any]) -> Any:
-    country = (address.get("country_code") or "").lower()
+def address_geo_shape(address: dict[str, Any]) -> tuple[dict[str, str | None], tuple[bool, bool, bool]]:
+    """The bind values of `geo_zone_condition` for `address`, and its shape: whether the province, the city (with
+    a province) and the postal code (with both) take part."""
     province = (address.get("province") or address.get("province_code") or "").lower() or None
     city = address.get("city") or None
     postal = address.get("postal_code") or address.get("postal_expression") or None
+    values = {"geo_country": (address.get("country_code") or "").lower(), "geo_province": province,
+              "geo_city": city.lower() if city else None, "geo_postal": str(postal) if postal else None}
+    return values, (province is not None, province is not None and city is not None,
+                    province is not None and city is not None and postal is not None)
+
+
+def geo_zone_condition(shape: tuple[bool, bool, bool], values: dict[str, str | None] | None = None) -> Any:
+    """Geo zones matching an address: its country, and its province, city and zip as far as `shape` says.
+
+    With `values` the parameters are bound now (a one-off statement); without, they stay the named parameters
+    `geo_country`, `geo_province`, `geo_city`, `geo_postal` of a statement compiled once per shape."""
+    def param(name: str) -> Any:
+        return bindparam(name, values[name], type_=Text()) if values is not None else bindparam(name, type_=Text())
+
+    with_province, with_city, with_postal = shape
+    country = param("geo_country")
     alts = [and_(geo_zone.c.type == "country", geo_zone.c.country_code == country)]
-    if province:
+    if with_province:
+        province = param("geo_province")
         alts.append(and_(geo_zone.c.type == "province", geo_zone.c.country_code == country,
                          func.lower(geo_zone.c.province_code) == province))
-        if city:
+        if with_city:
+            city = param("geo_city")
             alts.append(and_(geo_zone.c.type == "city", geo_zone.c.country_code == country,
-                             func.lower(geo_zone.c.province_code) == province,
-                             func.lower(geo_zone.c.city) == city.lower()))
-            if postal:
+                             func.lower(geo_zone.c.province_code) == province, func.lower(geo_zone.c.city) == city))
+            if with_postal:
                 alts.append(and_(geo_zone.c.type == "zip", geo_zone.c.country_code == country,
                                  func.lower(geo_zone.c.province_code) == province,
-                                 func.lower(geo_zone.c.city) == city.lower(),
-                                 geo_zone.c.postal_expression.op("@>")(func.to_jsonb(str(postal)))))
+                                 func.lower(geo_zone.c.city) == city,
+                                 geo_zone.c.postal_expression.op("@>")(func.to_jsonb(param("geo_postal")))))
     return or_(*alts)
+
+
+def _address_geo_condition(address: dict[str, Any]) -> Any:
+    values, shape = address_geo_shape(address)
+    return geo_zone_condition(shape, values)
 
 
 async def list_shipping_options_for_context(conn: AsyncConnection, *, sales_channel_id: str | None,
@@ -521,20 +545,21 @@ async def list_shipping_options_for_context(conn: AsyncConnection, *, sales_chan
         return []
     lfs = location_fulfillment_set
     set_ids = select(lfs.c.fulfillment_set_id).where(lfs.c.stock_location_id.in_(locs), lfs.c.deleted_at.is_(None))
-    zone_ids = _zones_serving(set_ids, address)
+    zone_ids = zones_serving(set_ids, _address_geo_condition(address))
     options = await crud.rows_where(conn, shipping_option, shipping_option.c.service_zone_id.in_(zone_ids))
     expanded = await expand_shipping_options(conn, options, with_location=True)
     ctx = {"enabled_in_store": "true", "is_return": "true" if is_return else "false", **(context or {})}
-    return [o for o in expanded if all(_rule_holds(r, ctx) for r in o["rules"])]
+    return [o for o in expanded if all(rule_holds(r, ctx) for r in o["rules"])]
 
 
-def _zones_serving(set_ids: Any, address: dict[str, Any]) -> Any:
-    """SELECT of the live service zones of the fulfillment sets `set_ids` with a geo zone matching `address`."""
+def zones_serving(set_ids: Any, geo_condition: Any) -> Any:
+    """SELECT of the live service zones of the fulfillment sets `set_ids` with a geo zone meeting `geo_condition`
+    (`geo_zone_condition`)."""
     return (select(geo_zone.c.service_zone_id).join(service_zone, service_zone.c.id == geo_zone.c.service_zone_id)
             .join(fulfillment_set, fulfillment_set.c.id == service_zone.c.fulfillment_set_id)
             .where(geo_zone.c.deleted_at.is_(None), service_zone.c.deleted_at.is_(None),
                    fulfillment_set.c.deleted_at.is_(None), fulfillment_set.c.id.in_(set_ids),
-                   _address_geo_condition(address)))
+                   geo_condition))
 
 
 async def usable_shipping_option_ids(conn: AsyncConnection, *, option_ids: Sequence[str],
@@ -548,7 +573,7 @@ async def usable_shipping_option_ids(conn: AsyncConnection, *, option_ids: Seque
     locs = select(scl.c.stock_location_id).where(scl.c.sales_channel_id == sales_channel_id,
                                                  scl.c.deleted_at.is_(None))
     set_ids = select(lfs.c.fulfillment_set_id).where(lfs.c.stock_location_id.in_(locs), lfs.c.deleted_at.is_(None))
-    zone_ids = _zones_serving(set_ids, address)
+    zone_ids = zones_serving(set_ids, _address_geo_condition(address))
     rows = await conn.execute(
         select(so.c.id, rule.c.attribute, rule.c.operator, rule.c.value)
         .select_from(so.outerjoin(rule, (rule.c.shipping_option_id == so.c.id) & rule.c.deleted_at.is_(None)))
@@ -556,7 +581,7 @@ async def usable_shipping_option_ids(conn: AsyncConnection, *, option_ids: Seque
     ctx = {"enabled_in_store": "true", "is_return": "false"}
     usable: dict[str, bool] = {}
     for option_id, attribute, operator, value in rows:
-        holds = attribute is None or _rule_holds({"attribute": attribute, "operator": operator, "value": value}, ctx)
+        holds = attribute is None or rule_holds({"attribute": attribute, "operator": operator, "value": value}, ctx)
         usable[option_id] = usable.get(option_id, True) and holds
     return {option_id for option_id, ok in usable.items() if ok}
 

@@ -10,6 +10,7 @@ from euryale.container import Container
 from euryale.modules.cart.models import cart_address
 from tests.support.commerce import Shop, address, make_shop
 from tests.support.logistics import admin_headers, make_shipping_option
+from tests.support.sql_capture import captured_statements
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +136,28 @@ async def test_region_price_rules_are_rule_rows(client: httpx.AsyncClient, conta
     res = await client.get("/admin/shipping-options", params={"id": option_id}, headers=admin_headers(container))
     [admin_option] = res.json()["shipping_options"]
     assert admin_option["prices"][0]["price_rules"] == [store_rule]
+
+
+async def test_statement_budget_does_not_grow_with_options(client: httpx.AsyncClient, container: Container) -> None:
+    """Issue 7: the cart with its address, the options with every relation the answer shows, calculated prices
+    and prices (+ their rules when some have any): whatever the number of options (was 16 for one option)."""
+    shop = await make_shop(container, country_code="fr", shipping_price=10)
+    h = shop.headers
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
+    await client.post(f"/store/carts/{cart['id']}", headers=h, json={"shipping_address": address("fr")})
+
+    async def count() -> tuple[int, int]:
+        with captured_statements(container) as seen:
+            res = await client.get("/store/shipping-options", params={"cart_id": cart["id"]}, headers=h)
+        assert res.status_code == 200, res.text
+        # the publishable key lookup belongs to every store route
+        own = [s for s, _ in seen if "api_key" not in s and "outbox" not in s]
+        return len(res.json()["shipping_options"]), len(own)
+
+    assert await count() == (1, 4)
+    async with container.database().transaction() as conn:
+        for amount in (7, 8):
+            await make_shipping_option(
+                conn, location_id=shop.location_id, geo_zones=[{"type": "country", "country_code": "fr"}],
+                prices=[{"currency_code": "eur", "amount": amount, "region_id": shop.region_id}])
+    assert await count() == (3, 5)  # their region prices have rule rows: one more statement, for all of them
