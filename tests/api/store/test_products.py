@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func
 
 from euryale.config import EuryaleConfig
 from euryale.container import Container
@@ -310,3 +310,39 @@ async def test_variant_option_values_match_the_product_options(client: httpx.Asy
         assert len(color) == 1 and color[0]["value"] == "Red" and color[0]["option"]["deleted_at"] is not None
         assert set(color[0]) == {"id", "value", "rank", "metadata", "option_id", "option", "created_at",
                                  "updated_at", "deleted_at"}
+
+
+async def test_variant_option_values_of_a_deleted_option_still_come_whole(client: httpx.AsyncClient,
+                                                                          container: Container,
+                                                                          config: EuryaleConfig) -> None:
+    """A variant's values of its product's live options are rebuilt from the product's options (read once per
+    product); a value whose option is gone comes whole, with that option, in the list and the detail alike."""
+    from sqlalchemy import update
+
+    from euryale.modules.product.models import product_option
+
+    sc_ids, token, _ = await channel_with_key(container)
+    region_id = await make_region(container, "eur")
+    sku = unique("SKU").upper()
+    body = product_body(sc_ids, options=[{"title": "Size", "values": ["S", "M"]}, {"title": "Color", "values": ["Red"]}],
+                        variants=[{"title": t, "sku": f"{sku}-{t}", "options": {"Size": t, "Color": "Red"},
+                                   "prices": [{"currency_code": "eur", "amount": 10}]} for t in ("S", "M")])
+    created = await create_product(client, admin_headers(config), body)
+    color = next(o for o in created["options"] if o["title"] == "Color")
+    async with container.database().transaction() as conn:
+        await conn.execute(update(product_option).where(product_option.c.id == color["id"])
+                           .values(deleted_at=func.now()))
+    pk = {"x-publishable-api-key": token}
+    listed = (await client.get("/store/products", params={"region_id": region_id}, headers=pk)).json()["products"]
+    detail = (await client.get(f"/store/products/{created['id']}", params={"region_id": region_id},
+                               headers=pk)).json()["product"]
+    assert [p["id"] for p in listed] == [created["id"]] and listed[0]["variants"] == detail["variants"]
+    [size] = detail["options"]
+    assert size["title"] == "Size"
+    for variant in detail["variants"]:
+        by_title = {v["option"]["title"]: v for v in variant["options"]}
+        assert set(by_title) == {"Size", "Color"}, variant["options"]
+        assert by_title["Size"]["option"] == {k: v for k, v in size.items() if k != "values"}
+        assert by_title["Size"]["value"] == variant["title"]
+        assert by_title["Color"]["value"] == "Red" and by_title["Color"]["option"]["deleted_at"] is not None
+        assert by_title["Color"]["option_id"] == color["id"]
