@@ -5,6 +5,7 @@ from __future__ import annotations
 from euryale.config import EuryaleConfig
 from euryale.container import Container
 from euryale.db import Database
+from euryale.db.engine import DEFAULT_POOL_MAX
 
 
 def build_database(config: EuryaleConfig) -> Database | None:
@@ -17,7 +18,7 @@ def build_database(config: EuryaleConfig) -> Database | None:
         read_url=pc.database_read_url,
         schema=pc.database_schema,
         echo=pc.database_logging,
-        pool_size=int(pool.get("max", 20)),
+        pool_size=int(pool.get("max", DEFAULT_POOL_MAX)),
         max_overflow=int(pool.get("overflow", 0)),
         statement_cache=bool(pc.database_driver_options.get("statement_cache", True)),
         driver_options=pc.database_driver_options,

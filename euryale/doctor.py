@@ -6,6 +6,7 @@ Each finding has a code, a message and a fix. ``fatal`` findings refuse `euryale
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from collections import Counter
@@ -133,8 +134,8 @@ def check_topology(config: EuryaleConfig) -> list[Finding]:
     return out
 
 
-def check_database(config: EuryaleConfig) -> list[Finding]:
-    """A database URL is set, reachable, and has no pending migration."""
+def check_database(config: EuryaleConfig, *, processes: int = 1) -> list[Finding]:
+    """A database URL is set, reachable, has no pending migration, and room for the pools of `processes`."""
     from euryale.db import migrate, revisions
 
     url = config.project_config.database_url
@@ -153,7 +154,51 @@ def check_database(config: EuryaleConfig) -> list[Finding]:
         shown = ", ".join(todo[:5]) + (f" and {len(todo) - 5} more" if len(todo) > 5 else "")
         return [Finding("pending_migrations", "fatal", f"{len(todo)} migration(s) pending ({shown})",
                         "run `euryale db:migrate`")]
-    return []
+    return check_connection_budget(config, processes=processes)
+
+
+async def _available_connections(url: str) -> int:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url, poolclass=None)
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(text(
+                "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')"
+                "::int"))).scalar_one()
+            return int(row)
+    finally:
+        await engine.dispose()
+
+
+def pool_max(config: EuryaleConfig) -> int:
+    """The most PostgreSQL connections one process opens (`database_driver_options.pool`: max + overflow)."""
+    from euryale.db.engine import DEFAULT_POOL_MAX
+
+    pool = dict(config.project_config.database_driver_options.get("pool") or {})
+    return int(pool.get("max", DEFAULT_POOL_MAX)) + int(pool.get("overflow", 0))
+
+
+def check_connection_budget(config: EuryaleConfig, *, processes: int = 1) -> list[Finding]:
+    """The pools of these `processes` leave PostgreSQL room for a worker (or a replica) as large: pooled
+    connections stay open once used, so a busy deployment reaches every pool's maximum."""
+    url = config.project_config.database_url
+    if not url:
+        return []
+    try:
+        available = asyncio.run(_available_connections(url))
+    except Exception:  # reachability is check_database's finding
+        return []
+    wanted = pool_max(config) * processes
+    if wanted * 2 <= available:
+        return []
+    return [Finding("database_connections", "warning",
+                    f"{processes} process(es) × pool max {pool_max(config)} = {wanted} PostgreSQL connections, and "
+                    f"the server accepts {available} (max_connections − superuser_reserved_connections): a worker or "
+                    "a second replica with the same pool would exhaust it",
+                    'lower database_driver_options={"pool": {"max": N}}, raise max_connections, or put PgBouncer '
+                    'in transaction mode in front (with {"statement_cache": False})')]
 
 
 def check_modules(config: EuryaleConfig) -> list[Finding]:
@@ -189,11 +234,12 @@ def check_redis(config: EuryaleConfig) -> list[Finding]:
     return []
 
 
-def diagnose(config: EuryaleConfig, *, database: bool = True) -> list[Finding]:
-    """Every finding for this configuration (`database=True` also connects to PostgreSQL and Redis)."""
+def diagnose(config: EuryaleConfig, *, database: bool = True, processes: int = 1) -> list[Finding]:
+    """Every finding for this configuration (`database=True` also connects to PostgreSQL and Redis; `processes`:
+    how many serving processes `euryale start --workers` runs)."""
     findings = [*check_secrets(config), *check_cors(config), *check_topology(config), *check_modules(config)]
     if database:
-        findings.extend(check_database(config))
+        findings.extend(check_database(config, processes=processes))
         findings.extend(check_redis(config))
     return findings
 

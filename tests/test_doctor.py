@@ -129,3 +129,34 @@ def test_unreachable_redis(env: pytest.MonkeyPatch) -> None:
     assert [f.code for f in doctor.check_redis(cfg)] == ["redis_unreachable"]
     reachable = define_config(project_config={"http": GOOD_HTTP, "redis_url": services.redis_url()})
     assert doctor.check_redis(reachable) == []
+
+
+async def test_pools_that_leave_no_room_for_a_worker_are_reported(database: services.TestDatabase,
+                                                                   env: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    def budget(processes: int, **pool: int) -> list[doctor.Finding]:
+        cfg = define_config(project_config={"http": GOOD_HTTP, "database_url": database.dsn,
+                                            "database_driver_options": {"pool": pool} if pool else {}})
+        return doctor.check_connection_budget(cfg, processes=processes)
+
+    # this machine's PostgreSQL: max_connections 100 with 3 reserved unless configured otherwise
+    available = int(await _available(database.dsn))
+    assert await asyncio.to_thread(budget, 1) == []  # 20 of them
+    [finding] = await asyncio.to_thread(budget, 1, max=available // 2 + 1)
+    assert finding.code == "database_connections" and finding.severity == "warning"
+    assert f"pool max {available // 2 + 1}" in finding.message and "PgBouncer" in finding.fix
+    # `euryale start --workers N` multiplies the pool
+    assert [f.code for f in await asyncio.to_thread(budget, available // 40 + 1)] == ["database_connections"]
+    assert await asyncio.to_thread(budget, 1, max=available // 2) == []
+
+
+async def _available(dsn: str) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT current_setting('max_connections')::int - "
+                                       "current_setting('superuser_reserved_connections')::int"))
+    finally:
+        await conn.close()

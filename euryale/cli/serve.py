@@ -62,7 +62,7 @@ def start(
 
     config = config_or_exit()
     configure_logging(json_logs=config.is_production, level=os.environ.get("LOG_LEVEL", "INFO"))
-    findings = doctor.diagnose(config)
+    findings = doctor.diagnose(config, processes=workers)
     _print_findings(findings, config)
     blocking = [f for f in findings if f.code in ALWAYS_REFUSE]
     if blocking:

@@ -15,6 +15,10 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+# connections one process keeps (`database_driver_options={"pool": {"max": N, "overflow": M}}`)
+DEFAULT_POOL_MAX = 20
+
+
 class Database:
     """Owns the engine (and an optional read-replica engine for store reads)."""
 
@@ -25,7 +29,7 @@ class Database:
         read_url: str | None = None,
         schema: str = "public",
         echo: bool = False,
-        pool_size: int = 20,
+        pool_size: int = DEFAULT_POOL_MAX,
         max_overflow: int = 0,
         statement_cache: bool = True,
         driver_options: dict[str, Any] | None = None,
