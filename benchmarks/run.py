@@ -678,8 +678,8 @@ async def main_async(args: argparse.Namespace) -> Path:
     db = await services.create_database("bench")
     prefix = f"euryale_bench:{db.name}:"
     project = Path(tempfile.mkdtemp(prefix="euryale-bench-"))
-    shutil.copy(Path(args.config) if args.config else REPO / "deploy" / "euryale_config.py",
-                project / "euryale_config.py")
+    shutil.copy(Path(args.config) if args.config else UNCACHED_CONFIG if args.uncached
+                else REPO / "deploy" / "euryale_config.py", project / "euryale_config.py")
     procs: list[EuryaleProcess] = []
     try:
         env = process_env(db.dsn, REDIS_URL=services.redis_url(), REDIS_PREFIX=prefix, EURYALE_ROOT=str(project))
@@ -743,7 +743,8 @@ def write_report(args: argparse.Namespace, data: dict[str, Any], tool: str, star
     out_dir = REPO / "benchmarks" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / (f"{now:%Y-%m-%d}-{commit}{'-x' + str(args.scale) if args.scale != 1 else ''}"
-                      f"{'-w' + str(args.server_processes) if args.server_processes != 1 else ''}.md")
+                      f"{'-w' + str(args.server_processes) if args.server_processes != 1 else ''}"
+                      f"{'-uncached' if args.uncached else ''}.md")
     lines = [
         f"# Benchmark {now:%Y-%m-%d %H:%M} UTC, commit {commit}",
         "",
@@ -757,7 +758,8 @@ def write_report(args: argparse.Namespace, data: dict[str, Any], tool: str, star
         "(anything near or above the CPU count means other work shared the machine: figures are lower bounds)",
         f"- command: `.venv/bin/python -m benchmarks.run --scale {args.scale} --duration {args.duration:g} "
         f"--concurrency {args.concurrency} --tool {args.tool} --scenarios {args.scenarios}"
-        f"{' --config ' + args.config if args.config else ''}`",
+        f"{' --config ' + args.config if args.config else ''}{' --uncached' if args.uncached else ''}"
+        f"{' --server-processes ' + str(args.server_processes) if args.server_processes != 1 else ''}`",
         "",
         "| scenario | throughput | p50 ms | p99 ms | errors/requests | server CPU % | server RSS MB | target | Medusa 2.21.2 | notes |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -768,6 +770,9 @@ def write_report(args: argparse.Namespace, data: dict[str, Any], tool: str, star
     print(f"\nwrote {path.relative_to(REPO)}\n")
     print("\n".join(lines))
     return path
+
+
+UNCACHED_CONFIG = REPO / "benchmarks" / "configs" / "uncached_euryale_config.py"
 
 
 def main() -> None:
@@ -785,6 +790,9 @@ def main() -> None:
                              "for SECONDS, server and worker RSS sampled every 10 s into the results file")
     parser.add_argument("--config", help="euryale_config.py to run with (default: deploy/euryale_config.py, Redis "
                                          "modules including the cache)")
+    parser.add_argument("--uncached", action="store_true",
+                        help="the image's config without the cache module (benchmarks/configs/"
+                             "uncached_euryale_config.py): every catalog answer computed; results file -uncached")
     asyncio.run(main_async(parser.parse_args()))
 
 
