@@ -24,8 +24,11 @@ from euryale.flows.cart import taxes
 from euryale.flows.cart.read import (
     cart_payment_collection_id,
     load_cart_relations,
+    pop_customer_ref,
     pop_region_ref,
+    pop_relations,
     region_countries_lateral,
+    relations_columns,
 )
 from euryale.links import service as links
 from euryale.links.models import (
@@ -38,6 +41,7 @@ from euryale.links.models import (
     sales_channel_stock_location,
 )
 from euryale.modules.cart import service as carts
+from euryale.modules.cart import sql as cart_sql
 from euryale.modules.cart.models import cart, cart_address, cart_shipping_method
 from euryale.modules.customer import service as customers
 from euryale.modules.customer.models import customer, customer_group_customer
@@ -60,6 +64,7 @@ from euryale.modules.product.models import (
 from euryale.modules.promotion.models import promotion
 from euryale.modules.region.models import region, region_country
 from euryale.modules.store.models import store
+from euryale.modules.tax import service as tax
 from euryale.totals import cart_totals, to_decimal
 
 MULTI_CHANNEL = ("Cannot assign sales channel to cart. The Publishable API Key in the header of the request is "
@@ -79,6 +84,19 @@ async def _region(conn: AsyncConnection, region_id: str, *, missing: str) -> dic
     return dict(row)
 
 
+# createCartWorkflow's region, with what the new cart's answer shows of it (its countries) and whether any live
+# automatic promotion exists: one statement for all the cart creation reads
+_COUNTRIES_OF_REGION = region_countries_lateral(region.c.id)
+_CREATION_REGION = CompiledQuery(lambda: select(
+    region.c.id.label("region__id"), region.c.name.label("region__name"),
+    region.c.currency_code.label("region__currency_code"), region.c.automatic_taxes,
+    exists().where(promotion.c.is_automatic.is_(True), promotion.c.status == "active",
+                   promotion.c.deleted_at.is_(None)).label("automatic_promotions"),
+    _COUNTRIES_OF_REGION)
+    .select_from(region.outerjoin(_COUNTRIES_OF_REGION, true()))
+    .where(region.c.id == bindparam("region_id", type_=Text), region.c.deleted_at.is_(None)))
+
+
 async def _default_region_id(conn: AsyncConnection) -> str:
     row = (await conn.execute(select(store.c.default_region_id).where(store.c.deleted_at.is_(None))
                               .order_by(store.c.created_at).limit(1))).first()
@@ -96,10 +114,16 @@ async def _customer_groups(conn: AsyncConnection, customer_id: str | None) -> li
 
 async def guest_customer_id(conn: AsyncConnection, *, email: str) -> str:
     """Find-or-create the guest customer (`has_account=false`) for an email, as Medusa does on cart email."""
+    return (await _guest_customer(conn, email=email))[0]
+
+
+async def _guest_customer(conn: AsyncConnection, *, email: str) -> tuple[str, dict[str, Any] | None]:
+    """`guest_customer_id`, and the answer's customer when it was created now (no group yet: nothing to read)."""
     row, created = await customers.find_or_create_guest_customer(conn, email=email)
-    if created:
-        await stage_events(conn, [Event("customer.created", {"id": row["id"]})])
-    return str(row["id"])
+    if not created:
+        return str(row["id"]), None
+    await stage_events(conn, [Event("customer.created", {"id": row["id"]})])
+    return str(row["id"]), {"id": row["id"], "email": row["email"], "groups": []}
 
 
 async def _customer_email(conn: AsyncConnection, customer_id: str) -> str | None:
@@ -139,6 +163,9 @@ _ADDRESSES = (("shipping_address", cart_address.alias("shipping_address")),
               ("billing_address", cart_address.alias("billing_address")))
 _ADDRESS_COLUMNS = tuple(c.name for c in cart_address.c)
 _REGION_COUNTRIES = region_countries_lateral(cart.c.region_id)
+_CUSTOMER_GROUPS = func.array(
+    select(customer_group_customer.c.customer_group_id).where(customer_group_customer.c.customer_id == customer.c.id)
+    .scalar_subquery(), type_=ARRAY(Text)).label("customer__group_ids")
 # the cart row with what every write (and the answer) needs beside it, in one statement
 _CART_ROW = (select(
     cart, region.c.automatic_taxes.label("automatic_taxes"),
@@ -146,8 +173,9 @@ _CART_ROW = (select(
                .scalar_subquery(), type_=ARRAY(Text)).label("promotion_ids"),
     select(_cpc.c.payment_collection_id).where(_cpc.c.cart_id == cart.c.id, _cpc.c.deleted_at.is_(None))
     .limit(1).scalar_subquery().label("payment_collection_id"),
-    select(customer.c.has_account).where(customer.c.id == cart.c.customer_id).scalar_subquery()
-    .label("owner_has_account"),
+    customer.c.has_account.label("owner_has_account"),
+    # the answer's customer (see `pop_customer_ref`)
+    customer.c.id.label("customer__id"), customer.c.email.label("customer__email"), _CUSTOMER_GROUPS,
     exists().where(promotion.c.is_automatic.is_(True), promotion.c.status == "active",
                    promotion.c.deleted_at.is_(None)).label("automatic_promotions"),
     carts.credit_lines_column(cart.c.id).label("credit_lines"),
@@ -159,13 +187,23 @@ _CART_ROW = (select(
     region.c.id.label("region__id"), region.c.name.label("region__name"),
     region.c.currency_code.label("region__currency_code"), _REGION_COUNTRIES)
     .select_from(cart.outerjoin(region, region.c.id == cart.c.region_id)
+                 .outerjoin(customer, customer.c.id == cart.c.customer_id)
                  .outerjoin(_ADDRESSES[0][1], _ADDRESSES[0][1].c.id == cart.c.shipping_address_id)
                  .outerjoin(_ADDRESSES[1][1], _ADDRESSES[1][1].c.id == cart.c.billing_address_id)
                  .outerjoin(_REGION_COUNTRIES, true()))
     .where(cart.c.id == bindparam("cart_id"), cart.c.deleted_at.is_(None)))
-_LOCK_CART = _CART_ROW.with_for_update(of=cart)
-# the same for a read (GET): no lock, compiled once and run straight on asyncpg
-_READ_CART = CompiledQuery(lambda: _CART_ROW)
+# A write locks the cart row with a statement of its own, then reads the row with everything it needs (the tax
+# rates of the shipping address's country, the items, shipping methods, their tax lines and adjustments) in a
+# second one. Not in the locking statement: under READ COMMITTED a statement reads with the snapshot it started
+# with, so a lock that waited for a concurrent write of the cart would come back with that write's rows unseen
+# (only the locked row itself is re-read); the statement after the lock sees them.
+_LOCK_CART = CompiledQuery(lambda: select(cart.c.id).where(cart.c.id == bindparam("cart_id"),
+                                                           cart.c.deleted_at.is_(None)).with_for_update())
+_LOCKED_CART = CompiledQuery(lambda: _CART_ROW.add_columns(
+    tax.country_rates_column(_ADDRESSES[0][1].c.country_code).label("tax_country_rates"),
+    *relations_columns(cart.c.id)))
+# the same for a read (GET), with the relations: no lock, compiled once and run straight on asyncpg
+_READ_CART = CompiledQuery(lambda: _CART_ROW.add_columns(*relations_columns(cart.c.id)))
 
 
 def _cart_of_row(row: Any, *, cart_id: str, customer_id: str | None, check_access: bool) -> dict[str, Any]:
@@ -174,9 +212,15 @@ def _cart_of_row(row: Any, *, cart_id: str, customer_id: str | None, check_acces
         raise carts.cart_not_found(cart_id)
     c = dict(row)
     pop_region_ref(c)
+    pop_customer_ref(c)
     for kind, _ in _ADDRESSES:  # the addresses come with the row: `load_cart_relations` does not read them again
         address = {k: c.pop(f"{kind}__{k}") for k in _ADDRESS_COLUMNS}
         c[kind] = address if address["id"] is not None else None
+    if "rel__items" in c:
+        pop_relations(c)
+    if "tax_country_rates" in c:
+        # valid for this country only: a write that changes the address reads the new country's rates
+        c["tax_country_rates"] = (_country_of(c["shipping_address"]), tax.country_rates_of(c["tax_country_rates"]))
     if check_access and customer_id is not None and c["customer_id"] and c["customer_id"] != customer_id \
             and c["owner_has_account"]:
         raise carts.cart_not_found(cart_id)
@@ -185,7 +229,7 @@ def _cart_of_row(row: Any, *, cart_id: str, customer_id: str | None, check_acces
 
 async def read_cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | None) -> dict[str, Any]:
     """The cart as `GET /store/carts/:id` answers it (state for `retrieve_store_cart`), without a lock: 404 when
-    missing or owned by another registered customer; five statements."""
+    missing or owned by another registered customer; one statement (relations, region and customer with the row)."""
     rows = await _READ_CART.fetch(conn, cart_id=cart_id)
     c = _cart_of_row(rows[0] if rows else None, cart_id=cart_id, customer_id=customer_id, check_access=True)
     return await load_cart_relations(conn, c)
@@ -195,9 +239,13 @@ async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str |
                       check_access: bool = True) -> dict[str, Any]:
     """Lock the open cart row for the transaction (404 when missing, or owned by another registered customer when
     `check_access`; 400 when completed), with `automatic_taxes` of its region, the linked `promotion_ids`, the
-    `payment_collection_id` and `owner_has_account`."""
-    row = (await conn.execute(_LOCK_CART, {"cart_id": cart_id})).mappings().first()
-    c = _cart_of_row(row, cart_id=cart_id, customer_id=customer_id, check_access=check_access)
+    `payment_collection_id`, `owner_has_account`, the answer's region and customer, the shipping country's tax
+    rates and the relations `load_cart_relations` then takes without a statement: two statements (the lock, then
+    the row read after it), the transaction begun first (`cart_sql.begin`)."""
+    rows = await cart_sql.fetch(conn, _LOCK_CART, cart_id=cart_id)  # begins the transaction first
+    if rows:
+        rows = await cart_sql.fetch(conn, _LOCKED_CART, cart_id=cart_id)
+    c = _cart_of_row(rows[0] if rows else None, cart_id=cart_id, customer_id=customer_id, check_access=check_access)
     if c["completed_at"] is not None:
         raise _completed(cart_id)
     return c
@@ -221,7 +269,7 @@ async def cart_to_order(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any
 async def cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None,
                      check_access: bool = True) -> dict[str, Any]:
     """`locked_cart` plus items, shipping methods and addresses: what a write changes and answers with (the
-    write computes the totals once it is done)."""
+    write computes the totals once it is done). Two statements, whatever the cart holds."""
     return await load_cart_relations(conn, await locked_cart(conn, cart_id=cart_id, customer_id=customer_id,
                                                              check_access=check_access), totals=False)
 
@@ -245,34 +293,46 @@ def _available_quantity() -> Any:
             .scalar_subquery())
 
 
-# what a line item copies from its variant and product, its price set, channels and inventory items: one statement
-_VARIANTS_FOR_ITEMS = CompiledQuery(lambda: select(
-    _v.c.id, _v.c.product_id, _v.c.title, _v.c.sku, _v.c.barcode, _v.c.thumbnail, _v.c.manage_inventory,
-    _v.c.allow_backorder, _p.c.title.label("p_title"), _p.c.description.label("p_description"),
-    _p.c.subtitle.label("p_subtitle"), _p.c.thumbnail.label("p_thumbnail"), _p.c.handle.label("p_handle"),
-    _p.c.discountable.label("p_discountable"), _p.c.is_giftcard.label("p_is_giftcard"),
-    _p.c.type_id.label("p_type_id"), product_type.c.value.label("type_value"),
-    _p.c.collection_id.label("p_collection_id"), product_collection.c.title.label("collection_title"),
-    func.array(select(_pcp.c.product_category_id).where(_pcp.c.product_id == _p.c.id).scalar_subquery(),
-               type_=ARRAY(Text)).label("p_category_ids"),
-    func.array(select(_ptag.c.product_tag_id).where(_ptag.c.product_id == _p.c.id).scalar_subquery(),
-               type_=ARRAY(Text)).label("p_tag_ids"),
-    select(_pvps.c.price_set_id).where(_pvps.c.variant_id == _v.c.id, _pvps.c.deleted_at.is_(None))
-    .limit(1).scalar_subquery().label("price_set_id"),
-    func.array(select(_psc.c.sales_channel_id).where(_psc.c.product_id == _p.c.id, _psc.c.deleted_at.is_(None))
-               .scalar_subquery(), type_=ARRAY(Text)).label("sales_channel_ids"),
-    func.array(select(_pvii.c.inventory_item_id).where(_pvii.c.variant_id == _v.c.id, _pvii.c.deleted_at.is_(None))
-               .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Text)).label("inventory_item_ids"),
-    func.array(select(_pvii.c.required_quantity).where(_pvii.c.variant_id == _v.c.id, _pvii.c.deleted_at.is_(None))
-               .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Integer))
-    .label("required_quantities"),
-    func.array(select(_available_quantity()).where(_pvii.c.variant_id == _v.c.id, _pvii.c.deleted_at.is_(None))
-               .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Numeric))
-    .label("available_quantities"))
-    .select_from(_v.join(_p, _p.c.id == _v.c.product_id)
-                 .outerjoin(product_type, product_type.c.id == _p.c.type_id)
-                 .outerjoin(product_collection, product_collection.c.id == _p.c.collection_id))
-    .where(any_param(_v.c.id), _v.c.deleted_at.is_(None), _p.c.deleted_at.is_(None)))
+def _variants_query(priced: bool) -> Any:
+    """What a line item copies from its variant and product, its price set, channels and inventory items (and with
+    `priced` the candidate prices of its price set, bound as `calculate_prices` binds them): one statement."""
+    price_set_id = (select(_pvps.c.price_set_id).where(_pvps.c.variant_id == _v.c.id, _pvps.c.deleted_at.is_(None))
+                    .limit(1).correlate(_v).scalar_subquery())  # also inside the prices' subquery
+    priced_columns = [pricing.candidate_prices_column(price_set_id).label("candidate_prices")] if priced else []
+    available = select(_available_quantity()).where(_pvii.c.variant_id == _v.c.id, _pvii.c.deleted_at.is_(None))
+    return (select(
+        _v.c.id, _v.c.product_id, _v.c.title, _v.c.sku, _v.c.barcode, _v.c.thumbnail, _v.c.manage_inventory,
+        _v.c.allow_backorder, _p.c.title.label("p_title"), _p.c.description.label("p_description"),
+        _p.c.subtitle.label("p_subtitle"), _p.c.thumbnail.label("p_thumbnail"), _p.c.handle.label("p_handle"),
+        _p.c.discountable.label("p_discountable"), _p.c.is_giftcard.label("p_is_giftcard"),
+        _p.c.type_id.label("p_type_id"), product_type.c.value.label("type_value"),
+        _p.c.collection_id.label("p_collection_id"), product_collection.c.title.label("collection_title"),
+        func.array(select(_pcp.c.product_category_id).where(_pcp.c.product_id == _p.c.id).scalar_subquery(),
+                   type_=ARRAY(Text)).label("p_category_ids"),
+        func.array(select(_ptag.c.product_tag_id).where(_ptag.c.product_id == _p.c.id).scalar_subquery(),
+                   type_=ARRAY(Text)).label("p_tag_ids"),
+        price_set_id.label("price_set_id"),
+        func.array(select(_psc.c.sales_channel_id).where(_psc.c.product_id == _p.c.id, _psc.c.deleted_at.is_(None))
+                   .scalar_subquery(), type_=ARRAY(Text)).label("sales_channel_ids"),
+        func.array(select(_pvii.c.inventory_item_id).where(_pvii.c.variant_id == _v.c.id,
+                                                           _pvii.c.deleted_at.is_(None))
+                   .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Text))
+        .label("inventory_item_ids"),
+        func.array(select(_pvii.c.required_quantity).where(_pvii.c.variant_id == _v.c.id,
+                                                           _pvii.c.deleted_at.is_(None))
+                   .order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Integer))
+        .label("required_quantities"),
+        func.array(available.order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Numeric))
+        .label("available_quantities"),
+        *priced_columns)
+        .select_from(_v.join(_p, _p.c.id == _v.c.product_id)
+                     .outerjoin(product_type, product_type.c.id == _p.c.type_id)
+                     .outerjoin(product_collection, product_collection.c.id == _p.c.collection_id))
+        .where(any_param(_v.c.id), _v.c.deleted_at.is_(None), _p.c.deleted_at.is_(None)))
+
+
+_VARIANTS_FOR_ITEMS = CompiledQuery(lambda: _variants_query(priced=False))
+_PRICED_VARIANTS_FOR_ITEMS = CompiledQuery(lambda: _variants_query(priced=True))
 
 
 async def _variants_for_items(conn: AsyncConnection, variant_ids: Sequence[str], *,
@@ -288,16 +348,32 @@ async def _variants_for_items(conn: AsyncConnection, variant_ids: Sequence[str],
 
 async def _priced_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], variant_ids: Sequence[str]
                            ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Variants with their calculated price in the cart's pricing context (set-based)."""
-    variants = await _variants_for_items(conn, variant_ids, sales_channel_id=cart.get("sales_channel_id"))
-    price_set_ids = [v["price_set_id"] for v in variants.values() if v.get("price_set_id")]
+    """Variants with their calculated price in the cart's pricing context (set-based): one statement (two for a
+    cart whose customer the write changed: its groups)."""
+    ids = list(dict.fromkeys(variant_ids))
+    if not ids:
+        return {}, {}
     ctx: dict[str, Any] = {"currency_code": cart["currency_code"]}
     if cart.get("region_id"):
         ctx["region_id"] = cart["region_id"]
-    groups = await _customer_groups(conn, cart.get("customer_id"))
+    if cart.get("customer_id") and "customer_ref" in cart and cart["customer_ref_of"] == cart["customer_id"]:
+        # the groups came with the cart row
+        groups = [g["id"] for g in (cart["customer_ref"] or {}).get("groups", [])]
+    else:
+        groups = await _customer_groups(conn, cart.get("customer_id"))
     if groups:
         ctx["customer_group_id"] = groups
-    prices = await pricing.calculate_prices(conn, price_set_ids=price_set_ids, context=ctx) if price_set_ids else {}
+    variants = {r["id"]: dict(r) for r in await _PRICED_VARIANTS_FOR_ITEMS.fetch(
+        conn, ids=ids, sales_channel_id=cart.get("sales_channel_id"), **pricing.pricing_params(ctx))}
+    # the candidate prices of each price set once (variants may share one)
+    candidates: dict[str, list[dict[str, Any]]] = {}
+    for v in variants.values():
+        rows = v.pop("candidate_prices")
+        if v.get("price_set_id") and v["price_set_id"] not in candidates:
+            candidates[v["price_set_id"]] = pricing.candidate_prices_of(rows)
+    prices = await pricing.calculate_prices(conn, price_set_ids=list(candidates), context=ctx,
+                                            rows=[r for rows in candidates.values() for r in rows]) \
+        if candidates else {}
     return variants, prices
 
 
@@ -447,13 +523,23 @@ async def _drop_invalid_shipping_methods(conn: AsyncConnection, c: dict[str, Any
         c["shipping_methods"] = [m for m in c["shipping_methods"] if m["id"] not in stale]
 
 
+def _country_of(address: Mapping[str, Any] | None) -> str:
+    return str((address or {}).get("country_code") or "").lower()
+
+
 async def _apply_taxes(conn: AsyncConnection, c: dict[str, Any]) -> None:
     if not c["items"] and not c["shipping_methods"]:
         return  # nothing to tax (and nothing to read)
+    country, rates = c.get("tax_country_rates") or ("", None)
     item_lines, ship_lines = await taxes.calculate_tax_lines(
         conn, items=c["items"], shipping_methods=c["shipping_methods"], address=c["shipping_address"],
-        currency_code=c["currency_code"])
+        currency_code=c["currency_code"],
+        country_rates=rates if country and country == _country_of(c["shipping_address"]) else None)
     await _sync_owned(conn, c, "tax_lines", {"items": item_lines, "shipping_methods": ship_lines})
+
+
+_COLLECTION_AMOUNT = CompiledQuery(lambda: select(payment_collection.c.amount, payment_collection.c.completed_at)
+                                   .where(payment_collection.c.id == bindparam("id", type_=Text)))
 
 
 async def _sync_payment_collection(conn: AsyncConnection, *, cart: Mapping[str, Any]) -> None:
@@ -462,9 +548,8 @@ async def _sync_payment_collection(conn: AsyncConnection, *, cart: Mapping[str, 
     if pc_id is None:
         return
     total = Decimal(cart["totals"]["total"])
-    pc = (await conn.execute(select(payment_collection.c.amount, payment_collection.c.completed_at).where(
-        payment_collection.c.id == pc_id))).first()
-    if pc is None or pc.completed_at is not None or Decimal(pc.amount) == total:
+    found = await _COLLECTION_AMOUNT.fetch(conn, id=pc_id)
+    if not found or found[0]["completed_at"] is not None or Decimal(found[0]["amount"]) == total:
         return
     await payments.update_payment_collection_amount(conn, payment_collection_id=pc_id, amount=total)
     # sessions were initiated for the old amount: Medusa drops them so the customer re-selects a provider
@@ -520,7 +605,13 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
     """`POST /store/carts`: region (or the store default), channel from the key, customer, items, promo codes.
     Returns the new cart's state."""
     region_id = data.get("region_id") or await _default_region_id(conn)
-    reg = await _region(conn, region_id, missing="No regions found")  # createCartWorkflow's findOneOrAnyRegion
+    found = await _CREATION_REGION.fetch(conn, region_id=region_id)  # createCartWorkflow's findOneOrAnyRegion
+    if not found:
+        raise not_found("No regions found")
+    reg = dict(found[0])
+    automatic_promotions = reg.pop("automatic_promotions")
+    pop_region_ref(reg)
+    ref = reg["region_ref"]
     sc_id = data.get("sales_channel_id")
     if sc_id:
         if sales_channel_ids and sc_id not in sales_channel_ids:
@@ -529,8 +620,9 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
         raise invalid_data(MULTI_CHANNEL)
     elif sales_channel_ids:
         sc_id = sales_channel_ids[0]
+    customer_ref: dict[str, Any] | None = None
     values: dict[str, Any] = {
-        "region_id": region_id, "currency_code": (data.get("currency_code") or reg["currency_code"]).lower(),
+        "region_id": region_id, "currency_code": (data.get("currency_code") or ref["currency_code"]).lower(),
         "sales_channel_id": sc_id, "email": data.get("email"), "metadata": data.get("metadata"),
         "locale": (data.get("locale") or None) if "locale" in data else locale,
     }
@@ -538,9 +630,9 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
         values["customer_id"] = customer_id
         values["email"] = values["email"] or await _customer_email(conn, customer_id)
     elif values["email"]:
-        values["customer_id"] = await guest_customer_id(conn, email=values["email"])
+        values["customer_id"], customer_ref = await _guest_customer(conn, email=values["email"])
     addresses: dict[str, dict[str, Any]] = {}
-    checked: set[str] = set()
+    checked = {str(co["iso_2"]) for co in ref["countries"]}  # the region's countries: no statement to check
     for kind in ("shipping_address", "billing_address"):
         addr = data.get(kind)
         if isinstance(addr, Mapping):
@@ -548,16 +640,18 @@ async def create_cart(conn: AsyncConnection, *, data: Mapping[str, Any], sales_c
             addresses[kind] = await carts.insert_address(conn, address=_address_values(addr))
     if not isinstance(data.get("shipping_address"), Mapping):
         # as Medusa: a single-country region pre-fills the shipping address with that country
-        countries = (await conn.execute(select(region_country.c.iso_2).where(
-            region_country.c.region_id == region_id).limit(2))).scalars().all()
+        countries = [co["iso_2"] for co in ref["countries"]]
         if len(countries) == 1:
             addresses["shipping_address"] = await carts.insert_address(
                 conn, address=_address_values({"country_code": countries[0]}))
     for kind, row in addresses.items():
         values[f"{kind}_id"] = row["id"]
     c = await carts.insert_cart(conn, values=values)
+    if customer_ref is not None:  # the answer's customer, known: no statement
+        c.update(customer_ref=customer_ref, customer_ref_of=customer_ref["id"])
     # a new cart: nothing linked yet, and its state is known without reading it back
-    c.update(automatic_taxes=reg["automatic_taxes"], promotion_ids=[], payment_collection_id=None,
+    c.update(automatic_taxes=reg["automatic_taxes"], automatic_promotions=automatic_promotions, region_ref=ref,
+             promotion_ids=[], payment_collection_id=None,
              owner_has_account=None, items=[], shipping_methods=[],
              shipping_address=addresses.get("shipping_address"), billing_address=addresses.get("billing_address"))
     items = data.get("items") or []
@@ -597,8 +691,12 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
         if not c["customer_id"] or cust_email != data["email"]:
             # a registered owner keeps the cart; guests follow the email
             if not c["owner_has_account"]:
-                values["customer_id"] = await guest_customer_id(conn, email=data["email"])
-    checked: set[str] = set()
+                values["customer_id"], known = await _guest_customer(conn, email=data["email"])
+                if known is not None:  # the answer's customer: no statement
+                    c.update(customer_ref=known, customer_ref_of=known["id"])
+    ref = c.get("region_ref")
+    # the region's countries came with the locked row: an address in one of them costs no statement to check
+    checked = {str(co["iso_2"]) for co in ref["countries"]} if ref and ref["id"] == region_id else set()
     for kind in ("shipping_address", "billing_address"):
         if kind not in data:
             continue
@@ -614,6 +712,8 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: Mapping[str,
         c.update(await carts.set_cart(conn, cart_id=cart_id, values=values))
     if "region_id" in values or "currency_code" in values:
         await carts.replace_shipping_methods(conn, cart_id=cart_id, methods=[])
+        if "relations" in c:
+            c["relations"]["shipping_methods"] = []  # read with the row, now gone
     codes = None
     if data.get("promo_codes") is not None:
         codes = list(data["promo_codes"])
@@ -719,6 +819,11 @@ async def delete_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str,
     return c
 
 
+_OPTION_PROFILES = CompiledQuery(lambda: select(
+    shipping_option.c.id, shipping_option.c.name, shipping_option.c.shipping_profile_id)
+    .where(any_param(shipping_option.c.id)))
+
+
 async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id: str,
                               data: Mapping[str, Any] | None, customer_id: str | None = None) -> dict[str, Any]:
     """`POST /store/carts/:id/shipping-methods`: the option must serve the cart (channel + address)."""
@@ -730,9 +835,7 @@ async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id:
         raise invalid_data("Shipping Options are invalid for cart.")
     # the new option's name and profile, and the profiles of the options of the methods the cart has: one read
     current_option_ids = {m["shipping_option_id"] for m in c["shipping_methods"] if m.get("shipping_option_id")}
-    options = {r[0]: (r[1], r[2]) for r in await conn.execute(
-        select(shipping_option.c.id, shipping_option.c.name, shipping_option.c.shipping_profile_id)
-        .where(shipping_option.c.id.in_([option_id, *current_option_ids])))}
+    options = {r[0]: (r[1], r[2]) for r in await _OPTION_PROFILES.fetch(conn, ids=[option_id, *current_option_ids])}
     option_name, profile_id = options[option_id]
     prices = await fulfillment.shipping_option_prices(conn, option_ids=[option_id],
                                                       currency_code=c["currency_code"], region_id=c["region_id"])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -10,6 +12,7 @@ from sqlalchemy import (
     ARRAY,
     Boolean,
     DateTime,
+    Float,
     Numeric,
     Text,
     bindparam,
@@ -147,6 +150,15 @@ async def _region(conn: AsyncConnection, region_id: str | None,
     return out
 
 
+def pop_customer_ref(c: dict[str, Any]) -> None:
+    """Turn the customer columns of a cart row read with its customer (`customer__*`) into `c["customer_ref"]`,
+    the answer's customer (None when the cart has none or it is gone)."""
+    cid, email, group_ids = c.pop("customer__id"), c.pop("customer__email"), c.pop("customer__group_ids")
+    c["customer_ref"] = None if cid is None else {"id": cid, "email": email,
+                                                  "groups": [{"id": g} for g in group_ids or []]}
+    c["customer_ref_of"] = c["customer_id"]  # a write that gives the cart another customer makes the ref stale
+
+
 _CART_CUSTOMER = CompiledQuery(lambda: select(
     customer.c.id, customer.c.email,
     func.array(select(customer_group_customer.c.customer_group_id)
@@ -209,19 +221,27 @@ _ITEM_PRODUCT_KEYS = ("product_ref_id", "product_ref_collection_id", "product_re
                       "product_ref_category_ids", "product_ref_tag_ids")
 
 
-def _items_query() -> Any:
-    """The cart's live items, each with what the answer shows of its product (`product_ref_*` columns)."""
+def _item_columns() -> list[Any]:
+    """A line item's columns and what the answer shows of its product (`product_ref_*`)."""
     li, cat, tag = cart_line_item, product_category_product, product_tags
-    return (select(
-        li, product.c.id.label("product_ref_id"), product.c.collection_id.label("product_ref_collection_id"),
+    return [
+        *li.c, product.c.id.label("product_ref_id"), product.c.collection_id.label("product_ref_collection_id"),
         product.c.type_id.label("product_ref_type_id"),
         func.array(select(cat.c.product_category_id).where(cat.c.product_id == product.c.id).scalar_subquery(),
                    type_=ARRAY(Text)).label("product_ref_category_ids"),
         func.array(select(tag.c.product_tag_id).where(tag.c.product_id == product.c.id).scalar_subquery(),
-                   type_=ARRAY(Text)).label("product_ref_tag_ids"))
-        .select_from(li.outerjoin(product, product.c.id == li.c.product_id))
-        .where(li.c.cart_id == bindparam("cart_id"), li.c.deleted_at.is_(None))
-        .order_by(li.c.created_at, li.c.id))
+                   type_=ARRAY(Text)).label("product_ref_tag_ids")]
+
+
+_ITEMS_FROM = cart_line_item.outerjoin(product, product.c.id == cart_line_item.c.product_id)
+
+
+def _items_query() -> Any:
+    """The cart's live items, each with what the answer shows of its product (`product_ref_*` columns)."""
+    li = cart_line_item
+    return (select(*_item_columns()).select_from(_ITEMS_FROM)
+            .where(li.c.cart_id == bindparam("cart_id"), li.c.deleted_at.is_(None))
+            .order_by(li.c.created_at, li.c.id))
 
 
 # tax lines and adjustments of the cart's items and shipping methods: one UNION ALL over the four tables, each
@@ -254,6 +274,87 @@ def _owned_query() -> Any:
     return union_all(*parts).order_by("created_at")
 
 
+# --- the relations as JSON columns of the statement that reads the cart row ----------------------------------------
+# A cart write read its row, then its items, then their tax lines and adjustments: three round trips, each costing
+# the server more CPU (driver, event loop) than PostgreSQL spent. The statement that reads the row (after the lock,
+# see `mutations._LOCKED_CART`; the GET's) brings the relations as JSON arrays instead. Values keep the types the
+# row statements give: timestamps travel as UTC text, numerics as text.
+
+def _json_key(name: str) -> Any:
+    # a literal in the SQL, not a bind parameter: the cart row statement has ~150 keys, and each parameter is
+    # processed and encoded on every execution
+    return literal_column(f"'{name}'")
+
+
+def _json_value(column: Any) -> Any:
+    if isinstance(column.type, DateTime):
+        return func.to_char(func.timezone(literal_column("'UTC'"), column),
+                            literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US'"""))
+    if isinstance(column.type, Numeric):
+        return cast(column, Text)
+    return column
+
+
+def _json_decoders(columns: list[Any]) -> list[tuple[str, Any]]:
+    """(key, decode) for the columns whose JSON value is not the row value as is."""
+    out: list[tuple[str, Any]] = []
+    for c in columns:
+        if isinstance(c.type, DateTime):
+            out.append((c.key, lambda v: datetime.fromisoformat(v).replace(tzinfo=UTC)))
+        elif isinstance(c.type, Float):
+            out.append((c.key, float))
+        elif isinstance(c.type, Numeric):
+            out.append((c.key, Decimal))
+    return out
+
+
+def _json_rows(columns: list[Any], from_: Any, where: list[Any], order: list[Any]) -> Any:
+    """A scalar subquery: the rows of `columns` FROM `from_` WHERE `where` as one JSON array ordered by `order`."""
+    obj = func.json_build_object(*(x for c in columns for x in (_json_key(c.key), _json_value(c))))
+    return (select(func.coalesce(func.json_agg(aggregate_order_by(obj, *order)), literal_column("'[]'::json")))
+            .select_from(from_).where(*where).scalar_subquery())
+
+
+def relations_columns(cart_id: Any) -> list[Any]:
+    """Columns for the statement that reads the cart row (`cart_id`: its id column): the cart's live items (as
+    `_ITEMS` reads them), shipping methods and the items' / methods' tax lines and adjustments, each a JSON array;
+    `pop_relations` decodes them for `load_cart_relations`."""
+    li, sm = cart_line_item, cart_shipping_method
+    owners = {"items": li, "shipping_methods": sm}
+    columns = [
+        _json_rows(_item_columns(), _ITEMS_FROM, [li.c.cart_id == cart_id, li.c.deleted_at.is_(None)],
+                   [li.c.created_at, li.c.id]).label("rel__items"),
+        _json_rows(list(sm.c), sm, [sm.c.cart_id == cart_id, sm.c.deleted_at.is_(None)],
+                   [sm.c.created_at, sm.c.id]).label("rel__shipping_methods")]
+    for kind, owner_kind, table, key in _OWNED_TABLES:
+        owner = owners[owner_kind]
+        columns.append(_json_rows(
+            list(table.c), table.join(owner, owner.c.id == table.c[key]),
+            [owner.c.cart_id == cart_id, owner.c.deleted_at.is_(None), table.c.deleted_at.is_(None)],
+            [table.c.created_at, table.c.id]).label(f"rel__{kind}__{owner_kind}"))
+    return columns
+
+
+_RELATION_DECODERS = {"items": _json_decoders(_item_columns()),
+                      "shipping_methods": _json_decoders(list(cart_shipping_method.c)),
+                      **{f"{kind}__{owner_kind}": _json_decoders(list(table.c))
+                         for kind, owner_kind, table, _ in _OWNED_TABLES}}
+
+
+def _decoded(value: Any, decoders: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = orjson.loads(value) if isinstance(value, (str, bytes)) else list(value)
+    for r in rows:
+        for key, decode in decoders:
+            if r[key] is not None:
+                r[key] = decode(r[key])
+    return rows
+
+
+def pop_relations(c: dict[str, Any]) -> None:
+    """Turn the `relations_columns` of a cart row into `c["relations"]` (what `load_cart_relations` reads)."""
+    c["relations"] = {name: _decoded(c.pop(f"rel__{name}"), decoders) for name, decoders in _RELATION_DECODERS.items()}
+
+
 # the cart's relations, each statement compiled once and run straight on asyncpg (see euryale.db.compiled)
 _ITEMS = CompiledQuery(_items_query)
 _METHODS = CompiledQuery(lambda: select(cart_shipping_method).where(
@@ -278,17 +379,29 @@ async def load_cart_relations(conn: AsyncConnection, c: dict[str, Any], *, total
     """Add items, shipping methods, addresses and (unless `totals=False`: a write computes them once it is done)
     computed totals to a cart row `c` (in place; returned).
 
-    Items carry `product_ref`, what the answer shows of their product. Four statements (three with neither
-    address, one fewer when the cart row says it has no shipping method), whatever the cart holds.
+    Items carry `product_ref`, what the answer shows of their product. No statement for a row read with
+    `relations_columns` (`pop_relations`); else four (three with neither address, one fewer when the cart row says
+    it has no shipping method), whatever the cart holds.
     """
-    items = [_item_of_row(r) for r in await _ITEMS.fetch(conn, cart_id=c["id"])]
-    # a cart row read with `has_shipping_methods` (the cart statement of the store routes) says when there is none
-    methods = [dict(r) for r in await _METHODS.fetch(conn, cart_id=c["id"])] \
-        if c.pop("has_shipping_methods", True) else []
+    pre = c.pop("relations", None)  # read with the cart row (`relations_columns`): no statement
+    has_methods = c.pop("has_shipping_methods", True)
+    if pre is not None:
+        items = [_item_of_row(r) for r in pre["items"]]
+        methods = pre["shipping_methods"]
+    else:
+        items = [_item_of_row(r) for r in await _ITEMS.fetch(conn, cart_id=c["id"])]
+        # a cart row read with `has_shipping_methods` (the store routes' cart statement) says when there is none
+        methods = [dict(r) for r in await _METHODS.fetch(conn, cart_id=c["id"])] if has_methods else []
     owners = {"items": {i["id"]: i for i in items}, "shipping_methods": {m["id"]: m for m in methods}}
     for o in (*items, *methods):
         o["tax_lines"], o["adjustments"] = [], []
-    if items or methods:
+    if pre is not None:
+        for kind, owner_kind, _, key in _OWNED_TABLES:
+            for r in pre[f"{kind}__{owner_kind}"]:
+                owner = owners[owner_kind].get(r[key])
+                if owner is not None:
+                    owner[kind].append(r)
+    elif items or methods:
         for r in await _OWNED.fetch(conn, cart_id=c["id"]):
             key, names = _OWNED_KEYS[(r["kind"], r["owner_kind"])]
             owner = owners[r["owner_kind"]].get(r["owner_id"])
@@ -379,7 +492,11 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
          "amount": cl["amount"], "raw_amount": _raw(cl["amount"]), "metadata": cl["metadata"],
          "created_at": cl["created_at"], "updated_at": cl["updated_at"], "deleted_at": None}
         for cl in c.get("credit_lines") or []]
-    if c["customer_id"]:
+    if c["customer_id"] and "customer_ref" in c and c["customer_ref_of"] == c["customer_id"]:
+        # read with the cart row, and the write did not give the cart another customer
+        if c["customer_ref"] is not None:
+            body["customer"] = c["customer_ref"]
+    elif c["customer_id"]:
         found = await _CART_CUSTOMER.fetch(conn, customer_id=c["customer_id"])
         if found:
             cust = found[0]

@@ -12,15 +12,16 @@ from euryale.modules.tax import service as tax
 
 async def calculate_tax_lines(conn: AsyncConnection, *, items: Sequence[Mapping[str, Any]],
                               shipping_methods: Sequence[Mapping[str, Any]], address: Mapping[str, Any] | None,
-                              currency_code: str) -> tuple[dict[str, list[dict[str, Any]]],
-                                                           dict[str, list[dict[str, Any]]]]:
-    """Per item id and per shipping method id, the tax lines (cart tax-line columns) for `address`."""
+                              currency_code: str, country_rates: Sequence[Any] | None = None
+                              ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """Per item id and per shipping method id, the tax lines (cart tax-line columns) for `address`
+    (`country_rates`: the address country's rates, read with the cart row)."""
     item_lines, ship_lines = await tax.calculate_tax_lines(
         conn, items=[{"id": i["id"], "product_id": i.get("product_id"), "product_type_id": i.get("product_type_id")}
                      for i in items],
         shipping_methods=[{"id": m["id"], "shipping_option_id": m.get("shipping_option_id")}
                           for m in shipping_methods],
-        address=dict(address) if address else None, currency_code=currency_code)
+        address=dict(address) if address else None, currency_code=currency_code, country_rates=country_rates)
 
     def cart_line(line: Mapping[str, Any]) -> dict[str, Any]:
         return {"rate": line["rate"], "code": line["code"], "description": line.get("name"),

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from euryale.db import crud
 from euryale.errors import not_found
 from euryale.ids import generate_id
+from euryale.modules.cart import sql as cart_sql
 from euryale.modules.cart.models import (
     cart,
     cart_address,
@@ -52,9 +53,8 @@ async def create_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> st
 
 async def insert_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> dict[str, Any]:
     """Insert a cart row (`currency_code` required); returns the row as stored."""
-    row = (await conn.execute(insert(cart).values(
-        id=generate_id("cart"), **{k: v for k, v in values.items() if k in cart.c}).returning(*cart.c))).mappings().one()
-    return dict(row)
+    return await cart_sql.insert_one(conn, cart, {
+        "id": generate_id("cart"), **{k: v for k, v in values.items() if k in cart.c and k != "id"}})
 
 
 async def get_cart(conn: AsyncConnection, *, cart_id: str, for_update: bool = False) -> dict[str, Any]:
@@ -73,18 +73,14 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, values: Mapping[st
 
 async def set_cart(conn: AsyncConnection, *, cart_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Update cart columns (unknown keys ignored), bump `updated_at`; returns the changed columns as stored."""
-    vals = {k: v for k, v in values.items() if k in cart.c and k != "id"}
-    row = (await conn.execute(update(cart).where(cart.c.id == cart_id).values(**vals, updated_at=func.now())
-                              .returning(*(cart.c[k] for k in (*vals, "updated_at"))))).mappings().one()
-    return dict(row)
+    vals = {k: v for k, v in values.items() if k in cart.c and k not in ("id", "updated_at")}
+    return await cart_sql.update_one(conn, cart, cart_id, vals, returning=(*vals, "updated_at"))
 
 
 async def insert_address(conn: AsyncConnection, *, address: Mapping[str, Any]) -> dict[str, Any]:
     """Insert a cart address; returns the row as stored."""
-    row = (await conn.execute(insert(cart_address).values(
-        id=generate_id("caaddr"), **{k: address.get(k) for k in ADDRESS_FIELDS if k in address})
-        .returning(*cart_address.c))).mappings().one()
-    return dict(row)
+    return await cart_sql.insert_one(conn, cart_address, {
+        "id": generate_id("caaddr"), **{k: address.get(k) for k in ADDRESS_FIELDS if k in address}})
 
 
 async def create_address(conn: AsyncConnection, *, address: Mapping[str, Any]) -> str:
@@ -157,6 +153,8 @@ async def insert_line_items(conn: AsyncConnection, *, cart_id: str, items: Seque
             for it in items]
     if not rows:
         return []
+    if len(rows) == 1:  # the usual add: a statement compiled once
+        return [await cart_sql.insert_one(conn, cart_line_item, rows[0])]
     result = await conn.execute(insert(cart_line_item).returning(*cart_line_item.c, sort_by_parameter_order=True),
                                 rows)
     return [dict(r) for r in result.mappings()]
@@ -165,10 +163,7 @@ async def insert_line_items(conn: AsyncConnection, *, cart_id: str, items: Seque
 async def set_line_item(conn: AsyncConnection, *, item_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Update a line item's columns; returns the changed columns and `updated_at` as stored."""
     vals = {k: v for k, v in values.items() if k in ITEM_FIELDS}
-    row = (await conn.execute(update(cart_line_item).where(cart_line_item.c.id == item_id)
-                              .values(**vals, updated_at=func.now())
-                              .returning(*(cart_line_item.c[k] for k in (*vals, "updated_at"))))).mappings().one()
-    return dict(row)
+    return await cart_sql.update_one(conn, cart_line_item, item_id, vals, returning=(*vals, "updated_at"))
 
 
 async def update_line_item(conn: AsyncConnection, *, item_id: str, values: Mapping[str, Any]) -> None:
@@ -180,15 +175,13 @@ async def update_line_item(conn: AsyncConnection, *, item_id: str, values: Mappi
 async def delete_line_items(conn: AsyncConnection, *, item_ids: Sequence[str], tax_lines: bool = True,
                             adjustments: bool = True) -> None:
     """Soft-delete items together with their tax lines and adjustments (`tax_lines=False` / `adjustments=False`:
-    the caller knows the items have none, no statement for that table)."""
+    the caller knows the items have none, nothing to update there): one statement."""
     ids = list(item_ids)
     if not ids:
         return
-    for t, col, has in ((cart_line_item_tax_line, cart_line_item_tax_line.c.item_id, tax_lines),
-                        (cart_line_item_adjustment, cart_line_item_adjustment.c.item_id, adjustments)):
-        if has:
-            await conn.execute(update(t).where(col.in_(ids), t.c.deleted_at.is_(None)).values(deleted_at=func.now()))
-    await conn.execute(update(cart_line_item).where(cart_line_item.c.id.in_(ids)).values(deleted_at=func.now()))
+    owned = [(t, "item_id") for t, has in ((cart_line_item_tax_line, tax_lines),
+                                           (cart_line_item_adjustment, adjustments)) if has]
+    await cart_sql.soft_delete_owners(conn, cart_line_item, owned, ids)
 
 
 def _shipping_method_rows(cart_id: str, methods: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -216,6 +209,8 @@ async def insert_shipping_methods(conn: AsyncConnection, *, cart_id: str, method
     rows = _shipping_method_rows(cart_id, methods)
     if not rows:
         return []
+    if len(rows) == 1:
+        return [await cart_sql.insert_one(conn, cart_shipping_method, rows[0])]
     result = await conn.execute(
         insert(cart_shipping_method).returning(*cart_shipping_method.c, sort_by_parameter_order=True), rows)
     return [dict(r) for r in result.mappings()]
@@ -227,13 +222,9 @@ async def delete_shipping_methods(conn: AsyncConnection, *, method_ids: Sequence
     ids = list(method_ids)
     if not ids:
         return
-    for t, has in ((cart_shipping_method_tax_line, tax_lines), (cart_shipping_method_adjustment, adjustments)):
-        if not has:
-            continue
-        await conn.execute(update(t).where(t.c.shipping_method_id.in_(ids), t.c.deleted_at.is_(None))
-                           .values(deleted_at=func.now()))
-    await conn.execute(update(cart_shipping_method).where(cart_shipping_method.c.id.in_(ids))
-                       .values(deleted_at=func.now()))
+    owned = [(t, "shipping_method_id") for t, has in ((cart_shipping_method_tax_line, tax_lines),
+                                                      (cart_shipping_method_adjustment, adjustments)) if has]
+    await cart_sql.soft_delete_owners(conn, cart_shipping_method, owned, ids)
 
 
 Owned = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -265,12 +256,13 @@ async def replace_owned_rows(conn: AsyncConnection, *, kind: str, owner_kind: st
     table, key, prefix = _OWNED[(kind, owner_kind)]
     values = _tax_line_values if kind == "tax_lines" else _adjustment_values
     if stale_owners:
-        await conn.execute(update(table).where(table.c[key].in_(list(stale_owners)), table.c.deleted_at.is_(None))
-                           .values(deleted_at=func.now()))
+        await cart_sql.soft_delete(conn, table, key, stale_owners)
     rows = [{"id": generate_id(prefix), key: owner, **values(entry)}
             for owner, entries in rows_by_owner.items() for entry in entries]
     inserted: dict[str, list[dict[str, Any]]] = {}
-    if rows:
+    if len(rows) == 1:  # one line, one rate: a statement compiled once
+        inserted[rows[0][key]] = [await cart_sql.insert_one(conn, table, rows[0])]
+    elif rows:
         result = await conn.execute(insert(table).returning(*table.c, sort_by_parameter_order=True), rows)
         for r in result.mappings():
             inserted.setdefault(r[key], []).append(dict(r))
@@ -319,10 +311,13 @@ def credit_lines_column(cart_id: Any) -> Any:
     """A scalar subquery: the cart's live credit lines as one jsonb array (amount as text, timestamps as epoch
     seconds), for the statement that reads the cart row, so they cost no statement of their own."""
     t = cart_credit_line
+    def key(name: str) -> Any:  # a literal, not a bind parameter processed on every execution of the cart read
+        return literal_column(f"'{name}'")
     line = func.jsonb_build_object(
-        "id", t.c.id, "cart_id", t.c.cart_id, "reference", t.c.reference, "reference_id", t.c.reference_id,
-        "amount", cast(t.c.amount, Text), "metadata", t.c.metadata,
-        "created_at", func.extract("epoch", t.c.created_at), "updated_at", func.extract("epoch", t.c.updated_at))
+        key("id"), t.c.id, key("cart_id"), t.c.cart_id, key("reference"), t.c.reference, key("reference_id"),
+        t.c.reference_id, key("amount"), cast(t.c.amount, Text), key("metadata"), t.c.metadata,
+        key("created_at"), func.extract("epoch", t.c.created_at), key("updated_at"),
+        func.extract("epoch", t.c.updated_at))
     return (select(func.coalesce(func.jsonb_agg(aggregate_order_by(line, t.c.created_at, t.c.id)),
                                  literal_column("'[]'::jsonb")))
             .where(t.c.cart_id == cart_id, t.c.deleted_at.is_(None)).scalar_subquery())

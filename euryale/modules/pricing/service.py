@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Text, and_, bindparam, case, func, insert, literal_column, or_, select, update
+import orjson
+from sqlalchemy import DateTime, Text, and_, bindparam, case, cast, func, insert, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
@@ -92,9 +93,10 @@ def _price_ref(p: Any) -> dict[str, Any]:
             "min_quantity": p["min_quantity"], "max_quantity": p["max_quantity"]}
 
 
-def _candidate_prices_query() -> Any:
-    """Prices of the price sets `ids` in `currency_code` (base or of a live price list), with their rules, their
-    list's rules and the tax-inclusivity preferences of `region_id` and of the currency."""
+def _candidate_prices_parts(price_set: Any) -> tuple[list[Any], Any, list[Any]]:
+    """Columns, FROM and WHERE of the prices of the price sets `price_set` selects (a condition on
+    `price.price_set_id`) in `currency_code` (base or of a live price list), with their rules, their list's rules
+    and the tax-inclusivity preferences of `region_id` and of the currency."""
     currency_code: Any = bindparam("currency_code", type_=Text())
     now: Any = bindparam("now", type_=DateTime(timezone=True))
     pr_rules = (
@@ -120,15 +122,15 @@ def _candidate_prices_query() -> Any:
                             price_preference.c.deleted_at.is_(None)).limit(1).scalar_subquery())
     # rules are only read (and decoded) for prices and lists that have some: most prices have none
     return (
-        select(price.c.id, price.c.price_set_id, price.c.amount, price.c.currency_code, price.c.min_quantity,
-               price.c.max_quantity, price.c.rules_count, price.c.price_list_id,
-               price_list.c.type.label("pl_type"), price_list.c.rules_count.label("pl_rules_count"),
-               case((price.c.rules_count > 0, pr_rules)).label("rules"),
-               case((price_list.c.rules_count > 0, pl_rules)).label("list_rules"),
-               region_pref.label("region_pref"), currency_pref.label("currency_pref"))
-        .select_from(price.outerjoin(price_list, price_list.c.id == price.c.price_list_id))
-        .where(
-            any_param(price.c.price_set_id),
+        [price.c.id, price.c.price_set_id, price.c.amount, price.c.currency_code, price.c.min_quantity,
+         price.c.max_quantity, price.c.rules_count, price.c.price_list_id,
+         price_list.c.type.label("pl_type"), price_list.c.rules_count.label("pl_rules_count"),
+         case((price.c.rules_count > 0, pr_rules)).label("rules"),
+         case((price_list.c.rules_count > 0, pl_rules)).label("list_rules"),
+         region_pref.label("region_pref"), currency_pref.label("currency_pref")],
+        price.outerjoin(price_list, price_list.c.id == price.c.price_list_id),
+        [
+            price_set,
             price.c.currency_code == currency_code,
             price.c.deleted_at.is_(None),
             or_(
@@ -137,19 +139,58 @@ def _candidate_prices_query() -> Any:
                      or_(price_list.c.starts_at.is_(None), price_list.c.starts_at <= now),
                      or_(price_list.c.ends_at.is_(None), price_list.c.ends_at >= now)),
             ),
-        )
+        ],
     )
+
+
+def _candidate_prices_query() -> Any:
+    columns, from_, where = _candidate_prices_parts(any_param(price.c.price_set_id))
+    return select(*columns).select_from(from_).where(*where)
+
+
+_NUMERIC_KEYS = ("amount", "min_quantity", "max_quantity")
+
+
+def candidate_prices_column(price_set_id: Any) -> Any:
+    """A scalar subquery: the candidate prices `calculate_prices` reads for the price set `price_set_id` (a column
+    of the outer statement) as one JSON array (numerics as text), with the bind parameters `currency_code`, `now`
+    and `region_id` of `calculate_prices`' statement; `candidate_prices_of` turns it into its `rows`."""
+    columns, from_, where = _candidate_prices_parts(price.c.price_set_id == price_set_id)
+    pairs: list[Any] = []
+    for c in columns:  # keys as SQL literals: no bind parameter to process per execution
+        pairs += [literal_column(f"'{c.key}'"), cast(c, Text) if c.key in _NUMERIC_KEYS else c]
+    obj = func.json_build_object(*pairs)
+    return (select(func.coalesce(func.json_agg(obj), literal_column("'[]'::json")))
+            .select_from(from_).where(*where).scalar_subquery())
+
+
+def candidate_prices_of(value: Any) -> list[dict[str, Any]]:
+    """The `candidate_prices_column` value as the rows `calculate_prices` reads (numerics as Decimal)."""
+    rows: list[dict[str, Any]] = orjson.loads(value) if isinstance(value, (str, bytes)) else list(value)
+    for r in rows:
+        for k in _NUMERIC_KEYS:
+            if r[k] is not None:
+                r[k] = Decimal(r[k])
+    return rows
+
+
+def pricing_params(context: dict[str, Any]) -> dict[str, Any]:
+    """The bind parameters of `candidate_prices_column` for a pricing `context` (as `calculate_prices` binds)."""
+    return {"currency_code": context.get("currency_code"), "now": datetime.now(UTC),
+            "region_id": str(context.get("region_id") or "")}
 
 
 _CANDIDATE_PRICES = CompiledQuery(_candidate_prices_query)
 
 
-async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], context: dict[str, Any]
-                           ) -> dict[str, dict[str, Any]]:
+async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], context: dict[str, Any],
+                           rows: Sequence[Any] | None = None) -> dict[str, dict[str, Any]]:
     """Per price set id, Medusa's `calculated_price` object for `context` (currency_code required).
 
     Context keys: `currency_code`, `region_id`, `customer_group_id` (str or list), `quantity`, and any other
-    rule attribute. Price sets without an applicable price are absent from the result.
+    rule attribute. Price sets without an applicable price are absent from the result. `rows`: the candidate
+    prices of those sets when the caller read them already (`candidate_prices_column` bound with
+    `pricing_params(context)`): no statement.
     """
     currency_code = context.get("currency_code")
     if not currency_code:
@@ -159,9 +200,9 @@ async def calculate_prices(conn: AsyncConnection, *, price_set_ids: list[str], c
         return {}
     quantity = _num(context.get("quantity"))
     rule_ctx = {k: _context_values(v) for k, v in context.items() if k not in RESERVED_CONTEXT and v is not None}
-    now = datetime.now(UTC)
-    rows = await _CANDIDATE_PRICES.fetch(conn, ids=ids, currency_code=currency_code, now=now,
-                                         region_id=str(context.get("region_id") or ""))
+    if rows is None:
+        rows = await _CANDIDATE_PRICES.fetch(conn, ids=ids, currency_code=currency_code, now=datetime.now(UTC),
+                                             region_id=str(context.get("region_id") or ""))
     candidates: dict[str, list[Any]] = defaultdict(list)
     # a region preference is more specific than a currency preference (read with the prices: one statement)
     inclusive = False

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, bindparam, func, select, update
+import orjson
+from sqlalchemy import ARRAY, Text, bindparam, cast, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
@@ -247,31 +249,61 @@ def _pick(rates: list[dict[str, Any]], refs: dict[str, str | None]) -> dict[str,
     return next((r for r in rates if r["is_default"]), None)
 
 
-def _country_rates_query() -> Any:
+def _country_rates_parts(country: Any) -> tuple[list[Any], Any, list[Any], list[Any]]:
+    """Columns, FROM, WHERE and ORDER BY of the live tax regions of `country` with their live rates and rules."""
     rg, rt, ru = tax_region, tax_rate, tax_rate_rule
 
     def rule_column(name: str) -> Any:
         return func.array(select(ru.c[name]).where(ru.c.tax_rate_id == rt.c.id, ru.c.deleted_at.is_(None))
                           .order_by(ru.c.created_at, ru.c.id).scalar_subquery(), type_=ARRAY(Text))
-    return (select(rg.c.id.label("region_id"), rg.c.provider_id.label("region_provider_id"),
-                   rg.c.province_code, rg.c.parent_id, rg.c.created_at.label("region_created_at"),
-                   rt.c.id, rt.c.rate, rt.c.code, rt.c.name, rt.c.is_default, rt.c.is_combinable,
-                   rule_column("reference").label("rule_references"),
-                   rule_column("reference_id").label("rule_reference_ids"))
-            .select_from(rg.outerjoin(rt, (rt.c.tax_region_id == rg.c.id) & rt.c.deleted_at.is_(None)))
-            .where(rg.c.country_code == bindparam("country"), rg.c.deleted_at.is_(None))
-            .order_by(rg.c.created_at, rg.c.id, rt.c.created_at, rt.c.id))
+    columns = [rg.c.id.label("region_id"), rg.c.provider_id.label("region_provider_id"),
+               rg.c.province_code, rg.c.parent_id, rg.c.created_at.label("region_created_at"),
+               rt.c.id, rt.c.rate, rt.c.code, rt.c.name, rt.c.is_default, rt.c.is_combinable,
+               rule_column("reference").label("rule_references"),
+               rule_column("reference_id").label("rule_reference_ids")]
+    return (columns, rg.outerjoin(rt, (rt.c.tax_region_id == rg.c.id) & rt.c.deleted_at.is_(None)),
+            [rg.c.country_code == country, rg.c.deleted_at.is_(None)],
+            [rg.c.created_at, rg.c.id, rt.c.created_at, rt.c.id])
+
+
+def _country_rates_query() -> Any:
+    columns, from_, where, order = _country_rates_parts(bindparam("country"))
+    return select(*columns).select_from(from_).where(*where).order_by(*order)
 
 
 _COUNTRY_RATES = CompiledQuery(_country_rates_query)
 
 
-async def _country_rates(conn: AsyncConnection, country: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def country_rates_column(country_code: Any) -> Any:
+    """A scalar subquery: the rows `_country_rates` reads for the country `country_code` (a column of the outer
+    statement, any case) as one JSON array (rate as text), so a statement that reads the address (the cart's
+    locking read) brings them too; `country_rates_of` turns the value into `calculate_tax_lines`' `country_rates`."""
+    columns, from_, where, order = _country_rates_parts(func.lower(country_code))
+    pairs: list[Any] = []
+    for c in columns:  # keys as SQL literals: no bind parameter to process per execution
+        if c.key != "region_created_at":
+            pairs += [literal_column(f"'{c.key}'"), cast(c, Text) if c.key == "rate" else c]
+    obj = func.json_build_object(*pairs)
+    return (select(func.coalesce(func.json_agg(aggregate_order_by(obj, *order)), literal_column("'[]'::json")))
+            .select_from(from_).where(*where).scalar_subquery())
+
+
+def country_rates_of(value: Any) -> list[dict[str, Any]]:
+    """The `country_rates_column` value as the rows `_country_rates` reads (rate as a float, as read alone)."""
+    rows: list[dict[str, Any]] = orjson.loads(value) if isinstance(value, (str, bytes)) else list(value)
+    for r in rows:
+        if r["rate"] is not None:
+            r["rate"] = float(r["rate"])
+    return rows
+
+
+async def _country_rates(conn: AsyncConnection, country: str, rows: Sequence[Any] | None = None
+                         ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The live tax regions of a country and their live rates with rules (regions and rates in creation order):
-    one statement."""
+    one statement (none when `rows`, `country_rates_of`'s value for that country, are given)."""
     regions: dict[str, dict[str, Any]] = {}
     rates: list[dict[str, Any]] = []
-    for r in await _COUNTRY_RATES.fetch(conn, country=country):
+    for r in rows if rows is not None else await _COUNTRY_RATES.fetch(conn, country=country):
         regions.setdefault(r["region_id"], {"id": r["region_id"], "provider_id": r["region_provider_id"],
                                             "province_code": r["province_code"], "parent_id": r["parent_id"]})
         if r["id"] is not None:
@@ -285,15 +317,16 @@ async def _country_rates(conn: AsyncConnection, country: str) -> tuple[list[dict
 
 async def calculate_tax_lines(conn: AsyncConnection, *, items: list[dict[str, Any]],
                               shipping_methods: list[dict[str, Any]], address: dict[str, Any] | None,
-                              currency_code: str) -> tuple[dict[str, list[dict[str, Any]]],
-                                                           dict[str, list[dict[str, Any]]]]:
+                              currency_code: str, country_rates: Sequence[Any] | None = None
+                              ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
     """Tax lines for a cart/order: `({item_id: [line]}, {shipping_method_id: [line]})`.
 
     items: `{id, product_id?, product_type_id?}`; shipping methods: `{id, shipping_option_id?}`; address:
     `{country_code, province?/province_code?}`. The province region's matching rate wins; when it is combinable the
     country region's matching rate is added too. Line: `{rate_id, rate (Decimal percent), code, name,
     provider_id}`. No address / no tax region for the country → no lines. `currency_code` is accepted for
-    provider parity (the system provider does not use it).
+    provider parity (the system provider does not use it). `country_rates`: the address country's rows as
+    `country_rates_of` gives them, when the caller read them already (no statement).
     """
     del currency_code
     empty_items: dict[str, list[dict[str, Any]]] = {str(i["id"]): [] for i in items}
@@ -302,7 +335,7 @@ async def calculate_tax_lines(conn: AsyncConnection, *, items: list[dict[str, An
     if not country:
         return empty_items, empty_ship
     province = ((address or {}).get("province_code") or (address or {}).get("province") or "").lower() or None
-    regions, all_rates = await _country_rates(conn, country)
+    regions, all_rates = await _country_rates(conn, country, country_rates)
     parent = next((r for r in regions if r["province_code"] is None), None)
     if parent is None:
         return empty_items, empty_ship

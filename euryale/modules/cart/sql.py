@@ -1,0 +1,138 @@
+"""Cart writes on statements compiled once, run straight on asyncpg inside the write's transaction.
+
+A cart write's statements (the locking read, the line item and tax line INSERT/UPDATE ... RETURNING) went through
+SQLAlchemy's per-execution machinery: cache key, compiled-cache lookup, parameter processing, the async adapter's
+cursor and one `Row` per result row. That cost more CPU than the statements themselves (issue 7). Here they are
+`euryale.db.compiled.CompiledQuery`s. What makes them safe for locks and writes, unlike a bare `CompiledQuery`:
+
+- :func:`begin` starts the block's database transaction first, as SQLAlchemy would with its first statement, so
+  a `FOR UPDATE` holds until the block commits and a write rolls back with it;
+- a database error is raised as SQLAlchemy's (`IntegrityError`, `DBAPIError` with `.orig.sqlstate`), so the
+  error handlers answer exactly as for a statement run through SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, bindparam, exc, func, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ClauseElement
+
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
+
+
+class WriteQuery(CompiledQuery):
+    """A :class:`CompiledQuery` whose parameters go through their type's processor even when None, as SQLAlchemy
+    sends them (a None for a JSON column is stored as JSON `null`, not SQL NULL)."""
+
+    def args(self, params: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for name in self._names:
+            value = params[name] if name in params else self._constants[name]
+            processor = self._processors.get(name)
+            out.append(processor(value) if processor is not None else value)
+        return tuple(out)
+
+
+_WRITES: dict[Any, WriteQuery] = {}
+
+
+def _write(key: Any, build: Callable[[], ClauseElement]) -> WriteQuery:
+    query = _WRITES.get(key)
+    if query is None:
+        query = _WRITES[key] = WriteQuery(build)
+    return query
+
+
+async def insert_one(conn: AsyncConnection, table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
+    """INSERT one row of `values` into `table`; the row as stored (every column, in table order)."""
+    names = tuple(values)
+    query = _write(("insert", table.name, names), lambda: insert(table).values(
+        {n: bindparam(f"v_{n}", type_=table.c[n].type) for n in names}).returning(*table.c))
+    rows = await fetch(conn, query, **{f"v_{n}": v for n, v in values.items()})
+    return dict(rows[0])
+
+
+async def update_one(conn: AsyncConnection, table: Table, row_id: str, values: Mapping[str, Any],
+                     returning: Sequence[str]) -> dict[str, Any]:
+    """UPDATE row `row_id` of `table` with `values` and `updated_at = now()`; its `returning` columns as stored
+    (`NoResultFound` when there is no such row, as `.one()`)."""
+    names = tuple(values)
+    query = _write(("update", table.name, names, tuple(returning)), lambda: update(table)
+                   .where(table.c.id == bindparam("row_id", type_=table.c.id.type))
+                   .values({**{n: bindparam(f"v_{n}", type_=table.c[n].type) for n in names},
+                            "updated_at": func.now()})
+                   .returning(*(table.c[n] for n in returning)))
+    rows = await fetch(conn, query, row_id=row_id, **{f"v_{n}": v for n, v in values.items()})
+    if not rows:
+        raise exc.NoResultFound("No row was found when one was required")
+    return dict(rows[0])
+
+
+async def soft_delete(conn: AsyncConnection, table: Table, column: str, ids: Sequence[str]) -> None:
+    """`deleted_at = now()` on the live rows of `table` whose `column` is one of `ids`."""
+    query = _write(("soft_delete", table.name, column), lambda: update(table)
+                   .where(any_param(table.c[column]), table.c.deleted_at.is_(None))
+                   .values(deleted_at=func.now()))
+    await fetch(conn, query, ids=list(ids))
+
+
+def _adapted(conn: AsyncConnection) -> Any:
+    """SQLAlchemy's asyncpg adapter connection under `conn` (None when not connected)."""
+    sync = conn.sync_connection
+    return None if sync is None or sync.closed else sync.connection.dbapi_connection
+
+
+async def begin(conn: AsyncConnection) -> None:
+    """Start the database transaction of `conn`'s `begin()` block now if no statement has started it yet.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN with the block's first SQLAlchemy statement; a statement run on the
+    driver before that would run outside the transaction (see `euryale.db.compiled`). The adapter's own start is
+    used so that SQLAlchemy commits / rolls back this transaction and does not begin a second one. No-op on an
+    AUTOCOMMIT connection (as SQLAlchemy: each statement commits on its own)."""
+    adapted = _adapted(conn)
+    driver = getattr(adapted, "_connection", None)
+    if driver is None or driver.is_in_transaction():
+        return
+    start = getattr(adapted, "_start_transaction", None)
+    if start is None:  # another SQLAlchemy adapter: let SQLAlchemy begin with a statement of its own
+        await conn.exec_driver_sql("SELECT 1")
+        return
+    await start()
+
+
+async def fetch(conn: AsyncConnection, query: CompiledQuery, **params: Any) -> Sequence[Any]:
+    """`query`'s rows (asyncpg Records) for `params`, inside `conn`'s transaction (begun first if need be)."""
+    await begin(conn)
+    try:
+        return await query.fetch(conn, **params)
+    except Exception as error:
+        adapted = _adapted(conn)
+        if adapted is None or isinstance(error, exc.SQLAlchemyError):
+            raise
+        try:
+            adapted._handle_exception(error)  # raises the DBAPI-level error SQLAlchemy would have seen
+        except Exception as dbapi_error:
+            if not isinstance(dbapi_error, adapted.dbapi.Error):
+                raise
+            raise exc.DBAPIError.instance(query._sql or "", params, dbapi_error, adapted.dbapi.Error) from error
+        raise
+
+
+async def soft_delete_owners(conn: AsyncConnection, table: Table, owned: Sequence[tuple[Table, str]],
+                             ids: Sequence[str]) -> None:
+    """`deleted_at = now()` on the live rows `ids` of `table` and on the live rows of each `(owned_table, key)`
+    whose `key` is one of them (tax lines, adjustments): one statement (the owned rows in data-modifying CTEs)."""
+    def build() -> ClauseElement:
+        statement = (update(table).where(any_param(table.c.id), table.c.deleted_at.is_(None))
+                     .values(deleted_at=func.now()))
+        for n, (owned_table, key) in enumerate(owned):
+            statement = statement.add_cte(update(owned_table).where(
+                any_param(owned_table.c[key]), owned_table.c.deleted_at.is_(None))
+                .values(deleted_at=func.now()).cte(f"owned_{n}"))
+        return statement
+    query = _write(("soft_delete_owners", table.name, tuple((t.name, k) for t, k in owned)), build)
+    await fetch(conn, query, ids=list(ids))
