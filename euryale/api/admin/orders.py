@@ -95,7 +95,9 @@ async def list_orders(request: Request, _: Any = Depends(require_user)) -> JSONR
         rows, count = await list_admin_orders(conn, filters=filters, limit=params.limit, offset=params.offset,
                                               order=params.order, fields=params.fields,
                                               defaults=ORDER_LIST_DEFAULTS, wire=True)
-    return json({"orders": rows, "count": count, "offset": params.offset, "limit": params.limit})
+    # the list's records have `str` keys (asyncpg's column names), unless `fields` asks for relations read through
+    # SQLAlchemy (fulfillments, payment collections: `quoted_name` keys), which are then encoded twice, same bytes
+    return json({"orders": rows, "count": count, "offset": params.offset, "limit": params.limit}, str_keys=True)
 
 
 @router.post("/admin/orders/export")

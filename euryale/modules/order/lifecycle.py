@@ -73,7 +73,8 @@ async def bump_version(conn: AsyncConnection, *, order_id: str) -> int:
     return int(result.scalar_one())
 
 
-def _order_items_query() -> Any:
+def order_items_query() -> Any:
+    """Line items joined with their order item (`detail_*`, quantities), `ids` bound to the order ids."""
     oi = order_item
     li = order_line_item
     return (select(li, oi.c.id.label("detail_id"), oi.c.order_id, oi.c.version.label("detail_version"),
@@ -97,14 +98,18 @@ def _shipping_methods_query() -> Any:
             .order_by(sm.c.created_at, sm.c.id))
 
 
+def live_of(table: Any, column: str) -> Any:
+    """Live rows of `table` whose `column` is one of `ids`."""
+    return select(table).where(any_param(table.c[column]), table.c.deleted_at.is_(None))
+
+
 def _live_of(table: Any, column: str) -> CompiledQuery:
-    """Live rows of `table` whose `column` is one of `ids` (compiled once)."""
-    return CompiledQuery(lambda: select(table).where(any_param(table.c[column]), table.c.deleted_at.is_(None)))
+    return CompiledQuery(lambda: live_of(table, column))
 
 
 # Order reads run on every admin order page and on every lifecycle step: compiled once, fetched as asyncpg
 # records (euryale.db.compiled), one statement per relation whatever the number of orders.
-_ORDER_ITEMS = CompiledQuery(_order_items_query)
+_ORDER_ITEMS = CompiledQuery(order_items_query)
 _SHIPPING_METHODS = CompiledQuery(_shipping_methods_query)
 _ITEM_TAX_LINES = _live_of(order_line_item_tax_line, "item_id")
 _ITEM_ADJUSTMENTS = _live_of(order_line_item_adjustment, "item_id")

@@ -4,6 +4,7 @@ a partly fulfilled line and a credit line; the list's totals read without the sh
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import insert, select, update
@@ -20,6 +21,7 @@ from euryale.modules.order.models import (
     order_shipping,
     order_shipping_method_adjustment,
     order_shipping_method_tax_line,
+    order_table,
 )
 from euryale.query import admin_orders
 from euryale.query.admin_orders import (
@@ -43,6 +45,14 @@ async def test_wire_records_encode_as_the_plain_ones(container: Container) -> No
                                    compare_at_unit_price=Decimal("40.10")))
         await conn.execute(update(order_item).where(order_item.c.item_id == second)
                            .values(fulfilled_quantity=Decimal(2), unit_price=Decimal("24.5")))
+        # timestamps written by PostgreSQL for the wire records: milliseconds truncated, UTC, whole seconds
+        await conn.execute(update(order_line_item).where(order_line_item.c.id == first).values(
+            created_at=datetime(2026, 1, 2, 3, 4, 5, 999999, tzinfo=UTC),
+            updated_at=datetime(2026, 12, 31, 23, 59, 59, 1000, tzinfo=timezone(timedelta(hours=-5)))))
+        await conn.execute(update(order_item).where(order_item.c.item_id == second).values(
+            created_at=datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)))
+        await conn.execute(update(order_table).where(order_table.c.id == odd.order_id).values(
+            updated_at=datetime(2026, 3, 4, 5, 6, 7, 123999, tzinfo=UTC)))
         await conn.execute(insert(order_line_item_tax_line), [
             {"id": generate_id("ordlitxl"), "item_id": first, "code": "VAT", "rate": Decimal("19.5")},
             {"id": generate_id("ordlitxl"), "item_id": second, "code": "VAT", "rate": Decimal(7)}])
@@ -67,13 +77,21 @@ async def test_wire_records_encode_as_the_plain_ones(container: Container) -> No
         forget()
         everything = [await load_orders(conn, order_ids=ids, wire=w) for w in (False, True)]
         assert dumps(everything[0]) == dumps(everything[1])
+        assert b'"created_at":"2026-01-02T03:04:05.999Z"' in dumps(everything[1])
+        assert b'"updated_at":"2027-01-01T04:59:59.001Z"' in dumps(everything[1])
+        assert b'"created_at":"2026-02-03T04:05:06.000Z"' in dumps(everything[1])
         assert everything[1][0]["total"] != everything[1][1]["total"]  # the odd order did change its totals
-        for fields in (None, BENCH_FIELDS, "id,*items,*shipping_methods,summary,+credit_line_total"):
-            forget()
-            pages = [await list_admin_orders(conn, filters={"id": ids}, limit=10, offset=0, order=None,
-                                             fields=fields, defaults=ORDER_LIST_DEFAULTS, wire=w)
-                     for w in (False, True)]
-            assert dumps(pages[0]) == dumps(pages[1]), fields
+        for fields in (None, BENCH_FIELDS, "id,*items,*shipping_methods,summary,+credit_line_total",
+                       "id,updated_at,canceled_at,-version"):
+            for filters in ({"id": ids}, {}):  # the unfiltered page reads only the columns it keeps
+                forget()
+                pages = [await list_admin_orders(conn, filters=filters, limit=10, offset=0, order="-updated_at",
+                                                 fields=fields, defaults=ORDER_LIST_DEFAULTS, wire=w)
+                         for w in (False, True)]
+                assert dumps(pages[0]) == dumps(pages[1]), (fields, filters)
+        page, _ = await list_admin_orders(conn, filters={"id": ids}, limit=10, offset=0, order=None,
+                                          fields="id,updated_at", defaults=ORDER_LIST_DEFAULTS, wire=True)
+        assert b'"updated_at":"2026-03-04T05:06:07.123Z"' in dumps(page)
         forget()
         details = [await retrieve_admin_order(conn, order_id=odd.order_id, defaults=ORDER_DETAIL_DEFAULTS, wire=w)
                    for w in (False, True)]
