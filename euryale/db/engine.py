@@ -40,6 +40,10 @@ class Database:
             # transaction-mode PgBouncer cannot keep prepared statements across transactions
             connect_args["statement_cache_size"] = 0
             connect_args["prepared_statement_cache_size"] = 0
+        else:
+            # asyncpg prepares a statement longer than 15 KiB again on every execution (parse + plan each time);
+            # the hot reads compiled once (euryale.db.compiled) embed their relations and can approach that size
+            connect_args["max_cacheable_statement_size"] = 64 * 1024
         connect_args.update((driver_options or {}).get("connect_args", {}))
         # `pool_size` connections are opened on demand and then kept: an overflow connection is closed as soon as
         # it is returned, so under a steady concurrency above the pool size every request paid for a new backend
