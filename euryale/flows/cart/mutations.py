@@ -159,8 +159,8 @@ def _address_values(address: Mapping[str, Any]) -> dict[str, Any]:
 # --- the cart as a write sees it ---------------------------------------------------------------------------------
 
 _cp, _cpc = cart_promotion, cart_payment_collection
-_ADDRESSES = (("shipping_address", cart_address.alias("shipping_address")),
-              ("billing_address", cart_address.alias("billing_address")))
+_ADDRESSES = (("shipping_address", cart_address.alias("sa")),  # short aliases: see `read.relations_columns`
+              ("billing_address", cart_address.alias("ba")))
 _ADDRESS_COLUMNS = tuple(c.name for c in cart_address.c)
 _REGION_COUNTRIES = region_countries_lateral(cart.c.region_id)
 _CUSTOMER_GROUPS = func.array(

@@ -221,15 +221,16 @@ _ITEM_PRODUCT_KEYS = ("product_ref_id", "product_ref_collection_id", "product_re
                       "product_ref_category_ids", "product_ref_tag_ids")
 
 
-def _item_columns() -> list[Any]:
-    """A line item's columns and what the answer shows of its product (`product_ref_*`)."""
-    li, cat, tag = cart_line_item, product_category_product, product_tags
+def _item_columns(li: Any = cart_line_item, prod: Any = product) -> list[Any]:
+    """A line item's columns and what the answer shows of its product (`product_ref_*`); `li`, `prod`: the line
+    item and product tables or aliases of them."""
+    cat, tag = product_category_product, product_tags
     return [
-        *li.c, product.c.id.label("product_ref_id"), product.c.collection_id.label("product_ref_collection_id"),
-        product.c.type_id.label("product_ref_type_id"),
-        func.array(select(cat.c.product_category_id).where(cat.c.product_id == product.c.id).scalar_subquery(),
+        *li.c, prod.c.id.label("product_ref_id"), prod.c.collection_id.label("product_ref_collection_id"),
+        prod.c.type_id.label("product_ref_type_id"),
+        func.array(select(cat.c.product_category_id).where(cat.c.product_id == prod.c.id).scalar_subquery(),
                    type_=ARRAY(Text)).label("product_ref_category_ids"),
-        func.array(select(tag.c.product_tag_id).where(tag.c.product_id == product.c.id).scalar_subquery(),
+        func.array(select(tag.c.product_tag_id).where(tag.c.product_id == prod.c.id).scalar_subquery(),
                    type_=ARRAY(Text)).label("product_ref_tag_ids")]
 
 
@@ -318,20 +319,24 @@ def _json_rows(columns: list[Any], from_: Any, where: list[Any], order: list[Any
 def relations_columns(cart_id: Any) -> list[Any]:
     """Columns for the statement that reads the cart row (`cart_id`: its id column): the cart's live items (as
     `_ITEMS` reads them), shipping methods and the items' / methods' tax lines and adjustments, each a JSON array;
-    `pop_relations` decodes them for `load_cart_relations`."""
-    li, sm = cart_line_item, cart_shipping_method
-    owners = {"items": li, "shipping_methods": sm}
+    `pop_relations` decodes them for `load_cart_relations`.
+
+    Tables under short aliases: the statement that carries these stays well under asyncpg's largest cached
+    statement (15 KiB: a longer one is prepared again on every execution; `tests/api/store/test_cart_statements.py`)."""
+    li, prod, sm = cart_line_item.alias("li"), product.alias("p"), cart_shipping_method.alias("sm")
     columns = [
-        _json_rows(_item_columns(), _ITEMS_FROM, [li.c.cart_id == cart_id, li.c.deleted_at.is_(None)],
-                   [li.c.created_at, li.c.id]).label("rel__items"),
+        _json_rows(_item_columns(li, prod), li.outerjoin(prod, prod.c.id == li.c.product_id),
+                   [li.c.cart_id == cart_id, li.c.deleted_at.is_(None)], [li.c.created_at, li.c.id])
+        .label("rel__items"),
         _json_rows(list(sm.c), sm, [sm.c.cart_id == cart_id, sm.c.deleted_at.is_(None)],
                    [sm.c.created_at, sm.c.id]).label("rel__shipping_methods")]
-    for kind, owner_kind, table, key in _OWNED_TABLES:
-        owner = owners[owner_kind]
+    for n, (kind, owner_kind, table, key) in enumerate(_OWNED_TABLES):
+        owned = table.alias(f"o{n}")
+        owner = (cart_line_item if owner_kind == "items" else cart_shipping_method).alias(f"w{n}")
         columns.append(_json_rows(
-            list(table.c), table.join(owner, owner.c.id == table.c[key]),
-            [owner.c.cart_id == cart_id, owner.c.deleted_at.is_(None), table.c.deleted_at.is_(None)],
-            [table.c.created_at, table.c.id]).label(f"rel__{kind}__{owner_kind}"))
+            list(owned.c), owned.join(owner, owner.c.id == owned.c[key]),
+            [owner.c.cart_id == cart_id, owner.c.deleted_at.is_(None), owned.c.deleted_at.is_(None)],
+            [owned.c.created_at, owned.c.id]).label(f"rel__{kind}__{owner_kind}"))
     return columns
 
 
