@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from euryale import tracing
 from euryale.config import parse_cors
@@ -20,47 +17,11 @@ from euryale.container import Container
 from euryale.http import errors, health, routing
 from euryale.http import metrics as http_metrics
 from euryale.http.auth import UnauthorizedError
-from euryale.http.cors import GroupCORSMiddleware
 from euryale.http.json import JSONResponse
+from euryale.http.middleware import RequestMiddleware
 
 log = structlog.get_logger("euryale.http")
 API_PACKAGES = ("euryale.api.store", "euryale.api.admin", "euryale.api.auth", "euryale.api.hooks", "euryale.api.cloud")
-
-
-class RequestContextMiddleware:
-    """Request id (honours `x-request-id`), one access-log line per request with route, status and duration."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = ""
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                request_id = value.decode("latin-1")[:200]
-                break
-        request_id = request_id or str(uuid.uuid4())
-        scope.setdefault("state", {})["request_id"] = request_id
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode("latin-1")))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = scope.get("route")
-            log.info("request", request_id=request_id, method=scope["method"], path=scope["path"],
-                     route=getattr(route, "path", None), status=status,
-                     duration_ms=round((time.perf_counter() - started) * 1000, 2))
 
 
 def discover_routers(package: str) -> list[APIRouter]:
@@ -142,14 +103,12 @@ def create_app(container: Container) -> FastAPI:
         app.include_router(router)
     if not routing.install(app):
         log.warning("route index not installed: the application router has middleware or form limits")
-    app.add_middleware(GroupCORSMiddleware, groups={
+    if tracing.configure_from_env() and container.db is not None:  # EURYALE_TRACING; off by default
+        tracing.instrument_database(container.db)
+    # request id, CORS per group, metrics, tracing and the access log in one layer (see euryale.http.middleware)
+    app.add_middleware(RequestMiddleware, cors_groups={
         "/store": parse_cors(http.store_cors, key="http.store_cors", env="STORE_CORS"),
         "/admin": parse_cors(http.admin_cors, key="http.admin_cors", env="ADMIN_CORS"),
         "/auth": parse_cors(http.auth_cors, key="http.auth_cors", env="AUTH_CORS"),
     })
-    if tracing.configure_from_env() and container.db is not None:  # EURYALE_TRACING; off by default
-        tracing.instrument_database(container.db)
-    app.add_middleware(tracing.TracingMiddleware)
-    app.add_middleware(http_metrics.MetricsMiddleware)
-    app.add_middleware(RequestContextMiddleware)
     return app

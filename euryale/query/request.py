@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+import fastapi.routing
 from fastapi import Request
 from fastapi.routing import APIRoute
+from starlette.convertors import PathConvertor, StringConvertor
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 from euryale.errors import invalid_data
+from euryale.http.handler import lean_handler
 from euryale.http.json import JSONResponse
 from euryale.http.query import ListParams, list_params, parse_qs
 from euryale.query.engine import Resource, list_resource, retrieve_resource
@@ -33,6 +37,56 @@ class WireRoute(APIRoute):
             return result if isinstance(result, Response) else JSONResponse(result)
 
         super().__init__(path, wrapped, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """FastAPI's handler, or the lean one (`euryale.http.handler`) when the route only needs the Request, str
+        path parameters and Request-only dependencies. FastAPI builds one handler per inclusion of the route, for
+        the inclusion's dependant (router-level dependencies of the include added): that one is used here."""
+        standard = super().get_route_handler()
+        target: Any = self
+        context_var = getattr(fastapi.routing, "_effective_route_context_var", None)
+        effective = context_var.get() if context_var is not None else None
+        if effective is not None and getattr(effective, "original_route", None) is self:
+            target = effective
+        dependant = getattr(target, "dependant", None)
+        if dependant is None or not _str_path_params(getattr(target, "path", None)):
+            return standard
+        _merge_repeated_dependencies(dependant)
+        lean = lean_handler(dependant, standard, getattr(target, "dependency_overrides_provider", None))
+        return lean if lean is not None else standard
+
+
+def _str_path_params(path: Any) -> bool:
+    """Whether every path parameter is matched as a string (an `{id:int}` one would reach FastAPI's validation of
+    the handler's `str` annotation as an int, a 422 the lean handler would not raise)."""
+    if not isinstance(path, str):
+        return False
+    _, _, convertors = compile_path(path)
+    return all(isinstance(c, StringConvertor | PathConvertor) for c in convertors.values())
+
+
+def _merge_repeated_dependencies(dependant: Any) -> None:
+    """A router-level `Depends(store_context)` and the handler's own `ctx = Depends(store_context)` are one cached
+    value, but FastAPI still solves the second (a recursive `solve_dependencies`, ~10 us) to find it in the cache:
+    the repeat is dropped and its parameter name given to the first, so the value is computed at the same point
+    and any error is raised in the same order. Only plain cached dependencies without security scopes merge."""
+    kept: list[Any] = []
+    first: dict[Any, int] = {}
+    for dep in dependant.dependencies:
+        mergeable = dep.use_cache and not dep.own_oauth_scopes and not dep.parent_oauth_scopes \
+            and not dep.security_scopes_param_name
+        key = (dep.call, dep.scope)
+        at = first.get(key) if mergeable else None
+        if at is None:
+            if mergeable:
+                first[key] = len(kept)
+            kept.append(dep)
+        elif dep.name is not None:
+            if kept[at].name is not None and kept[at].name != dep.name:
+                kept.append(dep)  # two parameters of one value: left as FastAPI resolves them
+                continue
+            kept[at] = dep  # the same sub-dependant (same call), now also naming the handler's parameter
+    dependant.dependencies[:] = kept
 
 
 MAX_INT = 2**31 - 1

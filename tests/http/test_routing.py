@@ -94,3 +94,29 @@ def test_not_installed_over_router_middleware() -> None:
     app = FastAPI()
     app.router.middleware_stack = lambda scope, receive, send: None  # type: ignore[assignment,method-assign]
     assert routing.install(app) is False
+
+
+async def test_unknown_paths_answer_as_the_full_scan(container: Container) -> None:
+    """A path no route matches gets the 404 straight from the index (the full scan tries every route twice), and
+    one whose trailing-slash twin matches still gets the full scan's redirect."""
+    indexed, scanned = create_app(container), create_app(container)
+    scanned.router.middleware_stack = scanned.router.app  # routing.install undone: FastAPI's own dispatch
+    paths = ["/store/nowhere", "/nowhere", "/admin/a/b/c/d", "/store/regions/", "/store/products/p_1/",
+             "/health/", "/", "/auth/x", "/store/", "/store/regions/reg_1/x"]
+    seen = []
+    for app in (indexed, scanned):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            answers = []
+            for path in paths:
+                r = await c.get(path, follow_redirects=False)
+                answers.append((path, r.status_code, r.content,
+                                [(k, v) for k, v in r.headers.raw if k != b"x-request-id"]))
+            seen.append(answers)
+    assert seen[0] == seen[1]
+    assert {a[1] for a in seen[0]} >= {404, 307}
+    dispatch = indexed.router.middleware_stack
+    assert isinstance(dispatch, routing.IndexedDispatch)
+    scope = {"type": "http", "path": "/store/nowhere", "root_path": "", "method": "GET", "headers": [],
+             "query_string": b""}
+    assert dispatch._certainly_unmatched(scope, dispatch.current_index())
+    assert not dispatch._certainly_unmatched(dict(scope, path="/store/regions/"), dispatch.current_index())

@@ -1,0 +1,142 @@
+"""`WireRoute`'s lean handler: the same answers as FastAPI's handler for Request-only routes, FastAPI's own handler
+for everything else (query/body parameters, non-str path convertors, dependency overrides)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import fastapi.routing
+import httpx
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Request
+
+from euryale.errors import not_allowed
+from euryale.http import errors, handler
+from euryale.http.handler import plan
+from euryale.query import request as wire
+from euryale.query.request import WireRoute
+
+calls: list[str] = []
+
+
+async def key(request: Request) -> str:
+    calls.append("key")
+    value = request.headers.get("x-key", "")
+    if not value:
+        raise not_allowed("key required")
+    return value
+
+
+async def who(request: Request) -> str | None:
+    calls.append("who")
+    return request.headers.get("x-who")
+
+
+def build() -> FastAPI:
+    router = APIRouter(dependencies=[Depends(key)], route_class=WireRoute)
+
+    @router.get("/things/{thing_id}")
+    async def thing(thing_id: str, request: Request, k: str = Depends(key),
+                    w: str | None = Depends(who)) -> Any:
+        return {"id": thing_id, "key": k, "who": w, "path": request.url.path}
+
+    @router.get("/plain")
+    async def plain(request: Request) -> Any:
+        return {"q": request.query_params.get("q")}
+
+    @router.get("/queried")
+    async def queried(limit: int = 5) -> Any:
+        return {"limit": limit}
+
+    @router.get("/fields/{thing_id}")
+    async def fields(thing_id: str, request: Request, fields: str | None = None, k: str = Depends(key)) -> Any:
+        return {"id": thing_id, "fields": fields, "key": k}
+
+    app = FastAPI()
+    errors.install(app)
+    app.include_router(router)
+    app.state.wire_router = router
+    return app
+
+
+class _Standard(httpx.AsyncClient):
+    """A client whose requests go through FastAPI's own handler."""
+
+    async def get(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        handler.ENABLED = False
+        try:
+            return await super().get(*args, **kwargs)
+        finally:
+            handler.ENABLED = True
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build()), base_url="http://t") as a, \
+            _Standard(transport=httpx.ASGITransport(app=build()), base_url="http://t") as b:
+        yield a, b
+
+
+async def test_same_answers_as_fastapis_handler(clients: tuple[httpx.AsyncClient, httpx.AsyncClient]) -> None:
+    lean, standard = clients
+    cases: list[tuple[str, dict[str, str]]] = [
+        ("/things/t1", {"x-key": "k1", "x-who": "me"}), ("/things/t%202", {"x-key": "k1"}),
+        ("/things/t1", {}), ("/plain?q=x", {"x-key": "k"}), ("/queried?limit=7", {"x-key": "k"}),
+        ("/queried?limit=nope", {"x-key": "k"}), ("/queried", {}), ("/fields/a", {"x-key": "k"}),
+        ("/fields/a?fields=", {"x-key": "k"}), ("/fields/a?fields=x,y&fields=*z", {"x-key": "k"}),
+        ("/fields/a?fields=%2Bq", {"x-key": "k"}), ("/fields/a?other=1", {"x-key": "k"}), ("/fields/a?fields=1", {}),
+    ]
+    for path, headers in cases:
+        calls.clear()
+        a = await lean.get(path, headers=headers)
+        lean_calls = list(calls)
+        calls.clear()
+        b = await standard.get(path, headers=headers)
+        assert (a.status_code, a.content, a.headers.raw) == (b.status_code, b.content, b.headers.raw), path
+        assert lean_calls == calls, path  # same dependencies, same order, a repeated one solved once
+
+
+async def test_repeated_dependency_runs_once_and_errors_keep_their_shape(
+        clients: tuple[httpx.AsyncClient, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch) -> None:
+    lean, standard = clients
+    solved: list[object] = []
+    original = fastapi.routing.solve_dependencies
+
+    async def counting(**kwargs: Any) -> Any:
+        solved.append(kwargs["dependant"].call)
+        return await original(**kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counting)
+    calls.clear()
+    r = await lean.get("/things/a", headers={"x-key": "k", "x-who": "w"})
+    assert r.json() == {"id": "a", "key": "k", "who": "w", "path": "/things/a"}
+    assert calls == ["key", "who"]
+    assert solved == [], "answered by the lean handler"
+    await standard.get("/things/a", headers={"x-key": "k", "x-who": "w"})
+    assert len(solved) == 1, "FastAPI's handler when turned off"
+    r = await lean.get("/things/a")
+    assert r.status_code == 400
+    assert r.json() == {"type": "not_allowed", "message": "key required"}
+
+
+def test_only_request_only_routes_are_planned() -> None:
+    app = build()
+    planned = {r.path: plan(r.dependant) is not None for r in app.state.wire_router.routes
+               if isinstance(r, WireRoute)}
+    assert planned == {"/things/{thing_id}": True, "/plain": True, "/queried": False, "/fields/{thing_id}": True}
+    assert wire._str_path_params("/a/{x}/{rest:path}")
+    assert not wire._str_path_params("/a/{n:int}")
+
+
+async def test_dependency_overrides_go_through_fastapi() -> None:
+    app = build()
+
+    async def fixed_key() -> str:
+        return "overridden"
+
+    app.dependency_overrides[key] = fixed_key
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        r = await c.get("/things/x")
+    assert r.status_code == 200
+    assert r.json()["key"] == "overridden"
