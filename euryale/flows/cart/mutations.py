@@ -23,6 +23,9 @@ from euryale.flows.cart import promotions as promos
 from euryale.flows.cart import taxes
 from euryale.flows.cart.read import (
     cart_payment_collection_id,
+    json_decoded,
+    json_decoders,
+    json_rows,
     load_cart_relations,
     pop_customer_ref,
     pop_region_ref,
@@ -197,11 +200,23 @@ _CART_ROW = (select(
 # second one. Not in the locking statement: under READ COMMITTED a statement reads with the snapshot it started
 # with, so a lock that waited for a concurrent write of the cart would come back with that write's rows unseen
 # (only the locked row itself is re-read); the statement after the lock sees them.
-_LOCK_CART = CompiledQuery(lambda: select(cart.c.id).where(cart.c.id == bindparam("cart_id"),
-                                                           cart.c.deleted_at.is_(None)).with_for_update())
-_LOCKED_CART = CompiledQuery(lambda: _CART_ROW.add_columns(
-    tax.country_rates_column(_ADDRESSES[0][1].c.country_code).label("tax_country_rates"),
-    *relations_columns(cart.c.id)))
+# The lock gives the pricing context of the row it locked (the latest version, whatever the snapshot), so that
+# an add reads the variants it adds, priced, with the cart (`_LOCKED_CART_WITH_VARIANTS`).
+_LOCK_CART = CompiledQuery(lambda: select(cart.c.id, cart.c.sales_channel_id, cart.c.currency_code,
+                                          cart.c.region_id)
+                           .where(cart.c.id == bindparam("cart_id"), cart.c.deleted_at.is_(None)).with_for_update())
+
+
+def _locked_cart_query(variants: bool) -> Any:
+    columns = [tax.country_rates_column(_ADDRESSES[0][1].c.country_code).label("tax_country_rates"),
+               *relations_columns(cart.c.id)]
+    if variants:  # as `_PRICED_VARIANTS_FOR_ITEMS` reads them, bound with the lock's pricing context
+        columns.append(json_rows(*_variant_parts(priced=True), [_v.c.id]).label("priced_variants"))
+    return _CART_ROW.add_columns(*columns)
+
+
+_LOCKED_CART = CompiledQuery(lambda: _locked_cart_query(variants=False))
+_LOCKED_CART_WITH_VARIANTS = CompiledQuery(lambda: _locked_cart_query(variants=True))
 # the same for a read (GET), with the relations: no lock, compiled once and run straight on asyncpg
 _READ_CART = CompiledQuery(lambda: _CART_ROW.add_columns(*relations_columns(cart.c.id)))
 
@@ -236,16 +251,25 @@ async def read_cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: s
 
 
 async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None,
-                      check_access: bool = True) -> dict[str, Any]:
+                      check_access: bool = True, variant_ids: Sequence[str] = ()) -> dict[str, Any]:
     """Lock the open cart row for the transaction (404 when missing, or owned by another registered customer when
     `check_access`; 400 when completed), with `automatic_taxes` of its region, the linked `promotion_ids`, the
     `payment_collection_id`, `owner_has_account`, the answer's region and customer, the shipping country's tax
     rates and the relations `load_cart_relations` then takes without a statement: two statements (the lock, then
-    the row read after it), the transaction begun first (`cart_sql.begin`)."""
+    the row read after it), the transaction begun first (`cart_sql.begin`). `variant_ids`: variants the write
+    adds, read priced with the row (`priced_variants`, taken by `_priced_variants`)."""
     rows = await cart_sql.fetch(conn, _LOCK_CART, cart_id=cart_id)  # begins the transaction first
-    if rows:
+    if rows and variant_ids:
+        ids = list(dict.fromkeys(variant_ids))
+        locked = rows[0]
+        rows = await cart_sql.fetch(conn, _LOCKED_CART_WITH_VARIANTS, cart_id=cart_id, ids=ids,
+                                    sales_channel_id=locked["sales_channel_id"], **pricing.pricing_params(
+                                        {"currency_code": locked["currency_code"], "region_id": locked["region_id"]}))
+    elif rows:
         rows = await cart_sql.fetch(conn, _LOCKED_CART, cart_id=cart_id)
     c = _cart_of_row(rows[0] if rows else None, cart_id=cart_id, customer_id=customer_id, check_access=check_access)
+    if "priced_variants" in c:
+        c["priced_variants"] = (ids, json_decoded(c["priced_variants"], _VARIANT_DECODERS))
     if c["completed_at"] is not None:
         raise _completed(cart_id)
     return c
@@ -267,11 +291,12 @@ async def cart_to_order(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any
 
 
 async def cart_state(conn: AsyncConnection, *, cart_id: str, customer_id: str | None = None,
-                     check_access: bool = True) -> dict[str, Any]:
+                     check_access: bool = True, variant_ids: Sequence[str] = ()) -> dict[str, Any]:
     """`locked_cart` plus items, shipping methods and addresses: what a write changes and answers with (the
     write computes the totals once it is done). Two statements, whatever the cart holds."""
     return await load_cart_relations(conn, await locked_cart(conn, cart_id=cart_id, customer_id=customer_id,
-                                                             check_access=check_access), totals=False)
+                                                             check_access=check_access, variant_ids=variant_ids),
+                                     totals=False)
 
 
 # --- line item data ---------------------------------------------------------------------------------------------
@@ -281,11 +306,10 @@ _v, _p, _pvps, _psc, _pvii = (product_variant, product, product_variant_price_se
 _pcp, _ptag = product_category_product, product_tags
 
 
-def _available_quantity() -> Any:
-    """Best level (stocked - reserved) of the inventory item `_pvii` at the locations of the sales channel bound as
-    `sales_channel_id` (any location when it is null), as `inventory.confirm_inventory` weighs it."""
+def _available_quantity(channel: Any) -> Any:
+    """Best level (stocked - reserved) of the inventory item `_pvii` at the locations of the sales channel
+    `channel` (any location when it is null), as `inventory.confirm_inventory` weighs it."""
     lv, scl = inventory_level, sales_channel_stock_location
-    channel = bindparam("sales_channel_id", type_=Text)
     return (select(func.coalesce(func.max(lv.c.stocked_quantity - lv.c.reserved_quantity), 0))
             .where(lv.c.inventory_item_id == _pvii.c.inventory_item_id, lv.c.deleted_at.is_(None),
                    or_(cast(channel, Text).is_(None), lv.c.location_id.in_(select(scl.c.stock_location_id).where(
@@ -293,14 +317,21 @@ def _available_quantity() -> Any:
             .scalar_subquery())
 
 
-def _variants_query(priced: bool) -> Any:
-    """What a line item copies from its variant and product, its price set, channels and inventory items (and with
-    `priced` the candidate prices of its price set, bound as `calculate_prices` binds them): one statement."""
+def _variant_parts(priced: bool, channel: Any = None, currency_code: Any = None,
+                   region_id: Any = None) -> tuple[list[Any], Any, list[Any]]:
+    """Columns, FROM and WHERE of what a line item copies from its variants `ids` and their products, their price
+    set, channels and inventory items (and with `priced` the candidate prices of the price set, bound as
+    `calculate_prices` binds them); `channel`, `currency_code`, `region_id`: expressions instead of the bind
+    parameters `sales_channel_id`, `currency_code`, `region_id`."""
+    if channel is None:
+        channel = bindparam("sales_channel_id", type_=Text)
     price_set_id = (select(_pvps.c.price_set_id).where(_pvps.c.variant_id == _v.c.id, _pvps.c.deleted_at.is_(None))
                     .limit(1).correlate(_v).scalar_subquery())  # also inside the prices' subquery
-    priced_columns = [pricing.candidate_prices_column(price_set_id).label("candidate_prices")] if priced else []
-    available = select(_available_quantity()).where(_pvii.c.variant_id == _v.c.id, _pvii.c.deleted_at.is_(None))
-    return (select(
+    priced_columns = [pricing.candidate_prices_column(price_set_id, currency_code, region_id)
+                      .label("candidate_prices")] if priced else []
+    available = select(_available_quantity(channel)).where(_pvii.c.variant_id == _v.c.id,
+                                                           _pvii.c.deleted_at.is_(None))
+    return ([
         _v.c.id, _v.c.product_id, _v.c.title, _v.c.sku, _v.c.barcode, _v.c.thumbnail, _v.c.manage_inventory,
         _v.c.allow_backorder, _p.c.title.label("p_title"), _p.c.description.label("p_description"),
         _p.c.subtitle.label("p_subtitle"), _p.c.thumbnail.label("p_thumbnail"), _p.c.handle.label("p_handle"),
@@ -324,13 +355,20 @@ def _variants_query(priced: bool) -> Any:
         .label("required_quantities"),
         func.array(available.order_by(_pvii.c.inventory_item_id).scalar_subquery(), type_=ARRAY(Numeric))
         .label("available_quantities"),
-        *priced_columns)
-        .select_from(_v.join(_p, _p.c.id == _v.c.product_id)
-                     .outerjoin(product_type, product_type.c.id == _p.c.type_id)
-                     .outerjoin(product_collection, product_collection.c.id == _p.c.collection_id))
-        .where(any_param(_v.c.id), _v.c.deleted_at.is_(None), _p.c.deleted_at.is_(None)))
+        *priced_columns],
+        _v.join(_p, _p.c.id == _v.c.product_id)
+        .outerjoin(product_type, product_type.c.id == _p.c.type_id)
+        .outerjoin(product_collection, product_collection.c.id == _p.c.collection_id),
+        [any_param(_v.c.id), _v.c.deleted_at.is_(None), _p.c.deleted_at.is_(None)])
 
 
+def _variants_query(priced: bool) -> Any:
+    """`_variant_parts` as one statement."""
+    columns, from_, where = _variant_parts(priced)
+    return select(*columns).select_from(from_).where(*where)
+
+
+_VARIANT_DECODERS = json_decoders(_variant_parts(priced=True)[0])
 _VARIANTS_FOR_ITEMS = CompiledQuery(lambda: _variants_query(priced=False))
 _PRICED_VARIANTS_FOR_ITEMS = CompiledQuery(lambda: _variants_query(priced=True))
 
@@ -363,8 +401,12 @@ async def _priced_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], va
         groups = await _customer_groups(conn, cart.get("customer_id"))
     if groups:
         ctx["customer_group_id"] = groups
-    variants = {r["id"]: dict(r) for r in await _PRICED_VARIANTS_FOR_ITEMS.fetch(
-        conn, ids=ids, sales_channel_id=cart.get("sales_channel_id"), **pricing.pricing_params(ctx))}
+    pre = cart.pop("priced_variants", None) if isinstance(cart, dict) else None
+    if pre is not None and pre[0] == ids:  # read with the cart row
+        variants = {r["id"]: r for r in pre[1]}
+    else:
+        variants = {r["id"]: dict(r) for r in await _PRICED_VARIANTS_FOR_ITEMS.fetch(
+            conn, ids=ids, sales_channel_id=cart.get("sales_channel_id"), **pricing.pricing_params(ctx))}
     # the candidate prices of each price set once (variants may share one)
     candidates: dict[str, list[dict[str, Any]]] = {}
     for v in variants.values():
@@ -762,7 +804,7 @@ async def _add_items(conn: AsyncConnection, c: dict[str, Any], *, items: Sequenc
 async def add_line_item(conn: AsyncConnection, *, cart_id: str, item: Mapping[str, Any],
                         customer_id: str | None = None) -> dict[str, Any]:
     """`POST /store/carts/:id/line-items` (same variant + metadata → quantity added to the existing line)."""
-    c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id)
+    c = await cart_state(conn, cart_id=cart_id, customer_id=customer_id, variant_ids=[item["variant_id"]])
     await _add_items(conn, c, items=[item])
     await refresh_cart(conn, c, reprice=False)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])

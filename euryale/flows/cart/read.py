@@ -288,6 +288,8 @@ def _json_key(name: str) -> Any:
 
 
 def _json_value(column: Any) -> Any:
+    if isinstance(column.type, ARRAY) and isinstance(column.type.item_type, Numeric):
+        return cast(column, ARRAY(Text))
     if isinstance(column.type, DateTime):
         return func.to_char(func.timezone(literal_column("'UTC'"), column),
                             literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US'"""))
@@ -296,11 +298,13 @@ def _json_value(column: Any) -> Any:
     return column
 
 
-def _json_decoders(columns: list[Any]) -> list[tuple[str, Any]]:
+def json_decoders(columns: list[Any]) -> list[tuple[str, Any]]:
     """(key, decode) for the columns whose JSON value is not the row value as is."""
     out: list[tuple[str, Any]] = []
     for c in columns:
-        if isinstance(c.type, DateTime):
+        if isinstance(c.type, ARRAY) and isinstance(c.type.item_type, Numeric):
+            out.append((c.key, lambda v: [None if x is None else Decimal(x) for x in v]))
+        elif isinstance(c.type, DateTime):
             out.append((c.key, lambda v: datetime.fromisoformat(v).replace(tzinfo=UTC)))
         elif isinstance(c.type, Float):
             out.append((c.key, float))
@@ -309,7 +313,7 @@ def _json_decoders(columns: list[Any]) -> list[tuple[str, Any]]:
     return out
 
 
-def _json_rows(columns: list[Any], from_: Any, where: list[Any], order: list[Any]) -> Any:
+def json_rows(columns: list[Any], from_: Any, where: list[Any], order: list[Any]) -> Any:
     """A scalar subquery: the rows of `columns` FROM `from_` WHERE `where` as one JSON array ordered by `order`."""
     obj = func.json_build_object(*(x for c in columns for x in (_json_key(c.key), _json_value(c))))
     return (select(func.coalesce(func.json_agg(aggregate_order_by(obj, *order)), literal_column("'[]'::json")))
@@ -321,32 +325,32 @@ def relations_columns(cart_id: Any) -> list[Any]:
     `_ITEMS` reads them), shipping methods and the items' / methods' tax lines and adjustments, each a JSON array;
     `pop_relations` decodes them for `load_cart_relations`.
 
-    Tables under short aliases: the statement that carries these stays well under asyncpg's largest cached
-    statement (15 KiB: a longer one is prepared again on every execution; `tests/api/store/test_cart_statements.py`)."""
+    Tables under short aliases: the statements that carry these stay well under asyncpg's largest cached
+    statement (a longer one is prepared again on every execution; `tests/api/store/test_cart_statements.py`)."""
     li, prod, sm = cart_line_item.alias("li"), product.alias("p"), cart_shipping_method.alias("sm")
     columns = [
-        _json_rows(_item_columns(li, prod), li.outerjoin(prod, prod.c.id == li.c.product_id),
-                   [li.c.cart_id == cart_id, li.c.deleted_at.is_(None)], [li.c.created_at, li.c.id])
+        json_rows(_item_columns(li, prod), li.outerjoin(prod, prod.c.id == li.c.product_id),
+                  [li.c.cart_id == cart_id, li.c.deleted_at.is_(None)], [li.c.created_at, li.c.id])
         .label("rel__items"),
-        _json_rows(list(sm.c), sm, [sm.c.cart_id == cart_id, sm.c.deleted_at.is_(None)],
-                   [sm.c.created_at, sm.c.id]).label("rel__shipping_methods")]
+        json_rows(list(sm.c), sm, [sm.c.cart_id == cart_id, sm.c.deleted_at.is_(None)],
+                  [sm.c.created_at, sm.c.id]).label("rel__shipping_methods")]
     for n, (kind, owner_kind, table, key) in enumerate(_OWNED_TABLES):
         owned = table.alias(f"o{n}")
         owner = (cart_line_item if owner_kind == "items" else cart_shipping_method).alias(f"w{n}")
-        columns.append(_json_rows(
+        columns.append(json_rows(
             list(owned.c), owned.join(owner, owner.c.id == owned.c[key]),
             [owner.c.cart_id == cart_id, owner.c.deleted_at.is_(None), owned.c.deleted_at.is_(None)],
             [owned.c.created_at, owned.c.id]).label(f"rel__{kind}__{owner_kind}"))
     return columns
 
 
-_RELATION_DECODERS = {"items": _json_decoders(_item_columns()),
-                      "shipping_methods": _json_decoders(list(cart_shipping_method.c)),
-                      **{f"{kind}__{owner_kind}": _json_decoders(list(table.c))
+_RELATION_DECODERS = {"items": json_decoders(_item_columns()),
+                      "shipping_methods": json_decoders(list(cart_shipping_method.c)),
+                      **{f"{kind}__{owner_kind}": json_decoders(list(table.c))
                          for kind, owner_kind, table, _ in _OWNED_TABLES}}
 
 
-def _decoded(value: Any, decoders: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+def json_decoded(value: Any, decoders: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = orjson.loads(value) if isinstance(value, (str, bytes)) else list(value)
     for r in rows:
         for key, decode in decoders:
@@ -357,7 +361,8 @@ def _decoded(value: Any, decoders: list[tuple[str, Any]]) -> list[dict[str, Any]
 
 def pop_relations(c: dict[str, Any]) -> None:
     """Turn the `relations_columns` of a cart row into `c["relations"]` (what `load_cart_relations` reads)."""
-    c["relations"] = {name: _decoded(c.pop(f"rel__{name}"), decoders) for name, decoders in _RELATION_DECODERS.items()}
+    c["relations"] = {name: json_decoded(c.pop(f"rel__{name}"), decoders)
+                      for name, decoders in _RELATION_DECODERS.items()}
 
 
 # the cart's relations, each statement compiled once and run straight on asyncpg (see euryale.db.compiled)

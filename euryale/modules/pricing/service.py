@@ -93,11 +93,16 @@ def _price_ref(p: Any) -> dict[str, Any]:
             "min_quantity": p["min_quantity"], "max_quantity": p["max_quantity"]}
 
 
-def _candidate_prices_parts(price_set: Any) -> tuple[list[Any], Any, list[Any]]:
+def _candidate_prices_parts(price_set: Any, currency_code: Any = None, region_id: Any = None
+                            ) -> tuple[list[Any], Any, list[Any]]:
     """Columns, FROM and WHERE of the prices of the price sets `price_set` selects (a condition on
     `price.price_set_id`) in `currency_code` (base or of a live price list), with their rules, their list's rules
-    and the tax-inclusivity preferences of `region_id` and of the currency."""
-    currency_code: Any = bindparam("currency_code", type_=Text())
+    and the tax-inclusivity preferences of `region_id` and of the currency (bind parameters of those names unless
+    given as expressions)."""
+    if currency_code is None:
+        currency_code = bindparam("currency_code", type_=Text())
+    if region_id is None:
+        region_id = bindparam("region_id", type_=Text())
     now: Any = bindparam("now", type_=DateTime(timezone=True))
     pr_rules = (
         select(func.coalesce(func.json_agg(func.json_build_object(
@@ -115,7 +120,7 @@ def _candidate_prices_parts(price_set: Any) -> tuple[list[Any], Any, list[Any]]:
     )
     region_pref = (select(price_preference.c.is_tax_inclusive)
                    .where(price_preference.c.attribute == "region_id",
-                          price_preference.c.value == bindparam("region_id", type_=Text()),
+                          price_preference.c.value == region_id,
                           price_preference.c.deleted_at.is_(None)).limit(1).scalar_subquery())
     currency_pref = (select(price_preference.c.is_tax_inclusive)
                      .where(price_preference.c.attribute == "currency_code", price_preference.c.value == currency_code,
@@ -151,11 +156,12 @@ def _candidate_prices_query() -> Any:
 _NUMERIC_KEYS = ("amount", "min_quantity", "max_quantity")
 
 
-def candidate_prices_column(price_set_id: Any) -> Any:
+def candidate_prices_column(price_set_id: Any, currency_code: Any = None, region_id: Any = None) -> Any:
     """A scalar subquery: the candidate prices `calculate_prices` reads for the price set `price_set_id` (a column
     of the outer statement) as one JSON array (numerics as text), with the bind parameters `currency_code`, `now`
-    and `region_id` of `calculate_prices`' statement; `candidate_prices_of` turns it into its `rows`."""
-    columns, from_, where = _candidate_prices_parts(price.c.price_set_id == price_set_id)
+    and `region_id` of `calculate_prices`' statement (or, for the first and the last, the expressions given:
+    `region_id` as `calculate_prices` binds it, '' for none); `candidate_prices_of` turns it into its `rows`."""
+    columns, from_, where = _candidate_prices_parts(price.c.price_set_id == price_set_id, currency_code, region_id)
     pairs: list[Any] = []
     for c in columns:  # keys as SQL literals: no bind parameter to process per execution
         pairs += [literal_column(f"'{c.key}'"), cast(c, Text) if c.key in _NUMERIC_KEYS else c]
