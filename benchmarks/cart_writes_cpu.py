@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.cpu import PgCpu
 from euryale.db import migrate
 from euryale.http.app import create_app
 from tests.support.arch import arch_config, started
@@ -65,6 +66,10 @@ async def measure(rounds: int, profile: list[str], sort: str, top: int, show: li
         try:
             shop = await make_shop(container, prices=[30, 31, 32], tax_rate_percent=20)
             cpu: dict[str, list[float]] = {}
+            # PostgreSQL's side, from the backends' /proc counters (10 ms ticks: meaningful as a mean only)
+            pg_cpu: dict[str, list[float]] = {}
+            pg = PgCpu(db.dsn)
+            await pg.open()
             statements: dict[str, int] = {}
             last_seen: dict[str, list[tuple[str, Any]]] = {}
             profiler = cProfile.Profile(time.process_time)
@@ -81,6 +86,7 @@ async def measure(rounds: int, profile: list[str], sort: str, top: int, show: li
                 async def call(name: str, method: str, path: str, body: dict[str, Any] | None = None,
                                measured: bool = True) -> Any:
                     nonlocal dumped
+                    pg_before = await pg.sample() if measured else None
                     with captured_statements(container) as seen:
                         profiling = name in profile and n >= WARM_UP
                         sampling = sampler is not None and name in sample and n >= WARM_UP
@@ -96,6 +102,10 @@ async def measure(rounds: int, profile: list[str], sort: str, top: int, show: li
                             profiler.disable()
                         if measured:
                             cpu.setdefault(name, []).append(time.process_time() - started_at)
+                    if measured:
+                        spent = PgCpu.spent(pg_before, await pg.sample())
+                        if spent is not None:
+                            pg_cpu.setdefault(name, []).append(spent)
                     if dump and n < DUMP_ROUNDS:
                         dumped += 1
                         with open(os.path.join(dump, f"{dumped:03d} {name.replace('/', '_')}.txt"), "wb") as fh:
@@ -112,6 +122,7 @@ async def measure(rounds: int, profile: list[str], sort: str, top: int, show: li
                 for n in range(rounds + WARM_UP):
                     if n == WARM_UP:
                         cpu.clear()
+                        pg_cpu.clear()
                     await call("GET /health", "GET", "/health")
                     cart = (await call("create cart", "POST", "/store/carts", {"region_id": shop.region_id}))["cart"]
                     path = f"/store/carts/{cart['id']}"
@@ -132,10 +143,13 @@ async def measure(rounds: int, profile: list[str], sort: str, top: int, show: li
                     await call("delete line item", "DELETE", f"{path}/line-items/{line}")
                     if dump and n < DUMP_ROUNDS:
                         await _less_common_writes(call, shop, path, n)
-            print("| request | CPU ms/request (mean) | statements |")
-            print("|---|---|---|")
+            await pg.close()
+            print("| request | CPU ms/request (mean) | PostgreSQL CPU ms/request (mean) | statements |")
+            print("|---|---|---|---|")
             for name, times in cpu.items():
-                print(f"| {name} | {sum(times) * 1000 / len(times):.2f} | {statements[name]} |")
+                pg_ms = pg_cpu.get(name)
+                pg_text = f"{sum(pg_ms) / len(pg_ms):.2f}" if pg_ms else "?"
+                print(f"| {name} | {sum(times) * 1000 / len(times):.2f} | {pg_text} | {statements[name]} |")
             for name in show:
                 print(f"\n{name}:")
                 for sql, params in last_seen.get(name, []):
