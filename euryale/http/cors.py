@@ -28,7 +28,8 @@ class GroupCORSMiddleware:
         self.app = app
         self.groups = groups
 
-    def _group(self, path: str) -> Origins | None:
+    def group_of(self, path: str) -> Origins | None:
+        """The CORS origins of the route group `path` falls in (None: no group, no CORS headers)."""
         for prefix, origins in self.groups.items():
             if path == prefix or path.startswith(prefix + "/"):
                 return origins
@@ -40,7 +41,7 @@ class GroupCORSMiddleware:
             return
         headers = Headers(scope=scope)
         origin = headers.get("origin")
-        allowed = self._group(scope["path"])
+        allowed = self.group_of(scope["path"])
         if origin is None or allowed is None or not origin_allowed(origin, allowed):
             await self.app(scope, receive, send)
             return

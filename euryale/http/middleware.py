@@ -63,17 +63,10 @@ class RequestMiddleware:
 
     def __init__(self, app: ASGIApp, cors_groups: dict[str, Origins]) -> None:
         self.app = app
-        self.groups = list(cors_groups.items())
         # the rare paths (preflight answers, requests while tracing is on) go through the single-purpose
         # middlewares, nested as the stack had them (tracing outside CORS)
         self.cors = GroupCORSMiddleware(app, cors_groups)
         self.traced = tracing.TracingMiddleware(self.cors)
-
-    def _group(self, path: str) -> Origins | None:
-        for prefix, origins in self.groups:
-            if path == prefix or path.startswith(prefix + "/"):
-                return origins
-        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,7 +92,7 @@ class RequestMiddleware:
         inner: ASGIApp = self.app
         cors_origin: str | None = None
         if origin is not None:
-            allowed = self._group(scope["path"])
+            allowed = self.cors.group_of(scope["path"])
             if allowed is not None and origin_allowed(origin, allowed):
                 if preflight and scope["method"] == "OPTIONS":
                     inner = self.cors

@@ -431,11 +431,9 @@ def _item_layout(row: Mapping[str, Any]) -> ItemLayout:
     return tuple(names[n] for n in kept), getter
 
 
-def _item_wire(row: Mapping[str, Any], line: _Line, taxes: Sequence[Mapping[str, Any]],
+def _item_head(row: Mapping[str, Any], line: _Line, taxes: Sequence[Mapping[str, Any]],
                adjs: Sequence[Mapping[str, Any]], layout: ItemLayout) -> dict[str, Any]:
-    """`_item`'s record ready for the JSON encoder, the same bytes once encoded: amounts are JSON numbers and the
-    companions are shared by equal lines, so nothing may edit it (HTTP answers only). `row` is an `order_items`
-    record or dict, `layout` the `_item_layout` of its statement's rows."""
+    """An item's members up to its `detail`, in wire order (`_item_wire` and `_item_json` add the rest)."""
     item = dict(zip(layout[0], layout[1](row), strict=True))
     item.update(line.prices)  # existing keys: their place is kept
     item["product_type_id"] = item.get("product_type_id")
@@ -444,12 +442,23 @@ def _item_wire(row: Mapping[str, Any], line: _Line, taxes: Sequence[Mapping[str,
     item["tax_lines"] = _wire_amounts(taxes, "rate") if taxes else []
     item["adjustments"] = _wire_amounts(adjs, "amount") if adjs else []
     item.update(line.raws)
-    item["detail"] = {
-        "id": row["detail_id"], "version": row["detail_version"], "metadata": row["detail_metadata"] or {},
-        "order_id": row["order_id"], "item_id": row["id"], **line.detail_prices,
-        "created_at": row["detail_created_at"], "updated_at": row["detail_updated_at"], "deleted_at": None,
-        **line.detail_tail,
-    }
+    return item
+
+
+def _detail_head(row: Mapping[str, Any], line: _Line) -> dict[str, Any]:
+    """An item's `detail` up to its line-only tail."""
+    return {"id": row["detail_id"], "version": row["detail_version"], "metadata": row["detail_metadata"] or {},
+            "order_id": row["order_id"], "item_id": row["id"], **line.detail_prices,
+            "created_at": row["detail_created_at"], "updated_at": row["detail_updated_at"], "deleted_at": None}
+
+
+def _item_wire(row: Mapping[str, Any], line: _Line, taxes: Sequence[Mapping[str, Any]],
+               adjs: Sequence[Mapping[str, Any]], layout: ItemLayout) -> dict[str, Any]:
+    """`_item`'s record ready for the JSON encoder, the same bytes once encoded: amounts are JSON numbers and the
+    companions are shared by equal lines, so nothing may edit it (HTTP answers only). `row` is an `order_items`
+    record or dict, `layout` the `_item_layout` of its statement's rows."""
+    item = _item_head(row, line, taxes, adjs, layout)
+    item["detail"] = {**_detail_head(row, line), **line.detail_tail}
     item.update(line.tail)
     return item
 
@@ -458,19 +467,8 @@ def _item_json(row: Mapping[str, Any], line: _Line, taxes: Sequence[Mapping[str,
                adjs: Sequence[Mapping[str, Any]], layout: ItemLayout) -> orjson.Fragment:
     """`_item_wire`'s record already encoded (the same bytes): an item's 51 amounts and companions that only depend
     on its line are encoded once per distinct line (`_Line.tail_json`, `detail_tail_json`), not once per item."""
-    item = dict(zip(layout[0], layout[1](row), strict=True))
-    item.update(line.prices)  # existing keys: their place is kept
-    item["product_type_id"] = item.get("product_type_id")
-    item["quantity"] = line.quantity
-    item["line_item_metadata"] = row["metadata"] or {}
-    item["tax_lines"] = _wire_amounts(taxes, "rate") if taxes else []
-    item["adjustments"] = _wire_amounts(adjs, "amount") if adjs else []
-    item.update(line.raws)
-    item["detail"] = orjson.Fragment(dumps_str_keys({
-        "id": row["detail_id"], "version": row["detail_version"], "metadata": row["detail_metadata"] or {},
-        "order_id": row["order_id"], "item_id": row["id"], **line.detail_prices,
-        "created_at": row["detail_created_at"], "updated_at": row["detail_updated_at"], "deleted_at": None,
-    })[:-1] + line.detail_tail_json)
+    item = _item_head(row, line, taxes, adjs, layout)
+    item["detail"] = orjson.Fragment(dumps_str_keys(_detail_head(row, line))[:-1] + line.detail_tail_json)
     return orjson.Fragment(dumps_str_keys(item)[:-1] + line.tail_json)
 
 
