@@ -111,10 +111,11 @@ async def fetch(conn: AsyncConnection, query: CompiledQuery, **params: Any) -> S
         return await query.fetch(conn, **params)
     except Exception as error:
         adapted = _adapted(conn)
-        if adapted is None or isinstance(error, exc.SQLAlchemyError):
+        translate = getattr(adapted, "_handle_exception", None)
+        if translate is None or isinstance(error, exc.SQLAlchemyError):
             raise
         try:
-            adapted._handle_exception(error)  # raises the DBAPI-level error SQLAlchemy would have seen
+            translate(error)  # raises the DBAPI-level error SQLAlchemy would have seen
         except Exception as dbapi_error:
             if not isinstance(dbapi_error, adapted.dbapi.Error):
                 raise
