@@ -119,3 +119,42 @@ async def test_unknown_provider_is_404(client: httpx.AsyncClient, container: Con
     r = await client.post("/store/payment-collections", json={"cart_id": cart["cart_id"]}, headers=shop.headers)
     assert r.json()["payment_collection"]["id"] == cart["id"]
     assert payment_provider is not None
+
+
+async def test_create_order_lock_sees_the_order_of_a_completion_it_waited_for(client: httpx.AsyncClient,
+                                                                              container: Container) -> None:
+    """When create-order's lock waits for another completion of the same cart (the distributed lock expired), the
+    locked row is the completed one and the order placed meanwhile is found: no second order."""
+    from sqlalchemy import func, select, update
+
+    from euryale.flows.cart import mutations
+    from euryale.links import service as links
+    from euryale.modules.cart.models import cart
+
+    shop = await make_shop(container)
+    cart_id = (await client.post("/store/carts", json={"region_id": shop.region_id},
+                                 headers=shop.headers)).json()["cart"]["id"]
+    db = container.database()
+    waiting = asyncio.Event()
+
+    async def second_completion() -> dict[str, Any]:
+        async with db.transaction() as conn:
+            waiting.set()
+            return await mutations.cart_to_order(conn, cart_id=cart_id)
+
+    placed = generate_id("order")
+    async with db.transaction() as first:
+        await first.execute(select(cart.c.id).where(cart.c.id == cart_id).with_for_update())
+        task = asyncio.create_task(second_completion())
+        await waiting.wait()
+        for _ in range(50):  # until the second transaction waits for our row lock
+            waits = (await first.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"))).scalar()
+            if waits:
+                break
+            await asyncio.sleep(0.02)
+        assert waits, "the second completion never waited for the lock"
+        await links.insert_new_links(first, "order_cart", [(placed, cart_id)])
+        await first.execute(update(cart).where(cart.c.id == cart_id).values(completed_at=func.now()))
+    seen = await task
+    assert seen["order_id"] == placed and seen["completed_at"] is not None

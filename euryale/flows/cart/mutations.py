@@ -286,7 +286,13 @@ async def cart_to_order(conn: AsyncConnection, *, cart_id: str) -> dict[str, Any
     columns of `locked_cart` (addresses, `promotion_ids`, ...) and `order_id`, the order already placed from it
     (None if none); 404 when missing, no access or completion check (the caller answers a placed order). Four
     statements."""
-    row = (await conn.execute(_LOCK_CART_WITH_ORDER, {"cart_id": cart_id})).mappings().first()
+    row: Any = (await conn.execute(_LOCK_CART_WITH_ORDER, {"cart_id": cart_id})).mappings().first()
+    if row is not None and row["order_id"] is None and row["completed_at"] is not None:
+        # the lock waited for a completion that committed meanwhile: the row is that completion's version, but the
+        # statement read the order link with its older snapshot; a statement of its own sees the order
+        found = (await conn.execute(select(order_cart.c.order_id).where(
+            order_cart.c.cart_id == cart_id, order_cart.c.deleted_at.is_(None)).limit(1))).scalar()
+        row = {**row, "order_id": found}
     return await load_cart_relations(conn, _cart_of_row(row, cart_id=cart_id, customer_id=None, check_access=False))
 
 
