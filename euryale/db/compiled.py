@@ -12,7 +12,8 @@ Statement observers (tests counting statements, EXPLAIN checks) see each stateme
 Reads only, and mind the transaction: SQLAlchemy's asyncpg adapter begins a `transaction()` block's database
 transaction with the block's first SQLAlchemy statement. A compiled query run before that one runs outside the
 transaction (autocommit): harmless for a read, wrong for `FOR UPDATE` (the lock is released at once) or for
-anything that must roll back with the block. Take locks and write through SQLAlchemy (`conn.execute`).
+anything that must roll back with the block. Take locks and write through SQLAlchemy (`conn.execute`) or
+through `euryale.db.direct`, which begins the transaction first.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Integer, Numeric, Text, bindparam, cast, exists, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db import direct
 from euryale.db.compiled import CompiledQuery
 from euryale.db.sql import any_param
 from euryale.errors import invalid_data, not_allowed, not_found
@@ -23,6 +24,7 @@ from euryale.flows.cart import promotions as promos
 from euryale.flows.cart import taxes
 from euryale.flows.cart.read import (
     cart_payment_collection_id,
+    customer_ref_current,
     json_decoded,
     json_decoders,
     json_rows,
@@ -44,7 +46,6 @@ from euryale.links.models import (
     sales_channel_stock_location,
 )
 from euryale.modules.cart import service as carts
-from euryale.modules.cart import sql as cart_sql
 from euryale.modules.cart.models import cart, cart_address, cart_shipping_method
 from euryale.modules.customer import service as customers
 from euryale.modules.customer.models import customer, customer_group_customer
@@ -256,17 +257,17 @@ async def locked_cart(conn: AsyncConnection, *, cart_id: str, customer_id: str |
     `check_access`; 400 when completed), with `automatic_taxes` of its region, the linked `promotion_ids`, the
     `payment_collection_id`, `owner_has_account`, the answer's region and customer, the shipping country's tax
     rates and the relations `load_cart_relations` then takes without a statement: two statements (the lock, then
-    the row read after it), the transaction begun first (`cart_sql.begin`). `variant_ids`: variants the write
+    the row read after it), the transaction begun first (`direct.begin`). `variant_ids`: variants the write
     adds, read priced with the row (`priced_variants`, taken by `_priced_variants`)."""
-    rows = await cart_sql.fetch(conn, _LOCK_CART, cart_id=cart_id)  # begins the transaction first
+    rows = await direct.fetch(conn, _LOCK_CART, cart_id=cart_id)  # begins the transaction first
     if rows and variant_ids:
         ids = list(dict.fromkeys(variant_ids))
         locked = rows[0]
-        rows = await cart_sql.fetch(conn, _LOCKED_CART_WITH_VARIANTS, cart_id=cart_id, ids=ids,
+        rows = await direct.fetch(conn, _LOCKED_CART_WITH_VARIANTS, cart_id=cart_id, ids=ids,
                                     sales_channel_id=locked["sales_channel_id"], **pricing.pricing_params(
                                         {"currency_code": locked["currency_code"], "region_id": locked["region_id"]}))
     elif rows:
-        rows = await cart_sql.fetch(conn, _LOCKED_CART, cart_id=cart_id)
+        rows = await direct.fetch(conn, _LOCKED_CART, cart_id=cart_id)
     c = _cart_of_row(rows[0] if rows else None, cart_id=cart_id, customer_id=customer_id, check_access=check_access)
     if "priced_variants" in c:
         c["priced_variants"] = (ids, json_decoded(c["priced_variants"], _VARIANT_DECODERS))
@@ -400,7 +401,7 @@ async def _priced_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], va
     ctx: dict[str, Any] = {"currency_code": cart["currency_code"]}
     if cart.get("region_id"):
         ctx["region_id"] = cart["region_id"]
-    if cart.get("customer_id") and "customer_ref" in cart and cart["customer_ref_of"] == cart["customer_id"]:
+    if cart.get("customer_id") and customer_ref_current(cart):
         # the groups came with the cart row
         groups = [g["id"] for g in (cart["customer_ref"] or {}).get("groups", [])]
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -157,6 +158,12 @@ def pop_customer_ref(c: dict[str, Any]) -> None:
     c["customer_ref"] = None if cid is None else {"id": cid, "email": email,
                                                   "groups": [{"id": g} for g in group_ids or []]}
     c["customer_ref_of"] = c["customer_id"]  # a write that gives the cart another customer makes the ref stale
+
+
+def customer_ref_current(c: Mapping[str, Any]) -> bool:
+    """Whether `c["customer_ref"]` is the answer's customer for the cart's current `customer_id` (read with the
+    row, or set by the write that gave the cart its customer): nothing to read."""
+    return "customer_ref" in c and c["customer_ref_of"] == c["customer_id"]
 
 
 _CART_CUSTOMER = CompiledQuery(lambda: select(
@@ -502,7 +509,7 @@ async def retrieve_store_cart(conn: AsyncConnection, *, cart_id: str, fields: st
          "amount": cl["amount"], "raw_amount": _raw(cl["amount"]), "metadata": cl["metadata"],
          "created_at": cl["created_at"], "updated_at": cl["updated_at"], "deleted_at": None}
         for cl in c.get("credit_lines") or []]
-    if c["customer_id"] and "customer_ref" in c and c["customer_ref_of"] == c["customer_id"]:
+    if c["customer_id"] and customer_ref_current(c):
         # read with the cart row, and the write did not give the cart another customer
         if c["customer_ref"] is not None:
             body["customer"] = c["customer_ref"]

@@ -15,10 +15,9 @@ from sqlalchemy import Text, cast, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from euryale.db import crud
+from euryale.db import crud, direct
 from euryale.errors import not_found
 from euryale.ids import generate_id
-from euryale.modules.cart import sql as cart_sql
 from euryale.modules.cart.models import (
     cart,
     cart_address,
@@ -53,7 +52,7 @@ async def create_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> st
 
 async def insert_cart(conn: AsyncConnection, *, values: Mapping[str, Any]) -> dict[str, Any]:
     """Insert a cart row (`currency_code` required); returns the row as stored."""
-    return await cart_sql.insert_one(conn, cart, {
+    return await direct.insert_one(conn, cart, {
         "id": generate_id("cart"), **{k: v for k, v in values.items() if k in cart.c and k != "id"}})
 
 
@@ -74,12 +73,12 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, values: Mapping[st
 async def set_cart(conn: AsyncConnection, *, cart_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Update cart columns (unknown keys ignored), bump `updated_at`; returns the changed columns as stored."""
     vals = {k: v for k, v in values.items() if k in cart.c and k not in ("id", "updated_at")}
-    return await cart_sql.update_one(conn, cart, cart_id, vals, returning=(*vals, "updated_at"))
+    return await direct.update_one(conn, cart, cart_id, vals, returning=(*vals, "updated_at"))
 
 
 async def insert_address(conn: AsyncConnection, *, address: Mapping[str, Any]) -> dict[str, Any]:
     """Insert a cart address; returns the row as stored."""
-    return await cart_sql.insert_one(conn, cart_address, {
+    return await direct.insert_one(conn, cart_address, {
         "id": generate_id("caaddr"), **{k: address.get(k) for k in ADDRESS_FIELDS if k in address}})
 
 
@@ -154,7 +153,7 @@ async def insert_line_items(conn: AsyncConnection, *, cart_id: str, items: Seque
     if not rows:
         return []
     if len(rows) == 1:  # the usual add: a statement compiled once
-        return [await cart_sql.insert_one(conn, cart_line_item, rows[0])]
+        return [await direct.insert_one(conn, cart_line_item, rows[0])]
     result = await conn.execute(insert(cart_line_item).returning(*cart_line_item.c, sort_by_parameter_order=True),
                                 rows)
     return [dict(r) for r in result.mappings()]
@@ -163,7 +162,7 @@ async def insert_line_items(conn: AsyncConnection, *, cart_id: str, items: Seque
 async def set_line_item(conn: AsyncConnection, *, item_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Update a line item's columns; returns the changed columns and `updated_at` as stored."""
     vals = {k: v for k, v in values.items() if k in ITEM_FIELDS}
-    return await cart_sql.update_one(conn, cart_line_item, item_id, vals, returning=(*vals, "updated_at"))
+    return await direct.update_one(conn, cart_line_item, item_id, vals, returning=(*vals, "updated_at"))
 
 
 async def update_line_item(conn: AsyncConnection, *, item_id: str, values: Mapping[str, Any]) -> None:
@@ -181,7 +180,7 @@ async def delete_line_items(conn: AsyncConnection, *, item_ids: Sequence[str], t
         return
     owned = [(t, "item_id") for t, has in ((cart_line_item_tax_line, tax_lines),
                                            (cart_line_item_adjustment, adjustments)) if has]
-    await cart_sql.soft_delete_owners(conn, cart_line_item, owned, ids)
+    await direct.soft_delete_owners(conn, cart_line_item, owned, ids)
 
 
 def _shipping_method_rows(cart_id: str, methods: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -210,7 +209,7 @@ async def insert_shipping_methods(conn: AsyncConnection, *, cart_id: str, method
     if not rows:
         return []
     if len(rows) == 1:
-        return [await cart_sql.insert_one(conn, cart_shipping_method, rows[0])]
+        return [await direct.insert_one(conn, cart_shipping_method, rows[0])]
     result = await conn.execute(
         insert(cart_shipping_method).returning(*cart_shipping_method.c, sort_by_parameter_order=True), rows)
     return [dict(r) for r in result.mappings()]
@@ -224,7 +223,7 @@ async def delete_shipping_methods(conn: AsyncConnection, *, method_ids: Sequence
         return
     owned = [(t, "shipping_method_id") for t, has in ((cart_shipping_method_tax_line, tax_lines),
                                                       (cart_shipping_method_adjustment, adjustments)) if has]
-    await cart_sql.soft_delete_owners(conn, cart_shipping_method, owned, ids)
+    await direct.soft_delete_owners(conn, cart_shipping_method, owned, ids)
 
 
 Owned = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -256,12 +255,12 @@ async def replace_owned_rows(conn: AsyncConnection, *, kind: str, owner_kind: st
     table, key, prefix = _OWNED[(kind, owner_kind)]
     values = _tax_line_values if kind == "tax_lines" else _adjustment_values
     if stale_owners:
-        await cart_sql.soft_delete(conn, table, key, stale_owners)
+        await direct.soft_delete(conn, table, key, stale_owners)
     rows = [{"id": generate_id(prefix), key: owner, **values(entry)}
             for owner, entries in rows_by_owner.items() for entry in entries]
     inserted: dict[str, list[dict[str, Any]]] = {}
     if len(rows) == 1:  # one line, one rate: a statement compiled once
-        inserted[rows[0][key]] = [await cart_sql.insert_one(conn, table, rows[0])]
+        inserted[rows[0][key]] = [await direct.insert_one(conn, table, rows[0])]
     elif rows:
         result = await conn.execute(insert(table).returning(*table.c, sort_by_parameter_order=True), rows)
         for r in result.mappings():

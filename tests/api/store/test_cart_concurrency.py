@@ -1,5 +1,5 @@
 """Concurrent writes to one cart serialise on the cart row: each write locks it first, inside its transaction
-(`euryale.modules.cart.sql.begin` starts the transaction before the locking read, which runs on the driver)."""
+(`euryale.db.direct.begin` starts the transaction before the locking read, which runs on the driver)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import httpx
 from sqlalchemy import text
 
 from euryale.container import Container
+from euryale.db import direct
 from euryale.flows.cart import mutations
-from euryale.modules.cart import sql as cart_sql
 from tests.support.commerce import make_shop
 
 
@@ -45,7 +45,7 @@ async def test_the_locking_read_runs_inside_the_transaction(container: Container
     db = container.database()
     async with db.transaction() as first:
         await mutations.locked_cart(first, cart_id=created["id"])
-        driver = cart_sql._adapted(first)._connection
+        driver = direct._adapted(first)._connection
         assert driver.is_in_transaction()
         # a later SQLAlchemy statement of the block joins the transaction the lock began (no second BEGIN)
         assert await first.scalar(text("SELECT txid_current()")) == await driver.fetchval("SELECT txid_current()")

@@ -12,9 +12,9 @@ from __future__ import annotations
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from euryale.container import Container
+from euryale.db import direct
 from euryale.db.compiled import CompiledQuery
 from euryale.flows.cart import complete, mutations, read
-from euryale.modules.cart import sql as cart_sql
 
 
 async def test_cart_statements_fit_asyncpg_statement_cache(container: Container) -> None:
@@ -22,7 +22,7 @@ async def test_cart_statements_fit_asyncpg_statement_cache(container: Container)
         driver = (await conn.get_raw_connection()).driver_connection
         limit: int = driver._config.max_cacheable_statement_size  # what the application's connections keep
     dialect = asyncpg_dialect.dialect()
-    queries = {f"{module.__name__}.{name}": value for module in (mutations, read, complete, cart_sql)
+    queries = {f"{module.__name__}.{name}": value for module in (mutations, read, complete, direct)
                for name, value in vars(module).items() if isinstance(value, CompiledQuery)}
     assert "euryale.flows.cart.mutations._LOCKED_CART_WITH_VARIANTS" in queries and len(queries) > 10
     sizes = {name: len(str(q._build().compile(dialect=dialect))) for name, q in queries.items()}

@@ -1,4 +1,4 @@
-"""Cart writes on statements compiled once, run straight on asyncpg inside the write's transaction.
+"""Locks and writes on statements compiled once, run straight on asyncpg inside the caller's SQLAlchemy transaction.
 
 A cart write's statements (the locking read, the line item and tax line INSERT/UPDATE ... RETURNING) went through
 SQLAlchemy's per-execution machinery: cache key, compiled-cache lookup, parameter processing, the async adapter's
@@ -9,6 +9,8 @@ cursor and one `Row` per result row. That cost more CPU than the statements them
   a `FOR UPDATE` holds until the block commits and a write rolls back with it;
 - a database error is raised as SQLAlchemy's (`IntegrityError`, `DBAPIError` with `.orig.sqlstate`), so the
   error handlers answer exactly as for a statement run through SQLAlchemy.
+
+Used by the cart writes (`euryale.modules.cart.service`, `euryale.flows.cart.mutations`); any hot write path may.
 """
 
 from __future__ import annotations
