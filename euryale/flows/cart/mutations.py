@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import direct
 from euryale.db.compiled import CompiledQuery
-from euryale.db.sql import any_param
+from euryale.db.sql import any_param, json_decoded, json_decoders, json_rows
 from euryale.errors import invalid_data, not_allowed, not_found
 from euryale.events import Event
 from euryale.events.outbox import stage_events
@@ -25,9 +25,6 @@ from euryale.flows.cart import taxes
 from euryale.flows.cart.read import (
     cart_payment_collection_id,
     customer_ref_current,
-    json_decoded,
-    json_decoders,
-    json_rows,
     load_cart_relations,
     pop_customer_ref,
     pop_region_ref,

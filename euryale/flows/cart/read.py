@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -13,7 +11,6 @@ from sqlalchemy import (
     ARRAY,
     Boolean,
     DateTime,
-    Float,
     Numeric,
     Text,
     bindparam,
@@ -28,7 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
-from euryale.db.sql import any_param
+from euryale.db.sql import any_param, json_decoded, json_decoders, json_rows
 from euryale.links.models import cart_payment_collection, cart_promotion
 from euryale.modules.cart import service as carts
 from euryale.modules.cart.models import cart as cart_table
@@ -288,45 +285,6 @@ def _owned_query() -> Any:
 # see `mutations._LOCKED_CART`; the GET's) brings the relations as JSON arrays instead. Values keep the types the
 # row statements give: timestamps travel as UTC text, numerics as text.
 
-def _json_key(name: str) -> Any:
-    # a literal in the SQL, not a bind parameter: the cart row statement has ~150 keys, and each parameter is
-    # processed and encoded on every execution
-    return literal_column(f"'{name}'")
-
-
-def _json_value(column: Any) -> Any:
-    if isinstance(column.type, ARRAY) and isinstance(column.type.item_type, Numeric):
-        return cast(column, ARRAY(Text))
-    if isinstance(column.type, DateTime):
-        return func.to_char(func.timezone(literal_column("'UTC'"), column),
-                            literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US'"""))
-    if isinstance(column.type, Numeric):
-        return cast(column, Text)
-    return column
-
-
-def json_decoders(columns: list[Any]) -> list[tuple[str, Any]]:
-    """(key, decode) for the columns whose JSON value is not the row value as is."""
-    out: list[tuple[str, Any]] = []
-    for c in columns:
-        if isinstance(c.type, ARRAY) and isinstance(c.type.item_type, Numeric):
-            out.append((c.key, lambda v: [None if x is None else Decimal(x) for x in v]))
-        elif isinstance(c.type, DateTime):
-            out.append((c.key, lambda v: datetime.fromisoformat(v).replace(tzinfo=UTC)))
-        elif isinstance(c.type, Float):
-            out.append((c.key, float))
-        elif isinstance(c.type, Numeric):
-            out.append((c.key, Decimal))
-    return out
-
-
-def json_rows(columns: list[Any], from_: Any, where: list[Any], order: list[Any]) -> Any:
-    """A scalar subquery: the rows of `columns` FROM `from_` WHERE `where` as one JSON array ordered by `order`."""
-    obj = func.json_build_object(*(x for c in columns for x in (_json_key(c.key), _json_value(c))))
-    return (select(func.coalesce(func.json_agg(aggregate_order_by(obj, *order)), literal_column("'[]'::json")))
-            .select_from(from_).where(*where).scalar_subquery())
-
-
 def relations_columns(cart_id: Any) -> list[Any]:
     """Columns for the statement that reads the cart row (`cart_id`: its id column): the cart's live items (as
     `_ITEMS` reads them), shipping methods and the items' / methods' tax lines and adjustments, each a JSON array;
@@ -355,15 +313,6 @@ _RELATION_DECODERS = {"items": json_decoders(_item_columns()),
                       "shipping_methods": json_decoders(list(cart_shipping_method.c)),
                       **{f"{kind}__{owner_kind}": json_decoders(list(table.c))
                          for kind, owner_kind, table, _ in _OWNED_TABLES}}
-
-
-def json_decoded(value: Any, decoders: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = orjson.loads(value) if isinstance(value, (str, bytes)) else list(value)
-    for r in rows:
-        for key, decode in decoders:
-            if r[key] is not None:
-                r[key] = decode(r[key])
-    return rows
 
 
 def pop_relations(c: dict[str, Any]) -> None:

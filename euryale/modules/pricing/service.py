@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import orjson
-from sqlalchemy import DateTime, Text, and_, bindparam, case, cast, func, insert, literal_column, or_, select, update
+from sqlalchemy import DateTime, Text, and_, bindparam, case, func, insert, literal_column, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db.compiled import CompiledQuery
-from euryale.db.sql import any_param
+from euryale.db.sql import any_param, json_decoded, json_decoders, json_rows
 from euryale.errors import invalid_data, not_found
 from euryale.ids import generate_id
 from euryale.modules.pricing.models import (
@@ -153,31 +152,21 @@ def _candidate_prices_query() -> Any:
     return select(*columns).select_from(from_).where(*where)
 
 
-_NUMERIC_KEYS = ("amount", "min_quantity", "max_quantity")
-
-
 def candidate_prices_column(price_set_id: Any, currency_code: Any = None, region_id: Any = None) -> Any:
     """A scalar subquery: the candidate prices `calculate_prices` reads for the price set `price_set_id` (a column
-    of the outer statement) as one JSON array (numerics as text), with the bind parameters `currency_code`, `now`
-    and `region_id` of `calculate_prices`' statement (or, for the first and the last, the expressions given:
-    `region_id` as `calculate_prices` binds it, '' for none); `candidate_prices_of` turns it into its `rows`."""
+    of the outer statement) as one JSON array, with the bind parameters `currency_code`, `now` and `region_id` of
+    `calculate_prices`' statement (or, for the first and the last, the expressions given: `region_id` as
+    `calculate_prices` binds it, '' for none); `candidate_prices_of` turns it into its `rows`."""
     columns, from_, where = _candidate_prices_parts(price.c.price_set_id == price_set_id, currency_code, region_id)
-    pairs: list[Any] = []
-    for c in columns:  # keys as SQL literals: no bind parameter to process per execution
-        pairs += [literal_column(f"'{c.key}'"), cast(c, Text) if c.key in _NUMERIC_KEYS else c]
-    obj = func.json_build_object(*pairs)
-    return (select(func.coalesce(func.json_agg(obj), literal_column("'[]'::json")))
-            .select_from(from_).where(*where).scalar_subquery())
+    return json_rows(columns, from_, where, [])
+
+
+_CANDIDATE_DECODERS = json_decoders(_candidate_prices_parts(true())[0])
 
 
 def candidate_prices_of(value: Any) -> list[dict[str, Any]]:
     """The `candidate_prices_column` value as the rows `calculate_prices` reads (numerics as Decimal)."""
-    rows: list[dict[str, Any]] = orjson.loads(value) if isinstance(value, (str, bytes)) else list(value)
-    for r in rows:
-        for k in _NUMERIC_KEYS:
-            if r[k] is not None:
-                r[k] = Decimal(r[k])
-    return rows
+    return json_decoded(value, _CANDIDATE_DECODERS)
 
 
 def pricing_params(context: dict[str, Any]) -> dict[str, Any]:

@@ -8,13 +8,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-import orjson
-from sqlalchemy import ARRAY, Text, bindparam, cast, func, literal_column, select, update
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import ARRAY, Text, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.db import crud
 from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import json_decoded, json_decoders, json_rows
 from euryale.errors import duplicate, invalid_data, not_found
 from euryale.ids import generate_id
 from euryale.modules.tax.models import tax_provider, tax_rate, tax_rate_rule, tax_region
@@ -276,25 +275,23 @@ _COUNTRY_RATES = CompiledQuery(_country_rates_query)
 
 def country_rates_column(country_code: Any) -> Any:
     """A scalar subquery: the rows `_country_rates` reads for the country `country_code` (a column of the outer
-    statement, any case) as one JSON array (rate as text), so a statement that reads the address (the cart's
-    locking read) brings them too; `country_rates_of` turns the value into `calculate_tax_lines`' `country_rates`."""
+    statement, any case) as one JSON array, so a statement that reads the address (the cart's locking read) brings
+    them too; `country_rates_of` turns the value into `calculate_tax_lines`' `country_rates`."""
     columns, from_, where, order = _country_rates_parts(func.lower(country_code))
-    pairs: list[Any] = []
-    for c in columns:  # keys as SQL literals: no bind parameter to process per execution
-        if c.key != "region_created_at":
-            pairs += [literal_column(f"'{c.key}'"), cast(c, Text) if c.key == "rate" else c]
-    obj = func.json_build_object(*pairs)
-    return (select(func.coalesce(func.json_agg(aggregate_order_by(obj, *order)), literal_column("'[]'::json")))
-            .select_from(from_).where(*where).scalar_subquery())
+    return json_rows(_json_rate_columns(columns), from_, where, order)
+
+
+def _json_rate_columns(columns: list[Any]) -> list[Any]:
+    # the regions' creation time orders the rows; `_country_rates` does not read it
+    return [c for c in columns if c.key != "region_created_at"]
+
+
+_RATE_DECODERS = json_decoders(_json_rate_columns(_country_rates_parts(bindparam("country"))[0]))
 
 
 def country_rates_of(value: Any) -> list[dict[str, Any]]:
     """The `country_rates_column` value as the rows `_country_rates` reads (rate as a float, as read alone)."""
-    rows: list[dict[str, Any]] = orjson.loads(value) if isinstance(value, (str, bytes)) else list(value)
-    for r in rows:
-        if r["rate"] is not None:
-            r["rate"] = float(r["rate"])
-    return rows
+    return json_decoded(value, _RATE_DECODERS)
 
 
 async def _country_rates(conn: AsyncConnection, country: str, rows: Sequence[Any] | None = None
