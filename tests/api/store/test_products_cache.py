@@ -109,15 +109,15 @@ async def test_regions_cached_until_an_admin_region_write(redis_app: tuple[httpx
     pk = {"x-publishable-api-key": token}
     first = await client.get(f"/store/regions/{region_id}", headers=pk)
     assert first.status_code == 200
-    listed = await client.get("/store/regions", params={"limit": 100}, headers=pk)
-    again = await client.get("/store/regions", params={"limit": 100}, headers=pk)
+    listed = await client.get("/store/regions", params={"limit": 100, "order": "-created_at"}, headers=pk)
+    again = await client.get("/store/regions", params={"limit": 100, "order": "-created_at"}, headers=pk)
     assert again.content == listed.content
     res = await client.post(f"/admin/regions/{region_id}", json={"name": "Renamed region"},
                             headers=admin_headers(config))
     assert res.status_code == 200, res.text
     one = await client.get(f"/store/regions/{region_id}", headers=pk)
     assert one.json()["region"]["name"] == "Renamed region"
-    after = await client.get("/store/regions", params={"limit": 100}, headers=pk)
+    after = await client.get("/store/regions", params={"limit": 100, "order": "-created_at"}, headers=pk)
     assert "Renamed region" in [r["name"] for r in after.json()["regions"]]
     missing = await client.get("/store/regions/reg_nope", headers=pk)
     assert missing.status_code == 404
