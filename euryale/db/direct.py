@@ -15,6 +15,7 @@ Used by the cart writes (`euryale.modules.cart.service`, `euryale.flows.cart.mut
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -139,3 +140,30 @@ async def soft_delete_owners(conn: AsyncConnection, table: Table, owned: Sequenc
         return statement
     query = _write(("soft_delete_owners", table.name, tuple((t.name, k) for t, k in owned)), build)
     await fetch(conn, query, ids=list(ids))
+
+
+_MANY_MAX = 32  # rows of one compiled multi-row INSERT (one statement text per row count up to this)
+
+
+def _multi_row_insert(table: Table, names: tuple[str, ...], n: int) -> ClauseElement:
+    return insert(table).values([{c: bindparam(f"v{i}_{c}", type_=table.c[c].type) for c in names}
+                                 for i in range(n)]).returning(*table.c)
+
+
+async def insert_many(conn: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """INSERT `rows` (the same keys in each, ids included) into `table` in one statement per up to 32 rows; the
+    rows as stored (every column), in the order given. A multi-row `VALUES` compiled once per table, keys and
+    row count: SQLAlchemy's executemany with `RETURNING` (insertmanyvalues) renders and processes it on every
+    call."""
+    out: list[dict[str, Any]] = []
+    if not rows:
+        return out
+    names = tuple(rows[0])
+    for start in range(0, len(rows), _MANY_MAX):
+        chunk = rows[start:start + _MANY_MAX]
+        query = _write(("insert_many", table.name, names, len(chunk)), functools.partial(
+            _multi_row_insert, table, names, len(chunk)))
+        params = {f"v{i}_{c}": row[c] for i, row in enumerate(chunk) for c in names}
+        stored = {r["id"]: dict(r) for r in await fetch(conn, query, **params)}
+        out += [stored[row["id"]] for row in chunk]
+    return out

@@ -15,7 +15,7 @@ from euryale.flows.cart import mutations as cart_mutations
 from euryale.flows.cart import workflows as cart_flows
 from euryale.flows.cart.complete import complete_cart_or_existing
 from euryale.flows.cart.read import retrieve_store_cart
-from euryale.flows.order.read import retrieve_store_order
+from euryale.flows.order.read import placed_store_order, retrieve_store_order
 from euryale.http.actors import optional_customer, require_customer
 from euryale.http.auth import AuthContext
 from euryale.http.json import JSONResponse
@@ -227,6 +227,9 @@ async def complete_cart(cart_id: str, request: Request, fields: str | None = Que
         if result.order_id is None:
             cart = await retrieve_store_cart(conn, cart_id=cart_id, fields=fields)
             return JSONResponse({"type": "cart", "cart": cart, "error": result.error})
-        order = await retrieve_store_order(conn, order_id=result.order_id)
+        if result.placed is not None:  # the rows this call wrote: no read back
+            order = await placed_store_order(conn, **result.placed)
+        else:
+            order = await retrieve_store_order(conn, order_id=result.order_id)
         order.pop("_customer_id", None)
         return JSONResponse({"type": "order", "order": order})

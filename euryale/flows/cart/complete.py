@@ -15,6 +15,7 @@ in progress); the `order_cart` link re-checked under the cart row lock covers a 
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -64,10 +65,19 @@ UNCOVERED_PROFILE = ("The cart items require shipping profiles that are not sati
 
 @dataclass
 class CompletionResult:
-    """Either an order id, or a payment error to answer as `{type: "cart", cart, error}`."""
+    """Either an order id, or a payment error to answer as `{type: "cart", cart, error}`.
+
+    `placed`: when this call wrote the order, its rows as written (`written`, `collections`: the arguments of
+    `euryale.flows.order.read.placed_store_order`), so that the answer need not read them back."""
 
     order_id: str | None = None
     error: dict[str, Any] | None = None
+    placed: dict[str, Any] | None = None
+
+
+# the rows create-order wrote, by order id, for the `complete_cart` call that ran it (the step's checkpointed
+# output is the order id only; a run resumed or answered from its stored outcome reads the order instead)
+_PLACED: ContextVar[dict[str, dict[str, Any]] | None] = ContextVar("complete_cart_placed", default=None)
 
 
 def _validate(cart: dict[str, Any], session: dict[str, Any] | None, *, uncovered_profile: bool = False) -> None:
@@ -288,17 +298,32 @@ async def create_order(ctx: StepContext, v: dict[str, Any]) -> StepResponse:
         if _shipping_shape(cart["items"], [m["id"] for m in cart["shipping_methods"]]) != v.get("checked"):
             uncovered = bool((await conn.execute(select(_uncovered_profile(cart_id)))).scalar())
         _validate(cart, {"id": v["session_id"]} if v["session_id"] else None, uncovered_profile=uncovered)
-        order_id = await _write_order(conn, cart=cart, v=v)
+        placed = _PLACED.get()
+        written: dict[str, Any] | None = {} if placed is not None else None
+        collections: list[dict[str, Any]] = []
+        order_id = await _write_order(conn, cart=cart, v=v, written=written, collections=collections)
         await ctx.stage(conn, "order.placed", {"id": order_id})
+    if placed is not None and written is not None and _complete(written, v, collections):
+        placed[order_id] = {"written": written, "collections": collections}
     return StepResponse({"order_id": order_id})
 
 
-async def _write_order(conn: AsyncConnection, *, cart: dict[str, Any], v: dict[str, Any]) -> str:
+def _complete(written: dict[str, Any], v: dict[str, Any], collections: list[dict[str, Any]]) -> bool:
+    """Whether the rows `_write_order` returned are the whole order as a read would see it: not when it also wrote
+    credit lines (a change and a new summary), nor when the payment existed already (its collection was not
+    refreshed, so not returned)."""
+    return not written.get("credit_lines") and (not v["session_id"] or len(collections) == 1)
+
+
+async def _write_order(conn: AsyncConnection, *, cart: dict[str, Any], v: dict[str, Any],
+                       written: dict[str, Any] | None = None, collections: list[dict[str, Any]] | None = None) -> str:
+    """Write the order of the locked `cart`; with `written` / `collections`, the order's rows and the payment
+    collection's as written (see `orders.create_order_from_cart`, `payments.record_authorization`)."""
     cart_id = cart["id"]
     line_map: dict[str, str] = {}
     for item in cart["items"]:
         line_map[item["id"]] = item["order_line_item_id"] = generate_id("ordli")
-    order_id = await orders.create_order_from_cart(conn, cart=cart)
+    order_id = await orders.create_order_from_cart(conn, cart=cart, written=written)
     # the order is new in this transaction: its links cannot exist yet
     await links.insert_new_links(conn, "order_cart", [(order_id, cart_id)])
     session = v["payment"].get("session")
@@ -308,7 +333,8 @@ async def _write_order(conn: AsyncConnection, *, cart: dict[str, Any], v: dict[s
     if session is not None:
         await payments.record_authorization(conn, session={**session, "amount": Decimal(session["amount"])},
                                             status=v["payment"]["status"], data=v["payment"]["data"],
-                                            cart_id=cart_id, customer_id=cart.get("customer_id"))
+                                            cart_id=cart_id, customer_id=cart.get("customer_id"),
+                                            collections=collections)
         await links.insert_new_links(conn, "order_payment_collection", [(order_id, session["payment_collection_id"])])
         await payments.set_payment_order(conn, payment_collection_id=session["payment_collection_id"],
                                          order_id=order_id)
@@ -324,6 +350,8 @@ async def _write_order(conn: AsyncConnection, *, cart: dict[str, Any], v: dict[s
             reservation_item.c.id.in_(v["reservation_ids"]), reservation_item.c.line_item_id.in_(list(line_map))
         ).values(line_item_id=case(line_map, value=reservation_item.c.line_item_id)))
     if cart.get("credit_lines"):
+        if written is not None:
+            written["credit_lines"] = True
         # the cart's credit lines become the order's (Medusa's order_credit_line), at the order's first version
         await order_lifecycle.record_change(conn, order_id=order_id, change_type="credit_line", bump=False, actions=[
             {"action": "CREDIT_LINE_ADD", "reference": cl["reference"], "reference_id": cl["reference_id"],
@@ -347,6 +375,8 @@ async def complete_cart(container: Container, *, cart_id: str) -> CompletionResu
     engine = container.resolve("workflows")
 
     async def job() -> CompletionResult:
+        placed: dict[str, dict[str, Any]] = {}
+        token = _PLACED.set(placed)
         try:
             # a reverted/failed run (declined payment, short stock) is retired: the customer may try again
             out = await engine.run(WORKFLOW_ID, input={"cart_id": cart_id}, transaction_id=cart_id,
@@ -355,7 +385,10 @@ async def complete_cart(container: Container, *, cart_id: str) -> CompletionResu
             if exc.type == MedusaErrorType.PAYMENT_AUTHORIZATION_ERROR:
                 return CompletionResult(error={"message": exc.message, "name": "Error", "type": exc.type})
             raise
-        return CompletionResult(order_id=str(out.result["order_id"]))
+        finally:
+            _PLACED.reset(token)
+        order_id = str(out.result["order_id"])
+        return CompletionResult(order_id=order_id, placed=placed.get(order_id))
 
     result: CompletionResult = await locking.execute(f"cart:complete:{cart_id}", job, timeout=LOCK_TIMEOUT_S,
                                                      expire=LOCK_EXPIRE_S)

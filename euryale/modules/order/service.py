@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db import direct
 from euryale.db.compiled import CompiledQuery
 from euryale.db.sql import any_param
 from euryale.errors import not_found
@@ -102,36 +103,40 @@ def _tax_line_row(prefix: str, owner: Mapping[str, str], t: Mapping[str, Any]) -
             "provider_id": t.get("provider_id")}
 
 
-async def _insert_all(conn: AsyncConnection, batches: Iterable[tuple[Any, list[dict[str, Any]]]]) -> None:
-    """One multi-row insert per non-empty table, in the given (foreign-key) order."""
+async def _insert_all(conn: AsyncConnection, batches: Iterable[tuple[Any, list[dict[str, Any]]]],
+                      written: dict[str, Any] | None = None) -> None:
+    """One multi-row insert per non-empty table, in the given (foreign-key) order (statements compiled once,
+    `euryale.db.direct.insert_many`); with `written`, the rows as stored (every column, in the order given) under
+    their table's name."""
     for table, rows in batches:
         if rows:
-            await conn.execute(insert(table), rows)
+            stored = await direct.insert_many(conn, table, rows)
+            if written is not None:
+                written[table.name] = stored
 
 
-_ORDER_INSERT = insert(order_table)
-_SUMMARY_INSERT = insert(order_summary)
-
-
-async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, Any]) -> str:
+async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, Any],
+                                written: dict[str, Any] | None = None) -> str:
     """Write the order of a cart (items, shipping, addresses, adjustments, tax lines, summary); returns its id.
 
     `cart` carries `items` and `shipping_methods` with their `tax_lines` and `adjustments`, the addresses and
-    the cart columns (as `euryale.flows.cart.read.load_cart_state` returns them).
+    the cart columns (as `euryale.flows.cart.read.load_cart_state` returns them). With `written` (a dict), the
+    rows are also returned as stored, by table name, for :func:`order_of_written` (same statements, each with
+    `RETURNING`).
     """
     order_id = generate_id("order")
     shipping_address, billing_address = _address_row(cart.get("shipping_address")), _address_row(
         cart.get("billing_address"))
-    await _insert_all(conn, [(order_address, [a for a in (shipping_address, billing_address) if a is not None])])
-    # plain INSERTs with their parameters (a `.values(...)` statement would be built anew on every order)
-    await conn.execute(_ORDER_INSERT, dict(
+    await _insert_all(conn, [(order_address, [a for a in (shipping_address, billing_address) if a is not None])],
+                      written)
+    await _insert_all(conn, [(order_table, [dict(
         id=order_id, region_id=cart.get("region_id"), customer_id=cart.get("customer_id"),
         sales_channel_id=cart.get("sales_channel_id"), email=cart.get("email"),
         currency_code=cart["currency_code"], status="pending", version=1, locale=cart.get("locale"),
         shipping_address_id=shipping_address["id"] if shipping_address else None,
         billing_address_id=billing_address["id"] if billing_address else None,
         metadata=cart.get("metadata"), no_notification=False,
-    ))
+    )])], written)
     lines, details, adjustments, tax_lines = [], [], [], []
     for item in cart.get("items") or []:
         line_id = item.get("order_line_item_id") or generate_id("ordli")
@@ -145,7 +150,8 @@ async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, An
         adjustments += [_adjustment_row("ordliadj", {"item_id": line_id}, a) for a in item.get("adjustments") or []]
         tax_lines += [_tax_line_row("ordlitxl", {"item_id": line_id}, t) for t in item.get("tax_lines") or []]
     await _insert_all(conn, ((order_line_item, lines), (order_item, details),
-                             (order_line_item_adjustment, adjustments), (order_line_item_tax_line, tax_lines)))
+                             (order_line_item_adjustment, adjustments), (order_line_item_tax_line, tax_lines)),
+                      written)
     methods, shippings, m_adj, m_tax = [], [], [], []
     for m in cart.get("shipping_methods") or []:
         mid = generate_id("ordsm")
@@ -158,11 +164,40 @@ async def create_order_from_cart(conn: AsyncConnection, *, cart: Mapping[str, An
         m_adj += [_adjustment_row("ordsmadj", {"shipping_method_id": mid}, a) for a in m.get("adjustments") or []]
         m_tax += [_tax_line_row("ordsmtxl", {"shipping_method_id": mid}, t) for t in m.get("tax_lines") or []]
     await _insert_all(conn, ((order_shipping_method, methods), (order_shipping, shippings),
-                             (order_shipping_method_adjustment, m_adj), (order_shipping_method_tax_line, m_tax)))
+                             (order_shipping_method_adjustment, m_adj), (order_shipping_method_tax_line, m_tax)),
+                      written)
     totals = order_totals(cart.get("items") or [], cart.get("shipping_methods") or [])
-    await conn.execute(_SUMMARY_INSERT, {"id": generate_id("ordsum"), "order_id": order_id, "version": 1,
-                                         "totals": _json_summary(summary_totals(total=totals["total"]))})
+    await _insert_all(conn, [(order_summary, [{
+        "id": generate_id("ordsum"), "order_id": order_id, "version": 1,
+        "totals": _json_summary(summary_totals(total=totals["total"]))}])], written)
     return order_id
+
+
+def order_of_written(written: Mapping[str, Any]) -> dict[str, Any]:
+    """The order `create_order_from_cart(..., written=...)` wrote, as :func:`retrieve_order` reads it back after
+    the commit (same rows, same order, same shape): the complete-cart answer without reading what it wrote.
+
+    Only for an order as it was just created (one version of each item and shipping, one summary, no credit
+    lines: the caller reads it instead when it wrote more)."""
+    def rows(table: Any) -> list[dict[str, Any]]:
+        return list(written.get(table.name) or [])
+    lines = {r["id"]: r for r in rows(order_line_item)}
+    # as _ORDER_ITEM_ROWS orders them
+    details = [(d, lines.get(d["item_id"])) for d in sorted(rows(order_item), key=lambda d: (d["created_at"], d["id"]))]
+    methods = {m["id"]: m for m in rows(order_shipping_method)}
+    links = [{**s, "m": methods[s["shipping_method_id"]]}
+             for s in sorted(rows(order_shipping), key=lambda s: s["created_at"]) if s["shipping_method_id"] in methods]
+    owned: Owned = {k: defaultdict(list) for k in _OWNED_KEYS}
+    for kind, owner_kind, table, key in _OWNED_TABLES:
+        names = _OWNED_KEYS[(kind, owner_kind)][1]
+        for r in rows(table):
+            row = {n: r[n] for n in names}
+            row[key] = r[key]
+            owned[(kind, owner_kind)][r[key]].append(row)
+    summaries = {s["order_id"]: dict(s["totals"] or {}) for s in rows(order_summary)}
+    addrs = {a["id"]: a for a in rows(order_address)}
+    found = _assemble_orders(rows(order_table), details, links, owned, summaries, addrs, {}, detailed=True)
+    return found[0]
 
 
 def _json_summary(summary: Mapping[str, Any]) -> dict[str, Any]:
@@ -454,7 +489,6 @@ async def _orders_of_rows(conn: AsyncConnection, rows: list[dict[str, Any]], cou
     details, links = await _order_details(conn, ids)
     owned = await _owned(conn, [d["item_id"] for d, line in details if line is not None],
                          list(dict.fromkeys(link["m"]["id"] for link in links)))
-    items, ships = _order_items(details, owned), _order_shipping(links, owned)
     summaries: dict[str, dict[str, Any]] = {}
     for s in await _rows(conn, _SUMMARIES, ids):
         summaries[s["order_id"]] = dict(s["totals"] or {})
@@ -466,6 +500,15 @@ async def _orders_of_rows(conn: AsyncConnection, rows: list[dict[str, Any]], cou
     credits: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for c in await lifecycle.credit_lines(conn, order_ids=credited):
         credits[c["order_id"]].append(c)
+    return _assemble_orders(rows, details, links, owned, summaries, addrs, credits, detailed=detailed), count
+
+
+def _assemble_orders(rows: list[dict[str, Any]], details: list[tuple[dict[str, Any], dict[str, Any] | None]],
+                     links: list[dict[str, Any]], owned: Owned, summaries: dict[str, dict[str, Any]],
+                     addrs: dict[str, dict[str, Any]], credits: Mapping[str, list[dict[str, Any]]], *,
+                     detailed: bool) -> list[dict[str, Any]]:
+    """The orders of `rows` in Medusa's shape from their relations' rows (as read, or as just written)."""
+    items, ships = _order_items(details, owned), _order_shipping(links, owned)
     out = []
     for r in rows:
         its, sms = items.get(r["id"], []), ships.get(r["id"], [])
@@ -488,7 +531,7 @@ async def _orders_of_rows(conn: AsyncConnection, rows: list[dict[str, Any]], cou
         else:
             order["metadata"] = r["metadata"]
         out.append(order)
-    return out, count
+    return out
 
 
 async def retrieve_order(conn: AsyncConnection, *, order_id: str, customer_id: str | None = None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ callers cannot both apply it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -145,15 +146,7 @@ async def list_payment_collections(conn: AsyncConnection, *, ids: list[str],
             sessions[sd["payment_collection_id"]].append(_session_dict(sd, by_session))
     out = []
     for r in rows:
-        d = {
-            "id": r["id"], "currency_code": r["currency_code"], "completed_at": r["completed_at"],
-            "status": r["status"], "metadata": r["metadata"], "region_id": r["region_id"],
-            "raw_amount": _raw(r["amount"]), "raw_authorized_amount": _raw(r["authorized_amount"] or 0),
-            "raw_captured_amount": _raw(r["captured_amount"] or 0), "raw_refunded_amount": _raw(r["refunded_amount"] or 0),
-            "created_at": r["created_at"], "updated_at": r["updated_at"], "deleted_at": r["deleted_at"],
-            "amount": r["amount"], "authorized_amount": r["authorized_amount"] or ZERO,
-            "captured_amount": r["captured_amount"] or ZERO, "refunded_amount": r["refunded_amount"] or ZERO,
-        }
+        d = collection_dict(r)
         if with_sessions:
             d["payment_sessions"] = sessions[r["id"]]
             d["payments"] = pays[r["id"]]
@@ -161,6 +154,19 @@ async def list_payment_collections(conn: AsyncConnection, *, ids: list[str],
     order = {i: n for n, i in enumerate(ids)}
     out.sort(key=lambda d: order.get(d["id"], 0))
     return out
+
+
+def collection_dict(r: Mapping[str, Any]) -> dict[str, Any]:
+    """A collection's row in the answers' shape (without its sessions and payments)."""
+    return {
+        "id": r["id"], "currency_code": r["currency_code"], "completed_at": r["completed_at"],
+        "status": r["status"], "metadata": r["metadata"], "region_id": r["region_id"],
+        "raw_amount": _raw(r["amount"]), "raw_authorized_amount": _raw(r["authorized_amount"] or 0),
+        "raw_captured_amount": _raw(r["captured_amount"] or 0), "raw_refunded_amount": _raw(r["refunded_amount"] or 0),
+        "created_at": r["created_at"], "updated_at": r["updated_at"], "deleted_at": r["deleted_at"],
+        "amount": r["amount"], "authorized_amount": r["authorized_amount"] or ZERO,
+        "captured_amount": r["captured_amount"] or ZERO, "refunded_amount": r["refunded_amount"] or ZERO,
+    }
 
 
 async def retrieve_payment_collection(conn: AsyncConnection, *, payment_collection_id: str) -> dict[str, Any]:
@@ -207,16 +213,18 @@ def _refresh_collection_statement() -> Any:
         else_=pc.c.completed_at)
     return update(pc).where(pc.c.id == sums.c.collection_id).values(
         authorized_amount=sums.c.authorized, captured_amount=sums.c.captured, refunded_amount=sums.c.refunded,
-        status=status, completed_at=completed_at, updated_at=func.now())
+        status=status, completed_at=completed_at, updated_at=func.now()).returning(*pc.c)
 
 
-async def refresh_collection_status(conn: AsyncConnection, *, payment_collection_id: str) -> None:
-    """Recompute authorized/captured/refunded amounts and the status from sessions and payments, in one UPDATE.
+async def refresh_collection_status(conn: AsyncConnection, *, payment_collection_id: str) -> dict[str, Any] | None:
+    """Recompute authorized/captured/refunded amounts and the status from sessions and payments, in one UPDATE;
+    the collection's row as updated (None when there is no such collection).
 
     Status: `canceled` stays; otherwise `authorized` / `partially_authorized` by the authorised (or captured)
     sessions' amount against the collection amount, else `awaiting` with a live session, else `not_paid`.
     `completed_at` is set once the captures cover a positive amount."""
-    await conn.execute(_refresh_collection_statement(), {"pc_id": payment_collection_id})
+    row = (await conn.execute(_refresh_collection_statement(), {"pc_id": payment_collection_id})).first()
+    return dict(row._mapping) if row is not None else None
 
 
 # --- sessions --------------------------------------------------------------------------------------------------
@@ -376,8 +384,10 @@ def _authorization_statements() -> dict[str, Any]:
 
 
 async def record_authorization(conn: AsyncConnection, *, session: dict[str, Any], status: str, data: dict[str, Any],
-                               cart_id: str | None = None, customer_id: str | None = None) -> dict[str, Any]:
-    """Persist a successful authorisation: session status, one payment row (idempotent per session)."""
+                               cart_id: str | None = None, customer_id: str | None = None,
+                               collections: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Persist a successful authorisation: session status, one payment row (idempotent per session). The
+    collection's row as refreshed is appended to `collections` when given (nothing when the payment existed)."""
     existing = await _PAYMENT_OF_SESSION.fetch(conn, session_id=session["id"])
     if existing:
         return _payment_dict(dict(existing[0]))
@@ -394,7 +404,9 @@ async def record_authorization(conn: AsyncConnection, *, session: dict[str, Any]
                                                   amount=session["amount"]))
         row = (await conn.execute(update(payment).where(payment.c.id == payment_id).values(captured_at=func.now())
                                   .returning(*payment.c))).one()
-    await refresh_collection_status(conn, payment_collection_id=session["payment_collection_id"])
+    refreshed = await refresh_collection_status(conn, payment_collection_id=session["payment_collection_id"])
+    if collections is not None and refreshed is not None:
+        collections.append(refreshed)
     return _payment_dict(dict(row._mapping))
 
 

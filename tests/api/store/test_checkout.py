@@ -246,3 +246,49 @@ async def test_cart_read_uses_constant_statements(client: httpx.AsyncClient, con
         assert r.status_code == 200
         counts.append(len([s for s in statements if s.lstrip().upper().startswith("SELECT")]))
     assert counts[0] == counts[1] and counts[0] <= 20
+
+
+async def test_complete_answer_is_the_order_as_read_back(client: httpx.AsyncClient, container: Container) -> None:
+    """complete-cart answers the order it just wrote without reading it back: byte for byte what GET
+    /store/orders/:id answers for it (two lines with metadata, decimal prices, tax lines, an item and a shipping
+    promotion's adjustments, addresses with metadata, the shipping method, the payment collection)."""
+    from tests.api.store.test_carts_more import make_promotion
+
+    shop = await make_shop(container, country_code="de", prices=["19.99", 7], tax_rate_percent="23.5")
+    h = shop.headers
+    r = await client.post("/store/carts", json={"region_id": shop.region_id, "metadata": {"b": 1, "a": [2.5]}},
+                          headers=h)
+    cart_id = r.json()["cart"]["id"]
+    for n, v in enumerate(shop.variants):
+        r = await client.post(f"/store/carts/{cart_id}/line-items", headers=h, json={
+            "variant_id": v.id, "quantity": n + 2, "metadata": {"zz": n, "gift": "yes", "note": "ümlaut"}})
+        assert r.status_code == 200, r.text
+    r = await client.post(f"/store/carts/{cart_id}", headers=h, json={
+        "email": f"same-{shop.tag}@example.com",
+        "shipping_address": {**address("de"), "metadata": {"floor": 3, "door": "b"}},
+        "billing_address": {**address("de"), "company": "ACME"}})
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/store/carts/{cart_id}/shipping-methods", json={"option_id": shop.shipping_option_id},
+                          headers=h)
+    assert r.status_code == 200, r.text
+    for code in (await make_promotion(container, value=10),
+                 await make_promotion(container, value=3, type="fixed", target_type="shipping_methods",
+                                      currency_code="eur")):
+        r = await client.post(f"/store/carts/{cart_id}/promotions", json={"promo_codes": [code]}, headers=h)
+        assert r.status_code == 200, r.text
+    r = await client.post("/store/payment-collections", json={"cart_id": cart_id}, headers=h)
+    r = await client.post(f"/store/payment-collections/{r.json()['payment_collection']['id']}/payment-sessions",
+                          json={"provider_id": "pp_system_default"}, headers=h)
+    assert r.status_code == 200, r.text
+    completed = await client.post(f"/store/carts/{cart_id}/complete", headers=h)
+    assert completed.status_code == 200, completed.text
+    order = completed.json()["order"]
+    assert len(order["items"]) == 2 and all(i["tax_lines"] and i["adjustments"] for i in order["items"])
+    assert order["shipping_methods"][0]["adjustments"] and order["shipping_methods"][0]["tax_lines"]
+    assert order["payment_collections"][0]["status"] == "authorized"
+    read = await client.get(f"/store/orders/{order['id']}", headers=h)
+    assert read.status_code == 200, read.text
+    prefix = '{"type":"order","order":'
+    assert completed.text.startswith(prefix) and read.text.startswith('{"order":')
+    assert completed.text[len(prefix):] == read.text[len('{"order":'):]
+
