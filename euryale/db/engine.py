@@ -7,7 +7,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 
 def _json_dumps(value: Any) -> str:
@@ -17,6 +19,29 @@ def _json_dumps(value: Any) -> str:
 
 # connections one process keeps (`database_driver_options={"pool": {"max": N, "overflow": M}}`)
 DEFAULT_POOL_MAX = 20
+
+
+def _autocommit_connection(engine: AsyncEngine) -> Connection:
+    """A pooled connection set to AUTOCOMMIT (runs inside a greenlet: the pool may wait for a free connection)."""
+    conn = engine.sync_engine.connect()
+    try:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _idle(conn: AsyncConnection) -> bool:
+    """Whether returning `conn` to the pool does no I/O: no transaction open on it (the reset's rollback is then a
+    no-op on the asyncpg adapter) and not invalidated."""
+    sync = conn.sync_connection
+    if sync is None or sync.closed or sync.invalidated:
+        return False
+    adapted = sync.connection.dbapi_connection
+    driver = getattr(adapted, "_connection", None)
+    return (driver is not None and getattr(adapted, "_transaction", False) is None
+            and not driver.is_in_transaction())
 
 
 class Database:
@@ -83,11 +108,29 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for reads (the replica when `database_read_url` is configured)."""
-        async with self.read_engine.connect() as conn:
-            # autocommit: under READ COMMITTED each statement reads its own snapshot inside a transaction too, so
-            # the BEGIN and the ROLLBACK that closed every read block were two round trips for nothing
-            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+        """A connection for reads (the replica when `database_read_url` is configured).
+
+        Autocommit: under READ COMMITTED each statement reads its own snapshot inside a transaction too, so the
+        BEGIN and the ROLLBACK that closed every read block were two round trips for nothing.
+
+        Every store request takes one or two of these, so the checkout is kept to what it needs: the pool checkout
+        and the isolation level in one greenlet (`async with engine.connect()` and `execution_options` were two),
+        and a connection left idle (no transaction open on it, not invalidated) goes back to the pool in the same
+        step, since returning it does no I/O; `AsyncConnection.__aexit__` runs the close in a task of its own
+        behind `asyncio.shield` (safe against a cancellation in the middle of I/O), three event loop iterations
+        per block. Any other state is closed that way, as before. ~90 -> ~45 us of CPU per block.
+        """
+        engine = self.read_engine
+        conn = AsyncConnection(engine, await greenlet_spawn(_autocommit_connection, engine))
+        try:
+            yield conn
+        finally:
+            if _idle(conn):
+                sync = conn.sync_connection
+                assert sync is not None
+                await greenlet_spawn(sync.close)
+            else:
+                await conn.__aexit__(None, None, None)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
