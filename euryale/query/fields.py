@@ -23,6 +23,11 @@ class FieldSelection:
     relations: dict[str, FieldSelection] = field(default_factory=dict)
     star: bool = False
 
+    def copy(self) -> FieldSelection:
+        """A deep copy (its sets and relations are new objects all the way down)."""
+        return FieldSelection(set(self.scalars), {name: sub.copy() for name, sub in self.relations.items()},
+                              self.star)
+
     def has(self, path: str) -> bool:
         """True when `path` (dotted, e.g. `variants.calculated_price`) is selected as a field or a relation."""
         head, _, rest = path.partition(".")
