@@ -11,6 +11,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from euryale.db.compiled import CompiledQuery
+from euryale.db.sql import any_param
 from euryale.http.query import as_list
 from euryale.links.models import product_sales_channel, publishable_api_key_sales_channel, region_payment_provider
 from euryale.modules.api_key.models import api_key
@@ -59,12 +61,52 @@ def _cols(table: Any, names: list[str]) -> list[Any]:
     return [table.c[n] for n in names if n in table.c]
 
 
+# the statements of children loaders without extra conditions, by (table, columns, foreign key, order)
+_CHILDREN: dict[tuple[Any, ...], CompiledQuery | None] = {}
+
+
+def _decodes_as_driver(column: Any, dialect: Any) -> bool:
+    """Whether SQLAlchemy hands a value of `column` over as the driver returned it (no result processor)."""
+    try:
+        return column.type.dialect_impl(dialect).result_processor(dialect, None) is None
+    except Exception:  # a type that needs the driver's type code to decide: leave it to SQLAlchemy
+        return False
+
+
+def _children_query(conn: AsyncConnection, table: Any, cols: list[str], fk: str, order: str) -> CompiledQuery | None:
+    """The loader's statement compiled once (ids as one array parameter), or None when a column's type decodes
+    differently through SQLAlchemy than as asyncpg returns it (a result processor): such loaders stay on
+    SQLAlchemy. Building and running the statement through SQLAlchemy on each request (`in_` with a bind per id,
+    cache key, result rows) cost ~150 us of CPU on `GET /store/regions`."""
+    key = (table.name, tuple(cols), fk, order)
+    if key not in _CHILDREN:
+        selected = [table.c[fk], *_cols(table, cols)]
+        dialect = conn.dialect
+        plain = all(_decodes_as_driver(c, dialect) for c in selected)
+
+        def build() -> Any:
+            conds = [any_param(table.c[fk])]
+            if "deleted_at" in table.c:
+                conds.append(table.c.deleted_at.is_(None))
+            return select(table.c[fk].label("__fk"), *_cols(table, cols)).where(*conds).order_by(table.c[order])
+        _CHILDREN[key] = CompiledQuery(build) if plain else None
+    return _CHILDREN[key]
+
+
 def children_loader(table: Any, cols: list[str], fk: str, name: str, *, parent_key: str = "id",
                     order: str = "created_at", extra: Any = ()) -> Any:
     """Loader for a one-to-many relation stored as a foreign key on the child table."""
     async def load(conn: AsyncConnection, rows: list[Row], sel: FieldSelection, ctx: dict[str, Any]) -> None:
         ids = list({r[parent_key] for r in rows})
         grouped: dict[str, list[Row]] = defaultdict(list)
+        query = None if extra else _children_query(conn, table, cols, fk, order)
+        if query is not None:
+            for record in await query.fetch(conn, ids=ids):
+                d = dict(record)
+                grouped[d.pop("__fk")].append(d)
+            for r in rows:
+                r[name] = grouped.get(r[parent_key], [])
+            return
         conds = [table.c[fk].in_(ids), *extra]
         if "deleted_at" in table.c:
             conds.append(table.c.deleted_at.is_(None))
