@@ -1,5 +1,6 @@
 """One pure-ASGI middleware for what every request needs around the application: request id, CORS per route
-group, Prometheus metrics, the tracing span (when on) and the access-log line.
+group, Prometheus metrics, the tracing span (when on), the access-log line, and the scope in which the request's
+read blocks pass a connection on (`euryale.db.engine.RequestConnections`).
 
 It does, in the same order and with the same output, what a stack of four middlewares did (request id + log
 outermost, then metrics, tracing, CORS): one coroutine layer and one `send` wrapper per request instead of four,
@@ -20,6 +21,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from euryale import metrics, tracing
+from euryale.db.engine import REQUEST_CONNECTIONS, RequestConnections
 from euryale.http.cors import GroupCORSMiddleware, Origins, origin_allowed
 
 log = structlog.get_logger("euryale.http")
@@ -110,9 +112,13 @@ class RequestMiddleware:
                 message.setdefault("headers", []).append(request_id_header)
             await send(message)
 
+        shared = RequestConnections()
+        shared_token = REQUEST_CONNECTIONS.set(shared)
         try:
             await inner(scope, receive, send_wrapper)
         finally:
+            REQUEST_CONNECTIONS.reset(shared_token)
+            await shared.release()  # a read connection the request kept and did not use
             elapsed = time.perf_counter() - started
             metrics.HTTP_IN_FLIGHT.dec()
             route = getattr(scope.get("route"), "path", None)

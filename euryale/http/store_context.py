@@ -119,7 +119,10 @@ async def store_context(request: Request) -> StoreContext:
         else:
             info = await cache.get(_cache_key(token))
     if info is None:
-        async with request.app.state.container.database().read() as conn:
+        # a read (GET) keeps the connection for the page it reads next: one pool checkout per request, not two
+        # (writes return it: they may wait on other services before their transaction)
+        keep = request.method in ("GET", "HEAD")
+        async with request.app.state.container.database().read(keep=keep) as conn:
             info = await lookup_publishable_key(conn, token)
         if info is None:
             raise not_allowed(INVALID_KEY)
