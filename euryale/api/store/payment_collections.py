@@ -31,7 +31,10 @@ class CreateSessionBody(BaseModel):
 async def create_payment_collection(body: CreateCollectionBody, request: Request,
                                     ctx: StoreContext = Depends(store_context)) -> dict[str, Any]:
     """The cart's payment collection (created for the cart total when it has none)."""
-    pc_id = await payment_workflows.create_cart_collection(request.app.state.container, cart_id=body.cart_id)
+    pc_id, created = await payment_workflows.create_cart_collection(request.app.state.container,
+                                                                     cart_id=body.cart_id)
+    if created is not None:  # new: no session yet, answered from the row as written
+        return {"payment_collection": payments.store_collection_shape({**created, "payment_sessions": []})}
     async with request.app.state.container.database().transaction() as conn:
         pc = await payments.retrieve_payment_collection(conn, payment_collection_id=pc_id)
     return {"payment_collection": payments.store_collection_shape(pc)}
@@ -41,8 +44,11 @@ async def create_payment_collection(body: CreateCollectionBody, request: Request
 async def create_payment_session(collection_id: str, body: CreateSessionBody, request: Request,
                                  ctx: StoreContext = Depends(store_context)) -> dict[str, Any]:
     """Initiate a session with a provider (replacing the pending one)."""
-    await payment_workflows.create_payment_session(request.app.state.container, payment_collection_id=collection_id,
-                                                   provider_id=body.provider_id, data=body.data)
+    _, written = await payment_workflows.create_payment_session(
+        request.app.state.container, payment_collection_id=collection_id, provider_id=body.provider_id,
+        data=body.data)
+    if written is not None:  # the collection as the step wrote it: no read back
+        return {"payment_collection": payments.store_collection_shape(written)}
     async with request.app.state.container.database().transaction() as conn:
         pc = await payments.retrieve_payment_collection(conn, payment_collection_id=collection_id)
     return {"payment_collection": payments.store_collection_shape(pc)}

@@ -30,21 +30,22 @@ def _locked_cart_statement() -> Any:
     ).where(cart.c.id == cart_id, cart.c.deleted_at.is_(None)).with_for_update(of=cart)
 
 
-async def create_for_cart(conn: AsyncConnection, *, cart_id: str) -> str:
-    """The cart's payment collection: the existing one, else a new one for the cart total (locks the cart)."""
+async def create_for_cart(conn: AsyncConnection, *, cart_id: str) -> tuple[str, dict[str, Any] | None]:
+    """The cart's payment collection (locks the cart): the existing one's id and None, else a new one for the cart
+    total, its id and row as stored."""
     c = (await conn.execute(_locked_cart_statement(), {"cart_id": cart_id})).first()
     if c is None:
         raise carts.cart_not_found(cart_id)
     if c.payment_collection_id is not None:
-        return str(c.payment_collection_id)
+        return str(c.payment_collection_id), None
     if c.completed_at is not None:
         raise invalid_data(f"Cart {cart_id} is already completed.")
     # the total needs items and shipping methods with their tax lines and adjustments, not the addresses
     state = await load_cart_relations(conn, {"id": cart_id, "shipping_address": None, "billing_address": None})
-    pc_id = await payments.create_payment_collection(
+    row = await payments.insert_payment_collection(
         conn, currency_code=c.currency_code, amount=Decimal(state["totals"]["total"]), region_id=c.region_id or "")
-    await links.insert_new_links(conn, "cart_payment_collection", [(cart_id, pc_id)])
-    return pc_id
+    await links.insert_new_links(conn, "cart_payment_collection", [(cart_id, row["id"])])
+    return str(row["id"]), row
 
 
 async def region_provider_ids(conn: AsyncConnection, *, region_id: str) -> list[str]:

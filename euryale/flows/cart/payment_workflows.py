@@ -4,6 +4,7 @@ then persist the session in one transaction; a failure of the second step cancel
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +18,12 @@ from euryale.workflows import StepContext, StepResponse, step, workflow
 CREATE_SESSIONS = "create-payment-sessions"
 
 
-@transaction_workflow("create-payment-collection-for-cart", retention_time=STORE_RETENTION)
-async def create_cart_collection(conn: AsyncConnection, *, cart_id: str) -> str:
-    """createPaymentCollectionForCartWorkflow: the cart's collection id (existing or new)."""
+# the execution stores the collection's id; the caller also gets the new collection's row (None for an existing one)
+@transaction_workflow("create-payment-collection-for-cart", retention_time=STORE_RETENTION,
+                      redact=lambda out: out[0])
+async def create_cart_collection(conn: AsyncConnection, *, cart_id: str) -> tuple[str, dict[str, Any] | None]:
+    """createPaymentCollectionForCartWorkflow: the cart's collection id (existing or new) and, when new, its row
+    as stored."""
     return await create_for_cart(conn, cart_id=cart_id)
 
 
@@ -52,7 +56,7 @@ async def _persist(ctx: StepContext, input: Any) -> StepResponse:
         session_id = await payments.persist_payment_session(
             conn, payment_collection_id=inp["payment_collection_id"], provider_id=inp["provider_id"],
             amount=Decimal(initiated["amount"]), currency_code=initiated["currency_code"],
-            provider_data=initiated["data"])
+            provider_data=initiated["data"], answer=_ANSWER.get())
     # compensation: none, the transaction is atomic (a later failure would be compensated at the provider)
     return StepResponse(session_id, compensate_input=None)
 
@@ -60,9 +64,21 @@ async def _persist(ctx: StepContext, input: Any) -> StepResponse:
 workflow(CREATE_SESSIONS, steps=[_initiate, _persist], retention_time=STORE_RETENTION)
 
 
+# the collection as the persist step wrote it, for the `create_payment_session` call that ran the step (its
+# checkpointed output is the session id only)
+_ANSWER: ContextVar[list[dict[str, Any]] | None] = ContextVar("payment_session_answer", default=None)
+
+
 async def create_payment_session(container: Any, *, payment_collection_id: str, provider_id: str,
-                                 data: dict[str, Any] | None) -> str:
-    """createPaymentSessionsWorkflow: the new session's id; the step's business error propagates as is."""
-    outcome = await container.resolve("workflows").run(CREATE_SESSIONS, input=encode({
-        "payment_collection_id": payment_collection_id, "provider_id": provider_id, "data": data}))
-    return str(outcome.result)
+                                 data: dict[str, Any] | None) -> tuple[str, dict[str, Any] | None]:
+    """createPaymentSessionsWorkflow: the new session's id and, when the rows the step wrote are the whole
+    collection, the collection as `payments.retrieve_payment_collection` reads it after (else None); the step's
+    business error propagates as is."""
+    answer: list[dict[str, Any]] = []
+    token = _ANSWER.set(answer)
+    try:
+        outcome = await container.resolve("workflows").run(CREATE_SESSIONS, input=encode({
+            "payment_collection_id": payment_collection_id, "provider_id": provider_id, "data": data}))
+    finally:
+        _ANSWER.reset(token)
+    return str(outcome.result), answer[0] if answer else None

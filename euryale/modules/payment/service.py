@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import String, and_, bindparam, case, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db import direct
 from euryale.db.compiled import CompiledQuery
 from euryale.db.sql import any_param
 from euryale.errors import MedusaError, MedusaErrorType, invalid_data, not_allowed, not_found
@@ -75,11 +76,18 @@ async def ensure_payment_providers(conn: AsyncConnection, *, ids: list[str]) -> 
 async def create_payment_collection(conn: AsyncConnection, *, currency_code: str, amount: Decimal, region_id: str,
                                     metadata: dict[str, Any] | None = None) -> str:
     """Create a collection (status `not_paid`); returns its id."""
-    pc_id = generate_id("pay_col")
-    await conn.execute(insert(payment_collection).values(
-        id=pc_id, currency_code=currency_code, amount=amount, region_id=region_id, status="not_paid",
-        metadata=metadata, authorized_amount=ZERO, captured_amount=ZERO, refunded_amount=ZERO))
-    return pc_id
+    row = await insert_payment_collection(conn, currency_code=currency_code, amount=amount, region_id=region_id,
+                                          metadata=metadata)
+    return str(row["id"])
+
+
+async def insert_payment_collection(conn: AsyncConnection, *, currency_code: str, amount: Decimal, region_id: str,
+                                    metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create a collection (status `not_paid`); its row as stored (a statement compiled once)."""
+    return await direct.insert_one(conn, payment_collection, {
+        "id": generate_id("pay_col"), "currency_code": currency_code, "amount": amount, "region_id": region_id,
+        "status": "not_paid", "metadata": metadata, "authorized_amount": ZERO, "captured_amount": ZERO,
+        "refunded_amount": ZERO})
 
 
 async def update_payment_collection_amount(conn: AsyncConnection, *, payment_collection_id: str,
@@ -241,13 +249,12 @@ def _session_check_statement() -> Any:
 
 # every store payment session runs these: compiled / built once
 _SESSION_CHECK = CompiledQuery(_session_check_statement)
-_REPLACEABLE_SESSIONS = CompiledQuery(lambda: select(
-    payment_session.c.id, payment_session.c.provider_id, payment_session.c.data).where(
+# the collection's live sessions: the ones not authorised are replaced by a new one, the others kept
+_LIVE_SESSIONS = CompiledQuery(lambda: select(
+    payment_session.c.id, payment_session.c.provider_id, payment_session.c.data, payment_session.c.status).where(
     payment_session.c.payment_collection_id == bindparam("pc_id", type_=String),
-    # no IN list: a compiled query cannot expand one
-    payment_session.c.deleted_at.is_(None), payment_session.c.status != "authorized",
-    payment_session.c.status != "captured"))
-_SESSION_INSERT = insert(payment_session)
+    payment_session.c.deleted_at.is_(None)))
+_KEPT_SESSION = frozenset({"authorized", "captured"})
 
 
 async def check_session_allowed(conn: AsyncConnection, *, payment_collection_id: str, provider_id: str,
@@ -288,21 +295,30 @@ async def cancel_at_provider(*, provider_id: str, data: dict[str, Any]) -> None:
 
 async def persist_payment_session(conn: AsyncConnection, *, payment_collection_id: str, provider_id: str,
                                   amount: Decimal, currency_code: str, provider_data: dict[str, Any],
-                                  context: dict[str, Any] | None = None) -> str:
-    """Store an initiated session, replacing the collection's pending ones; returns its id."""
+                                  context: dict[str, Any] | None = None,
+                                  answer: list[dict[str, Any]] | None = None) -> str:
+    """Store an initiated session, replacing the collection's pending ones; returns its id.
+
+    `answer`: receives the collection as `retrieve_payment_collection` reads it once this commits, when the rows
+    written are the whole of it (no session kept beside the new one, nothing authorised or captured)."""
     # Medusa keeps one active session per collection: older pending sessions are dropped
-    old = await _REPLACEABLE_SESSIONS.fetch(conn, pc_id=payment_collection_id)
+    live = await _LIVE_SESSIONS.fetch(conn, pc_id=payment_collection_id)
+    old = [o for o in live if o["status"] not in _KEPT_SESSION]
     for o in old:
         await cancel_at_provider(provider_id=o["provider_id"], data=o["data"] or {})
     if old:
         await conn.execute(update(payment_session).where(payment_session.c.id.in_([o["id"] for o in old]))
                            .values(deleted_at=func.now()))
     session_id = generate_id("payses")
-    await conn.execute(_SESSION_INSERT, {
+    session = await direct.insert_one(conn, payment_session, {
         "id": session_id, "currency_code": currency_code, "amount": amount, "provider_id": provider_id,
         "data": provider_data, "context": context or {}, "status": "pending",
         "payment_collection_id": payment_collection_id, "metadata": {}})
-    await refresh_collection_status(conn, payment_collection_id=payment_collection_id)
+    pc = await refresh_collection_status(conn, payment_collection_id=payment_collection_id)
+    if (answer is not None and pc is not None and len(old) == len(live) and not pc["authorized_amount"]
+            and not pc["captured_amount"]):
+        # as list_payment_collections answers it: the one live session, no payment (none is read for these)
+        answer.append({**collection_dict(pc), "payment_sessions": [_session_dict(session, {})], "payments": []})
     return session_id
 
 

@@ -292,3 +292,23 @@ async def test_complete_answer_is_the_order_as_read_back(client: httpx.AsyncClie
     assert completed.text.startswith(prefix) and read.text.startswith('{"order":')
     assert completed.text[len(prefix):] == read.text[len('{"order":'):]
 
+
+async def test_payment_collection_answers_are_the_rows_as_read_back(client: httpx.AsyncClient, shop: Shop) -> None:
+    """A new collection, and a new session, are answered from the rows written: byte for byte what the route
+    answers once they exist (it reads them back then), decimal amounts and replaced sessions included."""
+    h = shop.headers
+    r = await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)
+    cart_id = r.json()["cart"]["id"]
+    await client.post(f"/store/carts/{cart_id}/line-items", json={"variant_id": shop.variants[0].id, "quantity": 3},
+                      headers=h)
+    created = await client.post("/store/payment-collections", json={"cart_id": cart_id}, headers=h)
+    assert created.status_code == 200, created.text
+    again = await client.post("/store/payment-collections", json={"cart_id": cart_id}, headers=h)
+    assert created.json()["payment_collection"]["payment_sessions"] == [] and created.text == again.text
+    pc_id = created.json()["payment_collection"]["id"]
+    for data in ({"b": 1, "a": {"z": [0.5, None]}}, None):  # the second replaces the first
+        session = await client.post(f"/store/payment-collections/{pc_id}/payment-sessions", headers=h,
+                                    json={"provider_id": "pp_system_default", "data": data})
+        assert session.status_code == 200, session.text
+        read = await client.post("/store/payment-collections", json={"cart_id": cart_id}, headers=h)
+        assert len(session.json()["payment_collection"]["payment_sessions"]) == 1 and session.text == read.text
