@@ -85,6 +85,7 @@ class Ctx:
     concurrency: int
     carts: list[str] = field(default_factory=list)
     extra_headers: dict[str, str] = field(default_factory=dict)
+    worker_pid: int | None = None  # the worker process (subscribers): its CPU is reported for the checkout flow
 
     @property
     def headers(self) -> dict[str, str]:
@@ -352,13 +353,25 @@ async def checkout_scenario(ctx: Ctx, concurrency: int = 8) -> Result:
                     errors += 1
                     first_error = first_error or str(exc)[:100]
 
+        hz = os.sysconf("SC_CLK_TCK")
+        w0 = _cpu_ticks(ctx.worker_pid) if ctx.worker_pid else 0
         with Sampler(ctx.server.pid) as s:
             started = time.monotonic()
             await asyncio.gather(*(worker(n) for n in range(concurrency)))
             elapsed = time.monotonic() - started
+        # the worker runs the subscribers of the events each flow emits, on the same cores as the server
+        worker_cpu = (_cpu_ticks(ctx.worker_pid) - w0) / hz if ctx.worker_pid else None
     res = _summary(lat, errors, elapsed, s, unit="flows/s")
     res.name = "checkout_flow"
-    res.note = f"concurrency {concurrency}, 18 requests per flow" + (f"; first error: {first_error}" if first_error else "")
+    flows = len(lat)
+    per_flow = ""
+    if flows and s.cpu_pct is not None:
+        per_flow = f"; server {s.cpu_pct / 100 * elapsed / flows * 1000:.0f} ms CPU/flow"
+        if worker_cpu is not None:
+            per_flow += (f", worker {worker_cpu / elapsed * 100:.0f}% CPU ({worker_cpu / flows * 1000:.1f} ms/flow, "
+                         "sampled until the last flow ended)")
+    res.note = (f"concurrency {concurrency}, 18 requests per flow{per_flow}"
+                + (f"; first error: {first_error}" if first_error else ""))
     return res
 
 
@@ -704,7 +717,7 @@ async def main_async(args: argparse.Namespace) -> Path:
         startup = server.wait_http(f"{url}/health", timeout=60)
         idle_rss = _rss_mb(server.pid)
         ctx = Ctx(url=url, key=data["publishable_key"], data=data, server=server, tool=tool,
-                  duration=args.duration, concurrency=args.concurrency)
+                  duration=args.duration, concurrency=args.concurrency, worker_pid=worker.pid)
         print(f"server up in {startup:.2f}s (RSS {idle_rss:.0f} MB); load tool: {tool}")
         if args.soak:
             samples, counts = await soak_scenario(ctx, args.soak, worker.pid, wrk)
