@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Integer, String, and_, bindparam, func, select
 
+from euryale.db.compiled import CompiledQuery
 from euryale.events import Event
 from euryale.modules.notification.service import notification_service
 from euryale.modules.order.models import order_item, order_line_item, order_summary
@@ -14,27 +15,32 @@ from euryale.modules.order.models import order_table as order
 config = {"event": "order.placed", "subscriber_id": "order-placed-notification"}
 
 
+# compiled once (euryale.db.compiled): the worker runs these for every order placed
+_ORDER = CompiledQuery(lambda: select(
+    order.c.id, order.c.display_id, order.c.email, order.c.currency_code, order.c.customer_id,
+    order.c.no_notification, order.c.version,
+).where(order.c.id == bindparam("order_id", type_=String), order.c.deleted_at.is_(None)))
+_ITEMS = CompiledQuery(lambda: select(
+    order_line_item.c.title, order_line_item.c.product_title, order_line_item.c.variant_title,
+    order_item.c.quantity, func.coalesce(order_item.c.unit_price, order_line_item.c.unit_price).label("unit_price"),
+).select_from(order_item.join(order_line_item, order_item.c.item_id == order_line_item.c.id)).where(
+    order_item.c.order_id == bindparam("order_id", type_=String),
+    order_item.c.version == bindparam("version", type_=Integer),
+    order_item.c.deleted_at.is_(None)).order_by(order_line_item.c.title))
+_TOTALS = CompiledQuery(lambda: select(order_summary.c.totals).where(and_(
+    order_summary.c.order_id == bindparam("order_id", type_=String), order_summary.c.deleted_at.is_(None)))
+    .order_by(order_summary.c.version.desc()).limit(1))
+
+
 async def _load_order(container: Any, order_id: str) -> dict[str, Any] | None:
     async with container.database().read() as conn:
-        row = (await conn.execute(select(
-            order.c.id, order.c.display_id, order.c.email, order.c.currency_code, order.c.customer_id,
-            order.c.no_notification, order.c.version,
-        ).where(order.c.id == order_id, order.c.deleted_at.is_(None)))).mappings().first()
-        if row is None:
+        found = await _ORDER.fetch(conn, order_id=order_id)
+        if not found:
             return None
-        items = (await conn.execute(select(
-            order_line_item.c.title, order_line_item.c.product_title, order_line_item.c.variant_title,
-            order_item.c.quantity, func.coalesce(order_item.c.unit_price, order_line_item.c.unit_price)
-            .label("unit_price"),
-        ).select_from(order_item.join(order_line_item, order_item.c.item_id == order_line_item.c.id)).where(
-            order_item.c.order_id == order_id, order_item.c.version == row["version"],
-            order_item.c.deleted_at.is_(None)).order_by(order_line_item.c.title))).mappings().all()
-        totals = (await conn.execute(select(order_summary.c.totals).where(and_(
-            order_summary.c.order_id == order_id, order_summary.c.deleted_at.is_(None)))
-            .order_by(order_summary.c.version.desc()).limit(1))).scalar()
-    # plain str keys: RowMapping keys may be str subclasses, which orjson (the JSONB serializer) refuses
-    return {**{str(k): v for k, v in row.items()}, "items": [{str(k): v for k, v in i.items()} for i in items],
-            "totals": totals or {}}
+        row = dict(found[0])
+        items = [dict(i) for i in await _ITEMS.fetch(conn, order_id=order_id, version=row["version"])]
+        totals = await _TOTALS.fetch(conn, order_id=order_id)
+    return {**row, "items": items, "totals": (totals[0][0] if totals else None) or {}}
 
 
 def _text(o: dict[str, Any]) -> str:
