@@ -380,14 +380,16 @@ def _variant_parts(priced: bool, channel: Any = None, currency_code: Any = None,
          _p.c.deleted_at.is_(None)])
 
 
-def _variants_query(priced: bool) -> Any:
+def _variants_query(priced: bool, one: bool = False) -> Any:
     """`_variant_parts` as one statement."""
-    columns, from_, where = _variant_parts(priced)
+    columns, from_, where = _variant_parts(priced, one=one)
     return select(*columns).select_from(from_).where(*where)
 
 
 _VARIANT_DECODERS = json_decoders(_variant_parts(priced=True)[0])
 _VARIANTS_FOR_ITEMS = CompiledQuery(lambda: _variants_query(priced=False))
+# one variant (a line's quantity change) by `id = $n`: a plan kept, as `_LOCKED_CART_WITH_VARIANT`
+_VARIANT_FOR_ITEM = CompiledQuery(lambda: _variants_query(priced=False, one=True))
 _PRICED_VARIANTS_FOR_ITEMS = CompiledQuery(lambda: _variants_query(priced=True))
 
 
@@ -398,8 +400,9 @@ async def _variants_for_items(conn: AsyncConnection, variant_ids: Sequence[str],
     ids = list(dict.fromkeys(variant_ids))
     if not ids:
         return {}
-    return {r["id"]: dict(r) for r in await _VARIANTS_FOR_ITEMS.fetch(conn, ids=ids,
-                                                                       sales_channel_id=sales_channel_id)}
+    rows = await (_VARIANT_FOR_ITEM.fetch(conn, variant_id=ids[0], sales_channel_id=sales_channel_id) if len(ids) == 1
+                  else _VARIANTS_FOR_ITEMS.fetch(conn, ids=ids, sales_channel_id=sales_channel_id))
+    return {r["id"]: dict(r) for r in rows}
 
 
 async def _priced_variants(conn: AsyncConnection, *, cart: Mapping[str, Any], variant_ids: Sequence[str]

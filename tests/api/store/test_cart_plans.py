@@ -1,4 +1,4 @@
-"""The statement a line item add runs after its lock keeps one generic plan per connection.
+"""The statements a line item add and a quantity change run keep one generic plan per connection.
 
 PostgreSQL plans a prepared statement for its parameters five times, then keeps a generic plan only when that plan
 is not estimated dearer than the custom ones. The add's cart read (`mutations._LOCKED_CART_WITH_VARIANT`) carries
@@ -21,7 +21,7 @@ from tests.support import services
 from tests.support.arch import arch_config, started
 
 
-async def test_add_line_item_cart_read_keeps_a_generic_plan() -> None:
+async def test_line_item_writes_keep_generic_plans() -> None:
     db = await services.create_database("plans")
     try:
         await asyncio.to_thread(migrate.upgrade, db.url)
@@ -44,10 +44,20 @@ async def test_add_line_item_cart_read_keeps_a_generic_plan() -> None:
                         cart = await mutations.add_line_item(conn, cart_id=state["id"], customer_id=None,
                                                              item={"variant_id": variants[n % 3], "quantity": 1})
                 assert sorted(int(i["quantity"]) for i in cart["items"]) == [2, 3, 3]
+                line = cart["items"][0]
+                for n in range(8):
+                    async with conn.begin():
+                        cart = await mutations.update_line_item(conn, cart_id=state["id"], line_id=line["id"],
+                                                                quantity=n + 1, metadata=None, customer_id=None)
+                assert [int(i["quantity"]) for i in cart["items"] if i["id"] == line["id"]] == [8]
                 plans = (await conn.execute(text(
                     "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
                     "WHERE statement LIKE '%priced_variants%' AND statement NOT LIKE '%pg_prepared_statements%'"
                 ))).all()
+                item_plans = (await conn.execute(text(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                    "WHERE statement LIKE 'SELECT product_variant.id, product_variant.product_id,%' "
+                    "AND statement LIKE '%available_quantities%'"))).all()
                 await conn.rollback()
         finally:
             await container.stop()
@@ -56,3 +66,5 @@ async def test_add_line_item_cart_read_keeps_a_generic_plan() -> None:
     assert len(plans) == 1, plans
     # five custom plans, then the generic one for the three adds after them (was: eight custom plans)
     assert tuple(plans[0]) == (3, 5), plans
+    # the quantity change's variant read: the same (was: eight custom plans)
+    assert [tuple(p) for p in item_plans] == [(3, 5)], item_plans
