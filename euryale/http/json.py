@@ -99,6 +99,39 @@ class JSONResponse(Response):
         return dumps(content)
 
 
+class EncodedJSONResponse(JSONResponse):
+    """A `JSONResponse` of a body encoded already (by :class:`RouteEncoder`)."""
+
+    def render(self, content: Any) -> bytes:
+        body: bytes = content
+        return body
+
+
+class RouteEncoder:
+    """Encodes one route's answers, learning whether they need `OPT_NON_STR_KEYS`.
+
+    Answers built from asyncpg records (the store catalog's) have exactly-`str` keys, and orjson encodes them
+    faster without the option (a 15 KB product 17 -> 10 us, a 300 KB page of 20 products 342 -> 189 us); answers
+    built from SQLAlchemy row mappings have `quoted_name` keys and need it. A route starts without the option;
+    its first answer that needs it is encoded again with it, and the route keeps using it from then on. The bytes
+    are the same either way (`dumps_str_keys`)."""
+
+    __slots__ = ("str_keys",)
+
+    def __init__(self) -> None:
+        self.str_keys = True
+
+    def response(self, content: Any) -> JSONResponse:
+        if self.str_keys:
+            try:
+                body = orjson.dumps(content, default=_default, option=_STR_KEYS_OPTIONS)
+            except orjson.JSONEncodeError:
+                body = dumps(content)  # raises again when a value (not a key) cannot be encoded
+                self.str_keys = False
+            return EncodedJSONResponse(body)
+        return JSONResponse(content)
+
+
 class StrKeysJSONResponse(JSONResponse):
     """A `JSONResponse` of a value built with `str` keys only (`dumps_str_keys`)."""
 

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from sqlalchemy.sql.elements import quoted_name
 
-from euryale.http.json import dumps, dumps_str_keys, json
+from euryale.http.json import RouteEncoder, dumps, dumps_str_keys, json
 
 
 class Color(enum.StrEnum):
@@ -33,3 +33,17 @@ def test_values_it_cannot_encode_still_fail() -> None:
     for value in ({"a": object()}, {1: object()}):
         with pytest.raises(orjson.JSONEncodeError):
             dumps_str_keys(value)
+
+
+def test_a_route_encoder_learns_when_its_answers_need_the_option() -> None:
+    encoder = RouteEncoder()
+    plain = {"products": [{"id": "p", "price": Decimal("10.50"), "at": datetime(2026, 1, 2, tzinfo=UTC)}]}
+    first = encoder.response(plain)
+    assert first.body == dumps(plain) and first.headers["content-type"] == "application/json"
+    assert first.headers["content-length"] == str(len(dumps(plain))) and encoder.str_keys
+    mapped = {quoted_name("id", None): "x", "n": Decimal(2)}  # a SQLAlchemy row mapping's keys
+    assert encoder.response(mapped).body == dumps(mapped) == b'{"id":"x","n":2}'
+    assert not encoder.str_keys  # from now on with OPT_NON_STR_KEYS at once
+    assert encoder.response(plain).body == dumps(plain)
+    with pytest.raises(TypeError):
+        RouteEncoder().response({"a": object()})  # a value it cannot encode fails as with `dumps`
