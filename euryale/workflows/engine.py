@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db import direct
 from euryale.db.engine import _json_dumps
 from euryale.db.schema import metadata
 from euryale.errors import MedusaError
@@ -75,10 +76,24 @@ FINISHED = ("done", "reverted", "failed")
 # built once and run with the row as parameters: building an INSERT/UPDATE with `.values()` and its cache key on
 # every execution cost more CPU than the statement's round trip (several per checkout: every workflow writes one)
 _INSERT_EXECUTION = insert(workflow_execution)
-# the usual case of a one-step transaction workflow: the execution and the one event its step staged
-_INSERT_EXECUTION_WITH_EVENT = insert(workflow_execution).add_cte(insert(event_outbox).values(
-    {k: bindparam(f"event_{k}", type_=event_outbox.c[k].type) for k in ("id", "name", "data", "metadata", "group_id",
-                                                                        "held")}).cte("staged_events"))
+# a one-step transaction workflow's execution row (and, the usual case, the one event its step staged), compiled
+# once and run straight on asyncpg inside the step's transaction (`euryale.db.direct`): SQLAlchemy's execution of
+# the INSERT cost ~0.4 ms of CPU, a tenth of a cart write's
+_EXECUTION_KEYS = ("id", "workflow_id", "transaction_id", "run_id", "state", "retention_time", "execution", "context")
+_EVENT_KEYS = ("id", "name", "data", "metadata", "group_id", "held")
+
+
+def _record_execution(with_event: bool) -> Any:
+    statement = insert(workflow_execution).values(
+        {k: bindparam(k, type_=workflow_execution.c[k].type) for k in _EXECUTION_KEYS})
+    if with_event:
+        statement = statement.add_cte(insert(event_outbox).values(
+            {k: bindparam(f"event_{k}", type_=event_outbox.c[k].type) for k in _EVENT_KEYS}).cte("staged_events"))
+    return statement
+
+
+_RECORD_EXECUTION = direct.WriteQuery(lambda: _record_execution(with_event=False))
+_RECORD_EXECUTION_WITH_EVENT = direct.WriteQuery(lambda: _record_execution(with_event=True))
 _INSERT_NEW_EXECUTION = pg_insert(workflow_execution).on_conflict_do_nothing().returning(workflow_execution.c.id)
 _CHECKPOINT = update(workflow_execution).where(workflow_execution.c.id == bindparam("row_id")).values(
     updated_at=func.now())
@@ -328,10 +343,10 @@ class WorkflowEngine:
                     "state": "done", "attempts": 1, "output": output, "compensate_input": None, "seq": 1})
                 # the step's events ride with the execution row: one statement, still in the step's transaction
                 if not staged:
-                    await conn.execute(_INSERT_EXECUTION, record)
+                    await direct.fetch(conn, _RECORD_EXECUTION, **record)
                 elif len(staged) == 1:
-                    await conn.execute(_INSERT_EXECUTION_WITH_EVENT, {
-                        **record, **{f"event_{k}": v for k, v in staged[0].items()}})
+                    await direct.fetch(conn, _RECORD_EXECUTION_WITH_EVENT, **record,
+                                       **{f"event_{k}": staged[0][k] for k in _EVENT_KEYS})
                 else:
                     await conn.execute(insert(workflow_execution).values(record).add_cte(
                         insert(event_outbox).values(staged).cte("staged_events")))
