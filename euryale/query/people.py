@@ -73,6 +73,17 @@ async def customer_view(conn: AsyncConnection, customer_id: str, selection: Fiel
     return (await customers_view(conn, [row], selection))[0]
 
 
+def new_customer_view(row: dict[str, Any], selection: FieldSelection) -> dict[str, Any]:
+    """A customer created in the caller's transaction (its row as written) as :func:`customer_view` reads it once
+    committed: it has no address and is in no group yet, so no statement."""
+    item = dict(row)
+    if "addresses" in selection.relations:
+        item["addresses"] = []
+    if "groups" in selection.relations:
+        item["groups"] = []
+    return selection.project(item)
+
+
 async def groups_view(conn: AsyncConnection, rows: Sequence[dict[str, Any]],
                       selection: FieldSelection) -> list[dict[str, Any]]:
     """Customer groups, with `customers` loaded in one query when selected."""

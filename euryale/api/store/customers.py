@@ -49,8 +49,8 @@ async def create_customer(body: CustomerBody, request: Request,
     selection = _selection(request)
     created = await people_workflows.create_customer_account(
         request.app.state.container, auth_identity_id=ctx.auth_identity_id, data=body.model_dump(exclude_unset=True))
-    async with request.app.state.container.database().read() as conn:
-        return {"customer": await views.customer_view(conn, created["id"], selection)}
+    # answered from the row as inserted (RETURNING): no read back
+    return {"customer": views.new_customer_view(created, selection)}
 
 
 @router.get("/store/customers/me")

@@ -159,3 +159,21 @@ async def test_other_customers_address_is_404(client: httpx.AsyncClient, pk: str
         assert r.status_code == 404, method
     r = await client.get(f"/store/customers/me/addresses/{address_id}", headers=h(pk, token_a))
     assert r.json()["address"]["city"] == "Oslo"
+
+
+@pytest.mark.parametrize("fields", [None, "+groups.id,*addresses"])
+async def test_create_answer_is_the_customer_as_read_back(client: httpx.AsyncClient, pk: str,
+                                                         fields: str | None) -> None:
+    """The new customer is answered from the row it inserted: byte for byte GET /store/customers/me's answer."""
+    email = f"cust-{uuid.uuid4().hex[:10]}@example.com"
+    params = {"fields": fields} if fields else {}
+    reg = (await client.post("/auth/customer/emailpass/register", json={"email": email, "password": "pw-1"})
+           ).json()["token"]
+    created = await client.post("/store/customers", params=params, headers=h(pk, reg), json={
+        "email": email, "first_name": "Ada", "company_name": "ACME", "phone": "+351 1",
+        "metadata": {"b": 1, "a": {"z": [2.5, None]}, "long_key": "x"}})
+    assert created.status_code == 200, created.text
+    token = (await client.post("/auth/customer/emailpass", json={"email": email, "password": "pw-1"})).json()["token"]
+    read = await client.get("/store/customers/me", params=params, headers=h(pk, token))
+    assert read.status_code == 200 and created.text == read.text
+    assert created.json()["customer"]["addresses"] == [] and ("groups" in created.json()["customer"]) == bool(fields)
