@@ -237,3 +237,20 @@ async def test_adding_more_than_stock_is_refused(client: httpx.AsyncClient, cont
     r = await client.post(f"/store/carts/{cart_id}/line-items/{line['id']}", json={"quantity": 3},
                           headers=shop.headers)
     assert r.status_code == 400
+
+
+async def test_complete_refuses_another_customers_cart(client: httpx.AsyncClient, container: Container) -> None:
+    """complete-cart's access check: a cart of a registered customer is 404 to another logged-in customer (and
+    to nobody else), as a missing cart is."""
+    shop = await make_shop(container)
+    pc = await checkout_cart(client, shop)
+    cid, owner = await customer_headers(container, shop)
+    r = await client.post(f"/store/carts/{pc['cart_id']}/customer", headers=owner)
+    assert r.status_code == 200 and r.json()["cart"]["customer_id"] == cid
+    _, other = await customer_headers(container, shop)
+    r = await client.post(f"/store/carts/{pc['cart_id']}/complete", headers=other)
+    assert r.status_code == 404 and r.json()["message"] == f"Cart with id '{pc['cart_id']}' not found", r.text
+    r = await client.post("/store/carts/cart_nope/complete", headers=other)
+    assert r.status_code == 404
+    r = await client.post(f"/store/carts/{pc['cart_id']}/complete", headers=owner)
+    assert r.status_code == 200 and r.json()["type"] == "order", r.text
