@@ -82,14 +82,27 @@ async def create_auth_identity(conn: AsyncConnection, *, provider: str, entity_i
                                provider_metadata: dict[str, Any] | None = None,
                                user_metadata: dict[str, Any] | None = None,
                                app_metadata: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Create an auth identity and its provider identity in the caller's transaction."""
-    identity_id, provider_identity_id = generate_id("authid"), generate_id("provid")
-    await conn.execute(insert(auth_identity).values(id=identity_id, app_metadata=app_metadata or {}))
-    row = (await conn.execute(insert(provider_identity).values(
-        id=provider_identity_id, entity_id=entity_id, provider=provider, auth_identity_id=identity_id,
-        user_metadata=user_metadata, provider_metadata=provider_metadata or {},
-    ).returning(*provider_identity.c, literal(app_metadata or {}, type_=JSONB).label("app_metadata")))).one()
+    """Create an auth identity and its provider identity in the caller's transaction (one statement)."""
+    row = (await conn.execute(_create_identity_statement(), {
+        "identity_id": generate_id("authid"), "app_metadata": app_metadata or {},
+        "provider_identity_id": generate_id("provid"), "entity_id": entity_id, "provider": provider,
+        "user_metadata": user_metadata, "provider_metadata": provider_metadata or {}})).one()
     return _identity_row(row)
+
+
+@functools.cache
+def _create_identity_statement() -> Any:
+    """The provider identity's INSERT with its auth identity's in a data-modifying CTE (every registration runs
+    it), returning the provider identity and the app metadata written; built once."""
+    identity_id = bindparam("identity_id", type_=String)
+    app_metadata = bindparam("app_metadata", type_=JSONB)
+    new_identity = insert(auth_identity).values(id=identity_id, app_metadata=app_metadata).cte("new_identity")
+    return insert(provider_identity).values(
+        id=bindparam("provider_identity_id", type_=String), entity_id=bindparam("entity_id", type_=String),
+        provider=bindparam("provider", type_=String), auth_identity_id=identity_id,
+        user_metadata=bindparam("user_metadata", type_=JSONB),
+        provider_metadata=bindparam("provider_metadata", type_=JSONB),
+    ).add_cte(new_identity).returning(*provider_identity.c, app_metadata.label("app_metadata"))
 
 
 async def update_provider_metadata(conn: AsyncConnection, *, provider_identity_id: str,
