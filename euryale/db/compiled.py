@@ -72,6 +72,15 @@ class CompiledQuery:
         return rows
 
 
+def decodes_as_driver(column: Any, dialect: Any) -> bool:
+    """Whether SQLAlchemy hands a value of `column` over as the driver returned it (no result processor), so that
+    a compiled query reads it as a SQLAlchemy statement would."""
+    try:
+        return column.type.dialect_impl(dialect).result_processor(dialect, None) is None
+    except Exception:  # a type that needs the driver's type code to decide: leave it to SQLAlchemy
+        return False
+
+
 async def _driver(conn: AsyncConnection) -> Any:
     """The asyncpg connection under `conn` (attribute reads when it is live: no greenlet round)."""
     sync = conn.sync_connection

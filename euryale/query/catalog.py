@@ -11,7 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from euryale.db.compiled import CompiledQuery
+from euryale.db.compiled import CompiledQuery, decodes_as_driver
 from euryale.db.sql import any_param
 from euryale.http.query import as_list
 from euryale.links.models import product_sales_channel, publishable_api_key_sales_channel, region_payment_provider
@@ -65,14 +65,6 @@ def _cols(table: Any, names: list[str]) -> list[Any]:
 _CHILDREN: dict[tuple[Any, ...], CompiledQuery | None] = {}
 
 
-def _decodes_as_driver(column: Any, dialect: Any) -> bool:
-    """Whether SQLAlchemy hands a value of `column` over as the driver returned it (no result processor)."""
-    try:
-        return column.type.dialect_impl(dialect).result_processor(dialect, None) is None
-    except Exception:  # a type that needs the driver's type code to decide: leave it to SQLAlchemy
-        return False
-
-
 def _children_query(conn: AsyncConnection, table: Any, cols: list[str], fk: str, order: str) -> CompiledQuery | None:
     """The loader's statement compiled once (ids as one array parameter), or None when a column's type decodes
     differently through SQLAlchemy than as asyncpg returns it (a result processor): such loaders stay on
@@ -82,7 +74,7 @@ def _children_query(conn: AsyncConnection, table: Any, cols: list[str], fk: str,
     if key not in _CHILDREN:
         selected = [table.c[fk], *_cols(table, cols)]
         dialect = conn.dialect
-        plain = all(_decodes_as_driver(c, dialect) for c in selected)
+        plain = all(decodes_as_driver(c, dialect) for c in selected)
 
         def build() -> Any:
             conds = [any_param(table.c[fk])]

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from euryale.db.compiled import CompiledQuery
+from euryale.db.compiled import CompiledQuery, decodes_as_driver
 from euryale.errors import invalid_data, not_found
 from euryale.http.query import ListParams, as_list
 from euryale.query.fields import FieldSelection, parse_fields
@@ -50,6 +50,8 @@ class Resource:
     search_extra: Callable[[str], ColumnElement[bool]] | None = None
     # statements of the plain reads (no filter, default order), compiled on first use
     compiled: dict[Any, CompiledQuery] = field(default_factory=dict, repr=False, compare=False)
+    # the retrieve statement (None: read through SQLAlchemy), compiled on first use
+    compiled_retrieve: list[CompiledQuery | None] = field(default_factory=list, repr=False, compare=False)
     # parsed `fields` values (most requests send none, or the storefront's same few): copied out per request
     selections: dict[tuple[str | None, bool], FieldSelection] = field(default_factory=dict, repr=False,
                                                                        compare=False)
@@ -267,16 +269,39 @@ async def finish_page(conn: AsyncConnection, resource: Resource, rows: list[Row]
     return serialize(resource, rows, sel)
 
 
+def _retrieve_statement(conn: AsyncConnection, resource: Resource) -> CompiledQuery | None:
+    """The statement of a retrieve by primary key without extra conditions, compiled once per resource (None when a
+    column's type is post-processed by SQLAlchemy: such reads stay on SQLAlchemy). Building the SELECT and running
+    it through SQLAlchemy cost ~100 us of CPU per store retrieve (`GET /store/regions/:id`, collections...)."""
+    if not resource.compiled_retrieve:
+        t = resource.table
+        cols = [t.c[c] for c in resource.columns if c in t.c]
+
+        def build() -> Any:
+            conds = [t.c[resource.pk] == bindparam("id", type_=t.c[resource.pk].type)]
+            if resource.soft_delete and "deleted_at" in t.c:
+                conds.append(t.c.deleted_at.is_(None))
+            return select(*cols).where(*conds)
+        plain = all(decodes_as_driver(c, conn.dialect) for c in cols)
+        resource.compiled_retrieve.append(CompiledQuery(build) if plain else None)
+    return resource.compiled_retrieve[0]
+
+
 async def retrieve_resource(conn: AsyncConnection, resource: Resource, *, id: str, sel: FieldSelection,
                             ctx: dict[str, Any] | None = None, extra: Sequence[ColumnElement[bool]] = (),
                             label: str | None = None) -> Row:
     """One record by primary key (404 in Medusa's words when absent)."""
     t = resource.table
-    conds = [t.c[resource.pk] == id, *extra]
-    if resource.soft_delete and "deleted_at" in t.c:
-        conds.append(t.c.deleted_at.is_(None))
-    cols = [t.c[c] for c in resource.columns if c in t.c]
-    row = (await conn.execute(select(*cols).where(*conds))).mappings().first()
+    compiled = None if extra else _retrieve_statement(conn, resource)
+    if compiled is not None:
+        found = await compiled.fetch(conn, id=id)
+        row: Any = found[0] if found else None
+    else:
+        conds = [t.c[resource.pk] == id, *extra]
+        if resource.soft_delete and "deleted_at" in t.c:
+            conds.append(t.c.deleted_at.is_(None))
+        cols = [t.c[c] for c in resource.columns if c in t.c]
+        row = (await conn.execute(select(*cols).where(*conds))).mappings().first()
     if row is None:
         raise not_found(f"{label or resource.name} with {resource.pk}: {id} was not found")
     rows = [dict(row)]
