@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, bindparam, case, func, select, update
+from sqlalchemy import ARRAY, Integer, String, Text, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from euryale.db import crud
+from euryale.db import crud, direct
+from euryale.db.compiled import CompiledQuery
 from euryale.db.sql import any_param
 from euryale.errors import duplicate, invalid_data, not_allowed, not_found
 from euryale.events import Event
@@ -244,16 +245,22 @@ _CHANNEL_LEVELS_FOR_UPDATE = select(inventory_level).where(
 ).order_by(inventory_level.c.id).with_for_update()
 
 
+_CHANNEL_LEVELS_LOCK = CompiledQuery(lambda: _CHANNEL_LEVELS_FOR_UPDATE)
+_SET_RESERVED = CompiledQuery(lambda: text(
+    "UPDATE inventory_level SET reserved_quantity = v.quantity, updated_at = now() "
+    "FROM unnest(:ids, :quantities) AS v(id, quantity) WHERE inventory_level.id = v.id")
+    .bindparams(bindparam("ids", type_=ARRAY(Text)), bindparam("quantities", type_=ARRAY(Integer))))
+
+
 async def _lock_levels(conn: AsyncConnection, item_ids: Sequence[str],
                        location_ids: Sequence[str] | None = None, *,
                        sales_channel_id: str | None = None) -> list[dict[str, Any]]:
     """Lock the live levels of the items (at `location_ids`, and at the sales channel's locations when given)."""
     if location_ids is None and sales_channel_id is not None:
-        # the checkout's reservation: a statement built once. Through SQLAlchemy, not a CompiledQuery: run first in
-        # its transaction straight on asyncpg, the lock would be taken outside the transaction (the driver
-        # adapter begins it with its first statement) and released at once
-        return [dict(r) for r in (await conn.execute(_CHANNEL_LEVELS_FOR_UPDATE, {
-            "ids": sorted(set(item_ids)), "sales_channel_id": sales_channel_id})).mappings().all()]
+        # the checkout's reservation: a statement compiled once, run on the driver after euryale.db.direct has
+        # begun the transaction (run first straight on asyncpg, the lock would be taken outside it)
+        return [dict(r) for r in await direct.fetch(conn, _CHANNEL_LEVELS_LOCK, ids=sorted(set(item_ids)),
+                                                    sales_channel_id=sales_channel_id)]
     cond = [inventory_level.c.inventory_item_id.in_(sorted(set(item_ids))), inventory_level.c.deleted_at.is_(None)]
     if location_ids is not None:
         cond.append(inventory_level.c.location_id.in_(sorted(set(location_ids))))
@@ -308,9 +315,8 @@ async def reserve_items(conn: AsyncConnection, *, items: Sequence[dict[str, Any]
     touched = {r["location_id"] + "|" + r["inventory_item_id"] for r in reservations}
     reserved = {lv["id"]: lv["reserved_quantity"] for lv in levels
                 if lv["location_id"] + "|" + lv["inventory_item_id"] in touched}
-    # one UPDATE for every touched level (rows already locked above)
-    await conn.execute(update(inventory_level).where(inventory_level.c.id.in_(list(reserved))).values(
-        reserved_quantity=case(reserved, value=inventory_level.c.id), updated_at=func.now()))
+    # one UPDATE for every touched level (rows already locked above), compiled once: pairs of arrays
+    await direct.fetch(conn, _SET_RESERVED, ids=list(reserved), quantities=[int(q) for q in reserved.values()])
     await crud.insert_rows(conn, reservation_item, reservations)
     await stage_events(conn, _events("reservation-item.created", [r["id"] for r in reservations]))
     return [r["id"] for r in reservations]
