@@ -651,7 +651,7 @@ async def pricing_context(conn: AsyncConnection, *, region_id: str | None, count
 
 # --- store reads: published products of the key's sales channels ---------------------------------------------------
 
-def _published_in(channels_param: str = "channels") -> Any:
+def published_in(channels_param: str = "channels") -> Any:
     psc = product_sales_channel
     return [product.c.deleted_at.is_(None), product.c.status == "published",
             exists(select(1).where(psc.c.product_id == product.c.id, any_param(psc.c.sales_channel_id, channels_param),
@@ -703,7 +703,7 @@ def _single_object(table: Any, cols: list[str], fk: Any) -> Any:
     return select(json_object(table, cols)).where(table.c.id == fk).scalar_subquery()
 
 
-def _embedding(sel: FieldSelection, store: bool) -> tuple[tuple[str, Any], ...]:
+def embedding_of(sel: FieldSelection, store: bool) -> tuple[tuple[str, Any], ...]:
     """The relations of `sel` read inside the product statement, each with what shapes its subquery."""
     out: list[tuple[str, Any]] = []
     options = sel.relations.get("options")
@@ -725,7 +725,7 @@ def _embedding(sel: FieldSelection, store: bool) -> tuple[tuple[str, Any], ...]:
     return tuple(out)
 
 
-def _embedded_columns(embedding: tuple[tuple[str, Any], ...], row: Any) -> list[Any]:
+def embedded_columns(embedding: tuple[tuple[str, Any], ...], row: Any) -> list[Any]:
     """The `__<relation>` JSON text columns of `embedding`, correlated to the product columns `row`."""
     cols = []
     for name, flags in embedding:
@@ -758,14 +758,14 @@ def _published_page(embedding: tuple[tuple[str, Any], ...]) -> CompiledQuery:
     if key not in _PAGES:
         def build() -> Any:
             page = (select(*_cols(product, PRODUCT_SCALARS))
-                    .where(*_published_in()).order_by(product.c.created_at, product.c.id)
+                    .where(*published_in()).order_by(product.c.created_at, product.c.id)
                     .limit(bindparam("limit")).offset(bindparam("offset")).subquery("page"))
             # the count as an uncorrelated subquery (run once) rather than a window over the page's query: the
             # window carried every published product's whole row through a tuplestore (0.5 -> 0.4 ms of PostgreSQL
             # CPU at 200 products)
-            count = select(func.count()).select_from(product).where(*_published_in()).scalar_subquery()
+            count = select(func.count()).select_from(product).where(*published_in()).scalar_subquery()
             # relations are read for the page's rows only (the subqueries run above the LIMIT)
-            return (select(*page.c, count.label("__count__"), *_embedded_columns(embedding, page.c))
+            return (select(*page.c, count.label("__count__"), *embedded_columns(embedding, page.c))
                     .order_by(page.c.created_at, page.c.id))
         _PAGES[key] = CompiledQuery(build)
     return _PAGES[key]
@@ -775,15 +775,15 @@ def _published_one(embedding: tuple[tuple[str, Any], ...]) -> CompiledQuery:
     key = ("one", embedding)
     if key not in _PAGES:
         _PAGES[key] = CompiledQuery(lambda: select(*_cols(product, PRODUCT_SCALARS),
-                                                   *_embedded_columns(embedding, product.c))
-                                    .where(product.c.id == bindparam("id"), *_published_in()))
+                                                   *embedded_columns(embedding, product.c))
+                                    .where(product.c.id == bindparam("id"), *published_in()))
     return _PAGES[key]
 
 
-_PUBLISHED_COUNT = CompiledQuery(lambda: select(func.count()).select_from(product).where(*_published_in()))
+_PUBLISHED_COUNT = CompiledQuery(lambda: select(func.count()).select_from(product).where(*published_in()))
 
 
-async def _finish_embedded(conn: AsyncConnection, resource: Resource, rows: list[Row], sel: FieldSelection,
+async def finish_embedded(conn: AsyncConnection, resource: Resource, rows: list[Row], sel: FieldSelection,
                            ctx: dict[str, Any], embedding: tuple[tuple[str, Any], ...]) -> list[Row]:
     """`finish_page` for rows read with embedded relations: those decoded, the others loaded, in the order of
     the resource's relations (the keys' order on the wire)."""
@@ -843,7 +843,7 @@ def is_plain_listing(rr: ReadRequest) -> bool:
 async def list_published_page(conn: AsyncConnection, resource: Resource, rr: ReadRequest, *, channels: list[str],
                               ctx: dict[str, Any]) -> tuple[list[Row], int]:
     """`list_resource` for a plain listing of published products in `channels` (same rows, same count)."""
-    embedding = _embedding(rr.sel, True)
+    embedding = embedding_of(rr.sel, True)
     found = await _published_page(embedding).fetch(conn, channels=channels, limit=rr.params.limit,
                                                     offset=rr.params.offset)
     rows = [dict(r) for r in found]
@@ -855,14 +855,14 @@ async def list_published_page(conn: AsyncConnection, resource: Resource, rr: Rea
         count = int((await _PUBLISHED_COUNT.fetch(conn, channels=channels))[0][0])
     else:
         count = 0
-    return await _finish_embedded(conn, resource, rows, rr.sel, ctx, embedding), count
+    return await finish_embedded(conn, resource, rows, rr.sel, ctx, embedding), count
 
 
 async def retrieve_published(conn: AsyncConnection, resource: Resource, product_id: str, *, channels: list[str],
                              sel: FieldSelection, ctx: dict[str, Any]) -> Row:
     """`retrieve_resource` for one published product in `channels` (404 in Medusa's words otherwise)."""
-    embedding = _embedding(sel, True)
+    embedding = embedding_of(sel, True)
     found = await _published_one(embedding).fetch(conn, id=product_id, channels=channels)
     if not found:
         raise not_found(f"{resource.name} with {resource.pk}: {product_id} was not found")
-    return (await _finish_embedded(conn, resource, [dict(found[0])], sel, ctx, embedding))[0]
+    return (await finish_embedded(conn, resource, [dict(found[0])], sel, ctx, embedding))[0]

@@ -12,12 +12,14 @@ from euryale.http.auth import AuthContext
 from euryale.http.store_context import StoreContext, store_context
 from euryale.query.cache import cached_json
 from euryale.query.fields import FieldSelection
+from euryale.query.product_documents import document_one, documents_page, serves, shapes
 from euryale.query.products import is_plain_listing, list_published_page, product_resource, retrieve_published
 from euryale.query.request import WireRoute, list_envelope, read_request
 from euryale.query.store import published_in_channels, read_context, scoped_channels
 
 router = APIRouter(route_class=WireRoute)
 RESOURCE = product_resource(store=True)
+LIST_SHAPE, DETAIL_SHAPE = shapes(RESOURCE)
 
 
 def _cache_parts(request: Request, ctx: StoreContext, customer: AuthContext | None) -> list[Any] | None:
@@ -42,10 +44,15 @@ async def _list_products(request: Request, ctx: StoreContext, customer: AuthCont
     rr = read_request(request, RESOURCE, store=True)
     channels = scoped_channels(rr, ctx)
     rr.query.pop("status", None)
-    async with request.app.state.container.database().read() as conn:
+    container = request.app.state.container
+    async with container.database().read() as conn:
         loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
         if is_plain_listing(rr):  # (price context keys are out of the query now)
-            rows, count = await list_published_page(conn, RESOURCE, rr, channels=channels, ctx=loader_ctx)
+            page = None
+            if serves(LIST_SHAPE, rr.sel):
+                page = await documents_page(conn, container, RESOURCE, LIST_SHAPE, rr.sel, loader_ctx,
+                                            channels=channels, limit=rr.params.limit, offset=rr.params.offset)
+            rows, count = page or await list_published_page(conn, RESOURCE, rr, channels=channels, ctx=loader_ctx)
             return {"products": rows, "count": count, "offset": rr.params.offset, "limit": rr.params.limit}
     return await list_envelope(request, RESOURCE, "products", store=True, ctx=loader_ctx,
                                extra=published_in_channels(channels), read=rr)
@@ -69,7 +76,14 @@ async def _retrieve_product(product_id: str, request: Request, ctx: StoreContext
         # `fields` asks (even `fields=id,title` answers `categories` too: checked on 2.21.2)
         rr.sel.relations["categories"] = FieldSelection(scalars={"is_internal"})
     channels = scoped_channels(rr, ctx)
-    async with request.app.state.container.database().read() as conn:
+    container = request.app.state.container
+    async with container.database().read() as conn:
         loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
-        product = await retrieve_published(conn, RESOURCE, product_id, channels=channels, sel=rr.sel, ctx=loader_ctx)
+        product: Any = None
+        if serves(DETAIL_SHAPE, rr.sel):
+            product = await document_one(conn, container, RESOURCE, DETAIL_SHAPE, rr.sel, loader_ctx,
+                                         product_id=product_id, channels=channels)
+        if product is None:
+            product = await retrieve_published(conn, RESOURCE, product_id, channels=channels, sel=rr.sel,
+                                               ctx=loader_ctx)
     return {"product": product}

@@ -1,5 +1,20 @@
 """Tables of the product module (shape of Medusa v2's schema; money columns are exact numeric)."""
-from sqlalchemy import ARRAY, JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, Numeric, Table, Text, text
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from euryale.db.schema import metadata
@@ -191,4 +206,24 @@ product_variant_product_image = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
     Column("deleted_at", DateTime(timezone=True), nullable=True),
+)
+
+# Store documents (euryale.query.product_documents): a product's storefront JSON for one read shape, valid while
+# `version` equals the product's `product_document_version`, which triggers bump on every write to what it shows
+# (migration product_0006).
+product_document_version = Table(
+    "product_document_version",
+    metadata,
+    Column("product_id", Text, primary_key=True, nullable=False),
+    Column("version", BigInteger, nullable=False),
+)
+
+product_document = Table(
+    "product_document",
+    metadata,
+    Column("product_id", Text, ForeignKey("product.id", ondelete="CASCADE"), primary_key=True, nullable=False),
+    Column("shape", Text, primary_key=True, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("variant_ids", ARRAY(Text), nullable=False),
 )
