@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import String, and_, bindparam, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from euryale.db import crud
+from euryale.db import crud, direct
 from euryale.db.compiled import CompiledQuery
 from euryale.db.crud import filter_conditions, list_page, search_condition
 from euryale.db.sql import any_param
@@ -102,15 +102,38 @@ async def delete_customers(conn: AsyncConnection, *, ids: Sequence[str]) -> list
     return deleted
 
 
+def _guest_customer_query() -> Any:
+    live_guest = (customer.c.email == bindparam("email", type_=String), customer.c.has_account.is_(False),
+                  customer.c.deleted_at.is_(None))
+    found = select(customer, literal(False).label("created")).where(*live_guest) \
+        .order_by(customer.c.created_at).limit(1).cte("found")
+    # the unique index (email, has_account) WHERE deleted_at IS NULL arbitrates between concurrent first uses: the
+    # loser inserts nothing and reads the winner's row with a statement of its own (its snapshot predates it)
+    created = pg_insert(customer).from_select(
+        ["id", "email", "has_account"],
+        select(bindparam("id", type_=String), bindparam("email", type_=String), literal(False))
+        .where(~exists(select(found.c.id)))) \
+        .on_conflict_do_nothing(index_elements=[customer.c.email, customer.c.has_account],
+                                index_where=customer.c.deleted_at.is_(None)) \
+        .returning(*customer.c, literal(True).label("created")).cte("created")
+    return select(found).union_all(select(created))
+
+
+# every first email of a cart (checkout): one statement for the lookup and the insert, not three
+_GUEST_CUSTOMER = CompiledQuery(_guest_customer_query)
+
+
 async def find_or_create_guest_customer(conn: AsyncConnection, *, email: str) -> tuple[Row, bool]:
     """The guest customer (`has_account=false`) for an email, created on first use (cart with an email);
-    the flag says whether it was created now (the caller stages `customer.created`)."""
-    row = (await conn.execute(select(customer).where(customer.c.email == email, customer.c.has_account.is_(False),
-                                                     customer.c.deleted_at.is_(None))
-                              .order_by(customer.c.created_at).limit(1))).mappings().first()
-    if row is not None:
-        return dict(row), False
-    return (await create_customers(conn, data=[{"email": email, "has_account": False}]))[0], True
+    the flag says whether it was created now (the caller stages `customer.created`). One statement."""
+    # in the caller's transaction (begun first): the insert rolls back with it
+    rows = await direct.fetch(conn, _GUEST_CUSTOMER, email=email, id=generate_id("cus"))
+    if not rows:  # a concurrent transaction created it first: its row, now committed, is read by a new statement
+        rows = await direct.fetch(conn, _GUEST_CUSTOMER, email=email, id=generate_id("cus"))
+    if not rows:
+        raise duplicate(f"Customer with email: {email}, has_account: false, already exists.")
+    row = dict(rows[0])
+    return row, bool(row.pop("created"))
 
 
 def _conditions(table: Any, filters: Mapping[str, Any], allowed: Sequence[str],
