@@ -1,7 +1,8 @@
 """Link tables: the only place two modules meet in data (one row joins two ids; no foreign keys across modules)."""
 from dataclasses import dataclass
 
-from sqlalchemy import Column, DateTime, Integer, Table, Text, text
+from sqlalchemy import BigInteger, Column, DateTime, Integer, Table, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from euryale.db.schema import metadata
 
@@ -260,3 +261,22 @@ LINKS: dict[str, LinkDefinition] = {
     "product_shipping_profile": LinkDefinition(product_shipping_profile, "prodsp", "product_id", "shipping_profile_id"),
     "customer_account_holder": LinkDefinition(customer_account_holder, "cusacchld", "customer_id", "account_holder_id"),
 }
+
+
+# Product listing counts (euryale.query.product_documents): the version of every store listing is the sum of
+# `product_listing_change.weight`, which triggers on `product` and `product_sales_channel` raise with each write that
+# may change a listing; a count is served while its `version` is the current one (migration links_0002).
+product_listing_change = Table(
+    "product_listing_change",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("weight", BigInteger, nullable=False),
+)
+
+product_listing_count = Table(
+    "product_listing_count",
+    metadata,
+    Column("channels", ARRAY(Text), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("count", BigInteger, nullable=False),
+)

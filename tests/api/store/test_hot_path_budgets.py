@@ -169,8 +169,9 @@ async def test_product_list_and_detail_default_fields_statement_budget(client: h
             counts[name].append(len(seen))
     assert counts["list"][0] == counts["list"][1] <= 4, counts
     assert counts["detail"][0] == counts["detail"][1] <= 4, counts
-    # building: the products' statement, storing, the built variants' price sets (BEGIN/COMMIT not counted)
-    assert counts["list built"][0] == counts["list built"][1] <= 7, counts
+    # building: the products' statement, storing, the built variants' price sets (BEGIN/COMMIT not counted); the
+    # first list read after the products were written also keeps the listing's count (migration links_0002)
+    assert counts["list built"][0] == counts["list built"][1] + 1 <= 8, counts
     assert counts["detail built"][0] == counts["detail built"][1] <= 7, counts
 
 
