@@ -16,9 +16,7 @@ which statement-level triggers on every table a document is made of bump in the 
 product_0006). A reader that built a document from an older snapshot than a concurrent write stores it under the
 version it read in the same statement as the data, which that write has already replaced: never served.
 
-The listing's `count` is kept the same way (`product_listing_count`, migration links_0002): per set of channels,
-valid while the listing version (`product_listing_change`, raised by triggers with every write that may change a
-listing) is the one it was counted at.
+The listing's `count` is kept the same way: `euryale.query.listing_count`.
 """
 
 from __future__ import annotations
@@ -31,8 +29,8 @@ from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy import Text, and_, bindparam, func, literal_column, select
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import Text, and_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -40,8 +38,9 @@ from euryale.db.compiled import CompiledQuery
 from euryale.db.sql import any_param
 from euryale.errors import not_found
 from euryale.http.json import dumps
-from euryale.links.models import product_listing_change, product_listing_count, product_variant_price_set
+from euryale.links.models import product_variant_price_set
 from euryale.modules.product.models import product, product_document, product_document_version
+from euryale.query import listing_count
 from euryale.query.engine import Resource, Row
 from euryale.query.fields import FieldSelection
 from euryale.query.products import (
@@ -120,28 +119,11 @@ def _documents_query(page: Any, *extra: Any) -> Any:
             .select_from(page.outerjoin(d, valid)).order_by(page.c.created_at, page.c.id))
 
 
-def _listing_version() -> Any:
-    """The version of every store listing, as the statement's snapshot sees it (migration links_0002)."""
-    return select(func.coalesce(func.sum(product_listing_change.c.weight), 0)).scalar_subquery()
-
-
 def _page_statement(first: int | None = None) -> Any:
-    """The page statement: `limit`/`offset` parameters, or with `first` the first page of that many products,
-    written into the statement."""
-    page = (select(product.c.id, product.c.created_at).where(*published_in())
-            .order_by(product.c.created_at, product.c.id))
-    if first is None:
-        page = page.limit(bindparam("limit")).offset(bindparam("offset"))
-    else:
-        page = page.limit(literal_column(str(int(first))))
-    paged = page.subquery("page")
-    kept = (select(product_listing_count.c.count)
-            .where(product_listing_count.c.channels == bindparam("channel_key", type_=ARRAY(Text)),
-                   product_listing_count.c.version == _listing_version()).scalar_subquery())
-    # COALESCE stops at the kept count: the counting subquery (an init plan) then never runs
+    page = listing_count.paged(select(product.c.id, product.c.created_at).where(*published_in())
+                               .order_by(product.c.created_at, product.c.id), first).subquery("page")
     count = select(func.count()).select_from(product).where(*published_in()).scalar_subquery()
-    return _documents_query(paged, func.coalesce(kept, count).label("__count__"), kept.label("__kept_count__"),
-                            _listing_version().label("__listing_version__"))
+    return _documents_query(page, *listing_count.count_columns(count))
 
 
 def _one_statement() -> Any:
@@ -150,24 +132,15 @@ def _one_statement() -> Any:
     return _documents_query(one)
 
 
-_PAGE = CompiledQuery(_page_statement)
-# First pages (most listing reads) of the page sizes seen first, each its own statement with its LIMIT written in:
-# PostgreSQL plans a LIMIT parameter for 10% of the products, and the page's per-product subqueries made that
-# generic plan ten times dearer than the custom ones, so the statement was planned again on every execution
-# (~0.4 ms of PostgreSQL at 2,000 products). With a constant LIMIT the generic plan is kept after five executions.
-_FIRST_PAGES: dict[int, CompiledQuery] = {}
-_FIRST_PAGE_SIZES = 16  # a bound on the statements (and prepared plans per connection) a client can make us keep
+_PAGES: dict[int | None, CompiledQuery] = {}
 
 
-def _page_query(limit: int, offset: int) -> tuple[CompiledQuery, dict[str, int]]:
-    """The page statement for `limit`/`offset` and the parameters it still takes for them."""
-    if offset == 0:
-        query = _FIRST_PAGES.get(limit)
-        if query is None and len(_FIRST_PAGES) < _FIRST_PAGE_SIZES:
-            query = _FIRST_PAGES[limit] = CompiledQuery(lambda: _page_statement(first=limit))
-        if query is not None:
-            return query, {}
-    return _PAGE, {"limit": limit, "offset": offset}
+def _page_query(first: int | None) -> CompiledQuery:
+    if first not in _PAGES:
+        _PAGES[first] = CompiledQuery(lambda: _page_statement(first))
+    return _PAGES[first]
+
+
 _ONE = CompiledQuery(_one_statement)
 _COUNT = CompiledQuery(lambda: select(func.count()).select_from(product).where(*published_in()))
 _BUILDERS: dict[Any, CompiledQuery] = {}
@@ -215,18 +188,6 @@ async def _store(container: Any, shape: Shape, docs: dict[str, _Document], versi
             await conn.execute(stmt)
     except IntegrityError:  # a product deleted since it was read: nothing to keep
         log.debug("product document not stored", product_ids=list(docs))
-
-
-async def _keep_count(container: Any, channels: list[str], version: int, count: int) -> None:
-    """Keep the listing count of `channels` counted at `version` for the next reads (a count kept at a newer
-    version is not replaced: versions only grow)."""
-    c = product_listing_count
-    stmt = insert(c).values(channels=channels, version=version, count=count)
-    stmt = stmt.on_conflict_do_update(index_elements=[c.c.channels],
-                                      set_={"version": stmt.excluded.version, "count": stmt.excluded.count},
-                                      where=c.c.version < stmt.excluded.version)
-    async with container.database().transaction() as conn:
-        await conn.execute(stmt)
 
 
 async def _answer(conn: AsyncConnection, container: Any, resource: Resource, shape: Shape, sel: FieldSelection,
@@ -278,13 +239,11 @@ async def documents_page(conn: AsyncConnection, container: Any, resource: Resour
                          offset: int) -> tuple[list[orjson.Fragment], int] | None:
     """A plain store listing (published in `channels`, default order) answered from documents, and the count
     (None: answer by the ordinary path)."""
-    key = sorted(set(channels))
-    query, paging = _page_query(limit, offset)
-    found = await query.fetch(conn, channels=channels, channel_key=key, shape=shape.name, **paging)
+    first = listing_count.first_page(limit, offset)
+    found = await _page_query(first).fetch(conn, channels=channels, channel_key=listing_count.channel_key(channels),
+                                           shape=shape.name, **listing_count.paging(limit, offset, first))
     if found:
-        count = int(found[0]["__count__"])
-        if found[0]["__kept_count__"] is None:
-            await _keep_count(container, key, int(found[0]["__listing_version__"]), count)
+        count = await listing_count.count_of(container, found[0], channels)
     elif offset:
         count = int((await _COUNT.fetch(conn, channels=channels))[0][0])
     else:

@@ -51,6 +51,7 @@ from euryale.modules.product.service import variant_option_values
 from euryale.modules.region.models import region, region_country
 from euryale.modules.sales_channel.models import sales_channel
 from euryale.modules.store.models import store
+from euryale.query import listing_count
 from euryale.query.engine import RESERVED, Resource, Row, column_condition, serialize
 from euryale.query.fields import FieldSelection
 from euryale.query.json_sql import json_array, json_object, loads, wire_value
@@ -752,20 +753,19 @@ def embedded_columns(embedding: tuple[tuple[str, Any], ...], row: Any) -> list[A
 _PAGES: dict[Any, CompiledQuery] = {}
 
 
-def _published_page(embedding: tuple[tuple[str, Any], ...]) -> CompiledQuery:
-    """The storefront's plain listing (no filter, no search, default order) with `embedding`, compiled once."""
-    key = ("page", embedding)
+def _published_page(embedding: tuple[tuple[str, Any], ...], first: int | None) -> CompiledQuery:
+    """The storefront's plain listing (no filter, no search, default order) with `embedding`, compiled once (per
+    first-page size: `euryale.query.listing_count`)."""
+    key = ("page", embedding, first)
     if key not in _PAGES:
         def build() -> Any:
-            page = (select(*_cols(product, PRODUCT_SCALARS))
-                    .where(*published_in()).order_by(product.c.created_at, product.c.id)
-                    .limit(bindparam("limit")).offset(bindparam("offset")).subquery("page"))
-            # the count as an uncorrelated subquery (run once) rather than a window over the page's query: the
-            # window carried every published product's whole row through a tuplestore (0.5 -> 0.4 ms of PostgreSQL
-            # CPU at 200 products)
+            page = listing_count.paged(select(*_cols(product, PRODUCT_SCALARS)).where(*published_in())
+                                       .order_by(product.c.created_at, product.c.id), first).subquery("page")
+            # the count as an uncorrelated subquery (run once, and only when no count is kept) rather than a window
+            # over the page's query: the window carried every published product's whole row through a tuplestore
             count = select(func.count()).select_from(product).where(*published_in()).scalar_subquery()
             # relations are read for the page's rows only (the subqueries run above the LIMIT)
-            return (select(*page.c, count.label("__count__"), *embedded_columns(embedding, page.c))
+            return (select(*page.c, *listing_count.count_columns(count), *embedded_columns(embedding, page.c))
                     .order_by(page.c.created_at, page.c.id))
         _PAGES[key] = CompiledQuery(build)
     return _PAGES[key]
@@ -840,17 +840,21 @@ def is_plain_listing(rr: ReadRequest) -> bool:
         key in RESERVED and key != "q" for key in rr.query)
 
 
-async def list_published_page(conn: AsyncConnection, resource: Resource, rr: ReadRequest, *, channels: list[str],
-                              ctx: dict[str, Any]) -> tuple[list[Row], int]:
+async def list_published_page(conn: AsyncConnection, container: Any, resource: Resource, rr: ReadRequest, *,
+                              channels: list[str], ctx: dict[str, Any]) -> tuple[list[Row], int]:
     """`list_resource` for a plain listing of published products in `channels` (same rows, same count)."""
     embedding = embedding_of(rr.sel, True)
-    found = await _published_page(embedding).fetch(conn, channels=channels, limit=rr.params.limit,
-                                                    offset=rr.params.offset)
+    limit, offset = rr.params.limit, rr.params.offset
+    first = listing_count.first_page(limit, offset)
+    found = await _published_page(embedding, first).fetch(
+        conn, channels=channels, channel_key=listing_count.channel_key(channels),
+        **listing_count.paging(limit, offset, first))
     rows = [dict(r) for r in found]
     if rows:
-        count = int(rows[0]["__count__"])
+        count = await listing_count.count_of(container, rows[0], channels)
         for r in rows:
-            del r["__count__"]
+            for name in listing_count.COUNT_COLUMNS:
+                del r[name]
     elif rr.params.offset:
         count = int((await _PUBLISHED_COUNT.fetch(conn, channels=channels))[0][0])
     else:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from euryale.config import EuryaleConfig
 from euryale.container import Container
-from euryale.query import product_documents
+from euryale.query import listing_count, product_documents
 from tests.support.catalog import admin_headers, channel_with_key, create_product, product_body
 
 VERSION = 'SELECT coalesce(sum("weight"), 0) FROM "product_listing_change"'
@@ -33,7 +33,7 @@ async def _poison(container: Container, channels: list[str]) -> None:
 
 
 async def _counts(client: httpx.AsyncClient, pk: dict[str, str]) -> tuple[int, int]:
-    """(count served by the store documents path, count of the ordinary path)."""
+    """(count answered by the store documents path, count answered by the ordinary path): both keep counts."""
     served = await client.get("/store/products", headers=pk)
     product_documents.ENABLED = False
     try:
@@ -61,7 +61,7 @@ async def test_kept_count_is_served_then_replaced_by_each_listing_write(
                                         'WHERE "channels" = :c'), {"c": [sc]})).one()
     assert tuple(kept) == (await _version(container), 2)
     await _poison(container, [sc])
-    assert (await _counts(client, pk))[0] == 999  # served, not counted
+    assert await _counts(client, pk) == (999, 999)  # served by both paths, not counted
 
     first, second = (p["id"] for p in listing["products"])
     writes: list[tuple[str, str, dict[str, Any] | None, int]] = [
@@ -116,7 +116,8 @@ async def test_a_count_read_before_a_write_is_never_served(client: httpx.AsyncCl
     assert res.status_code == 200, res.text
     async with container.database().transaction() as conn:
         await conn.execute(text('DELETE FROM "product_listing_count" WHERE "channels" = :c'), {"c": [sc]})
-    await product_documents._keep_count(container, [sc], old_version, 999)
+    row = {"__count__": 999, "__kept_count__": None, "__listing_version__": old_version}
+    assert await listing_count.count_of(container, row, [sc]) == 999  # counted before the write, kept after it
     assert await _counts(client, pk) == (1, 1)
 
 
@@ -154,10 +155,11 @@ async def test_a_first_page_keeps_a_generic_plan(container: Container, listing: 
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A first page's statement has its LIMIT written in, so PostgreSQL keeps one generic plan for it after five
     executions (with a LIMIT parameter it planned the statement again on every execution)."""
-    monkeypatch.setattr(product_documents, "_FIRST_PAGES", {})  # other tests' page sizes may have filled it
+    monkeypatch.setattr(listing_count, "_first_page_sizes", set())  # other tests' page sizes may have filled it
     sc = listing["sc_ids"][0]
-    query, paging = product_documents._page_query(20, 0)
-    assert paging == {}
+    first = listing_count.first_page(20, 0)
+    assert first == 20 and listing_count.paging(20, 0, first) == {}
+    query = product_documents._page_query(first)
     async with container.database().read() as conn:
         for _ in range(7):
             await query.fetch(conn, channels=[sc], channel_key=[sc], shape="list")
@@ -165,8 +167,8 @@ async def test_a_first_page_keeps_a_generic_plan(container: Container, listing: 
         plans = await raw.driver_connection.fetchrow(
             "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1", query._sql)
     assert plans is not None and plans["generic_plans"] >= 1, plans
-    # later pages, and page sizes beyond the first few, share the statement with parameters
-    assert product_documents._page_query(20, 20) == (product_documents._PAGE, {"limit": 20, "offset": 20})
-    sizes = [product_documents._page_query(n, 0)[0] for n in range(1, 40)]
-    assert len(product_documents._FIRST_PAGES) <= product_documents._FIRST_PAGE_SIZES
-    assert sizes[-1] is product_documents._PAGE
+    assert "LIMIT 20" in str(query._sql)
+    # later pages, and page sizes beyond the first few, take the statement with parameters
+    assert listing_count.first_page(20, 20) is None
+    assert [listing_count.first_page(n, 0) for n in range(1, 40)][-1] is None
+    assert len(listing_count._first_page_sizes) == listing_count.FIRST_PAGE_SIZES

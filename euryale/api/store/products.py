@@ -52,7 +52,8 @@ async def _list_products(request: Request, ctx: StoreContext, customer: AuthCont
             if serves(LIST_SHAPE, rr.sel):
                 page = await documents_page(conn, container, RESOURCE, LIST_SHAPE, rr.sel, loader_ctx,
                                             channels=channels, limit=rr.params.limit, offset=rr.params.offset)
-            rows, count = page or await list_published_page(conn, RESOURCE, rr, channels=channels, ctx=loader_ctx)
+            rows, count = page or await list_published_page(conn, container, RESOURCE, rr, channels=channels,
+                                                             ctx=loader_ctx)
             return {"products": rows, "count": count, "offset": rr.params.offset, "limit": rr.params.limit}
     return await list_envelope(request, RESOURCE, "products", store=True, ctx=loader_ctx,
                                extra=published_in_channels(channels), read=rr)
