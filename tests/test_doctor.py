@@ -160,3 +160,28 @@ async def _available(dsn: str) -> int:
                                        "current_setting('superuser_reserved_connections')::int"))
     finally:
         await conn.close()
+
+
+async def test_a_database_migrated_by_a_newer_version_is_named_as_such(env: pytest.MonkeyPatch) -> None:
+    """Rolling a deployment back to an older image: the database is at a revision this code has no file for."""
+    import asyncio
+
+    import asyncpg
+
+    from euryale.db import migrate
+
+    db = await services.create_database("newer")
+    try:
+        await asyncio.to_thread(migrate.upgrade, db.url)
+        conn = await asyncpg.connect(db.dsn)
+        try:
+            await conn.execute("UPDATE alembic_version SET version_num = 'links_0999' WHERE version_num LIKE 'links_%'")
+        finally:
+            await conn.close()
+        cfg = define_config(project_config={"http": GOOD_HTTP, "database_url": db.dsn})
+        [finding] = await asyncio.to_thread(doctor.check_database, cfg)
+        assert finding.code == "schema_newer" and finding.severity == "fatal"
+        assert "'links_0999'" in finding.message and "newer version" in finding.message
+        assert "db:rollback" in finding.fix
+    finally:
+        await services.drop_database(db)
