@@ -166,18 +166,9 @@ async def test_a_database_migrated_by_a_newer_version_is_named_as_such(env: pyte
     """Rolling a deployment back to an older image: the database is at a revision this code has no file for."""
     import asyncio
 
-    import asyncpg
-
-    from euryale.db import migrate
-
     db = await services.create_database("newer")
     try:
-        await asyncio.to_thread(migrate.upgrade, db.url)
-        conn = await asyncpg.connect(db.dsn)
-        try:
-            await conn.execute("UPDATE alembic_version SET version_num = 'links_0999' WHERE version_num LIKE 'links_%'")
-        finally:
-            await conn.close()
+        await services.migrate_as_newer_version(db, "links_0999")
         cfg = define_config(project_config={"http": GOOD_HTTP, "database_url": db.dsn})
         [finding] = await asyncio.to_thread(doctor.check_database, cfg)
         assert finding.code == "schema_newer" and finding.severity == "fatal"

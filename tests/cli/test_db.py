@@ -79,12 +79,7 @@ async def test_migrate_without_database_url_names_the_fix(tmp_path: Path) -> Non
 async def test_migrate_names_a_database_migrated_by_a_newer_version(empty_db: services.TestDatabase,
                                                                     tmp_path: Path) -> None:
     """A deployment rolled back to an older image: one line saying what happened and what to do, exit 1."""
-    await asyncio.to_thread(migrate.upgrade, empty_db.url)
-    conn = await asyncpg.connect(empty_db.dsn)
-    try:
-        await conn.execute("UPDATE alembic_version SET version_num = 'links_0999' WHERE version_num LIKE 'links_%'")
-    finally:
-        await conn.close()
+    await services.migrate_as_newer_version(empty_db, "links_0999")
     res = await asyncio.to_thread(run_cli, ["db:migrate"], cli_env(empty_db.dsn), tmp_path)
     assert res.returncode == 1
     assert "'links_0999'" in res.stderr and "newer version migrated it" in res.stderr, res.stderr

@@ -92,6 +92,21 @@ async def create_database(suffix: str = "") -> TestDatabase:
     return TestDatabase(name=name, dsn=_with_db(admin, name))
 
 
+async def migrate_as_newer_version(db: TestDatabase, revision: str = "links_0999") -> None:
+    """Migrate `db`, then record the links branch at `revision`, which no revision file names: the database as a
+    newer version of Euryale would leave it (for an older image rolled out on it)."""
+    import asyncio
+
+    from euryale.db import migrate
+
+    await asyncio.to_thread(migrate.upgrade, db.url)
+    conn = await asyncpg.connect(db.dsn)
+    try:
+        await conn.execute("UPDATE alembic_version SET version_num = $1 WHERE version_num LIKE 'links_%'", revision)
+    finally:
+        await conn.close()
+
+
 async def drop_database(db: TestDatabase) -> None:
     conn = await asyncpg.connect(admin_postgres_dsn())
     try:
