@@ -155,6 +155,23 @@ class Database:
                 listener(staged)
 
     @asynccontextmanager
+    async def write_aside(self, conn: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+        """A connection for a small write a read block makes while it holds `conn` (a store document, a listing
+        count): `conn` itself when it is an autocommit connection of the primary (the write commits on its own
+        statement), else a transaction on the primary (a read replica's connection cannot write).
+
+        Not a second checkout from the pool `conn` came from: when a burst of reads (after a catalog write) holds
+        every pooled connection and each waits for a second one, none is ever returned (a circular wait until the
+        pool's timeout)."""
+        sync = conn.sync_connection
+        if (conn.engine is self.engine and sync is not None
+                and sync.get_execution_options().get("isolation_level") == "AUTOCOMMIT"):
+            yield conn
+            return
+        async with self.transaction() as primary:
+            yield primary
+
+    @asynccontextmanager
     async def read(self, *, keep: bool = False) -> AsyncIterator[AsyncConnection]:
         """A connection for reads (the replica when `database_read_url` is configured).
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Select, Text, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.links.models import product_listing_change, product_listing_count
 
@@ -71,7 +72,7 @@ def channel_key(channels: list[str]) -> list[str]:
     return sorted(set(channels))
 
 
-async def count_of(container: Any, row: Mapping[str, Any], channels: list[str]) -> int:
+async def count_of(conn: AsyncConnection, container: Any, row: Mapping[str, Any], channels: list[str]) -> int:
     """The listing count of a page statement's `row`, kept for the next reads when it was counted (a count kept
     at a newer version is not replaced: versions only grow)."""
     count = int(row["__count__"])
@@ -82,6 +83,6 @@ async def count_of(container: Any, row: Mapping[str, Any], channels: list[str]) 
         stmt = stmt.on_conflict_do_update(index_elements=[c.c.channels],
                                           set_={"version": stmt.excluded.version, "count": stmt.excluded.count},
                                           where=c.c.version < stmt.excluded.version)
-        async with container.database().transaction() as conn:
-            await conn.execute(stmt)
+        async with container.database().write_aside(conn) as writer:
+            await writer.execute(stmt)
     return count

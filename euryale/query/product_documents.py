@@ -174,7 +174,8 @@ async def _build(conn: AsyncConnection, resource: Resource, shape: Shape, ids: l
     return docs, versions
 
 
-async def _store(container: Any, shape: Shape, docs: dict[str, _Document], versions: dict[str, int]) -> None:
+async def _store(conn: AsyncConnection, container: Any, shape: Shape, docs: dict[str, _Document],
+                 versions: dict[str, int]) -> None:
     """Keep built documents for the next reads (a newer version already stored is not replaced)."""
     d = product_document
     stmt = insert(d).values([{"product_id": pid, "shape": shape.name, "version": versions[pid], "body": doc.body,
@@ -184,8 +185,8 @@ async def _store(container: Any, shape: Shape, docs: dict[str, _Document], versi
         set_={"version": stmt.excluded.version, "body": stmt.excluded.body, "variant_ids": stmt.excluded.variant_ids},
         where=d.c.version <= stmt.excluded.version)
     try:
-        async with container.database().transaction() as conn:
-            await conn.execute(stmt)
+        async with container.database().write_aside(conn) as writer:
+            await writer.execute(stmt)
     except IntegrityError:  # a product deleted since it was read: nothing to keep
         log.debug("product document not stored", product_ids=list(docs))
 
@@ -203,7 +204,7 @@ async def _answer(conn: AsyncConnection, container: Any, resource: Resource, sha
     if missing:
         built, versions = await _build(conn, resource, shape, missing)
         if built:
-            await _store(container, shape, built, versions)
+            await _store(conn, container, shape, built, versions)
         if len(built) != len(missing):
             return None
         docs.update(built)
@@ -243,7 +244,7 @@ async def documents_page(conn: AsyncConnection, container: Any, resource: Resour
     found = await _page_query(first).fetch(conn, channels=channels, channel_key=listing_count.channel_key(channels),
                                            shape=shape.name, **listing_count.paging(limit, offset, first))
     if found:
-        count = await listing_count.count_of(container, found[0], channels)
+        count = await listing_count.count_of(conn, container, found[0], channels)
     elif offset:
         count = int((await _COUNT.fetch(conn, channels=channels))[0][0])
     else:

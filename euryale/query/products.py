@@ -851,7 +851,7 @@ async def list_published_page(conn: AsyncConnection, container: Any, resource: R
         **listing_count.paging(limit, offset, first))
     rows = [dict(r) for r in found]
     if rows:
-        count = await listing_count.count_of(container, rows[0], channels)
+        count = await listing_count.count_of(conn, container, rows[0], channels)
         for r in rows:
             for name in listing_count.COUNT_COLUMNS:
                 del r[name]

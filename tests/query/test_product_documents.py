@@ -118,7 +118,8 @@ async def test_a_document_built_before_a_write_commits_is_never_served(client: h
         built, versions = await product_documents._build(conn, RESOURCE, DETAIL_SHAPE, [pid])
     async with container.database().transaction() as conn:
         await conn.execute(text("UPDATE product SET title = 'Renamed' WHERE id = :p"), {"p": pid})
-    await product_documents._store(container, DETAIL_SHAPE, built, versions)
+    async with container.database().read() as conn:
+        await product_documents._store(conn, container, DETAIL_SHAPE, built, versions)
     assert await _documents(container, pid) == 1  # stored, but under the version before the write
     new = await _get(client, shop, path, params, documents=True)
     assert new != old and b'"title":"Renamed"' in new

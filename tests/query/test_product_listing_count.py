@@ -10,10 +10,14 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from euryale.boot import build_container
 from euryale.config import EuryaleConfig
 from euryale.container import Container
+from euryale.http.app import create_app
 from euryale.query import listing_count, product_documents
+from tests.conftest import make_config
 from tests.support.catalog import admin_headers, channel_with_key, create_product, product_body
+from tests.support.services import TestDatabase
 
 VERSION = 'SELECT coalesce(sum("weight"), 0) FROM "product_listing_change"'
 
@@ -117,7 +121,8 @@ async def test_a_count_read_before_a_write_is_never_served(client: httpx.AsyncCl
     async with container.database().transaction() as conn:
         await conn.execute(text('DELETE FROM "product_listing_count" WHERE "channels" = :c'), {"c": [sc]})
     row = {"__count__": 999, "__kept_count__": None, "__listing_version__": old_version}
-    assert await listing_count.count_of(container, row, [sc]) == 999  # counted before the write, kept after it
+    async with container.database().read() as conn:  # counted before the write, kept after it
+        assert await listing_count.count_of(conn, container, row, [sc]) == 999
     assert await _counts(client, pk) == (1, 1)
 
 
@@ -172,3 +177,24 @@ async def test_a_first_page_keeps_a_generic_plan(container: Container, listing: 
     assert listing_count.first_page(20, 20) is None
     assert [listing_count.first_page(n, 0) for n in range(1, 40)][-1] is None
     assert len(listing_count._first_page_sizes) == listing_count.FIRST_PAGE_SIZES
+
+
+async def test_a_burst_of_reads_that_keep_counts_and_documents_never_waits_on_the_pool(
+        database: TestDatabase, config: EuryaleConfig, client: httpx.AsyncClient, container: Container) -> None:
+    """More concurrent first reads than pooled connections, each keeping a count and documents: they write on the
+    connection they read with, so none waits for a second one (a second checkout each was a circular wait that
+    only the pool's timeout ended)."""
+    sc_ids, token, _ = await channel_with_key(container)
+    for _ in range(3):
+        await create_product(client, admin_headers(config), product_body(sc_ids))
+    small = build_container(make_config(database, database_driver_options={"pool": {"max": 2}}))
+    await small.start()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(small)),
+                                     base_url="http://test") as burst:
+            answers = await asyncio.wait_for(asyncio.gather(*(
+                burst.get("/store/products", headers={"x-publishable-api-key": token}) for _ in range(8))),
+                timeout=20)
+    finally:
+        await small.stop()
+    assert [(a.status_code, a.json()["count"]) for a in answers] == [(200, 3)] * 8
