@@ -55,6 +55,12 @@ async def redis_client(redis_prefix: str) -> AsyncIterator[aioredis.Redis]:
         await client.aclose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_redis_keys_left(redis_client: aioredis.Redis) -> None:
+    """Every run drops its Redis keys at the end (`redis_client`'s teardown), whichever tests it ran: a run of one
+    file whose tests start their own containers left their event streams behind."""
+
+
 def make_config(database: TestDatabase, **project: Any) -> EuryaleConfig:
     """A config for in-process tests: the run's database, strong secrets, permissive test CORS."""
     pc: dict[str, Any] = {
