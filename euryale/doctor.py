@@ -13,7 +13,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-import euryale
 from euryale.config import (
     DEFAULT_ADMIN_CORS,
     DEFAULT_MODULES,
@@ -149,16 +148,10 @@ def check_database(config: EuryaleConfig, *, processes: int = 1) -> list[Finding
         found = revisions.pending(url, migrate.version_locations(packages))
         todo = found if found is not None else migrate.pending(url, packages)
     except Exception as exc:  # unreachable or misconfigured database: report, never a traceback
-        # imported here: the start-up path answers from the revision files' headers without loading Alembic
-        from alembic.script.revision import RevisionError
-
-        if isinstance(exc, RevisionError):  # a revision no file names: a newer version migrated this database
-            unknown = getattr(exc, "argument", None) or str(exc)
-            return [Finding("schema_newer", "fatal",
-                            f"the database is at migration {unknown!r}, which this version of Euryale "
-                            f"({euryale.__version__}) does not have: a newer version migrated it",
-                            "deploy the version that migrated it (or a newer one); to run this version, first roll "
-                            "that migration back with the newer version's `euryale db:rollback`")]
+        unknown = migrate.unknown_revision(exc)  # Alembic is loaded on this failure path only
+        if unknown is not None:
+            return [Finding("schema_newer", "fatal", migrate.newer_schema(unknown),
+                            migrate.NEWER_SCHEMA_FIX)]
         return [Finding("database_unreachable", "fatal", f"cannot read migrations ({type(exc).__name__}: {exc})",
                         "check DATABASE_URL and that PostgreSQL accepts connections")]
     if todo:

@@ -36,18 +36,16 @@ def _packages(config: EuryaleConfig) -> list[str]:
 @app.command("db:migrate")
 def db_migrate() -> None:
     """Apply every pending migration (core modules, links, user modules) under an advisory lock."""
-    from alembic.script.revision import RevisionError
-
     config = config_or_exit()
     url = database_url_or_exit(config)
     packages = _packages(config)
     try:
         applied = migrate.upgrade(url, extra_packages=packages)
-    except RevisionError as exc:  # the database is at a revision no file names: a newer version migrated it
-        raise _fail(f"db:migrate failed: the database is at migration {getattr(exc, 'argument', None) or exc!r}, "
-                    "which this version does not have: a newer version migrated it. Deploy that version (or a "
-                    "newer one), or roll the migration back with it first (`euryale db:rollback`).") from None
-    except Exception as exc:  # unreachable database or a failing revision: one clear line
+    except Exception as exc:  # unreachable database, a failing revision, a newer schema: one clear line
+        unknown = migrate.unknown_revision(exc)
+        if unknown is not None:
+            raise _fail(f"db:migrate failed: {migrate.newer_schema(unknown)}. Fix: "
+                        f"{migrate.NEWER_SCHEMA_FIX}") from None
         raise _fail(f"db:migrate failed: {type(exc).__name__}: {exc}") from None
     for rev in applied:
         typer.echo(f"applied  {rev}")

@@ -106,6 +106,28 @@ def _pending_on(sync_conn: Connection, script: ScriptDirectory) -> list[str]:
     return [rev.revision for rev in reversed(list(script.walk_revisions("base", "heads"))) if rev.revision not in done]
 
 
+NEWER_SCHEMA_FIX = ("deploy the version that migrated it (or a newer one), or roll that migration back with it first "
+                    "(`euryale db:rollback`)")
+
+
+def newer_schema(revision: str) -> str:
+    """What is wrong when the database is at `revision`, which no revision file of this version names."""
+    from euryale import __version__
+
+    return (f"the database is at migration {revision!r}, which this version of Euryale ({__version__}) does not "
+            "have: a newer version migrated it")
+
+
+def unknown_revision(exc: BaseException) -> str | None:
+    """The revision Alembic found in the database but in no revision file (a newer version of Euryale migrated it),
+    when that is what `exc` says; None otherwise."""
+    from alembic.script.revision import RevisionError
+
+    if not isinstance(exc, RevisionError):
+        return None
+    return str(getattr(exc, "argument", None) or exc)
+
+
 def pending(url: str, extra_packages: Iterable[str] = ()) -> list[str]:
     """Revisions not yet applied, in apply order."""
     from alembic.script import ScriptDirectory

@@ -263,7 +263,7 @@ LINKS: dict[str, LinkDefinition] = {
 }
 
 
-# Product listing counts (euryale.query.product_documents): the version of every store listing is the sum of
+# Product listing counts (euryale.query.listing_count): the version of every store listing is the sum of
 # `product_listing_change.weight`, which triggers on `product` and `product_sales_channel` raise with each write that
 # may change a listing; a count is served while its `version` is the current one (migration links_0002).
 product_listing_change = Table(

@@ -53,18 +53,18 @@ def paging(limit: int, offset: int, first: int | None) -> dict[str, int]:
     return {} if first is not None else {"limit": limit, "offset": offset}
 
 
-def _listing_version() -> Any:
-    return select(func.coalesce(func.sum(product_listing_change.c.weight), 0)).scalar_subquery()
-
-
 def count_columns(count: Any) -> list[Any]:
     """The page statement's count columns (`COUNT_COLUMNS`), `count` being the counting scalar subquery: it runs
-    only when no count is kept (COALESCE stops at the kept one; an uncorrelated subquery is an init plan)."""
+    only when no count is kept (COALESCE stops at the kept one; an uncorrelated subquery is an init plan). The
+    listing version and the kept count are read once, in a CTE the three columns share."""
     c = product_listing_count
-    kept = (select(c.c.count).where(c.c.channels == bindparam("channel_key", type_=ARRAY(Text)),
-                                    c.c.version == _listing_version()).scalar_subquery())
+    version = select(func.coalesce(func.sum(product_listing_change.c.weight), 0).label("version")).subquery("v")
+    listing = select(version.c.version, select(c.c.count).where(
+        c.c.channels == bindparam("channel_key", type_=ARRAY(Text)), c.c.version == version.c.version)
+        .scalar_subquery().label("kept")).cte("listing")
+    kept = select(listing.c.kept).scalar_subquery()
     return [func.coalesce(kept, count).label("__count__"), kept.label("__kept_count__"),
-            _listing_version().label("__listing_version__")]
+            select(listing.c.version).scalar_subquery().label("__listing_version__")]
 
 
 def channel_key(channels: list[str]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import socket
@@ -95,8 +96,6 @@ async def create_database(suffix: str = "") -> TestDatabase:
 async def migrate_as_newer_version(db: TestDatabase, revision: str = "links_0999") -> None:
     """Migrate `db`, then record the links branch at `revision`, which no revision file names: the database as a
     newer version of Euryale would leave it (for an older image rolled out on it)."""
-    import asyncio
-
     from euryale.db import migrate
 
     await asyncio.to_thread(migrate.upgrade, db.url)
