@@ -76,6 +76,8 @@ class ProjectConfig:
     port: int = 9000
     worker_health_port: int = 9001
     shutdown_timeout_s: float = 30.0
+    # store cart writes commit without waiting for their WAL flush (docs/workflows.md, "Asynchronous commit")
+    ephemeral_async_commit: bool = True
 
 
 @dataclass
@@ -291,6 +293,8 @@ def define_config(
                                  "project_config.worker_health_port", "WORKER_HEALTH_PORT"),
         shutdown_timeout_s=_float(get("shutdown_timeout_s", "SHUTDOWN_TIMEOUT", 30.0),
                                   "project_config.shutdown_timeout_s", "SHUTDOWN_TIMEOUT"),
+        ephemeral_async_commit=str(get("ephemeral_async_commit", "EPHEMERAL_ASYNC_COMMIT", "true")).lower()
+        in ("1", "true", "yes"),
     )
     admin_in = dict(admin or {})
     admin_cfg = AdminConfig(

@@ -147,11 +147,19 @@ def flow_workflow(workflow_id: str, *, retention_time: int | None = ADMIN_RETENT
     return wrap
 
 
+def _ephemeral_async_commit(container: Any) -> bool:
+    return bool(container.config.project_config.ephemeral_async_commit)
+
+
 def transaction_workflow(workflow_id: str, *, retention_time: int | None = ADMIN_RETENTION,
-                         redact: Callable[[Any], Any] | None = None) -> Callable[[Callable[Concatenate[AsyncConnection, P], Awaitable[R]]],
+                         redact: Callable[[Any], Any] | None = None, ephemeral: bool = False
+                         ) -> Callable[[Callable[Concatenate[AsyncConnection, P], Awaitable[R]]],
                                        Callable[Concatenate[Any, P], Awaitable[R]]]:
     """Decorator: `async def fn(conn, ...)` runs in one transaction as the one step of `workflow_id`; the result
-    is called with the container instead of the connection."""
+    is called with the container instead of the connection.
+
+    `ephemeral`: the write is to state a shopper can redo (a cart), so it commits asynchronously when the
+    project's `ephemeral_async_commit` is on (the default): see `WorkflowEngine.run_in_transaction`."""
     def wrap(fn: Callable[Concatenate[AsyncConnection, P], Awaitable[R]]
              ) -> Callable[Concatenate[Any, P], Awaitable[R]]:
         @step(f"{workflow_id}-step")
@@ -168,7 +176,7 @@ def transaction_workflow(workflow_id: str, *, retention_time: int | None = ADMIN
             # the step is one transaction: the engine records the execution inside it (no claims, no checkpoints)
             result: R = await container.resolve("workflows").run_in_transaction(
                 workflow_id, input=_call_input(args, kwargs), body=lambda conn: fn(conn, *args, **kwargs),
-                stored_output=redact)
+                stored_output=redact, async_commit=ephemeral and _ephemeral_async_commit(container))
             return result
 
         functools.update_wrapper(run, fn)

@@ -13,6 +13,7 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -83,17 +84,25 @@ _EXECUTION_KEYS = ("id", "workflow_id", "transaction_id", "run_id", "state", "re
 _EVENT_KEYS = ("id", "name", "data", "metadata", "group_id", "held")
 
 
-def _record_execution(with_event: bool) -> Any:
+# `SET LOCAL synchronous_commit = off` riding in the transaction's last statement (no round trip of its own): the
+# execution row is inserted once, so its RETURNING runs the setting once, for this transaction only
+_ASYNC_COMMIT = func.set_config("synchronous_commit", "off", True)
+
+
+def _record_execution(with_event: bool, async_commit: bool) -> Any:
     statement = insert(workflow_execution).values(
         {k: bindparam(k, type_=workflow_execution.c[k].type) for k in _EXECUTION_KEYS})
     if with_event:
         statement = statement.add_cte(insert(event_outbox).values(
             {k: bindparam(f"event_{k}", type_=event_outbox.c[k].type) for k in _EVENT_KEYS}).cte("staged_events"))
+    if async_commit:
+        statement = statement.returning(_ASYNC_COMMIT)
     return statement
 
 
-_RECORD_EXECUTION = direct.WriteQuery(lambda: _record_execution(with_event=False))
-_RECORD_EXECUTION_WITH_EVENT = direct.WriteQuery(lambda: _record_execution(with_event=True))
+# by (with the one event the step staged, asynchronous commit)
+_RECORD_EXECUTION = {(event, relaxed): direct.WriteQuery(functools.partial(_record_execution, event, relaxed))
+                     for event in (False, True) for relaxed in (False, True)}
 _INSERT_NEW_EXECUTION = pg_insert(workflow_execution).on_conflict_do_nothing().returning(workflow_execution.c.id)
 _CHECKPOINT = update(workflow_execution).where(workflow_execution.c.id == bindparam("row_id")).values(
     updated_at=func.now())
@@ -319,7 +328,8 @@ class WorkflowEngine:
 
     async def run_in_transaction(self, workflow_id: str, *, input: Any,
                                  body: Callable[[AsyncConnection], Awaitable[Any]],
-                                 stored_output: Callable[[Any], Any] | None = None) -> Any:
+                                 stored_output: Callable[[Any], Any] | None = None,
+                                 async_commit: bool = False) -> Any:
         """Run a workflow whose single step is `body(conn)`, one database transaction, and return its result.
 
         The execution is recorded by one INSERT in the step's own transaction, state `done` (with the input,
@@ -329,6 +339,11 @@ class WorkflowEngine:
         transaction with it, so there is nothing to resume; nothing is left to compensate; a new transaction id
         cannot run twice. A failure (the transaction rolled back) is recorded as a `reverted` execution in one
         autocommit statement and its exception propagates unchanged, as with :meth:`run`.
+
+        `async_commit`: the transaction commits with `synchronous_commit = off` (PostgreSQL's asynchronous
+        commit): the answer does not wait for the flush of the commit's WAL to disk. Only a PostgreSQL crash (not
+        a process crash) within ~3 × `wal_writer_delay` of the commit can lose the write, with its events and
+        record; the database stays consistent, and a later synchronous commit (an order) flushes it first.
         """
         wf = get_workflow(workflow_id)
         step_id = wf.step_ids()[0]
@@ -342,14 +357,13 @@ class WorkflowEngine:
                 record = _execution_row(wf, tx, group, "done", input, output, step={
                     "state": "done", "attempts": 1, "output": output, "compensate_input": None, "seq": 1})
                 # the step's events ride with the execution row: one statement, still in the step's transaction
-                if not staged:
-                    await direct.fetch(conn, _RECORD_EXECUTION, **record)
-                elif len(staged) == 1:
-                    await direct.fetch(conn, _RECORD_EXECUTION_WITH_EVENT, **record,
-                                       **{f"event_{k}": staged[0][k] for k in _EVENT_KEYS})
+                if len(staged) <= 1:
+                    await direct.fetch(conn, _RECORD_EXECUTION[bool(staged), async_commit], **record,
+                                       **({f"event_{k}": staged[0][k] for k in _EVENT_KEYS} if staged else {}))
                 else:
-                    await conn.execute(insert(workflow_execution).values(record).add_cte(
-                        insert(event_outbox).values(staged).cte("staged_events")))
+                    statement = insert(workflow_execution).values(record).add_cte(
+                        insert(event_outbox).values(staged).cte("staged_events"))
+                    await conn.execute(statement.returning(_ASYNC_COMMIT) if async_commit else statement)
         except Exception as exc:
             err: dict[str, Any] = {"message": str(exc) or type(exc).__name__, "name": type(exc).__name__}
             if isinstance(exc, MedusaError):

@@ -35,7 +35,7 @@ async def _answer(conn: AsyncConnection, state: dict[str, Any], fields: str | No
     return await retrieve_store_cart(conn, cart_id=state["id"], fields=fields, state=state)
 
 
-@transaction_workflow("create-carts", retention_time=STORE_RETENTION, redact=_cart_id)
+@transaction_workflow("create-carts", retention_time=STORE_RETENTION, redact=_cart_id, ephemeral=True)
 async def create_cart(conn: AsyncConnection, *, data: dict[str, Any], sales_channel_ids: Sequence[str],
                       customer_id: str | None, locale: str | None, fields: str | None = None) -> dict[str, Any]:
     """createCartWorkflow: the new cart's body."""
@@ -44,7 +44,7 @@ async def create_cart(conn: AsyncConnection, *, data: dict[str, Any], sales_chan
     return await _answer(conn, state, fields)
 
 
-@transaction_workflow("update-cart", retention_time=STORE_RETENTION, redact=_cart_id)
+@transaction_workflow("update-cart", retention_time=STORE_RETENTION, redact=_cart_id, ephemeral=True)
 async def update_cart(conn: AsyncConnection, *, cart_id: str, data: dict[str, Any], customer_id: str | None,
                       fields: str | None = None) -> dict[str, Any]:
     """updateCartWorkflow."""
@@ -52,7 +52,7 @@ async def update_cart(conn: AsyncConnection, *, cart_id: str, data: dict[str, An
     return await _answer(conn, state, fields)
 
 
-@transaction_workflow("transfer-cart-customer", retention_time=STORE_RETENTION, redact=_cart_id)
+@transaction_workflow("transfer-cart-customer", retention_time=STORE_RETENTION, redact=_cart_id, ephemeral=True)
 async def transfer_customer(conn: AsyncConnection, *, cart_id: str, customer_id: str,
                             fields: str | None = None) -> dict[str, Any]:
     """transferCartCustomerWorkflow."""
@@ -60,7 +60,7 @@ async def transfer_customer(conn: AsyncConnection, *, cart_id: str, customer_id:
     return await _answer(conn, state, fields)
 
 
-@transaction_workflow("add-to-cart", retention_time=STORE_RETENTION, redact=_cart_id)
+@transaction_workflow("add-to-cart", retention_time=STORE_RETENTION, redact=_cart_id, ephemeral=True)
 async def add_to_cart(conn: AsyncConnection, *, cart_id: str, item: dict[str, Any], customer_id: str | None,
                       fields: str | None = None) -> dict[str, Any]:
     """addToCartWorkflow."""
@@ -68,7 +68,7 @@ async def add_to_cart(conn: AsyncConnection, *, cart_id: str, item: dict[str, An
     return await _answer(conn, state, fields)
 
 
-@transaction_workflow("update-line-item-in-cart", retention_time=STORE_RETENTION, redact=_cart_id)
+@transaction_workflow("update-line-item-in-cart", retention_time=STORE_RETENTION, redact=_cart_id, ephemeral=True)
 async def update_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str, quantity: int,
                            metadata: dict[str, Any] | None, customer_id: str | None,
                            fields: str | None = None) -> dict[str, Any]:
@@ -78,7 +78,7 @@ async def update_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str,
     return await _answer(conn, state, fields)
 
 
-@transaction_workflow("delete-line-items", retention_time=STORE_RETENTION, redact=_cart_id)
+@transaction_workflow("delete-line-items", retention_time=STORE_RETENTION, redact=_cart_id, ephemeral=True)
 async def delete_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str, customer_id: str | None,
                            fields: str | None = None) -> dict[str, Any]:
     """deleteLineItemsWorkflow."""
@@ -86,7 +86,7 @@ async def delete_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str,
     return await _answer(conn, state, fields)
 
 
-@transaction_workflow("add-shipping-method-to-cart", retention_time=STORE_RETENTION, redact=_cart_id)
+@transaction_workflow("add-shipping-method-to-cart", retention_time=STORE_RETENTION, redact=_cart_id, ephemeral=True)
 async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id: str, data: dict[str, Any] | None,
                               customer_id: str | None, fields: str | None = None) -> dict[str, Any]:
     """addShippingMethodToCartWorkflow."""
@@ -95,7 +95,7 @@ async def add_shipping_method(conn: AsyncConnection, *, cart_id: str, option_id:
     return await _answer(conn, state, fields)
 
 
-@transaction_workflow("update-cart-promotions", retention_time=STORE_RETENTION, redact=_cart_id)
+@transaction_workflow("update-cart-promotions", retention_time=STORE_RETENTION, redact=_cart_id, ephemeral=True)
 async def update_promotions(conn: AsyncConnection, *, cart_id: str, codes: Sequence[str], action: str,
                             customer_id: str | None, fields: str | None = None) -> dict[str, Any]:
     """updateCartPromotionsWorkflow: `action` is `add` or `remove` (Medusa's PromotionActions)."""
@@ -106,7 +106,7 @@ async def update_promotions(conn: AsyncConnection, *, cart_id: str, codes: Seque
     return await _answer(conn, state, fields)
 
 
-@transaction_workflow("update-tax-lines", retention_time=STORE_RETENTION, redact=_cart_id)
+@transaction_workflow("update-tax-lines", retention_time=STORE_RETENTION, redact=_cart_id, ephemeral=True)
 async def calculate_taxes(conn: AsyncConnection, *, cart_id: str, customer_id: str | None,
                           fields: str | None = None) -> dict[str, Any]:
     """updateTaxLinesWorkflow (forced: the store `/taxes` route)."""
