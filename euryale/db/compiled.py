@@ -63,7 +63,12 @@ class CompiledQuery:
         return tuple(out)
 
     async def fetch(self, conn: AsyncConnection, **params: Any) -> Sequence[Any]:
-        """The rows (asyncpg Records: `row["col"]`, `dict(row)`) for `params`."""
+        """The rows (asyncpg Records: `row["col"]`, `dict(row)`) for `params` (after the writes queued on `conn`:
+        `euryale.db.direct.update_later`)."""
+        if conn.info.get("deferred_writes"):
+            from euryale.db.direct import flush_later
+
+            await flush_later(conn)
         sql = self._sql or self._compile(conn)
         args = self.args(params)
         for observer in _observers:

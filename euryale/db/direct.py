@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, exc, func, insert, update
+from sqlalchemy import Table, bindparam, exc, func, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 
@@ -43,7 +44,8 @@ class WriteQuery(CompiledQuery):
 _WRITES: dict[Any, WriteQuery] = {}
 
 
-def _write(key: Any, build: Callable[[], ClauseElement]) -> WriteQuery:
+def write_query(key: Any, build: Callable[[], ClauseElement]) -> WriteQuery:
+    """The :class:`WriteQuery` of `build()`, compiled once per `key` (a statement's shape)."""
     query = _WRITES.get(key)
     if query is None:
         query = _WRITES[key] = WriteQuery(build)
@@ -53,7 +55,7 @@ def _write(key: Any, build: Callable[[], ClauseElement]) -> WriteQuery:
 async def insert_one(conn: AsyncConnection, table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
     """INSERT one row of `values` into `table`; the row as stored (every column, in table order)."""
     names = tuple(values)
-    query = _write(("insert", table.name, names), lambda: insert(table).values(
+    query = write_query(("insert", table.name, names), lambda: insert(table).values(
         {n: bindparam(f"v_{n}", type_=table.c[n].type) for n in names}).returning(*table.c))
     rows = await fetch(conn, query, **{f"v_{n}": v for n, v in values.items()})
     return dict(rows[0])
@@ -64,7 +66,7 @@ async def update_one(conn: AsyncConnection, table: Table, row_id: str, values: M
     """UPDATE row `row_id` of `table` with `values` and `updated_at = now()`; its `returning` columns as stored
     (`NoResultFound` when there is no such row, as `.one()`)."""
     names = tuple(values)
-    query = _write(("update", table.name, names, tuple(returning)), lambda: update(table)
+    query = write_query(("update", table.name, names, tuple(returning)), lambda: update(table)
                    .where(table.c.id == bindparam("row_id", type_=table.c.id.type))
                    .values({**{n: bindparam(f"v_{n}", type_=table.c[n].type) for n in names},
                             "updated_at": func.now()})
@@ -77,10 +79,99 @@ async def update_one(conn: AsyncConnection, table: Table, row_id: str, values: M
 
 async def soft_delete(conn: AsyncConnection, table: Table, column: str, ids: Sequence[str]) -> None:
     """`deleted_at = now()` on the live rows of `table` whose `column` is one of `ids`."""
-    query = _write(("soft_delete", table.name, column), lambda: update(table)
+    query = write_query(("soft_delete", table.name, column), lambda: update(table)
                    .where(any_param(table.c[column]), table.c.deleted_at.is_(None))
                    .values(deleted_at=func.now()))
     await fetch(conn, query, ids=list(ids))
+
+
+# --- writes that ride with the transaction's next statement ---------------------------------------------------
+
+_DEFERRED = "deferred_writes"
+
+
+@dataclass(frozen=True)
+class DeferredWrite:
+    """`UPDATE table SET values, updated_at = now() WHERE id = row_id`, queued on a connection by
+    :func:`update_later` to run inside another statement, as a data-modifying CTE."""
+
+    table: Table
+    row_id: str
+    values: Mapping[str, Any]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """The statement's shape (statements that carry it are compiled once per key)."""
+        return ("update", self.table.name, tuple(self.values))
+
+    def cte(self, prefix: str) -> Any:
+        """The UPDATE as a CTE whose bind parameters start with `prefix`."""
+        t = self.table
+        return (update(t).where(t.c.id == bindparam(f"{prefix}id", type_=t.c.id.type))
+                .values({**{n: bindparam(f"{prefix}{n}", type_=t.c[n].type) for n in self.values},
+                         "updated_at": func.now()}).cte(f"{prefix}write"))
+
+    def params(self, prefix: str) -> dict[str, Any]:
+        return {f"{prefix}id": self.row_id, **{f"{prefix}{n}": v for n, v in self.values.items()}}
+
+
+def update_later(conn: AsyncConnection, table: Table, row_id: str, values: Mapping[str, Any]) -> None:
+    """Queue `UPDATE table SET values, updated_at = now() WHERE id = row_id` in `conn`'s transaction.
+
+    Why: a write that answers nothing new (the caller knows the values it sets, and `updated_at` is the
+    transaction's `now()`) costs a round trip of its own, a tenth of a cart write. Queued, it rides in the statement
+    that records a transaction workflow's execution (`WorkflowEngine.run_in_transaction`), or runs on its own just
+    before whatever statement comes first on the connection (see :func:`flush_later`), or before the commit (a
+    rollback drops it): the transaction reads its own writes exactly as if it had run at once. A second write of
+    the same row is merged into the first (later values win): PostgreSQL applies only one of two updates of a row
+    made by one statement. The row must exist (the caller read it under the lock it holds): an UPDATE of no row
+    is not an error here, as it is for :func:`update_one`."""
+    sync = conn.sync_connection
+    if sync is None or sync.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        raise RuntimeError("update_later needs a transaction (an autocommit connection would never run it)")
+    queued: list[DeferredWrite] = conn.info.setdefault(_DEFERRED, [])
+    for n, write in enumerate(queued):
+        if write.table is table and write.row_id == row_id:
+            queued[n] = DeferredWrite(table, row_id, {**write.values, **values})
+            return
+    queued.append(DeferredWrite(table, row_id, dict(values)))
+
+
+def take_later(conn: AsyncConnection) -> list[DeferredWrite]:
+    """The writes queued on `conn`, now the caller's to run (in a statement of its own making)."""
+    taken: list[DeferredWrite] = conn.info.pop(_DEFERRED, None) or []
+    return taken
+
+
+def carrying(writes: Sequence[DeferredWrite], build: Callable[[], Any]) -> tuple[Any, Callable[[], Any]]:
+    """The cache key and builder of statement `build()` with `writes` as its data-modifying CTEs (prefixes
+    `w0_`, `w1_`, ...): pass their `params` too (:func:`params_of`)."""
+    def with_writes() -> Any:
+        statement = build()
+        for n, write in enumerate(writes):
+            statement = statement.add_cte(write.cte(f"w{n}_"))
+        return statement
+    return tuple(w.key for w in writes), with_writes
+
+
+def params_of(writes: Sequence[DeferredWrite]) -> dict[str, Any]:
+    """The bind parameters of `writes` as :func:`carrying` names them."""
+    out: dict[str, Any] = {}
+    for n, write in enumerate(writes):
+        out.update(write.params(f"w{n}_"))
+    return out
+
+
+async def flush_later(conn: AsyncConnection) -> None:
+    """Run the writes queued on `conn` now, in one statement (before any other statement on it, and before commit).
+
+    A statement that would read them must see them: every statement run through SQLAlchemy, `CompiledQuery` or
+    this module flushes first, so a queued write is never observable as missing."""
+    writes = take_later(conn)
+    if writes:
+        # the writes as CTEs of `SELECT 1`: a data-modifying CTE runs to completion whether or not it is read
+        key, build = carrying(writes, lambda: select(literal_column("1")))
+        await fetch(conn, write_query(("flush", key), build), **params_of(writes))
 
 
 def _adapted(conn: AsyncConnection) -> Any:
@@ -138,7 +229,7 @@ async def soft_delete_owners(conn: AsyncConnection, table: Table, owned: Sequenc
                 any_param(owned_table.c[key]), owned_table.c.deleted_at.is_(None))
                 .values(deleted_at=func.now()).cte(f"owned_{n}"))
         return statement
-    query = _write(("soft_delete_owners", table.name, tuple((t.name, k) for t, k in owned)), build)
+    query = write_query(("soft_delete_owners", table.name, tuple((t.name, k) for t, k in owned)), build)
     await fetch(conn, query, ids=list(ids))
 
 
@@ -161,7 +252,7 @@ async def insert_many(conn: AsyncConnection, table: Table, rows: Sequence[Mappin
     names = tuple(rows[0])
     for start in range(0, len(rows), _MANY_MAX):
         chunk = rows[start:start + _MANY_MAX]
-        query = _write(("insert_many", table.name, names, len(chunk)), functools.partial(
+        query = write_query(("insert_many", table.name, names, len(chunk)), functools.partial(
             _multi_row_insert, table, names, len(chunk)))
         params = {f"v{i}_{c}": row[c] for i, row in enumerate(chunk) for c in names}
         stored = {r["id"]: dict(r) for r in await fetch(conn, query, **params)}

@@ -8,9 +8,12 @@ from contextvars import ContextVar
 from typing import Any
 
 import orjson
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.util.concurrency import greenlet_spawn
+from sqlalchemy.util.concurrency import await_, greenlet_spawn
+
+from euryale.db.direct import flush_later
 
 
 def _json_dumps(value: Any) -> str:
@@ -20,6 +23,17 @@ def _json_dumps(value: Any) -> str:
 
 # connections one process keeps (`database_driver_options={"pool": {"max": N, "overflow": M}}`)
 DEFAULT_POOL_MAX = 20
+
+
+def _flush_queued_writes(conn: Connection, *_: Any) -> None:
+    """Before a statement runs through SQLAlchemy, and before a commit: the writes queued on the connection
+    (`euryale.db.direct.update_later`) run first, so the statement sees them and the commit includes them."""
+    if conn.info.get("deferred_writes"):
+        await_(flush_later(AsyncConnection._retrieve_proxy_for_target(conn)))
+
+
+def _drop_queued_writes(conn: Connection) -> None:
+    conn.info.pop("deferred_writes", None)
 
 
 def _autocommit_connection(engine: AsyncEngine) -> Connection:
@@ -131,6 +145,11 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self.read_engine: AsyncEngine = create_async_engine(read_url, **kwargs) if read_url else self.engine
         self._commit_listeners: list[Callable[[list[Any]], None]] = []
+        # writes queued on a connection (`euryale.db.direct.update_later`) run before its next statement or its
+        # commit, and are dropped with a rollback
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _flush_queued_writes)
+        event.listen(self.engine.sync_engine, "commit", _flush_queued_writes)
+        event.listen(self.engine.sync_engine, "rollback", _drop_queued_writes)
 
     def on_commit(self, listener: Callable[[list[Any]], None]) -> None:
         """Call `listener(staged_events)` after each transaction that staged outbox events commits."""
@@ -145,6 +164,7 @@ class Database:
         async with self.engine.begin() as conn:
             # conn.info lives on the pooled DBAPI connection: start clean so no stale staged event leaks in
             conn.info.pop("staged_events", None)
+            conn.info.pop("deferred_writes", None)
             try:
                 yield conn
             finally:

@@ -100,9 +100,11 @@ def _record_execution(with_event: bool, async_commit: bool) -> Any:
     return statement
 
 
-# by (with the one event the step staged, asynchronous commit)
-_RECORD_EXECUTION = {(event, relaxed): direct.WriteQuery(functools.partial(_record_execution, event, relaxed))
-                     for event in (False, True) for relaxed in (False, True)}
+def _record_query(with_event: bool, async_commit: bool, writes: list[direct.DeferredWrite]) -> direct.WriteQuery:
+    """The statement recording an execution (with the one event the step staged, the asynchronous commit), carrying
+    the step's queued writes (`direct.update_later`) as data-modifying CTEs: they cost no round trip of their own."""
+    key, build = direct.carrying(writes, functools.partial(_record_execution, with_event, async_commit))
+    return direct.write_query(("record_execution", with_event, async_commit, key), build)
 _INSERT_NEW_EXECUTION = pg_insert(workflow_execution).on_conflict_do_nothing().returning(workflow_execution.c.id)
 _CHECKPOINT = update(workflow_execution).where(workflow_execution.c.id == bindparam("row_id")).values(
     updated_at=func.now())
@@ -358,8 +360,10 @@ class WorkflowEngine:
                     "state": "done", "attempts": 1, "output": output, "compensate_input": None, "seq": 1})
                 # the step's events ride with the execution row: one statement, still in the step's transaction
                 if len(staged) <= 1:
-                    await direct.fetch(conn, _RECORD_EXECUTION[bool(staged), async_commit], **record,
-                                       **({f"event_{k}": staged[0][k] for k in _EVENT_KEYS} if staged else {}))
+                    writes = direct.take_later(conn)
+                    await direct.fetch(conn, _record_query(bool(staged), async_commit, writes), **record,
+                                       **({f"event_{k}": staged[0][k] for k in _EVENT_KEYS} if staged else {}),
+                                       **direct.params_of(writes))
                 else:
                     statement = insert(workflow_execution).values(record).add_cte(
                         insert(event_outbox).values(staged).cte("staged_events"))

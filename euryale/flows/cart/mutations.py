@@ -206,8 +206,10 @@ _LOCK_CART = CompiledQuery(lambda: select(cart.c.id, cart.c.sales_channel_id, ca
 
 
 def _locked_cart_query(variants: bool, one: bool = False) -> Any:
+    # `transaction_now`: what `updated_at = now()` sets in this transaction (a write queued to ride with a later
+    # statement answers it without a RETURNING)
     columns = [tax.country_rates_column(_ADDRESSES[0][1].c.country_code).label("tax_country_rates"),
-               *relations_columns(cart.c.id)]
+               func.now().label("transaction_now"), *relations_columns(cart.c.id)]
     if variants:  # as `_PRICED_VARIANTS_FOR_ITEMS` reads them, bound with the lock's pricing context
         columns.append(json_rows(*_variant_parts(priced=True, one=one), [_v.c.id]).label("priced_variants"))
     return _CART_ROW.add_columns(*columns)
@@ -813,7 +815,8 @@ async def _add_items(conn: AsyncConnection, c: dict[str, Any], *, items: Sequenc
         check.append({"variant_id": it["variant_id"], "quantity": int(it["quantity"])})
     _confirm_inventory(variants=variants, items=check)
     for current, qty in updates:
-        current.update(await carts.set_line_item(conn, item_id=current["id"], values={"quantity": qty}))
+        current.update(carts.set_line_item_later(conn, item_id=current["id"], values={"quantity": qty},
+                                                 now=c["transaction_now"]))
     for row in await carts.insert_line_items(conn, cart_id=c["id"], items=new_rows):
         v = variants[row["variant_id"]]
         # what the answer shows of the product (as `load_cart_relations` gives it for lines read with the cart)
@@ -865,7 +868,7 @@ async def update_line_item(conn: AsyncConnection, *, cart_id: str, line_id: str,
         values: dict[str, Any] = {"quantity": quantity}
         if metadata is not None:
             values["metadata"] = dict(metadata)
-        item.update(await carts.set_line_item(conn, item_id=line_id, values=values))
+        item.update(carts.set_line_item_later(conn, item_id=line_id, values=values, now=c["transaction_now"]))
     await refresh_cart(conn, c, reprice=False)
     await stage_events(conn, [Event("cart.updated", {"id": cart_id})])
     return c

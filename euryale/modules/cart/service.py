@@ -165,6 +165,16 @@ async def set_line_item(conn: AsyncConnection, *, item_id: str, values: Mapping[
     return await direct.update_one(conn, cart_line_item, item_id, vals, returning=(*vals, "updated_at"))
 
 
+def set_line_item_later(conn: AsyncConnection, *, item_id: str, values: Mapping[str, Any],
+                        now: datetime) -> dict[str, Any]:
+    """`set_line_item` riding with the transaction's next statement (`direct.update_later`): the same answer, the
+    changed columns and `updated_at` (`now`: the transaction's `now()`, as the UPDATE sets it). The caller holds the
+    cart's lock and read the line under it."""
+    vals = {k: v for k, v in values.items() if k in ITEM_FIELDS}
+    direct.update_later(conn, cart_line_item, item_id, vals)
+    return {**vals, "updated_at": now}
+
+
 async def update_line_item(conn: AsyncConnection, *, item_id: str, values: Mapping[str, Any]) -> None:
     vals = {k: v for k, v in values.items() if k in ITEM_FIELDS}
     await conn.execute(update(cart_line_item).where(cart_line_item.c.id == item_id)
