@@ -204,16 +204,16 @@ def app_from_env() -> FastAPI:
     return build_app(config)
 
 
-def _uvicorn_impl() -> dict[str, str]:
-    opts: dict[str, str] = {}
+def _uvicorn_impl() -> dict[str, Any]:
+    opts: dict[str, Any] = {}
     try:
         importlib.import_module("uvloop")
         opts["loop"] = "uvloop"
     except ImportError:
         pass
     try:
-        importlib.import_module("httptools")
-        opts["http"] = "httptools"
+        # httptools with one socket write per response (see euryale.http.protocol)
+        opts["http"] = importlib.import_module("euryale.http.protocol").HttpProtocol
     except ImportError:
         pass
     return opts
@@ -261,5 +261,5 @@ def serve(config: EuryaleConfig, *, host: str | None = None, port: int | None = 
         proxy_headers=True,
         # at least one second: 0 would mean "wait forever" to uvicorn
         timeout_graceful_shutdown=max(1, math.ceil(config.project_config.shutdown_timeout_s)),
-        **_uvicorn_impl(),  # type: ignore[arg-type]
+        **_uvicorn_impl(),
     )
