@@ -58,3 +58,38 @@ async def test_the_locking_read_runs_inside_the_transaction(container: Container
             else:
                 raise AssertionError("the cart row was not locked")
             await other.rollback()
+
+
+async def _waiting_for_a_lock(container: Container, needle: str) -> bool:
+    async with container.database().read() as conn:
+        return bool(await conn.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE :q"), {"q": f"%{needle}%"}))
+
+
+async def test_a_write_whose_lock_waited_reads_the_cart_again(client: httpx.AsyncClient,
+                                                              container: Container) -> None:
+    """A write whose lock waited for a concurrent write of the cart reads the cart after the lock, with a snapshot
+    that sees that write: reading it in the locking statement (whose snapshot predates the other write) would add
+    to a quantity that is no longer there (a lost update: 2 instead of 3 below)."""
+    shop = await make_shop(container, prices=[30], stock=1000)
+    h = shop.headers
+    cart = (await client.post("/store/carts", json={"region_id": shop.region_id}, headers=h)).json()["cart"]
+    path = f"/store/carts/{cart['id']}/line-items"
+    item = {"variant_id": shop.variants[0].id, "quantity": 1}
+    assert (await client.post(path, json=item, headers=h)).status_code == 200
+    async with container.database().transaction() as first:
+        await mutations.add_line_item(first, cart_id=cart["id"], item=item)  # quantity 2, not committed yet
+        second = asyncio.create_task(client.post(path, json=item, headers=h))
+        for _ in range(500):  # until the second write's statement waits for this transaction's lock
+            if await _waiting_for_a_lock(container, "FOR UPDATE"):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the second write never waited for the cart lock")
+    answer = await second
+    assert answer.status_code == 200, answer.text
+    assert [i["quantity"] for i in answer.json()["cart"]["items"]] == [3]
+    got = (await client.get(f"/store/carts/{cart['id']}", headers=h)).json()["cart"]
+    assert [i["quantity"] for i in got["items"]] == [3]
+
