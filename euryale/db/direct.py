@@ -67,10 +67,10 @@ async def update_one(conn: AsyncConnection, table: Table, row_id: str, values: M
     (`NoResultFound` when there is no such row, as `.one()`)."""
     names = tuple(values)
     query = write_query(("update", table.name, names, tuple(returning)), lambda: update(table)
-                   .where(table.c.id == bindparam("row_id", type_=table.c.id.type))
-                   .values({**{n: bindparam(f"v_{n}", type_=table.c[n].type) for n in names},
-                            "updated_at": func.now()})
-                   .returning(*(table.c[n] for n in returning)))
+                        .where(table.c.id == bindparam("row_id", type_=table.c.id.type))
+                        .values({**{n: bindparam(f"v_{n}", type_=table.c[n].type) for n in names},
+                                 "updated_at": func.now()})
+                        .returning(*(table.c[n] for n in returning)))
     rows = await fetch(conn, query, row_id=row_id, **{f"v_{n}": v for n, v in values.items()})
     if not rows:
         raise exc.NoResultFound("No row was found when one was required")
@@ -80,8 +80,8 @@ async def update_one(conn: AsyncConnection, table: Table, row_id: str, values: M
 async def soft_delete(conn: AsyncConnection, table: Table, column: str, ids: Sequence[str]) -> None:
     """`deleted_at = now()` on the live rows of `table` whose `column` is one of `ids`."""
     query = write_query(("soft_delete", table.name, column), lambda: update(table)
-                   .where(any_param(table.c[column]), table.c.deleted_at.is_(None))
-                   .values(deleted_at=func.now()))
+                        .where(any_param(table.c[column]), table.c.deleted_at.is_(None))
+                        .values(deleted_at=func.now()))
     await fetch(conn, query, ids=list(ids))
 
 

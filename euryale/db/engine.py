@@ -25,15 +25,21 @@ def _json_dumps(value: Any) -> str:
 DEFAULT_POOL_MAX = 20
 
 
-def _flush_queued_writes(conn: Connection, *_: Any) -> None:
-    """Before a statement runs through SQLAlchemy, and before a commit: the writes queued on the connection
-    (`euryale.db.direct.update_later`) run first, so the statement sees them and the commit includes them."""
-    if conn.info.get("deferred_writes"):
-        await_(flush_later(AsyncConnection._retrieve_proxy_for_target(conn)))
+def _run_queued_writes_first(engine: AsyncEngine) -> None:
+    """Writes queued on a connection of `engine` (`euryale.db.direct.update_later`) run before the next statement
+    that goes through SQLAlchemy and before the commit, so that statement sees them and the commit includes them
+    (SQLAlchemy's events run inside the greenlet of the async call: `await_` may wait there); a rollback drops
+    them."""
+    def flush(conn: Connection, *_: Any) -> None:
+        if conn.info.get("deferred_writes"):
+            await_(flush_later(AsyncConnection(engine, conn)))
 
+    def drop(conn: Connection) -> None:
+        conn.info.pop("deferred_writes", None)
 
-def _drop_queued_writes(conn: Connection) -> None:
-    conn.info.pop("deferred_writes", None)
+    event.listen(engine.sync_engine, "before_cursor_execute", flush)
+    event.listen(engine.sync_engine, "commit", flush)
+    event.listen(engine.sync_engine, "rollback", drop)
 
 
 def _autocommit_connection(engine: AsyncEngine) -> Connection:
@@ -145,11 +151,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self.read_engine: AsyncEngine = create_async_engine(read_url, **kwargs) if read_url else self.engine
         self._commit_listeners: list[Callable[[list[Any]], None]] = []
-        # writes queued on a connection (`euryale.db.direct.update_later`) run before its next statement or its
-        # commit, and are dropped with a rollback
-        event.listen(self.engine.sync_engine, "before_cursor_execute", _flush_queued_writes)
-        event.listen(self.engine.sync_engine, "commit", _flush_queued_writes)
-        event.listen(self.engine.sync_engine, "rollback", _drop_queued_writes)
+        _run_queued_writes_first(self.engine)
 
     def on_commit(self, listener: Callable[[list[Any]], None]) -> None:
         """Call `listener(staged_events)` after each transaction that staged outbox events commits."""

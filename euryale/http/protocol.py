@@ -2,7 +2,7 @@
 
 uvicorn writes a response's status line and headers when the app sends `http.response.start`, then its body
 when the app sends `http.response.body`: two `send()` calls and two TCP segments for every answer. A send on a
-TCP socket is the most expensive call a request makes here (~60 us on these VMs: the kernel runs the whole TCP
+TCP socket is the most expensive call a request makes here (~50 us on these VMs: the kernel runs the whole TCP
 path, for loopback the receiver's side too; it was 23% of the server's CPU on a cart write, one per PostgreSQL
 statement, Redis command and response part). The transport below joins the writes made within one event-loop
 iteration into one send, as aiohttp does for small responses; an app sends its start and body back to back, so

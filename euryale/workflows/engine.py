@@ -105,6 +105,8 @@ def _record_query(with_event: bool, async_commit: bool, writes: list[direct.Defe
     the step's queued writes (`direct.update_later`) as data-modifying CTEs: they cost no round trip of their own."""
     key, build = direct.carrying(writes, functools.partial(_record_execution, with_event, async_commit))
     return direct.write_query(("record_execution", with_event, async_commit, key), build)
+
+
 _INSERT_NEW_EXECUTION = pg_insert(workflow_execution).on_conflict_do_nothing().returning(workflow_execution.c.id)
 _CHECKPOINT = update(workflow_execution).where(workflow_execution.c.id == bindparam("row_id")).values(
     updated_at=func.now())
