@@ -42,7 +42,10 @@ class CoalescingTransport:
     def _flush(self) -> None:
         pending, self._pending = self._pending, None
         if pending and not self._transport.is_closing():
-            self._transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
+            if len(pending) == 1:
+                self._transport.write(pending[0])
+            else:  # one writev on uvloop (and asyncio >= 3.12): no copy of a large body into one buffer
+                self._transport.writelines(pending)
 
     def get_write_buffer_size(self) -> int:
         return self._transport.get_write_buffer_size() + sum(len(p) for p in self._pending or ())

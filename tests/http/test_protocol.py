@@ -25,6 +25,10 @@ class _CountingTransport:
         WRITES.append(bytes(data))
         self._transport.write(data)
 
+    def writelines(self, lines: list[bytes]) -> None:  # one send of all the buffers (writev)
+        WRITES.append(b"".join(lines))
+        self._transport.writelines(lines)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
 
@@ -80,11 +84,14 @@ async def test_a_response_is_one_socket_write() -> None:
 
 class _Recorder:
     def __init__(self) -> None:
-        self.writes: list[bytes] = []
+        self.writes: list[Any] = []
         self.closed = self.aborted = False
 
     def write(self, data: bytes) -> None:
         self.writes.append(data)
+
+    def writelines(self, lines: list[bytes]) -> None:
+        self.writes.append(list(lines))
 
     def is_closing(self) -> bool:
         return self.closed or self.aborted
@@ -107,9 +114,9 @@ async def test_close_sends_what_was_written_and_abort_drops_it() -> None:
     transport.writelines([b"b", bytearray(b"c")])
     assert inner.writes == [] and transport.get_write_buffer_size() == 3
     transport.close()  # before the loop's next iteration: flushed first, then closed
-    assert inner.writes == [b"abc"] and inner.closed
+    assert inner.writes == [[b"a", b"b", b"c"]] and inner.closed
     await asyncio.sleep(0)  # the scheduled flush finds nothing left and writes nothing more
-    assert inner.writes == [b"abc"]
+    assert inner.writes == [[b"a", b"b", b"c"]]
 
     inner = _Recorder()
     transport = CoalescingTransport(inner, loop)  # type: ignore[arg-type]
