@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Column, DateTime, MetaData, Table, Text, bindparam, select, text
+from sqlalchemy.exc import IntegrityError
 
 from euryale.container import Container
 from euryale.db import direct
@@ -19,7 +20,7 @@ from tests.support.sql_capture import captured_statements
 _meta = MetaData()
 # a table of this module's own (created by the fixture): the deferred write is generic over tables
 _rows = Table("test_deferred_row", _meta, Column("id", Text, primary_key=True), Column("label", Text),
-              Column("updated_at", DateTime(timezone=True)))
+              Column("updated_at", DateTime(timezone=True)), Column("code", Text, nullable=False, server_default="x"))
 _LABEL = CompiledQuery(lambda: select(_rows.c.label).where(_rows.c.id == bindparam("id")))
 
 
@@ -80,6 +81,18 @@ async def test_a_queued_write_commits_and_rolls_back_with_its_transaction(contai
     # the dropped write does not reach the next transaction on that connection
     async with container.database().transaction() as conn:
         assert not conn.info.get("deferred_writes")
+
+
+async def test_a_queued_write_that_fails_at_commit_fails_the_transaction(container: Container, rows: Table) -> None:
+    row_id = await _new_row(container, "e")
+    with pytest.raises(IntegrityError):
+        async with container.database().transaction() as conn:
+            await conn.execute(rows.update().where(rows.c.id == row_id).values(label="e2"))
+            direct.update_later(conn, rows, row_id, {"code": None})  # NOT NULL: fails when it runs, at commit
+    assert await _label(container, row_id) == "e"  # the transaction's other write rolled back with it
+    for _ in range(3):  # and the pooled connections still work
+        async with container.database().transaction() as conn:
+            assert (await conn.execute(select(rows.c.code).where(rows.c.id == row_id))).scalar() == "x"
 
 
 async def test_a_queued_write_rides_in_the_execution_record(container: Container, rows: Table) -> None:
