@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from euryale.container import Container
 from euryale.db import direct
 from euryale.db.compiled import CompiledQuery
+from euryale.db.engine import Database
 from euryale.ids import generate_id
 from euryale.workflows import StepContext, StepResponse, step, workflow
 from tests.support.sql_capture import captured_statements
@@ -85,14 +86,24 @@ async def test_a_queued_write_commits_and_rolls_back_with_its_transaction(contai
 
 async def test_a_queued_write_that_fails_at_commit_fails_the_transaction(container: Container, rows: Table) -> None:
     row_id = await _new_row(container, "e")
-    with pytest.raises(IntegrityError):
-        async with container.database().transaction() as conn:
-            await conn.execute(rows.update().where(rows.c.id == row_id).values(label="e2"))
-            direct.update_later(conn, rows, row_id, {"code": None})  # NOT NULL: fails when it runs, at commit
-    assert await _label(container, row_id) == "e"  # the transaction's other write rolled back with it
-    for _ in range(3):  # and the pooled connections still work
-        async with container.database().transaction() as conn:
-            assert (await conn.execute(select(rows.c.code).where(rows.c.id == row_id))).scalar() == "x"
+    # one pooled connection: the transaction after the failed one runs on the same connection
+    db = Database(container.database().url, pool_size=1)
+    try:
+        with pytest.raises(IntegrityError):
+            async with db.transaction() as conn:
+                await conn.execute(rows.update().where(rows.c.id == row_id).values(label="e2"))
+                direct.update_later(conn, rows, row_id, {"code": None})  # NOT NULL: fails when it runs, at commit
+        assert await _label(container, row_id) == "e"  # the transaction's other write rolled back with it
+        # through SQLAlchemy's own commit (no Database.transaction): the commit listener runs it, and rolls back
+        with pytest.raises(IntegrityError):
+            async with db.engine.begin() as conn:
+                await direct.begin(conn)
+                direct.update_later(conn, rows, row_id, {"code": None})
+        for _ in range(2):  # the connection went back to the pool clean, twice
+            async with db.transaction() as conn:
+                assert (await conn.execute(select(rows.c.code).where(rows.c.id == row_id))).scalar() == "x"
+    finally:
+        await db.engine.dispose()
 
 
 async def test_a_queued_write_rides_in_the_execution_record(container: Container, rows: Table) -> None:
