@@ -16,31 +16,39 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+FLUSH_AT = 1024 * 1024
+"""Bytes held at most before they go out at once: a body streamed without yielding to the loop (an async generator
+that awaits nothing) reaches the socket, and uvicorn's flow control (pause/drain), as it is written."""
+
 
 class CoalescingTransport:
-    """A transport whose writes within one loop iteration reach the socket as one write; anything else is the
-    wrapped transport's (reading, flow control, closing, peer info)."""
+    """A transport whose writes within one loop iteration reach the socket as one write (up to `FLUSH_AT` bytes);
+    anything else is the wrapped transport's (reading, flow control, closing, peer info)."""
 
-    __slots__ = ("_transport", "_loop", "_pending")
+    __slots__ = ("_transport", "_loop", "_pending", "_size")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
         self._pending: list[bytes] | None = None
+        self._size = 0
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if self._pending is None:
-            self._pending = [bytes(data)]
+            self._pending, self._size = [bytes(data)], len(data)
             self._loop.call_soon(self._flush)
         else:
             self._pending.append(bytes(data))
+            self._size += len(data)
+        if self._size >= FLUSH_AT:
+            self._flush()
 
     def writelines(self, lines: Any) -> None:
         for data in lines:
             self.write(data)
 
     def _flush(self) -> None:
-        pending, self._pending = self._pending, None
+        pending, self._pending, self._size = self._pending, None, 0
         if pending and not self._transport.is_closing():
             if len(pending) == 1:
                 self._transport.write(pending[0])
@@ -48,7 +56,7 @@ class CoalescingTransport:
                 self._transport.writelines(pending)
 
     def get_write_buffer_size(self) -> int:
-        return self._transport.get_write_buffer_size() + sum(len(p) for p in self._pending or ())
+        return self._transport.get_write_buffer_size() + self._size
 
     def write_eof(self) -> None:
         self._flush()
@@ -59,7 +67,7 @@ class CoalescingTransport:
         self._transport.close()
 
     def abort(self) -> None:
-        self._pending = None
+        self._pending, self._size = None, 0
         self._transport.abort()
 
     def __getattr__(self, name: str) -> Any:

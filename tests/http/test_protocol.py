@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from euryale.http.protocol import CoalescingTransport, HttpProtocol
+from euryale.http.protocol import FLUSH_AT, CoalescingTransport, HttpProtocol
 
 WRITES: list[bytes] = []
 
@@ -40,6 +40,11 @@ class _CountingProtocol(HttpProtocol):
 
 async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http":
+        return
+    if scope["path"] == "/big":  # 4 MiB in 64 chunks sent without yielding to the loop in between
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        for n in range(64):
+            await send({"type": "http.response.body", "body": bytes([65 + n % 26]) * 65536, "more_body": n < 63})
         return
     if scope["path"] == "/stream":  # a body in three parts, the second after a pause
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
@@ -77,6 +82,12 @@ async def test_a_response_is_one_socket_write() -> None:
             # the head and first part together; what came after the pause in later writes, in order
             assert len(WRITES) == 2 and WRITES[0].startswith(b"HTTP/1.1 200 OK") and b"one," in WRITES[0]
             assert b"two," in WRITES[1] and WRITES[1].endswith(b"0\r\n\r\n")
+
+            # a large body streamed without yielding goes out as it is written, never held whole
+            WRITES.clear()
+            res = await client.get("/big")
+            assert len(res.content) == 64 * 65536 and res.content[:1] == b"A" and res.content[-1:] == b"L"
+            assert len(WRITES) >= 64 * 65536 // (FLUSH_AT + 65536) and max(len(w) for w in WRITES) < FLUSH_AT + 65536 + 100
     finally:
         server.should_exit = True
         await task
