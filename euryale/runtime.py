@@ -211,9 +211,10 @@ def _uvicorn_impl() -> dict[str, Any]:
         opts["loop"] = "uvloop"
     except ImportError:
         pass
-    try:
-        # httptools with one socket write per response (see euryale.http.protocol)
-        opts["http"] = importlib.import_module("euryale.http.protocol").HttpProtocol
+    try:  # httptools with one socket write per response (needs httptools)
+        from euryale.http.protocol import HttpProtocol
+
+        opts["http"] = HttpProtocol
     except ImportError:
         pass
     return opts

@@ -24,6 +24,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 
+DEFERRED_WRITES = "deferred_writes"
+"""`conn.info` key of the writes queued on a connection (`euryale.db.direct.update_later`): a compiled query runs
+them first."""
 StatementObserver = Callable[[str, tuple[Any, ...]], None]
 _observers: list[StatementObserver] = []
 
@@ -65,7 +68,7 @@ class CompiledQuery:
     async def fetch(self, conn: AsyncConnection, **params: Any) -> Sequence[Any]:
         """The rows (asyncpg Records: `row["col"]`, `dict(row)`) for `params` (after the writes queued on `conn`:
         `euryale.db.direct.update_later`)."""
-        if conn.info.get("deferred_writes"):
+        if conn.info.get(DEFERRED_WRITES):
             from euryale.db.direct import flush_later
 
             await flush_later(conn)

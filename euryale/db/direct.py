@@ -24,7 +24,7 @@ from sqlalchemy import Table, bindparam, exc, func, insert, literal_column, sele
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 
-from euryale.db.compiled import CompiledQuery
+from euryale.db.compiled import DEFERRED_WRITES, CompiledQuery
 from euryale.db.sql import any_param
 
 
@@ -87,7 +87,6 @@ async def soft_delete(conn: AsyncConnection, table: Table, column: str, ids: Seq
 
 # --- writes that ride with the transaction's next statement ---------------------------------------------------
 
-_DEFERRED = "deferred_writes"
 
 
 @dataclass(frozen=True)
@@ -129,7 +128,7 @@ def update_later(conn: AsyncConnection, table: Table, row_id: str, values: Mappi
     sync = conn.sync_connection
     if sync is None or sync.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         raise RuntimeError("update_later needs a transaction (an autocommit connection would never run it)")
-    queued: list[DeferredWrite] = conn.info.setdefault(_DEFERRED, [])
+    queued: list[DeferredWrite] = conn.info.setdefault(DEFERRED_WRITES, [])
     for n, write in enumerate(queued):
         if write.table is table and write.row_id == row_id:
             queued[n] = DeferredWrite(table, row_id, {**write.values, **values})
@@ -139,27 +138,22 @@ def update_later(conn: AsyncConnection, table: Table, row_id: str, values: Mappi
 
 def take_later(conn: AsyncConnection) -> list[DeferredWrite]:
     """The writes queued on `conn`, now the caller's to run (in a statement of its own making)."""
-    taken: list[DeferredWrite] = conn.info.pop(_DEFERRED, None) or []
+    taken: list[DeferredWrite] = conn.info.pop(DEFERRED_WRITES, None) or []
     return taken
 
 
-def carrying(writes: Sequence[DeferredWrite], build: Callable[[], Any]) -> tuple[Any, Callable[[], Any]]:
-    """The cache key and builder of statement `build()` with `writes` as its data-modifying CTEs (prefixes
-    `w0_`, `w1_`, ...): pass their `params` too (:func:`params_of`)."""
+def carrying(key: Any, build: Callable[[], Any], writes: Sequence[DeferredWrite]) -> tuple[WriteQuery, dict[str, Any]]:
+    """Statement `build()` with `writes` as its data-modifying CTEs (bind parameters `w0_...`, `w1_...`), compiled
+    once per `key` and shape of the writes, and the writes' parameters (pass the statement's own with them)."""
     def with_writes() -> Any:
         statement = build()
         for n, write in enumerate(writes):
             statement = statement.add_cte(write.cte(f"w{n}_"))
         return statement
-    return tuple(w.key for w in writes), with_writes
-
-
-def params_of(writes: Sequence[DeferredWrite]) -> dict[str, Any]:
-    """The bind parameters of `writes` as :func:`carrying` names them."""
-    out: dict[str, Any] = {}
+    params: dict[str, Any] = {}
     for n, write in enumerate(writes):
-        out.update(write.params(f"w{n}_"))
-    return out
+        params.update(write.params(f"w{n}_"))
+    return write_query((key, *(w.key for w in writes)), with_writes), params
 
 
 async def flush_later(conn: AsyncConnection) -> None:
@@ -170,8 +164,8 @@ async def flush_later(conn: AsyncConnection) -> None:
     writes = take_later(conn)
     if writes:
         # the writes as CTEs of `SELECT 1`: a data-modifying CTE runs to completion whether or not it is read
-        key, build = carrying(writes, lambda: select(literal_column("1")))
-        await fetch(conn, write_query(("flush", key), build), **params_of(writes))
+        query, params = carrying("flush", lambda: select(literal_column("1")), writes)
+        await fetch(conn, query, **params)
 
 
 def _adapted(conn: AsyncConnection) -> Any:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util.concurrency import await_, greenlet_spawn
 
+from euryale.db.compiled import DEFERRED_WRITES
 from euryale.db.direct import flush_later
 
 
@@ -31,11 +32,11 @@ def _run_queued_writes_first(engine: AsyncEngine) -> None:
     (SQLAlchemy's events run inside the greenlet of the async call: `await_` may wait there); a rollback drops
     them."""
     def flush(conn: Connection, *_: Any) -> None:
-        if conn.info.get("deferred_writes"):
+        if conn.info.get(DEFERRED_WRITES):
             await_(flush_later(AsyncConnection(engine, conn)))
 
     def drop(conn: Connection) -> None:
-        conn.info.pop("deferred_writes", None)
+        conn.info.pop(DEFERRED_WRITES, None)
 
     event.listen(engine.sync_engine, "before_cursor_execute", flush)
     event.listen(engine.sync_engine, "commit", flush)
@@ -166,7 +167,7 @@ class Database:
         async with self.engine.begin() as conn:
             # conn.info lives on the pooled DBAPI connection: start clean so no stale staged event leaks in
             conn.info.pop("staged_events", None)
-            conn.info.pop("deferred_writes", None)
+            conn.info.pop(DEFERRED_WRITES, None)
             try:
                 yield conn
             finally:

@@ -100,11 +100,13 @@ def _record_execution(with_event: bool, async_commit: bool) -> Any:
     return statement
 
 
-def _record_query(with_event: bool, async_commit: bool, writes: list[direct.DeferredWrite]) -> direct.WriteQuery:
+def _record_query(with_event: bool, async_commit: bool, writes: list[direct.DeferredWrite]
+                  ) -> tuple[direct.WriteQuery, dict[str, Any]]:
     """The statement recording an execution (with the one event the step staged, the asynchronous commit), carrying
-    the step's queued writes (`direct.update_later`) as data-modifying CTEs: they cost no round trip of their own."""
-    key, build = direct.carrying(writes, functools.partial(_record_execution, with_event, async_commit))
-    return direct.write_query(("record_execution", with_event, async_commit, key), build)
+    the step's queued writes (`direct.update_later`) as data-modifying CTEs: they cost no round trip of their own;
+    and the writes' parameters."""
+    return direct.carrying(("record_execution", with_event, async_commit),
+                           functools.partial(_record_execution, with_event, async_commit), writes)
 
 
 _INSERT_NEW_EXECUTION = pg_insert(workflow_execution).on_conflict_do_nothing().returning(workflow_execution.c.id)
@@ -362,10 +364,9 @@ class WorkflowEngine:
                     "state": "done", "attempts": 1, "output": output, "compensate_input": None, "seq": 1})
                 # the step's events ride with the execution row: one statement, still in the step's transaction
                 if len(staged) <= 1:
-                    writes = direct.take_later(conn)
-                    await direct.fetch(conn, _record_query(bool(staged), async_commit, writes), **record,
-                                       **({f"event_{k}": staged[0][k] for k in _EVENT_KEYS} if staged else {}),
-                                       **direct.params_of(writes))
+                    query, write_params = _record_query(bool(staged), async_commit, direct.take_later(conn))
+                    await direct.fetch(conn, query, **record, **write_params,
+                                       **({f"event_{k}": staged[0][k] for k in _EVENT_KEYS} if staged else {}))
                 else:
                     statement = insert(workflow_execution).values(record).add_cte(
                         insert(event_outbox).values(staged).cte("staged_events"))

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from euryale.container import Container
 from euryale.db import direct
-from euryale.db.compiled import CompiledQuery
+from euryale.db.compiled import DEFERRED_WRITES, CompiledQuery
 from euryale.db.engine import Database
 from euryale.ids import generate_id
 from euryale.workflows import StepContext, StepResponse, step, workflow
@@ -81,7 +81,7 @@ async def test_a_queued_write_commits_and_rolls_back_with_its_transaction(contai
     assert await _label(container, row_id) == "c2"
     # the dropped write does not reach the next transaction on that connection
     async with container.database().transaction() as conn:
-        assert not conn.info.get("deferred_writes")
+        assert not conn.info.get(DEFERRED_WRITES)
 
 
 async def test_a_queued_write_that_fails_at_commit_fails_the_transaction(container: Container, rows: Table) -> None:

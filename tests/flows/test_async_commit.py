@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import event, text
 
-from euryale.boot import build_container
 from euryale.container import Container
 from euryale.http.app import create_app
 from tests.conftest import make_config
+from tests.support.arch import started
 from tests.support.catalog import admin_headers, unique
 from tests.support.commerce import make_shop
 from tests.support.services import TestDatabase
@@ -23,8 +23,7 @@ from tests.support.services import TestDatabase
 @pytest.fixture(scope="module")
 async def one_connection(database: TestDatabase) -> AsyncIterator[Container]:
     """A container whose pool holds one connection: each transaction runs on the connection the previous used."""
-    container = build_container(make_config(database, database_driver_options={"pool": {"max": 1}}))
-    await container.start()
+    container = await started(make_config(database, database_driver_options={"pool": {"max": 1}}))
     try:
         yield container
     finally:
