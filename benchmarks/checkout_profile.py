@@ -29,7 +29,7 @@ from sqlalchemy import event
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.run import Ctx, checkout_flow  # noqa: E402
+from benchmarks.run import Ctx, checkout_flow, httpx_sender  # noqa: E402
 from benchmarks.seed_dataset import seed_url  # noqa: E402
 from euryale.boot import build_container  # noqa: E402
 from euryale.config import define_config  # noqa: E402
@@ -163,7 +163,8 @@ async def main_async(args: argparse.Namespace) -> None:
             ctx = Ctx(url="http://test", key=data["publishable_key"], data=data, server=None,  # type: ignore[arg-type]
                       tool="python", duration=0, concurrency=1)
             async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=ctx.headers,
-                                         timeout=60) as client:
+                                         timeout=60) as http_client:
+                client = httpx_sender(http_client)
                 for i in range(args.warmup):
                     await checkout_flow(client, ctx, i)
                 gc.collect()

@@ -8,7 +8,7 @@ prefix, the dataset of `seed_dataset.py`, each scenario driven for `--duration` 
 
 HTTP scenarios use `wrk` (installed with apt-get when absent, with a message) or, with `--tool python` or when wrk
 cannot be installed, an asyncio + httpx load generator (slower client: numbers are a lower bound). The checkout flow
-(18 dependent requests) always uses the Python generator. A scenario whose route does not answer 2xx yet is reported
+(18 dependent requests) always uses a Python generator (aiohttp + orjson; its own CPU per flow is reported). A scenario whose route does not answer 2xx yet is reported
 as such instead of measured.
 """
 
@@ -21,17 +21,21 @@ import datetime as dt
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import aiohttp
 import httpx
+import orjson
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -289,51 +293,93 @@ async def http_scenario(ctx: Ctx, wrk: str | None, name: str, method: str, paths
     return res
 
 
-async def checkout_flow(client: httpx.AsyncClient, ctx: Ctx, n: int) -> None:
-    """The 18 requests of Medusa's measured flow (regions → products → cart → ... → orders)."""
-    def ok(r: httpx.Response) -> Any:
-        if r.status_code >= 400:
-            raise RuntimeError(f"{r.request.method} {r.request.url.path}: HTTP {r.status_code} {r.text[:120]}")
-        return r.json()
+class FlowError(RuntimeError):
+    """A request of the checkout flow answered 4xx/5xx or could not be sent."""
 
+
+class Send(Protocol):
+    """One request of the flow: the parsed answer, or FlowError."""
+
+    def __call__(self, method: str, path: str, body: dict[str, Any] | None = None,
+                 params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Awaitable[Any]: ...
+
+
+def httpx_sender(client: httpx.AsyncClient) -> Send:
+    """`Send` over an httpx client (the in-process ASGI transport of `benchmarks.checkout_profile`)."""
+    async def send(method: str, path: str, body: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> Any:
+        r = await client.request(method, path, json=body, params=params, headers=headers)
+        if r.status_code >= 400:
+            raise FlowError(f"{method} {path}: HTTP {r.status_code} {r.text[:120]}")
+        return orjson.loads(r.content)
+    return send
+
+
+def aiohttp_sender(session: aiohttp.ClientSession, base_url: str) -> Send:
+    """`Send` over aiohttp, parsing with orjson: the load generator shares the two cores with what it measures, and
+    httpx + json cost 26 ms of CPU per flow there (the 323 KB product page included), aiohttp + orjson about a third
+    of that."""
+    async def send(method: str, path: str, body: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> Any:
+        try:
+            async with session.request(method, base_url + path, data=None if body is None else orjson.dumps(body),
+                                       params=params, headers=headers) as r:
+                raw = await r.read()
+        except aiohttp.ClientError as exc:
+            raise FlowError(f"{method} {path}: {exc!r}") from exc
+        if r.status >= 400:
+            raise FlowError(f"{method} {path}: HTTP {r.status} {raw[:120]!r}")
+        return orjson.loads(raw)
+    return send
+
+
+def aiohttp_session(ctx: Ctx, connections: int) -> aiohttp.ClientSession:
+    """A keep-alive session with the store headers for `aiohttp_sender`."""
+    return aiohttp.ClientSession(headers=ctx.headers, timeout=aiohttp.ClientTimeout(total=60),
+                                 connector=aiohttp.TCPConnector(limit=connections))
+
+
+async def checkout_flow(send: Send, ctx: Ctx, n: int) -> None:
+    """The 18 requests of Medusa's measured flow (regions → products → cart → ... → orders)."""
     region = ctx.data["regions"]["eur"]
-    ok(await client.get("/store/regions"))
-    products = ok(await client.get("/store/products", params={"limit": 20, "offset": 0, "region_id": region}))
+    await send("GET", "/store/regions")
+    products = await send("GET", "/store/products", None, {"limit": 20, "offset": 0, "region_id": region})
     prod = products["products"][n % len(products["products"])]
-    ok(await client.get(f"/store/products/{prod['id']}", params={"region_id": region}))
-    cart = ok(await client.post("/store/carts", json={"region_id": region}))["cart"]
+    await send("GET", f"/store/products/{prod['id']}", None, {"region_id": region})
+    cart = (await send("POST", "/store/carts", {"region_id": region}))["cart"]
     v1, v2 = prod["variants"][0]["id"], prod["variants"][1]["id"]
-    cart = ok(await client.post(f"/store/carts/{cart['id']}/line-items", json={"variant_id": v1, "quantity": 1}))["cart"]
-    cart = ok(await client.post(f"/store/carts/{cart['id']}/line-items", json={"variant_id": v2, "quantity": 1}))["cart"]
+    cart = (await send("POST", f"/store/carts/{cart['id']}/line-items", {"variant_id": v1, "quantity": 1}))["cart"]
+    cart = (await send("POST", f"/store/carts/{cart['id']}/line-items", {"variant_id": v2, "quantity": 1}))["cart"]
     line = cart["items"][0]["id"]
-    ok(await client.post(f"/store/carts/{cart['id']}/line-items/{line}", json={"quantity": 3}))
+    await send("POST", f"/store/carts/{cart['id']}/line-items/{line}", {"quantity": 3})
     email = f"bench-{n}-{time.monotonic_ns()}@example.com"
     addr = {"first_name": "Ada", "last_name": "Lovelace", "address_1": "1 Main St", "city": "Berlin",
             "postal_code": "10115", "country_code": "de"}
-    ok(await client.post(f"/store/carts/{cart['id']}", json={"email": email, "shipping_address": addr,
-                                                             "billing_address": addr}))
-    options = ok(await client.get("/store/shipping-options", params={"cart_id": cart["id"]}))["shipping_options"]
-    ok(await client.post(f"/store/carts/{cart['id']}/shipping-methods", json={"option_id": options[0]["id"]}))
-    pc = ok(await client.post("/store/payment-collections", json={"cart_id": cart["id"]}))["payment_collection"]
-    ok(await client.post(f"/store/payment-collections/{pc['id']}/payment-sessions",
-                         json={"provider_id": "pp_system_default"}))
-    done = ok(await client.post(f"/store/carts/{cart['id']}/complete"))
+    await send("POST", f"/store/carts/{cart['id']}", {"email": email, "shipping_address": addr,
+                                                     "billing_address": addr})
+    options = (await send("GET", "/store/shipping-options", None, {"cart_id": cart["id"]}))["shipping_options"]
+    await send("POST", f"/store/carts/{cart['id']}/shipping-methods", {"option_id": options[0]["id"]})
+    pc = (await send("POST", "/store/payment-collections", {"cart_id": cart["id"]}))["payment_collection"]
+    await send("POST", f"/store/payment-collections/{pc['id']}/payment-sessions",
+               {"provider_id": "pp_system_default"})
+    done = await send("POST", f"/store/carts/{cart['id']}/complete")
     if done.get("type") != "order":
-        raise RuntimeError(f"complete answered {str(done)[:120]}")
-    token = ok(await client.post("/auth/customer/emailpass/register", json={"email": email, "password": "pw-bench-1"}))
+        raise FlowError(f"complete answered {str(done)[:120]}")
+    token = await send("POST", "/auth/customer/emailpass/register", {"email": email, "password": "pw-bench-1"})
     auth = {"authorization": f"Bearer {token['token']}"}
-    ok(await client.post("/store/customers", json={"email": email, "first_name": "Ada"}, headers=auth))
-    token = ok(await client.post("/auth/customer/emailpass", json={"email": email, "password": "pw-bench-1"}))
+    await send("POST", "/store/customers", {"email": email, "first_name": "Ada"}, None, auth)
+    token = await send("POST", "/auth/customer/emailpass", {"email": email, "password": "pw-bench-1"})
     auth = {"authorization": f"Bearer {token['token']}"}
-    ok(await client.get("/store/customers/me", headers=auth))
-    ok(await client.get("/store/orders", headers=auth))
+    await send("GET", "/store/customers/me", None, None, auth)
+    await send("GET", "/store/orders", None, None, auth)
 
 
 async def checkout_scenario(ctx: Ctx, concurrency: int = 8) -> Result:
-    async with httpx.AsyncClient(base_url=ctx.url, headers=ctx.headers, timeout=60) as client:
+    async with aiohttp_session(ctx, concurrency) as session:
+        client = aiohttp_sender(session, ctx.url)
         try:
             await checkout_flow(client, ctx, 0)
-        except (RuntimeError, KeyError, IndexError) as exc:
+        except (FlowError, KeyError, IndexError) as exc:
             return Result("checkout_flow", note=f"not measured: {str(exc)[:110]}", unit="flows/s")
         lat: list[float] = []
         errors = 0
@@ -349,16 +395,20 @@ async def checkout_scenario(ctx: Ctx, concurrency: int = 8) -> Result:
                 try:
                     await checkout_flow(client, ctx, i)
                     lat.append(time.perf_counter() - t0)
-                except (RuntimeError, KeyError, IndexError, httpx.HTTPError) as exc:
+                except (FlowError, KeyError, IndexError) as exc:
                     errors += 1
                     first_error = first_error or str(exc)[:100]
 
         hz = os.sysconf("SC_CLK_TCK")
         w0 = _cpu_ticks(ctx.worker_pid) if ctx.worker_pid else 0
+        c0 = resource.getrusage(resource.RUSAGE_SELF)
         with Sampler(ctx.server.pid) as s:
             started = time.monotonic()
             await asyncio.gather(*(worker(n) for n in range(concurrency)))
             elapsed = time.monotonic() - started
+        c1 = resource.getrusage(resource.RUSAGE_SELF)
+        # the load generator shares the two cores with the server, PostgreSQL and the worker
+        client_cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
         # the worker runs the subscribers of the events each flow emits, on the same cores as the server
         worker_cpu = (_cpu_ticks(ctx.worker_pid) - w0) / hz if ctx.worker_pid else None
     res = _summary(lat, errors, elapsed, s, unit="flows/s")
@@ -370,6 +420,7 @@ async def checkout_scenario(ctx: Ctx, concurrency: int = 8) -> Result:
         if worker_cpu is not None:
             per_flow += (f", worker {worker_cpu / elapsed * 100:.0f}% CPU ({worker_cpu / flows * 1000:.1f} ms/flow, "
                          "sampled until the last flow ended)")
+        per_flow += f"; load generator {client_cpu / flows * 1000:.1f} ms CPU/flow"
     res.note = (f"concurrency {concurrency}, 18 requests per flow{per_flow}"
                 + (f"; first error: {first_error}" if first_error else ""))
     return res
@@ -444,7 +495,8 @@ async def admin_orders_scenario(ctx: Ctx, wrk: str | None) -> Result:
         count = (await c.get("/admin/orders", params={"limit": 1}, headers=auth)).json().get("count", 0)
         # at least 50 orders to list: place the missing ones through the store API
         flows = max(0, 50 - int(count))
-        async with httpx.AsyncClient(base_url=ctx.url, headers=ctx.headers, timeout=60) as store:
+        async with aiohttp_session(ctx, 8) as session:
+            store = aiohttp_sender(session, ctx.url)
             for start in range(0, flows, 8):
                 await asyncio.gather(*(checkout_flow(store, ctx, 10_000 + i) for i in range(start, min(flows, start + 8))))
     # always: in a full run the orders come from checkout_flow (no missing ones to place), and the order tables
@@ -520,14 +572,14 @@ async def soak_scenario(ctx: Ctx, seconds: float, worker_pid: int,
                                       json={"variant_id": variants[i % len(variants)], "quantity": 1 + k})
                 counts["cart" if r.status_code < 400 else "errors"] += 1
 
-    async def checkouts(client: httpx.AsyncClient, n: int) -> None:
+    async def checkouts(send: Send, n: int) -> None:
         i = n
         while time.monotonic() < deadline:
             i += 2
             try:
-                await checkout_flow(client, ctx, 50_000 + i)
+                await checkout_flow(send, ctx, 50_000 + i)
                 counts["checkout"] += 1
-            except (RuntimeError, KeyError, IndexError, httpx.HTTPError):
+            except (FlowError, KeyError, IndexError):
                 counts["errors"] += 1
 
     async def admin_list(client: httpx.AsyncClient) -> None:
@@ -563,8 +615,10 @@ async def soak_scenario(ctx: Ctx, seconds: float, worker_pid: int,
             counts["errors"] += d["non2xx"] + d["errors"]
 
     limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-    async with httpx.AsyncClient(base_url=ctx.url, headers=ctx.headers, limits=limits, timeout=60) as client:
-        tasks = [*(carts(client, n) for n in range(2)), *(checkouts(client, n) for n in range(2))]
+    async with httpx.AsyncClient(base_url=ctx.url, headers=ctx.headers, limits=limits, timeout=60) as client, \
+            aiohttp_session(ctx, 2) as session:
+        send = aiohttp_sender(session, ctx.url)
+        tasks = [*(carts(client, n) for n in range(2)), *(checkouts(send, n) for n in range(2))]
         if wrk:
             catalog_paths = ["/store/regions", f"/store/products?limit=20&region_id={region}",
                              *[f"/store/products/{p}?region_id={region}" for p in pids[:50]]]
