@@ -1,6 +1,7 @@
 """One pure-ASGI middleware for what every request needs around the application: request id, CORS per route
 group, Prometheus metrics, the tracing span (when on), the access-log line, and the scope in which the request's
-read blocks pass a connection on (`euryale.db.engine.RequestConnections`).
+read blocks pass a connection on (`euryale.db.engine.RequestConnections`), and JSON bodies read and checked once
+(`euryale.http.json_body`).
 
 It does, in the same order and with the same output, what a stack of four middlewares did (request id + log
 outermost, then metrics, tracing, CORS): one coroutine layer and one `send` wrapper per request instead of four,
@@ -22,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from euryale import metrics, tracing
 from euryale.db.engine import REQUEST_CONNECTIONS, RequestConnections
+from euryale.http import json_body
 from euryale.http.cors import GroupCORSMiddleware, Origins, origin_allowed
 
 log = structlog.get_logger("euryale.http")
@@ -74,10 +76,13 @@ class RequestMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = origin = None
+        request_id = origin = content_type = None
         preflight = False
         for name, value in scope["headers"]:  # the first of each, as Headers.get
-            if name == b"x-request-id":
+            if name == b"content-type":
+                if content_type is None:
+                    content_type = value.decode("latin-1")
+            elif name == b"x-request-id":
                 if request_id is None:
                     request_id = value.decode("latin-1")[:200]
             elif name == b"origin":
@@ -112,6 +117,10 @@ class RequestMiddleware:
                 message.setdefault("headers", []).append(request_id_header)
             await send(message)
 
+        if content_type is not None and inner is not self.cors and json_body.is_json(content_type):
+            receive, refusal = await json_body.read(scope, receive)
+            if refusal is not None:
+                inner = refusal
         shared = RequestConnections()
         shared_token = REQUEST_CONNECTIONS.set(shared)
         try:
