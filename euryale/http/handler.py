@@ -11,7 +11,15 @@ one reuses its value, as FastAPI's dependency cache does), path parameters passe
 parameter as `query_params.get(name)`, the endpoint awaited. Errors raised by a dependency or the endpoint
 propagate unchanged, as they do from FastAPI's handler.
 
-Anything else - other query parameters, header/cookie/body parameters, generator dependencies, nested or scoped
+A route may also take one JSON body model (`body: ItemBody`, not embedded, not a form): when the request says
+`application/json`, the document parsed by `euryale.http.json_body` (orjson; parsed here when the app has no
+request middleware) validates as FastAPI validates it (the route's body field, `loc=("body",)`) and is passed as
+FastAPI would pass it. Every other case - no or another content type, an empty body, a document `json_body` does
+not accept, a body that fails validation, a failure while reading it - is answered by FastAPI's handler from the
+body as read, so that each error keeps FastAPI's status, shape and order (a bad body before the dependencies, a
+body validation error after them). A document `json_body` accepts reads the same with FastAPI's `json.loads`.
+
+Anything else - other query parameters, header/cookie parameters, generator dependencies, nested or scoped
 dependencies, security scopes, `Response`/`BackgroundTasks` parameters, dependency overrides set on the app,
 FastAPI's native telemetry on for the request - is left to FastAPI's own handler, at plan time or per request.
 """
@@ -20,14 +28,17 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import params
 from starlette.requests import Request
 from starlette.responses import Response
 
+from euryale.http.json_body import JSON_BODY, acceptable, is_json
+
 # off: every request through FastAPI's own handler (A/B measurements, debugging)
 ENABLED = True
+_MISSING = object()
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 # (parameter name or None, callable, names of its Request parameters)
@@ -38,13 +49,15 @@ def _is_plain_coroutine(call: Any) -> bool:
     return inspect.iscoroutinefunction(call) and not inspect.isasyncgenfunction(call)
 
 
-def _no_extras(dependant: Any, *, query: bool = False) -> bool:
+def _no_extras(dependant: Any, *, query: bool = False, body: Any = None) -> bool:
     """No parameter FastAPI would fill from something other than the Request (and no scopes or concurrency);
-    with `query`, optional string query parameters are allowed."""
+    with `query`, optional string query parameters are allowed; with `body`, that one body field."""
     if dependant.query_params and not (query and all(_optional_str(f) for f in dependant.query_params)):
         return False
+    if dependant.body_params and not (body is not None and dependant.body_params == [body]):
+        return False
     return not (dependant.header_params or dependant.cookie_params
-                or dependant.body_params or dependant.websocket_param_name or dependant.response_param_name
+                or dependant.websocket_param_name or dependant.response_param_name
                 or dependant.background_tasks_param_name or dependant.security_scopes_param_name
                 or dependant.own_oauth_scopes or dependant.parent_oauth_scopes
                 or getattr(dependant, "concurrency", None) is not None)
@@ -69,9 +82,16 @@ def _optional_str(field: Any) -> bool:
             and not info.validate_default)
 
 
-def plan(dependant: Any) -> tuple[list[Step], list[tuple[str, str]], list[tuple[str, str]], tuple[str, ...]] | None:
-    """The steps of a route FastAPI would solve trivially, or None when FastAPI's handler is needed."""
-    if not _is_plain_coroutine(dependant.call) or not _no_extras(dependant, query=True):
+def _json_body(field: Any, embedded: bool) -> bool:
+    """A body FastAPI validates whole as one JSON value: one field of the `Body` kind (not a form), not embedded."""
+    return field is not None and not embedded and type(getattr(field, "field_info", None)) is params.Body
+
+
+def plan(dependant: Any, body: Any = None) -> tuple[list[Step], list[tuple[str, str]], list[tuple[str, str]],
+                                                    tuple[str, ...]] | None:
+    """The steps of a route FastAPI would solve trivially, or None when FastAPI's handler is needed. `body`: the
+    route's body field when it is one whole JSON value (`_json_body`)."""
+    if not _is_plain_coroutine(dependant.call) or not _no_extras(dependant, query=True, body=body):
         return None
     if not all(_plain_str(f) for f in dependant.path_params):
         return None
@@ -86,21 +106,54 @@ def plan(dependant: Any) -> tuple[list[Step], list[tuple[str, str]], list[tuple[
     return steps, path, query, _request_names(dependant)
 
 
-def lean_handler(dependant: Any, standard: Handler, overrides_provider: Any) -> Handler | None:
+def _replaying(request: Request, failure: BaseException) -> Request:
+    """`request` whose body read raises `failure` again, for FastAPI's handler to answer as it would have."""
+    async def receive() -> NoReturn:
+        raise failure
+    return Request(request.scope, receive)
+
+
+async def _read_body(request: Request, field: Any) -> tuple[bool, Any, Request]:
+    """(parsed, the validated body, the request to hand FastAPI otherwise). The document comes parsed from
+    `euryale.http.json_body` when the app has the request middleware."""
+    data = request.scope.get(JSON_BODY, _MISSING)
+    if data is _MISSING:
+        try:
+            raw = await request.body()
+        except Exception as exc:  # FastAPI's handler maps it (400, 413, a disconnect)
+            return False, None, _replaying(request, exc)
+        if not raw or not is_json(request.headers.get("content-type")):
+            return False, None, request
+        ok, data = acceptable(raw)
+        if not ok or data is None:
+            return False, None, request
+    value, errors = field.validate(data, {}, loc=("body",))
+    return not errors, value, request
+
+
+def lean_handler(dependant: Any, standard: Handler, overrides_provider: Any, *, body_field: Any = None,
+                 embedded: bool = False) -> Handler | None:
     """A handler equivalent to FastAPI's `standard` one for `dependant`, or None when it cannot be one. The
     endpoint must return a `Response` (as `WireRoute`'s does): FastAPI's response-model serialization of other
-    results is not reproduced."""
-    planned = plan(dependant)
+    results is not reproduced. `body_field` / `embedded`: the route's (FastAPI's `APIRoute` attributes)."""
+    body = body_field if _json_body(body_field, embedded) else None
+    planned = plan(dependant, body)
     if planned is None:
         return None
     steps, path, query, request_names = planned
     endpoint = dependant.call
+    body_name = body.name if body is not None and dependant.body_params else None
 
     async def handle(request: Request) -> Response:
         if not ENABLED or "fastapi.telemetry" in request.scope or (
                 overrides_provider is not None and getattr(overrides_provider, "dependency_overrides", None)):
             return await standard(request)
         values: dict[str, Any] = {}
+        if body_name is not None:
+            # read and checked before the dependencies run, as FastAPI's handler does
+            parsed, values[body_name], as_read = await _read_body(request, body)
+            if not parsed:
+                return await standard(as_read)
         solved: dict[Any, Any] = {}
         for name, call, names in steps:
             if call in solved:

@@ -53,7 +53,9 @@ class WireRoute(APIRoute):
         if dependant is None or not _str_path_params(getattr(target, "path", None)):
             return standard
         _merge_repeated_dependencies(dependant)
-        lean = lean_handler(dependant, standard, getattr(target, "dependency_overrides_provider", None))
+        lean = lean_handler(dependant, standard, getattr(target, "dependency_overrides_provider", None),
+                            body_field=getattr(target, "body_field", None),
+                            embedded=bool(getattr(target, "_embed_body_fields", False)))
         return lean if lean is not None else standard
 
 

@@ -9,7 +9,8 @@ from typing import Any
 import fastapi.routing
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Request
+from pydantic import BaseModel, Field
 
 from euryale.errors import not_allowed
 from euryale.http import errors, handler
@@ -33,8 +34,24 @@ async def who(request: Request) -> str | None:
     return request.headers.get("x-who")
 
 
-def build() -> FastAPI:
+class Item(BaseModel):
+    variant_id: str
+    quantity: int = Field(gt=0)
+    metadata: dict[str, Any] | None = None
+
+
+def build(**app_options: Any) -> FastAPI:
     router = APIRouter(dependencies=[Depends(key)], route_class=WireRoute)
+
+    @router.post("/carts/{cart_id}/items")
+    async def add(cart_id: str, body: Item, request: Request, fields: str | None = None,
+                  w: str | None = Depends(who)) -> Any:
+        calls.append("endpoint")
+        return {"cart": cart_id, "item": body.model_dump(), "fields": fields, "who": w}
+
+    @router.post("/embedded")
+    async def embedded(item: Item = Body(embed=True)) -> Any:
+        return {"item": item.model_dump()}
 
     @router.get("/things/{thing_id}")
     async def thing(thing_id: str, request: Request, k: str = Depends(key),
@@ -53,7 +70,7 @@ def build() -> FastAPI:
     async def fields(thing_id: str, request: Request, fields: str | None = None, k: str = Depends(key)) -> Any:
         return {"id": thing_id, "fields": fields, "key": k}
 
-    app = FastAPI()
+    app = FastAPI(**app_options)
     errors.install(app)
     app.include_router(router)
     app.state.wire_router = router
@@ -63,10 +80,10 @@ def build() -> FastAPI:
 class _Standard(httpx.AsyncClient):
     """A client whose requests go through FastAPI's own handler."""
 
-    async def get(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+    async def request(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
         handler.ENABLED = False
         try:
-            return await super().get(*args, **kwargs)
+            return await super().request(*args, **kwargs)
         finally:
             handler.ENABLED = True
 
@@ -124,7 +141,13 @@ def test_only_request_only_routes_are_planned() -> None:
     app = build()
     planned = {r.path: plan(r.dependant) is not None for r in app.state.wire_router.routes
                if isinstance(r, WireRoute)}
-    assert planned == {"/things/{thing_id}": True, "/plain": True, "/queried": False, "/fields/{thing_id}": True}
+    assert planned == {"/things/{thing_id}": True, "/plain": True, "/queried": False, "/fields/{thing_id}": True,
+                       "/carts/{cart_id}/items": False, "/embedded": False}, "a body needs the route's body field"
+    routes = {r.path: r for r in app.state.wire_router.routes if isinstance(r, WireRoute)}
+    add, embedded = routes["/carts/{cart_id}/items"], routes["/embedded"]
+    assert plan(add.dependant, add.body_field) is not None
+    assert handler._json_body(add.body_field, add._embed_body_fields)
+    assert not handler._json_body(embedded.body_field, embedded._embed_body_fields), "embedded: FastAPI's handler"
     assert wire._str_path_params("/a/{x}/{rest:path}")
     assert not wire._str_path_params("/a/{n:int}")
 
@@ -140,3 +163,81 @@ async def test_dependency_overrides_go_through_fastapi() -> None:
         r = await c.get("/things/x")
     assert r.status_code == 200
     assert r.json()["key"] == "overridden"
+
+
+JSON = {"x-key": "k", "content-type": "application/json"}
+BODY_CASES: list[tuple[str, dict[str, str], bytes | None]] = [
+    ("/carts/c1/items", JSON, b'{"variant_id": "v1", "quantity": 2}'),
+    ("/carts/c1/items?fields=a,b", {**JSON, "x-who": "me"}, b'{"variant_id": "v1", "quantity": 2, "metadata": {"a": [1]}}'),
+    ("/carts/c1/items", {"x-key": "k", "content-type": "application/json; charset=utf-8"},
+     b'{"variant_id": "v1", "quantity": 1}'),
+    ("/carts/c1/items", JSON, b'{"variant_id": "v1", "quantity": 0}'),  # fails validation: 400 after the deps
+    ("/carts/c1/items", JSON, b'{"variant_id": 5}'),
+    ("/carts/c1/items", JSON, b'[1, 2]'),
+    ("/carts/c1/items", JSON, b'{"variant_id": "v1", "quantity": 2'),  # bad JSON: refused before the deps
+    ("/carts/c1/items", {"content-type": "application/json"}, b'{"variant_id": "v1"'),
+    ("/carts/c1/items", {"content-type": "application/json"}, b'{"variant_id": "v1", "quantity": 1}'),  # no key
+    ("/carts/c1/items", JSON, b""),
+    ("/carts/c1/items", JSON, None),
+    ("/carts/c1/items", {"x-key": "k"}, b'{"variant_id": "v1", "quantity": 1}'),  # no content type
+    ("/carts/c1/items", {"x-key": "k", "content-type": "text/plain"}, b'{"variant_id": "v1", "quantity": 1}'),
+    ("/carts/c1/items", {"x-key": "k", "content-type": "application/vnd.x+json"}, b'{"variant_id": "v", "quantity": 1}'),
+    # json.loads accepts what orjson refuses: FastAPI's handler answers from the same bytes
+    ("/carts/c1/items", JSON, b'{"variant_id": "v1", "quantity": 1, "x": 123456789012345678901234567890}'),
+    ("/carts/c1/items", JSON, b'{"variant_id": "v1", "quantity": 1, "x": "\\ud800"}'),
+    ("/carts/c1/items", JSON, b'\xef\xbb\xbf{"variant_id": "v1", "quantity": 1}'),
+    ("/carts/c1/items", JSON, b'{"variant_id": "v1", "quantity": NaN}'),
+    ("/embedded", JSON, b'{"item": {"variant_id": "v1", "quantity": 1}}'),
+]
+
+
+async def test_json_bodies_get_fastapis_answers(clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    lean, standard = clients
+    solved: list[object] = []
+    original = fastapi.routing.solve_dependencies
+
+    async def counting(**kwargs: Any) -> Any:
+        solved.append(kwargs["dependant"].call)
+        return await original(**kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counting)
+    statuses = set()
+    for path, headers, content in BODY_CASES:
+        calls.clear()
+        a = await lean.post(path, headers=headers, content=content)
+        statuses.add(a.status_code)
+        lean_calls = list(calls)
+        calls.clear()
+        b = await standard.post(path, headers=headers, content=content)
+        assert (a.status_code, a.content, a.headers.raw) == (b.status_code, b.content, b.headers.raw), (path, content)
+        assert lean_calls == calls, (path, content)
+    assert statuses == {200, 400}, "successes and refusals alike"
+    solved.clear()
+    r = await lean.post("/carts/c9/items", headers={**JSON, "x-who": "w"},
+                        content=b'{"variant_id": "v1", "quantity": 3, "metadata": null}')
+    assert r.status_code == 200
+    assert r.json() == {"cart": "c9", "item": {"variant_id": "v1", "quantity": 3, "metadata": None},
+                        "fields": None, "who": "w"}
+    assert solved == [], "a valid JSON body is answered by the lean handler"
+    bad = await lean.post("/carts/c9/items", headers=JSON, content=b'{"variant_id": "v1", "quantity": -1}')
+    assert bad.status_code == 400 and bad.json()["type"] == "invalid_data", bad.text
+    assert solved, "an invalid one by FastAPI's handler"
+
+
+async def test_a_body_that_fails_to_read_keeps_fastapis_answer() -> None:
+    """A body over FastAPI's `max_body_size` fails while it is read: the lean handler hands FastAPI the failure,
+    which answers its 413 (re-reading a consumed stream would have been a 400)."""
+    answers = []
+    for enabled in (True, False):
+        handler.ENABLED = enabled
+        try:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build(max_body_size=64)),
+                                         base_url="http://t") as c:
+                r = await c.post("/carts/c1/items", headers=JSON,
+                                 content=b'{"variant_id": "' + b"v" * 200 + b'", "quantity": 1}')
+        finally:
+            handler.ENABLED = True
+        answers.append((r.status_code, r.content))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 413, answers
