@@ -1,4 +1,5 @@
-"""Complete a cart: the `complete-cart` workflow, run under a lock on the cart with the cart id as transaction id.
+"""Complete a cart: the `complete-cart` workflow, with the cart id as transaction id (the engine's claim on it
+serialises concurrent completions of one cart).
 
 Steps (a failure compensates the completed ones in reverse order):
   1. validate-cart      (read: 4 statements; carries the session it read) — nothing to undo
@@ -56,8 +57,6 @@ from euryale.workflows import StepContext, StepResponse, step, workflow
 
 log = structlog.get_logger("euryale.flows.complete_cart")
 WORKFLOW_ID = "complete-cart"
-LOCK_TIMEOUT_S = 30.0
-LOCK_EXPIRE_S = 60.0
 NO_SHIPPING = "No shipping method selected but the cart contains items that require shipping."
 UNCOVERED_PROFILE = ("The cart items require shipping profiles that are not satisfied by the current shipping "
                      "methods")
@@ -370,29 +369,26 @@ complete_cart_workflow = workflow(
 # --- entry point ------------------------------------------------------------------------------------------------
 
 async def complete_cart(container: Container, *, cart_id: str) -> CompletionResult:
-    """Complete `cart_id` (idempotent). A declined payment is a result (`error`), other failures raise."""
-    locking = container.resolve("locking")
+    """Complete `cart_id` (idempotent). A declined payment is a result (`error`), other failures raise.
+
+    Concurrent calls for one cart are serialised by the workflow engine's claim on the execution (transaction id =
+    cart id): one runs the workflow, the others wait for its outcome and answer it. A lock of its own around the
+    run (`cart:complete:<id>`, as this was first written) only repeated that claim, at two Redis round trips and a
+    script per completion."""
     engine = container.resolve("workflows")
-
-    async def job() -> CompletionResult:
-        placed: dict[str, dict[str, Any]] = {}
-        token = _PLACED.set(placed)
-        try:
-            # a reverted/failed run (declined payment, short stock) is retired: the customer may try again
-            out = await engine.run(WORKFLOW_ID, input={"cart_id": cart_id}, transaction_id=cart_id,
-                                   rerun_failed=True)
-        except MedusaError as exc:
-            if exc.type == MedusaErrorType.PAYMENT_AUTHORIZATION_ERROR:
-                return CompletionResult(error={"message": exc.message, "name": "Error", "type": exc.type})
-            raise
-        finally:
-            _PLACED.reset(token)
-        order_id = str(out.result["order_id"])
-        return CompletionResult(order_id=order_id, placed=placed.get(order_id))
-
-    result: CompletionResult = await locking.execute(f"cart:complete:{cart_id}", job, timeout=LOCK_TIMEOUT_S,
-                                                     expire=LOCK_EXPIRE_S)
-    return result
+    placed: dict[str, dict[str, Any]] = {}
+    token = _PLACED.set(placed)
+    try:
+        # a reverted/failed run (declined payment, short stock) is retired: the customer may try again
+        out = await engine.run(WORKFLOW_ID, input={"cart_id": cart_id}, transaction_id=cart_id, rerun_failed=True)
+    except MedusaError as exc:
+        if exc.type == MedusaErrorType.PAYMENT_AUTHORIZATION_ERROR:
+            return CompletionResult(error={"message": exc.message, "name": "Error", "type": exc.type})
+        raise
+    finally:
+        _PLACED.reset(token)
+    order_id = str(out.result["order_id"])
+    return CompletionResult(order_id=order_id, placed=placed.get(order_id))
 
 
 complete_cart_or_existing = complete_cart
