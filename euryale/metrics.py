@@ -12,6 +12,8 @@ The metric objects are module globals so any part of Euryale can update them wit
 - Jobs: :data:`JOB_RUNS` by job and outcome, :data:`JOB_DURATION`.
 - Workflows: :data:`WORKFLOW_EXECUTIONS` by workflow and final state (``done``, ``failed``, ``reverted``...),
   :data:`WORKFLOW_STEP_DURATION`.
+- Cache: ``euryale_cache_near_hits_total``, ``euryale_cache_near_invalidations_total`` and
+  ``euryale_cache_near_live`` of the Redis cache's near cache (:func:`track_near_cache`).
 
 Async values that need a query are computed at scrape time by refreshers registered with
 :func:`register_refresher` (``async def fn(container) -> None`` that sets gauges).
@@ -27,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
@@ -114,6 +116,31 @@ class _PoolCollector(Collector):
 
 _POOL_COLLECTOR = _PoolCollector()
 REGISTRY.register(_POOL_COLLECTOR)
+_near_caches: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+class _NearCacheCollector(Collector):
+    """The Redis cache's near caches (`euryale.modules.cache_redis.near`), read at scrape time: their counters are
+    plain integers bumped on the hot path, not metric objects."""
+
+    def collect(self) -> Iterable[Metric]:
+        caches = list(_near_caches)
+        hits = CounterMetricFamily("euryale_cache_near_hits", "Cache reads answered from the process's near cache")
+        hits.add_metric([], float(sum(c.hits for c in caches)))
+        invalidations = CounterMetricFamily("euryale_cache_near_invalidations",
+                                            "Invalidations the near cache applied (pushed by Redis or own writes)")
+        invalidations.add_metric([], float(sum(c.generation for c in caches)))
+        live = GaugeMetricFamily("euryale_cache_near_live", "1 while Redis tracks the near cache's keys")
+        live.add_metric([], float(any(c.live for c in caches)))
+        yield from (hits, invalidations, live)
+
+
+REGISTRY.register(_NearCacheCollector())
+
+
+def track_near_cache(cache: Any) -> None:
+    """Report `cache` (a NearCache) in the ``euryale_cache_near_*`` metrics (weakly held)."""
+    _near_caches.add(cache)
 
 
 def track_database(db: Database, name: str = "main") -> None:

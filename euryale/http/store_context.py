@@ -3,7 +3,8 @@
 Every store route depends on :func:`store_context`. Key lookups are cached briefly in the shared (Redis) cache
 when one is configured; revoking a key or changing its sales channels calls :func:`forget_publishable_key` so the
 change is seen at once by every process. The same round trip reads the catalog version, which the response cache
-of catalog routes (`euryale.query.cache`) needs next: one Redis round trip per cached catalog read instead of two.
+of catalog routes (`euryale.query.cache`) needs next: one Redis round trip per cached catalog read instead of two,
+and none while the Redis cache holds both in process (its near cache, coherent through Redis's invalidations).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import Request
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.cache import PUBLISHABLE_KEY_PREFIX
 from euryale.db.compiled import CompiledQuery
 from euryale.errors import invalid_data, not_allowed
 from euryale.links.models import publishable_api_key_sales_channel as pksc
@@ -48,7 +50,7 @@ class StoreContext:
 
 
 def _cache_key(token: str) -> str:
-    return f"euryale:pk:{token}"
+    return PUBLISHABLE_KEY_PREFIX + token
 
 
 def _key_lookup_query() -> Any:

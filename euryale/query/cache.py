@@ -17,10 +17,11 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
+from euryale.cache import CATALOG_VERSION_KEY
 from euryale.http.json import dumps
 from euryale.ids import generate_id
 
-VERSION_KEY = "euryale:catalog:version"
+VERSION_KEY = CATALOG_VERSION_KEY
 TTL = 10
 
 

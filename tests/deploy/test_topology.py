@@ -11,7 +11,7 @@ through the unmodified @medusajs/js-sdk spread round-robin over both servers. Ch
 - SIGTERM on a server with requests in flight: every in-flight request completes with 200, the process exits 0;
 - with every worker stopped an order is placed; a restarted worker then handles its `order.placed`: no event lost;
 - a publishable key revoked through one server is refused by the other on its very next request (the key lookup
-  each server caches in Redis is dropped by the revocation).
+  each server caches in Redis, and in its own process through the near cache, is dropped by the revocation).
 """
 
 from __future__ import annotations
@@ -286,6 +286,23 @@ async def test_key_revoked_through_one_server_is_refused_by_the_other_at_once(to
         store = {"x-publishable-api-key": key["token"]}
         for url in (a, b, a, b):  # both servers have looked the key up (and cached the lookup)
             assert (await client.get(f"{url}/store/regions", headers=store)).status_code == 200
+
+        async def near_hits(url: str) -> float:
+            text = (await client.get(f"{url}/metrics")).text
+            return float(re.search(r"^euryale_cache_near_hits_total (\S+)$", text, re.M).group(1))  # type: ignore[union-attr]
+
+        async def held_in_process(url: str) -> bool:
+            """A store request to `url` answered the key's lookup from that process's near cache."""
+            for _ in range(40):  # tracking starts with the process's first cache read
+                before = await near_hits(url)
+                assert (await client.get(f"{url}/store/regions", headers=store)).status_code == 200
+                if await near_hits(url) > before:
+                    return True
+                await asyncio.sleep(0.05)
+            return False
+
+        # b holds the lookup in process, yet sees the revocation made through a on its very next request
+        assert await held_in_process(b)
         revoked = await client.post(f"{a}/admin/api-keys/{key['id']}/revoke", json={}, headers=admin)
         assert revoked.status_code == 200 and revoked.json()["api_key"]["revoked_at"] is not None
         refused = await client.get(f"{b}/store/regions", headers=store)
