@@ -114,17 +114,23 @@ async def test_same_answers_as_fastapis_handler(clients: tuple[httpx.AsyncClient
         assert lean_calls == calls, path  # same dependencies, same order, a repeated one solved once
 
 
-async def test_repeated_dependency_runs_once_and_errors_keep_their_shape(
-        clients: tuple[httpx.AsyncClient, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch) -> None:
-    lean, standard = clients
-    solved: list[object] = []
+@pytest.fixture
+def solved(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The dependants FastAPI's own handler solves from now on (none when the lean handler answers)."""
+    calls_made: list[object] = []
     original = fastapi.routing.solve_dependencies
 
     async def counting(**kwargs: Any) -> Any:
-        solved.append(kwargs["dependant"].call)
+        calls_made.append(kwargs["dependant"].call)
         return await original(**kwargs)
 
     monkeypatch.setattr(fastapi.routing, "solve_dependencies", counting)
+    return calls_made
+
+
+async def test_repeated_dependency_runs_once_and_errors_keep_their_shape(
+        clients: tuple[httpx.AsyncClient, httpx.AsyncClient], solved: list[object]) -> None:
+    lean, standard = clients
     calls.clear()
     r = await lean.get("/things/a", headers={"x-key": "k", "x-who": "w"})
     assert r.json() == {"id": "a", "key": "k", "who": "w", "path": "/things/a"}
@@ -192,16 +198,8 @@ BODY_CASES: list[tuple[str, dict[str, str], bytes | None]] = [
 
 
 async def test_json_bodies_get_fastapis_answers(clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                solved: list[object]) -> None:
     lean, standard = clients
-    solved: list[object] = []
-    original = fastapi.routing.solve_dependencies
-
-    async def counting(**kwargs: Any) -> Any:
-        solved.append(kwargs["dependant"].call)
-        return await original(**kwargs)
-
-    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counting)
     statuses = set()
     for path, headers, content in BODY_CASES:
         calls.clear()

@@ -57,7 +57,7 @@ class _Link(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.replies: list[asyncio.Future[Any]] = []
         self.subscribed = False
-        self.pongs = 0
+        self.pong_waiters: list[asyncio.Future[None]] = []
         self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -71,7 +71,10 @@ class _Link(asyncio.Protocol):
                 if kind == b"message" and len(message) == 3 and message[1] == CHANNEL:
                     self.near._invalidate(message[2])
                 elif kind == b"pong":
-                    self.pongs += 1
+                    if self.pong_waiters:
+                        waiter = self.pong_waiters.pop(0)
+                        if not waiter.done():
+                            waiter.set_result(None)
                 continue
             if self.replies:
                 reply = self.replies.pop(0)
@@ -82,7 +85,11 @@ class _Link(asyncio.Protocol):
         for reply in self.replies:
             if not reply.done():
                 reply.set_exception(ConnectionError("near cache connection lost"))
+        for waiter in self.pong_waiters:  # nothing is held any more: nothing to wait for
+            if not waiter.done():
+                waiter.set_result(None)
         self.replies.clear()
+        self.pong_waiters.clear()
         if not self.lost.done():
             self.lost.set_result(None)
         if self.near._link is self:  # not a link already replaced by a newer connection
@@ -163,6 +170,17 @@ class NearCache:
         self.client_id = None
         self.drop()
 
+    async def sync(self) -> None:
+        """Return once every invalidation Redis queued before now has been applied: a PING on the tracking
+        connection, answered after them (a no-op while not live)."""
+        link = self._link
+        if not self.live or link is None or link.transport is None:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        link.pong_waiters.append(waiter)
+        link.transport.write(_command("PING"))
+        await asyncio.wait_for(waiter, 5)
+
     # ------------------------------------------------------------------ connection
 
     def start(self) -> None:
@@ -231,14 +249,15 @@ class NearCache:
             self.live = True
             log.debug("near cache live", prefixes=self.prefixes)
             while not link.lost.done():
-                sent = link.pongs
+                beat: asyncio.Future[None] = loop.create_future()
+                link.pong_waiters.append(beat)  # one waiter per PING: pongs answer them in order
                 link.transport.write(_command("PING"))  # type: ignore[union-attr]
+                await asyncio.wait([beat, link.lost], timeout=2 * HEARTBEAT_S)
+                if link.lost.done():
+                    break
+                if not beat.done():
+                    raise ConnectionError("near cache: Redis stopped answering")
                 await asyncio.wait([link.lost], timeout=HEARTBEAT_S)
-                if link.pongs == sent and not link.lost.done():
-                    # no answer within a beat: a second chance, then the connection counts as gone
-                    await asyncio.wait([link.lost], timeout=HEARTBEAT_S)
-                    if link.pongs == sent:
-                        raise ConnectionError("near cache: Redis stopped answering")
         finally:
             self._down()
             if link.transport is not None:
