@@ -10,7 +10,8 @@ was a 500 - or worse, a cart or product whose every read fails afterwards. Here 
 A body orjson parses is left in the scope (`JSON_BODY`) for the lean handler (`euryale.http.handler`), so the hot
 routes parse each body once; FastAPI's own handler reads the same bytes again (they are replayed to the app). A
 body neither parser accepts is passed on untouched: the route answers it as before (FastAPI's 400 for a route that
-takes a body). Only `application/json` bodies are read here (multipart uploads and other types stream as before).
+takes a body). Only `application/json` bodies up to `MAX_CHECKED` bytes are read here (larger ones, multipart
+uploads and other types stream on as before).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope
 from euryale.http.json import JSONResponse
 
 JSON_BODY = "euryale.json_body"  # scope key: the parsed document of an application/json request body
+MAX_CHECKED = 16 * 1024 * 1024  # larger bodies stream on to the app unread here (a route holds them whole anyway)
 REFUSED = ("Invalid JSON body: strings must be valid UTF-8 without NUL characters, numbers finite and integers "
            "within 64 bits")
 
@@ -83,13 +85,15 @@ async def read(scope: Scope, receive: Receive) -> tuple[Receive, ASGIApp | None]
     instead when the document is one to refuse (else None). The parsed document goes to `scope[JSON_BODY]`."""
     messages: list[Message] = []
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         messages.append(message)
         if message["type"] != "http.request":
             break  # a disconnect: the app sees it where it would have
         chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
+        size += len(chunks[-1])
+        if not message.get("more_body", False) or size > MAX_CHECKED:
             break
     replayed = iter(messages)
 
@@ -97,8 +101,8 @@ async def read(scope: Scope, receive: Receive) -> tuple[Receive, ASGIApp | None]
         return next(replayed, None) or await receive()
 
     raw = b"".join(chunks)
-    if not raw or messages[-1]["type"] != "http.request":
-        return replay, None
+    if not raw or messages[-1]["type"] != "http.request" or messages[-1].get("more_body", False):
+        return replay, None  # empty, cut short, or too large to hold here: the app reads it as it comes
     ok, document = acceptable(raw)
     if not ok:
         return replay, JSONResponse({"type": "invalid_data", "message": REFUSED}, 400)

@@ -66,3 +66,12 @@ async def test_a_refused_body_and_a_disconnect() -> None:
                               {"type": "http.disconnect"}]
     seen, scope, refused = await _read(partial)
     assert seen[:2] == partial and not refused and json_body.JSON_BODY not in scope
+
+
+async def test_a_body_over_the_bound_streams_on_unread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(json_body, "MAX_CHECKED", 8)
+    chunks: list[Message] = [{"type": "http.request", "body": b'{"a": "\\ud800",', "more_body": True},
+                             {"type": "http.request", "body": b' "b": 1}', "more_body": False}]
+    seen, scope, refused = await _read(chunks)
+    assert seen[:2] == chunks, "what was read is replayed, the rest comes from the connection"
+    assert not refused and json_body.JSON_BODY not in scope
