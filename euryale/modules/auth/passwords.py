@@ -1,11 +1,17 @@
 """Password hashing: Argon2id for new hashes, Medusa's scrypt-kdf hashes still verified (and upgraded on login).
 
-Argon2id parameters are one of OWASP's equivalent minimum configurations: 12 MiB, t=3, p=1 (the cheat sheet lists
-46/1, 19/2, 12/3, 9/4 and 7/5 MiB/passes as "an equal level of defense"). 12/3 costs ~20 ms of CPU per hash here
-against ~24 ms for 19/2 (a smaller working set, kinder to the cache of a busy 2-core box) and stays memory-hard;
-hashes made with other parameters still verify and are re-hashed on the next login. Hashing runs on a small
-dedicated thread pool (argon2-cffi releases the GIL) so the event loop keeps serving requests and a burst of
-logins cannot take every default-executor thread.
+Argon2id parameters are one of OWASP's equivalent minimum configurations: 7 MiB, t=5, p=1 (the cheat sheet lists
+46/1, 19/2, 12/3, 9/4 and 7/5 MiB/passes as "an equal level of defense", a trade between memory and CPU). 7/5 costs
+~15-16.5 ms of CPU per hash here against ~16-17 ms for 12/3 and ~18-24 ms for 19/2 (a smaller working set suits
+the cache of a busy 2-core box), and it is the smallest resident block: glibc keeps a hashing thread's freed block
+in that thread's arena for the next hash, so each hashing thread holds its `m` for good (two threads at 12 MiB
+took a server's RSS from ~146 to ~160 MB after a 5-minute load; issue 7's bound is 150). Hashes made with other
+parameters still verify and are re-hashed on the next login.
+
+Hashing runs on ONE dedicated thread (argon2-cffi releases the GIL) so the event loop keeps serving requests, a
+burst of logins cannot take every default-executor thread, and only one block stays resident. One thread hashes
+~60 passwords a second; on two cores shared with the event loop and PostgreSQL a second thread added no checkout
+throughput (issue 7 measurements). More processes (`euryale start --workers N`) add hashing threads.
 """
 
 from __future__ import annotations
@@ -22,12 +28,12 @@ from concurrent.futures import ThreadPoolExecutor
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-ARGON2_TIME_COST = 3
-ARGON2_MEMORY_KIB = 12_288
+ARGON2_TIME_COST = 5
+ARGON2_MEMORY_KIB = 7_168
 ARGON2_PARALLELISM = 1
 _hasher = PasswordHasher(time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB,
                          parallelism=ARGON2_PARALLELISM, type=Type.ID)
-_pool = ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2)), thread_name_prefix="euryale-pw")
+_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="euryale-pw")
 
 SCRYPT_KDF_MAGIC = b"scrypt"
 SCRYPT_KDF_LEN = 96

@@ -228,18 +228,18 @@ def test_scrypt_kdf_known_vector() -> None:
     assert not passwords.scrypt_kdf_verify(base64.b64encode(bytes(tampered)).decode(), "pw")
 
 
-def test_argon2_is_fast_enough() -> None:
-    """The < 50 ms budget, measured as CPU time of this thread so other processes' load does not skew it."""
-    import statistics
-    import time
+# OWASP's password storage cheat sheet: equally strong Argon2id minimums (memory KiB, passes), parallelism 1
+OWASP_ARGON2ID_MINIMUMS = {(47_104, 1), (19_456, 2), (12_288, 3), (9_216, 4), (7_168, 5)}
 
-    passwords.hash_password_sync("warm-up")
-    samples = []
-    for _ in range(5):
-        started = time.thread_time()
-        passwords.hash_password_sync("supersecret")
-        samples.append(time.thread_time() - started)
-    assert statistics.median(samples) < 0.05
+
+def test_argon2_parameters_are_an_owasp_minimum() -> None:
+    """New hashes use one of OWASP's Argon2id minimum configurations (what a hash costs is measured by the
+    benchmarks, `benchmarks.checkout_profile`: register and log in steps, not asserted here)."""
+    assert (passwords.ARGON2_MEMORY_KIB, passwords.ARGON2_TIME_COST) in OWASP_ARGON2ID_MINIMUMS
+    stored = passwords.hash_password_sync("supersecret")
+    assert stored.startswith(f"$argon2id$v=19$m={passwords.ARGON2_MEMORY_KIB},t={passwords.ARGON2_TIME_COST},p=1$")
+    assert passwords.verify_password_sync(stored, "supersecret") == (True, False)
+    assert passwords.verify_password_sync(stored, "supersecreT") == (False, False)
 
 
 async def test_reset_token_is_single_use_under_concurrency(client: httpx.AsyncClient, container: Container) -> None:
