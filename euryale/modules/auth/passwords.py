@@ -3,10 +3,10 @@
 Argon2id parameters are one of OWASP's equivalent minimum configurations: 7 MiB, t=5, p=1 (the cheat sheet lists
 46/1, 19/2, 12/3, 9/4 and 7/5 MiB/passes as "an equal level of defense", a trade between memory and CPU). 7/5 costs
 ~15-16.5 ms of CPU per hash here against ~16-17 ms for 12/3 and ~18-24 ms for 19/2 (a smaller working set suits
-the cache of a busy 2-core box), and it is the smallest resident block: glibc keeps a hashing thread's freed block
-in that thread's arena for the next hash, so each hashing thread holds its `m` for good (two threads at 12 MiB
-took a server's RSS from ~146 to ~160 MB after a 5-minute load; issue 7's bound is 150). Hashes made with other
-parameters still verify and are re-hashed on the next login.
+the cache of a busy 2-core box), and it is the smallest resident block: glibc often keeps a hashing thread's freed
+block in that thread's arena for the next hash, so RSS carries up to one block per hashing thread (two threads at
+12 MiB: a server at ~160 MB after a 5-minute load, issue 7's bound being 150; one at 7 MiB: ~148, peaks ~155).
+Hashes made with other parameters still verify and are re-hashed on the next login.
 
 Hashing runs on ONE dedicated thread (argon2-cffi releases the GIL) so the event loop keeps serving requests, a
 burst of logins cannot take every default-executor thread, and only one block stays resident. One thread hashes
