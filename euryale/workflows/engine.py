@@ -209,6 +209,8 @@ class _Execution:
     errors: list[dict[str, Any]] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
     cause: BaseException | None = None
+    # whether held events may exist in the group: unknown (True) unless this run made the group and staged nothing
+    staged: bool = True
 
     def execution_json(self) -> dict[str, Any]:
         return {"steps": self.steps, "decisions": self.decisions, "events": self.events,
@@ -230,8 +232,14 @@ class StepContext:
         self.attempt = attempt
         self.input = exe.input
         self.results = exe.results
-        self.event_group_id = exe.event_group_id
         self._exe = exe
+
+    @property
+    def event_group_id(self) -> str:
+        """The run's event group. A step that reads it may stage held events in it (`stage`, `holding_events`):
+        the workflow's success then releases the group in its final transaction."""
+        self._exe.staged = True
+        return self._exe.event_group_id
 
     @property
     def idempotency_key(self) -> str:
@@ -338,6 +346,7 @@ class WorkflowEngine:
         stored_input = orjson.loads(_json_dumps(input)) if input is not None else None
         exe = _Execution(wf, tx, row_id, stored_input, "invoking", {}, {}, [], group)
         exe.results["__result__"] = None
+        exe.staged = event_group_id is not None  # a caller's group may hold events staged outside this run
         return exe
 
     async def run_in_transaction(self, workflow_id: str, *, input: Any,
@@ -602,12 +611,16 @@ class WorkflowEngine:
         wf = exe.workflow
         result = wf.result_fn(exe.input, exe.results) if wf.result_fn else self._last_output(exe)
         exe.state = "done"
-        async with self.container.database().transaction() as conn:
-            # the final checkpoint, the step events and the release of held events commit together
-            await stage_events(conn, [Event(e["name"], e["data"], e.get("metadata") or {}, e["id"])
-                                      for e in exe.events], group_id=exe.event_group_id)
-            await release_group(conn, exe.event_group_id)
-            await self._checkpoint(exe, conn, result)
+        if not exe.events and not exe.staged:
+            # nothing to publish or release: the final checkpoint alone, one autocommit statement
+            await self._checkpoint(exe, None, result)
+        else:
+            async with self.container.database().transaction() as conn:
+                # the final checkpoint, the step events and the release of held events commit together
+                await stage_events(conn, [Event(e["name"], e["data"], e.get("metadata") or {}, e["id"])
+                                          for e in exe.events], group_id=exe.event_group_id)
+                await release_group(conn, exe.event_group_id)
+                await self._checkpoint(exe, conn, result)
         exe.results["__result__"] = result
         _count_execution(wf.id, "done")
         self._notify({"event_type": "onFinish", "workflow_id": wf.id, "transaction_id": exe.transaction_id,

@@ -126,6 +126,49 @@ async def test_new_execution_costs_one_insert_and_a_checkpoint_per_step_but_the_
         f"{name}-one": "done", f"{name}-two": "done", f"{name}-three": "done"}
 
 
+async def test_success_releases_held_events_only_when_there_can_be_some(container: Container) -> None:
+    """A run that staged nothing ends with its final checkpoint alone (no transaction, no release of an empty group);
+    one whose step staged a held event, or run in a caller's group, releases the group with it."""
+    from euryale.events import Event
+    from euryale.events.outbox import stage_events
+
+    name = f"wf-quiet-{_uid()}"
+
+    @step(f"{name}-only")
+    async def only(ctx: StepContext, inp: Any) -> dict[str, Any]:
+        if inp.get("stage"):
+            async with ctx.container.database().transaction() as conn:
+                await ctx.stage(conn, "test.staged", {"id": ctx.transaction_id})
+        return {"ok": True}
+
+    workflow(name, steps=[only])
+    wf = engine(container)
+
+    async def outbox(tx: str) -> list[tuple[str, bool]]:
+        async with container.database().read() as conn:
+            rows = (await conn.execute(select(event_outbox.c.name, event_outbox.c.held).where(
+                event_outbox.c.data["id"].astext == tx))).all()
+        return [(r.name, r.held) for r in rows]
+
+    quiet = f"tx_{_uid()}"
+    with captured_statements(container) as seen:
+        assert (await wf.run(name, input={}, transaction_id=quiet)).result == {"ok": True}
+    assert not [sql for sql, _ in seen if "event_outbox" in sql], "nothing staged: no release"
+    assert [sql.split(" SET")[0] for sql, _ in seen if "workflow_execution" in sql][-1] == "UPDATE workflow_execution"
+    assert (await wf.get(name, quiet) or {})["state"] == "done"
+
+    staged = f"tx_{_uid()}"
+    await wf.run(name, input={"stage": True}, transaction_id=staged)
+    assert await outbox(staged) == [("test.staged", False)], "the held event was released with the outcome"
+
+    group, outside = f"evgrp_{_uid()}", f"tx_{_uid()}"
+    async with container.database().transaction() as conn:  # staged by the caller, in the group it passes
+        await stage_events(conn, Event("test.outside", {"id": outside}), group_id=group, hold=True)
+    assert await outbox(outside) == [("test.outside", True)]
+    await wf.run(name, input={}, transaction_id=f"tx_{_uid()}", event_group_id=group)
+    assert await outbox(outside) == [("test.outside", False)], "a caller's group is released too"
+
+
 async def test_rerun_failed_retires_a_reverted_execution(container: Container) -> None:
     name = f"wf-rerun-{_uid()}"
     outcome = {"fail": True}
