@@ -47,7 +47,7 @@ class RedisCache:
         generation = near.generation
         values = [None if raw is None else orjson.loads(raw) for raw in await self.redis.mget(full)]
         for key, value in zip(full, values, strict=True):
-            if value is not None and near.covers(key):
+            if near.covers(key):  # an absent key too: Redis tells us when it is set (no catalog version yet...)
                 near.put(key, value, generation)
         return values
 

@@ -61,7 +61,11 @@ async def test_held_until_another_client_changes_it(prefix: str) -> None:
         await cache.near.sync()
         assert await _held(cache, "pk:t1") is MISS
         assert await cache.get_many(["pk:t1"]) == [None]
-        assert await _held(cache, "pk:t1") is MISS, "an absent key is not held: the next read asks Redis again"
+        assert await _held(cache, "pk:t1") is None, "an absent key is held as absent"
+        await other.set("pk:t1", {"id": "k1", "channels": ["sc_2"]})
+        await cache.near.sync()
+        assert await _held(cache, "pk:t1") is MISS, "until it is set"
+        assert await cache.get_many(["pk:t1"]) == [{"id": "k1", "channels": ["sc_2"]}]
     finally:
         await cache.invalidate("*")
         await cache.stop()
