@@ -146,3 +146,28 @@ async def test_a_cache_without_redis_tracking_reads_through(prefix: str) -> None
         await other.invalidate("*")
         await cache.stop()
         await other.stop()
+
+
+def test_on_uvloop_as_the_server_runs_it(prefix: str) -> None:
+    """The server's event loop is uvloop, whose transports are not asyncio.Transport subclasses (an assertion on
+    that once kept the near cache from ever going live in production while the suite, on asyncio's loop, passed)."""
+    import uvloop
+
+    async def scenario() -> None:
+        cache, other = _pair(prefix)
+        try:
+            await _live(cache)
+            assert cache.near is not None
+            await other.set("pk:uv", {"id": "k"})
+            await cache.near.sync()
+            assert await cache.get_many(["pk:uv"]) == [{"id": "k"}]
+            assert await _held(cache, "pk:uv") == {"id": "k"}
+            await other.invalidate("pk:uv")
+            await cache.near.sync()
+            assert await _held(cache, "pk:uv") is MISS
+        finally:
+            await cache.invalidate("*")
+            await cache.stop()
+            await other.stop()
+
+    uvloop.run(scenario())
