@@ -1,17 +1,18 @@
 """Password hashing: Argon2id for new hashes, Medusa's scrypt-kdf hashes still verified (and upgraded on login).
 
 Argon2id parameters are one of OWASP's equivalent minimum configurations: 7 MiB, t=5, p=1 (the cheat sheet lists
-46/1, 19/2, 12/3, 9/4 and 7/5 MiB/passes as "an equal level of defense", a trade between memory and CPU). 7/5 costs
-~15-16.5 ms of CPU per hash here against ~16-17 ms for 12/3 and ~18-24 ms for 19/2 (a smaller working set suits
-the cache of a busy 2-core box), and it is the smallest resident block: glibc often keeps a hashing thread's freed
-block in that thread's arena for the next hash, so RSS carries up to one block per hashing thread (two threads at
-12 MiB: a server at ~160 MB after a 5-minute load, issue 7's bound being 150; one at 7 MiB: ~148, peaks ~155).
-Hashes made with other parameters still verify and are re-hashed on the next login.
+46/1, 19/2, 12/3, 9/4 and 7/5 MiB/passes as "an equal level of defense", a trade between memory and CPU). It is the
+smallest block, and here also the cheapest: the server fixes glibc's mmap threshold at 1 MiB (`euryale.memory`), so
+each hash maps a fresh block, faults its pages in and returns it to the OS when done. Measured that way (two
+threads, 40 hashes): 7/5 ~18 ms of CPU per hash, 12/3 ~21 ms; and RSS carries one block per hash in flight (a
+5-minute soak ended at 159.7 MB with two 12 MiB threads, 147.7-148.2 MB with one 7 MiB thread, peaks ~155; issue
+7's bound is 150). Hashes made with other parameters still verify and are re-hashed on the next login.
 
 Hashing runs on ONE dedicated thread (argon2-cffi releases the GIL) so the event loop keeps serving requests, a
-burst of logins cannot take every default-executor thread, and only one block stays resident. One thread hashes
-~60 passwords a second; on two cores shared with the event loop and PostgreSQL a second thread added no checkout
-throughput (issue 7 measurements). More processes (`euryale start --workers N`) add hashing threads.
+burst of logins cannot take every default-executor thread, and at most one block is mapped at a time. One thread
+hashes ~55 passwords a second; on two cores shared with the event loop and PostgreSQL, one 7/5 thread against two
+12/3 threads gave 14.9 / 14.2 against 14.0 / 13.4 checkouts a second (issue 7). More processes (`euryale start
+--workers N`) add hashing threads.
 """
 
 from __future__ import annotations

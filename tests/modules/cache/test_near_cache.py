@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from euryale.modules.cache_redis import RedisCache
 from euryale.modules.cache_redis.near import MISS
 from euryale.redis_claims import redis_client
@@ -151,7 +153,7 @@ async def test_a_cache_without_redis_tracking_reads_through(prefix: str) -> None
 def test_on_uvloop_as_the_server_runs_it(prefix: str) -> None:
     """The server's event loop is uvloop, whose transports are not asyncio.Transport subclasses (an assertion on
     that once kept the near cache from ever going live in production while the suite, on asyncio's loop, passed)."""
-    import uvloop
+    uvloop = pytest.importorskip("uvloop")  # uvicorn[standard] installs it where it runs
 
     async def scenario() -> None:
         cache, other = _pair(prefix)
