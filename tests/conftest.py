@@ -10,11 +10,10 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from euryale.boot import build_container
 from euryale.config import EuryaleConfig, define_config
 from euryale.container import Container
 from euryale.db import migrate
-from euryale.http.app import create_app
+from tests.support.arch import in_process_client, running
 from tests.support.arch_fixtures import arch_db  # noqa: F401  (one private database for arch-module tests)
 from tests.support.services import RUN_ID, TestDatabase, create_database, drop_database, redis_url
 
@@ -81,20 +80,14 @@ def config(database: TestDatabase) -> EuryaleConfig:
 
 @pytest.fixture(scope="session")
 async def container(config: EuryaleConfig) -> AsyncIterator[Container]:
-    c = build_container(config)
-    await c.start()
-    try:
+    async with running(config) as c:
         yield c
-    finally:
-        await c.stop()
 
 
 @pytest.fixture(scope="session")
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on the in-process app (real database, real modules)."""
-    app = create_app(container)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with in_process_client(container) as c:
         yield c
 
 

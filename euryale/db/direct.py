@@ -88,7 +88,6 @@ async def soft_delete(conn: AsyncConnection, table: Table, column: str, ids: Seq
 # --- writes that ride with the transaction's next statement ---------------------------------------------------
 
 
-
 @dataclass(frozen=True)
 class DeferredWrite:
     """`UPDATE table SET values, updated_at = now() WHERE id = row_id`, queued on a connection by

@@ -89,9 +89,13 @@ _EVENT_KEYS = ("id", "name", "data", "metadata", "group_id", "held")
 _ASYNC_COMMIT = func.set_config("synchronous_commit", "off", True)
 
 
+def _execution_values() -> dict[str, Any]:
+    """An execution row's columns as bind parameters named after them (statements compiled once)."""
+    return {k: bindparam(k, type_=workflow_execution.c[k].type) for k in _EXECUTION_KEYS}
+
+
 def _record_execution(with_event: bool, async_commit: bool) -> Any:
-    statement = insert(workflow_execution).values(
-        {k: bindparam(k, type_=workflow_execution.c[k].type) for k in _EXECUTION_KEYS})
+    statement = insert(workflow_execution).values(_execution_values())
     if with_event:
         statement = statement.add_cte(insert(event_outbox).values(
             {k: bindparam(f"event_{k}", type_=event_outbox.c[k].type) for k in _EVENT_KEYS}).cte("staged_events"))
@@ -109,13 +113,11 @@ def _record_query(with_event: bool, async_commit: bool, writes: list[direct.Defe
                            functools.partial(_record_execution, with_event, async_commit), writes)
 
 
-_INSERT_NEW_EXECUTION = pg_insert(workflow_execution).on_conflict_do_nothing().returning(workflow_execution.c.id)
 # the two statements every engine-driven workflow runs (a new execution, a checkpoint per step), compiled once and
 # run straight on asyncpg (`euryale.db.direct`): SQLAlchemy's execution of each cost ~60 us more CPU than the
 # statement itself. On a connection with no transaction begun, asyncpg runs them on their own (autocommit).
-_NEW_EXECUTION = direct.WriteQuery(lambda: pg_insert(workflow_execution).values(
-    {k: bindparam(k, type_=workflow_execution.c[k].type) for k in _EXECUTION_KEYS}
-).on_conflict_do_nothing().returning(workflow_execution.c.id))
+_NEW_EXECUTION = direct.WriteQuery(lambda: pg_insert(workflow_execution).values(_execution_values())
+                                   .on_conflict_do_nothing().returning(workflow_execution.c.id))
 _CHECKPOINT = direct.WriteQuery(lambda: update(workflow_execution).where(
     workflow_execution.c.id == bindparam("row_id", type_=Text)).values(
     {k: bindparam(k, type_=workflow_execution.c[k].type) for k in ("execution", "context", "state")}
@@ -331,16 +333,16 @@ class WorkflowEngine:
                    context={"data": {"input": input, "result": None}, "errors": []})
         async with self.container.database().engine.connect() as c:
             # single statements: autocommit saves the BEGIN/COMMIT round trips
-            inserted = (await _NEW_EXECUTION.fetch(c, **row) or [None])[0]
-            if inserted is None and rerun_failed:
+            inserted = await _NEW_EXECUTION.fetch(c, **row)
+            if not inserted and rerun_failed:
                 auto = await c.execution_options(isolation_level="AUTOCOMMIT")
                 retired = (await auto.execute(update(workflow_execution).where(
                     workflow_execution.c.workflow_id == wf.id, workflow_execution.c.transaction_id == tx,
                     workflow_execution.c.deleted_at.is_(None), workflow_execution.c.state.in_(("reverted", "failed"))
                 ).values(deleted_at=func.now()).returning(workflow_execution.c.id))).first()
                 if retired is not None:
-                    inserted = (await auto.execute(_INSERT_NEW_EXECUTION, row)).first()
-        if inserted is None:
+                    inserted = await _NEW_EXECUTION.fetch(c, **row)
+        if not inserted:
             return None
         # the input as a stored execution gives it back (what a resumed run would see)
         stored_input = orjson.loads(_json_dumps(input)) if input is not None else None

@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import event, text
 
 from euryale.container import Container
-from euryale.http.app import create_app
 from tests.conftest import make_config
-from tests.support.arch import started
+from tests.support.arch import in_process_client, running
 from tests.support.catalog import admin_headers, unique
 from tests.support.commerce import make_shop
 from tests.support.services import TestDatabase
@@ -23,17 +22,13 @@ from tests.support.services import TestDatabase
 @pytest.fixture(scope="module")
 async def one_connection(database: TestDatabase) -> AsyncIterator[Container]:
     """A container whose pool holds one connection: each transaction runs on the connection the previous used."""
-    container = await started(make_config(database, database_driver_options={"pool": {"max": 1}}))
-    try:
+    async with running(make_config(database, database_driver_options={"pool": {"max": 1}})) as container:
         yield container
-    finally:
-        await container.stop()
 
 
 @pytest.fixture(scope="module")
 async def one_client(one_connection: Container) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(one_connection))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with in_process_client(one_connection) as c:
         yield c
 
 

@@ -10,13 +10,17 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from euryale.boot import build_container
 from euryale.config import EuryaleConfig, define_config
 from euryale.container import Container
+from euryale.http.app import create_app
 from tests.support.services import TestDatabase, redis_url
 
 SECRET = "arch-test-secret-" + "x" * 40
@@ -48,6 +52,24 @@ async def started(config: EuryaleConfig) -> Container:
     c = build_container(config)
     await c.start()
     return c
+
+
+@asynccontextmanager
+async def running(config: EuryaleConfig) -> AsyncIterator[Container]:
+    """A started container for the block, stopped after it."""
+    c = await started(config)
+    try:
+        yield c
+    finally:
+        await c.stop()
+
+
+@asynccontextmanager
+async def in_process_client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on `container`'s app, in process (real database, real modules)."""
+    transport = httpx.ASGITransport(app=create_app(container))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
 
 
 async def wait_until(check: Callable[[], Awaitable[bool]], timeout: float = 10.0, interval: float = 0.05) -> bool:

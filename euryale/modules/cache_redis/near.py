@@ -95,6 +95,15 @@ class _Link(asyncio.Protocol):
         if self.near._link is self:  # not a link already replaced by a newer connection
             self.near._down()
 
+    def ping(self) -> asyncio.Future[None]:
+        """Send a PING; the future resolves with its pong (pongs answer PINGs in order, after every message Redis
+        queued before it), or when the connection is lost."""
+        assert self.transport is not None
+        pong: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.pong_waiters.append(pong)
+        self.transport.write(_command("PING"))
+        return pong
+
     async def call(self, *parts: Any) -> Any:
         assert self.transport is not None
         reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -176,10 +185,7 @@ class NearCache:
         link = self._link
         if not self.live or link is None or link.transport is None:
             return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        link.pong_waiters.append(waiter)
-        link.transport.write(_command("PING"))
-        await asyncio.wait_for(waiter, 5)
+        await asyncio.wait_for(link.ping(), 5)
 
     # ------------------------------------------------------------------ connection
 
@@ -237,21 +243,15 @@ class NearCache:
             prefixes = [part for prefix in self.prefixes for part in ("PREFIX", prefix)]
             await link.call("CLIENT", "TRACKING", "ON", "REDIRECT", client_id, "BCAST", *prefixes)
             self.client_id = int(client_id)
-            link.transport.write(_command("SUBSCRIBE", CHANNEL))  # type: ignore[union-attr]
-            reply: asyncio.Future[Any] = loop.create_future()
-            link.replies.append(reply)
-            confirmed = await asyncio.wait_for(reply, 5)
+            confirmed = await link.call("SUBSCRIBE", CHANNEL)
             if not (isinstance(confirmed, list) and confirmed[:1] == [b"subscribe"]):
                 raise ConnectionError(f"near cache: unexpected answer to SUBSCRIBE: {confirmed!r}")
             link.subscribed = True
-            self._entries.clear()
-            self.generation += 1
+            self.drop()
             self.live = True
             log.debug("near cache live", prefixes=self.prefixes)
             while not link.lost.done():
-                beat: asyncio.Future[None] = loop.create_future()
-                link.pong_waiters.append(beat)  # one waiter per PING: pongs answer them in order
-                link.transport.write(_command("PING"))  # type: ignore[union-attr]
+                beat = link.ping()
                 await asyncio.wait([beat, link.lost], timeout=2 * HEARTBEAT_S)
                 if link.lost.done():
                     break

@@ -4,6 +4,8 @@ client changes them, all dropped while the tracking connection is down (real Red
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -15,12 +17,19 @@ from tests.support import services
 from tests.support.arch import wait_until
 
 
-def _pair(prefix: str) -> tuple[RedisCache, RedisCache]:
-    """`near`: this process's cache; `other`: another process's (no near cache), writing the same keys."""
+@asynccontextmanager
+async def _paired(prefix: str, near_url: str | None = None) -> AsyncIterator[tuple[RedisCache, RedisCache]]:
+    """(this process's cache, with a near cache tracking at `near_url` (default: the Redis it reads); another
+    process's, without one, writing the same keys); their keys dropped and both stopped afterwards."""
     url = services.redis_url()
-    near = RedisCache(redis_client(url), prefix=prefix, ttl=30, url=url, near=("pk:", "version"))
+    cache = RedisCache(redis_client(url), prefix=prefix, ttl=30, url=near_url or url, near=("pk:", "version"))
     other = RedisCache(redis_client(url), prefix=prefix, ttl=30)
-    return near, other
+    try:
+        yield cache, other
+    finally:
+        await other.invalidate("*")
+        await cache.stop()
+        await other.stop()
 
 
 async def _live(cache: RedisCache) -> None:
@@ -40,8 +49,7 @@ async def _held(cache: RedisCache, key: str) -> Any:
 
 
 async def test_held_until_another_client_changes_it(prefix: str) -> None:
-    cache, other = _pair(prefix)
-    try:
+    async with _paired(prefix) as (cache, other):
         await _live(cache)
         assert cache.near is not None
         await other.set("pk:t1", {"id": "k1", "channels": ["sc_1"]})
@@ -68,15 +76,10 @@ async def test_held_until_another_client_changes_it(prefix: str) -> None:
         await cache.near.sync()
         assert await _held(cache, "pk:t1") is MISS, "until it is set"
         assert await cache.get_many(["pk:t1"]) == [{"id": "k1", "channels": ["sc_2"]}]
-    finally:
-        await cache.invalidate("*")
-        await cache.stop()
-        await other.stop()
 
 
 async def test_own_writes_drop_at_once_and_a_read_overtaken_by_an_invalidation_is_not_kept(prefix: str) -> None:
-    cache, other = _pair(prefix)
-    try:
+    async with _paired(prefix) as (cache, other):
         await _live(cache)
         assert cache.near is not None
         await other.set("version", "cv_1")
@@ -91,15 +94,10 @@ async def test_own_writes_drop_at_once_and_a_read_overtaken_by_an_invalidation_i
         cache.near.drop(cache.base + "unrelated")  # an invalidation while a read was in flight
         cache.near.put(cache.base + "version", "cv_old", generation)
         assert await _held(cache, "version") == "cv_2", "the late value was refused"
-    finally:
-        await cache.invalidate("*")
-        await cache.stop()
-        await other.stop()
 
 
 async def test_connection_lost_drops_every_copy_and_tracking_comes_back(prefix: str) -> None:
-    cache, other = _pair(prefix)
-    try:
+    async with _paired(prefix) as (cache, other):
         await _live(cache)
         near = cache.near
         assert near is not None and near.client_id is not None
@@ -127,27 +125,16 @@ async def test_connection_lost_drops_every_copy_and_tracking_comes_back(prefix: 
         await other.set("pk:t2", {"id": "k2", "revoked": False})
         await near.sync()
         assert await _held(cache, "pk:t2") is MISS, "the new connection tracks the keys too"
-    finally:
-        await cache.invalidate("*")
-        await cache.stop()
-        await other.stop()
 
 
 async def test_a_cache_without_redis_tracking_reads_through(prefix: str) -> None:
     """Nothing listens at the near cache's address: it never goes live, every read goes to Redis."""
-    url = services.redis_url()
-    cache = RedisCache(redis_client(url), prefix=prefix, ttl=30, url="redis://127.0.0.1:1/0", near=("pk:",))
-    other = RedisCache(redis_client(url), prefix=prefix, ttl=30)
-    try:
+    async with _paired(prefix, near_url="redis://127.0.0.1:1/0") as (cache, other):
         await other.set("pk:t3", {"id": "k3"})
         for _ in range(3):
             assert await cache.get_many(["pk:t3"]) == [{"id": "k3"}]
             await asyncio.sleep(0.05)
         assert cache.near is not None and not cache.near.live and cache.near.hits == 0
-    finally:
-        await other.invalidate("*")
-        await cache.stop()
-        await other.stop()
 
 
 def test_on_uvloop_as_the_server_runs_it(prefix: str) -> None:
@@ -156,8 +143,7 @@ def test_on_uvloop_as_the_server_runs_it(prefix: str) -> None:
     uvloop = pytest.importorskip("uvloop")  # uvicorn[standard] installs it where it runs
 
     async def scenario() -> None:
-        cache, other = _pair(prefix)
-        try:
+        async with _paired(prefix) as (cache, other):
             await _live(cache)
             assert cache.near is not None
             await other.set("pk:uv", {"id": "k"})
@@ -167,9 +153,5 @@ def test_on_uvloop_as_the_server_runs_it(prefix: str) -> None:
             await other.invalidate("pk:uv")
             await cache.near.sync()
             assert await _held(cache, "pk:uv") is MISS
-        finally:
-            await cache.invalidate("*")
-            await cache.stop()
-            await other.stop()
 
     uvloop.run(scenario())
