@@ -16,6 +16,7 @@ def build_database(config: EuryaleConfig) -> Database | None:
     return Database(
         pc.database_url,
         read_url=pc.database_read_url,
+        read_max_lag=pc.database_read_max_lag,
         schema=pc.database_schema,
         echo=pc.database_logging,
         pool_size=int(pool.get("max", DEFAULT_POOL_MAX)),

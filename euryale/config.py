@@ -62,6 +62,8 @@ class SessionOptions:
 class ProjectConfig:
     database_url: str | None = None
     database_read_url: str | None = None
+    # store catalog reads leave the replica while it is further behind the primary than this (seconds)
+    database_read_max_lag: float = 5.0
     database_schema: str = "public"
     database_logging: bool = False
     database_driver_options: dict[str, Any] = field(default_factory=dict)
@@ -277,6 +279,8 @@ def define_config(
     project = ProjectConfig(
         database_url=database_url,
         database_read_url=read_url,
+        database_read_max_lag=_float(get("database_read_max_lag", "DATABASE_READ_MAX_LAG", 5.0),
+                                     "project_config.database_read_max_lag", "DATABASE_READ_MAX_LAG"),
         database_schema=str(get("database_schema", "DATABASE_SCHEMA", "public")),
         database_logging=str(get("database_logging", "DATABASE_LOGGING", "false")).lower() in ("1", "true", "yes"),
         database_driver_options=dict(pc.get("database_driver_options") or {}),

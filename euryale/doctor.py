@@ -161,6 +161,52 @@ def check_database(config: EuryaleConfig, *, processes: int = 1) -> list[Finding
     return check_connection_budget(config, processes=processes)
 
 
+async def _server_facts(url: str) -> tuple[int, bool, str]:
+    """(system identifier, in recovery, hot_standby_feedback) of the server at `url`."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url, poolclass=None, connect_args={"timeout": 5})
+    try:
+        async with engine.connect() as conn:
+            system, recovery, feedback = (await conn.execute(text(
+                "SELECT (SELECT system_identifier FROM pg_control_system()), pg_is_in_recovery(), "
+                "current_setting('hot_standby_feedback')"))).one()
+            return int(system), bool(recovery), str(feedback)
+    finally:
+        await engine.dispose()
+
+
+def check_read_replica(config: EuryaleConfig) -> list[Finding]:
+    """DATABASE_READ_URL leads to a physical standby of DATABASE_URL's server, which keeps its reads running."""
+    pc = config.project_config
+    if not pc.database_read_url or not pc.database_url:
+        return []
+    try:
+        replica = asyncio.run(_server_facts(pc.database_read_url))
+    except Exception as exc:  # not fatal: catalog reads go to the primary while the replica does not answer
+        return [Finding("read_replica_unreachable", "warning", f"the read replica at DATABASE_READ_URL does not "
+                        f"answer ({type(exc).__name__}: {exc}): catalog reads go to the primary",
+                        "check DATABASE_READ_URL and that the standby accepts connections")]
+    try:
+        primary = asyncio.run(_server_facts(pc.database_url))
+    except Exception:  # reachability is check_database's finding
+        return []
+    if replica[0] != primary[0]:
+        return [Finding("read_replica_foreign", "fatal", "DATABASE_READ_URL leads to another PostgreSQL cluster "
+                        "than DATABASE_URL (system identifiers differ): it is no streaming replica of it, and "
+                        "Euryale reads nothing there", "point DATABASE_READ_URL at a physical standby of the "
+                        "primary, or unset it")]
+    if not replica[1]:
+        return [Finding("read_replica_is_primary", "warning", "DATABASE_READ_URL leads to the primary itself (not "
+                        "in recovery): catalog reads take no load off it", "point it at a standby, or unset it")]
+    if replica[2] != "on":
+        return [Finding("read_replica_feedback", "warning", "hot_standby_feedback is off on the read replica: "
+                        "replaying the primary's vacuum can cancel catalog reads running there",
+                        "set hot_standby_feedback = on in the standby's postgresql.conf")]
+    return []
+
+
 async def _available_connections(url: str) -> int:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -244,6 +290,7 @@ def diagnose(config: EuryaleConfig, *, database: bool = True, processes: int = 1
     findings = [*check_secrets(config), *check_cors(config), *check_topology(config), *check_modules(config)]
     if database:
         findings.extend(check_database(config, processes=processes))
+        findings.extend(check_read_replica(config))
         findings.extend(check_redis(config))
     return findings
 

@@ -5,7 +5,8 @@ The metric objects are module globals so any part of Euryale can update them wit
 - HTTP (fed by :class:`euryale.http.metrics.MetricsMiddleware`): ``euryale_http_requests_total`` and
   ``euryale_http_request_duration_seconds`` by method, route *template* (``/store/products/{id}``, never the raw
   path: bounded cardinality) and status; ``euryale_http_requests_in_flight``.
-- Database: ``euryale_db_pool_connections{engine,state}`` read from every :func:`track_database` pool at scrape.
+- Database: ``euryale_db_pool_connections{engine,state}`` read from every :func:`track_database` pool at scrape;
+  with a read replica, ``euryale_db_replica_usable`` and ``euryale_db_replica_lag_bytes`` (`euryale.db.replica`).
 - Event bus (fed by the relay / bus / subscribers): :data:`EVENTS_PUBLISHED`, :data:`EVENTS_PROCESSED`,
   :data:`EVENT_DEAD_LETTERS` (gauge: current size of the dead-letter set), :data:`EVENT_BUS_LAG` (seconds the
   oldest unpublished outbox row has waited; refreshed at scrape from the outbox table) and :data:`OUTBOX_PENDING`.
@@ -112,6 +113,16 @@ class _PoolCollector(Collector):
                     if fn is not None:
                         family.add_metric([label, state], float(fn()))
         yield family
+        usable = GaugeMetricFamily("euryale_db_replica_usable",
+                                   "1 while store catalog reads go to the read replica", labels=["engine"])
+        lag = GaugeMetricFamily("euryale_db_replica_lag_bytes",
+                                "WAL bytes the read replica had not replayed at its last sample", labels=["engine"])
+        for name, db in list(_databases.items()):
+            if db.replica is not None:
+                usable.add_metric([name], float(db.replica.usable))
+                if db.replica.lag_bytes is not None:
+                    lag.add_metric([name], float(db.replica.lag_bytes))
+        yield from (usable, lag)
 
 
 _POOL_COLLECTOR = _PoolCollector()

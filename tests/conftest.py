@@ -60,8 +60,9 @@ def _no_redis_keys_left(redis_client: aioredis.Redis) -> None:
     file whose tests start their own containers left their event streams behind."""
 
 
-def make_config(database: TestDatabase, **project: Any) -> EuryaleConfig:
-    """A config for in-process tests: the run's database, strong secrets, permissive test CORS."""
+def make_config(database: TestDatabase, *, modules: list[dict[str, Any]] | None = None,
+                **project: Any) -> EuryaleConfig:
+    """A config for in-process tests: the run's database, strong secrets, permissive test CORS (and `modules`)."""
     pc: dict[str, Any] = {
         "database_url": database.dsn,
         "worker_mode": "shared",
@@ -70,7 +71,7 @@ def make_config(database: TestDatabase, **project: Any) -> EuryaleConfig:
                  "auth_cors": "http://localhost:8000,http://localhost:9000"},
     }
     pc.update(project)
-    return define_config(project_config=pc)
+    return define_config(project_config=pc, modules=modules)
 
 
 @pytest.fixture(scope="session")

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util.concurrency import await_, greenlet_spawn
 
 from euryale.db.compiled import DEFERRED_WRITES
 from euryale.db.direct import flush_later
+from euryale.db.replica import REPLICA_FLOOR, ReplicaMonitor, primary_position
 
 
 def _json_dumps(value: Any) -> str:
@@ -111,13 +113,14 @@ REQUEST_CONNECTIONS: ContextVar[RequestConnections | None] = ContextVar("euryale
 
 
 class Database:
-    """Owns the engine (and an optional read-replica engine for store reads)."""
+    """Owns the engine (and an optional read-replica engine for store catalog reads)."""
 
     def __init__(
         self,
         url: str,
         *,
         read_url: str | None = None,
+        read_max_lag: float = 5.0,
         schema: str = "public",
         echo: bool = False,
         pool_size: int = DEFAULT_POOL_MAX,
@@ -150,7 +153,14 @@ class Database:
             "connect_args": connect_args,
         }
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        self.read_engine: AsyncEngine = create_async_engine(read_url, **kwargs) if read_url else self.engine
+        self.read_engine: AsyncEngine = self.engine
+        self.replica: ReplicaMonitor | None = None
+        if read_url:
+            # a replica that stops answering must not hold requests for asyncpg's 60 s default: its reads go to
+            # the primary instead (`catalog_read`)
+            replica_args = {**connect_args, "timeout": connect_args.get("timeout", 2)}
+            self.read_engine = create_async_engine(read_url, **{**kwargs, "connect_args": replica_args})
+            self.replica = ReplicaMonitor(self.engine, self.read_engine, max_lag=read_max_lag)
         self._commit_listeners: list[Callable[[list[Any]], None]] = []
         _run_queued_writes_first(self.engine)
 
@@ -194,9 +204,8 @@ class Database:
         async with self.transaction() as primary:
             yield primary
 
-    @asynccontextmanager
-    async def read(self, *, keep: bool = False) -> AsyncIterator[AsyncConnection]:
-        """A connection for reads (the replica when `database_read_url` is configured).
+    def read(self, *, keep: bool = False) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for reads, on the primary: it sees every write committed before it was asked for.
 
         Autocommit: under READ COMMITTED each statement reads its own snapshot inside a transaction too, so the
         BEGIN and the ROLLBACK that closed every read block were two round trips for nothing.
@@ -212,11 +221,36 @@ class Database:
         `keep`, a block that ends normally with its connection idle keeps it for the request's next read block
         (see :class:`RequestConnections`) instead of returning it to the pool.
         """
-        engine = self.read_engine
+        return self._read(self.engine, keep)
+
+    def catalog_read(self, *, keep: bool = False) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for a store catalog read (products, variants, categories, collections, tags, types,
+        options, regions, currencies, search), which may answer from the catalog as it was a moment ago: the read
+        replica when `database_read_url` is configured and :class:`~euryale.db.replica.ReplicaMonitor` finds it
+        close behind (and past :data:`~euryale.db.replica.REPLICA_FLOOR`), else the primary as :meth:`read`."""
+        replica = self.replica
+        engine = self.read_engine if replica is not None and replica.serves(REPLICA_FLOOR.get()) else self.engine
+        return self._read(engine, keep)
+
+    def is_replica(self, conn: AsyncConnection) -> bool:
+        """Whether `conn` reads from the replica (it may not have replayed the latest writes yet)."""
+        return self.replica is not None and conn.engine is self.read_engine
+
+    async def primary_position(self) -> str:
+        """The primary's current WAL position (`X/Y`), which the replica has replayed once it has everything
+        committed so far."""
+        return await primary_position(self.engine)
+
+    @asynccontextmanager
+    async def _read(self, engine: AsyncEngine, keep: bool) -> AsyncIterator[AsyncConnection]:
         shared = REQUEST_CONNECTIONS.get()
-        conn = shared.take(engine) if shared is not None else None
+        conn = None
+        if shared is not None:
+            conn = shared.take(engine)
+            if conn is None and shared.kept is not None:
+                await shared.release()  # one connection at a time per request, whichever server it is on
         if conn is None:
-            conn = AsyncConnection(engine, await greenlet_spawn(_autocommit_connection, engine))
+            conn = await self._checkout(engine)
         ended = False
         try:
             yield conn
@@ -229,7 +263,18 @@ class Database:
             else:
                 await _close(conn)
 
+    async def _checkout(self, engine: AsyncEngine) -> AsyncConnection:
+        try:
+            return AsyncConnection(engine, await greenlet_spawn(_autocommit_connection, engine))
+        except (OSError, SQLAlchemyError, TimeoutError) as exc:
+            if engine is self.engine or self.replica is None:
+                raise
+            self.replica.failed(exc)
+            return AsyncConnection(self.engine, await greenlet_spawn(_autocommit_connection, self.engine))
+
     async def dispose(self) -> None:
+        if self.replica is not None:
+            await self.replica.stop()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

@@ -3,6 +3,10 @@
 Keys carry a catalog version that every admin catalog write bumps (after its transaction), so a change is seen by
 the next read of every process; the TTL bounds what no write announces (price list dates). Responses that depend on
 stock (`inventory_quantity`) or on the customer are never cached.
+
+With a read replica, a version also carries the primary's WAL position once the write that made it had committed
+(`<id>@<X/Y>`), and a response is produced for it on the replica only once the replica has replayed that far
+(`euryale.db.replica.REPLICA_FLOOR`): the new version's entry is never filled with the catalog before the write.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from euryale.cache import CATALOG_VERSION_KEY
+from euryale.db.replica import REPLICA_FLOOR, lsn_value
 from euryale.http.json import dumps
 from euryale.ids import generate_id
 
@@ -37,7 +42,23 @@ async def bump_catalog_version(container: Any) -> None:
     """Invalidate every cached catalog response (all processes)."""
     cache = shared_cache(container)
     if cache is not None:
-        await cache.set(VERSION_KEY, generate_id("cv"), 7 * 24 * 3600)
+        await _new_version(container, cache)
+
+
+async def _new_version(container: Any, cache: Any) -> str:
+    """A new catalog version, set in the shared cache (with the primary's WAL position when there is a replica)."""
+    version = generate_id("cv")
+    db = container.db
+    if db is not None and db.replica is not None:
+        version = f"{version}@{await db.primary_position()}"
+    await cache.set(VERSION_KEY, version, 7 * 24 * 3600)
+    return version
+
+
+def _floor(version: str) -> int | None:
+    """The WAL position a replica must have replayed to produce responses for `version`."""
+    _, at, position = version.partition("@")
+    return lsn_value(position) if at else None
 
 
 async def bump_after_write(request: Request) -> AsyncIterator[None]:
@@ -112,8 +133,7 @@ async def cached_json(request: Request, key_parts: list[Any], produce: Callable[
     # store_context read it with the publishable key, in the same round trip (this request: never stale)
     version = getattr(request.state, "catalog_version", None) or await cache.get(VERSION_KEY)
     if version is None:
-        version = generate_id("cv")
-        await cache.set(VERSION_KEY, version, 7 * 24 * 3600)
+        version = await _new_version(request.app.state.container, cache)
     digest = hashlib.sha256(repr([request.url.path, *key_parts]).encode()).hexdigest()
     memo = _memo(request)
     body = memo.get(version, digest)
@@ -157,7 +177,11 @@ async def _fill(cache: Any, memo: ResponseMemo, version: str, digest: str,
     if isinstance(stored, (bytes, str)):
         body = stored.encode() if isinstance(stored, str) else stored
     else:
-        body = dumps(await produce())
+        floor = REPLICA_FLOOR.set(_floor(version))
+        try:
+            body = dumps(await produce())
+        finally:
+            REPLICA_FLOOR.reset(floor)
         await (cache.set_bytes(key, body, TTL) if raw else cache.set(key, body.decode(), TTL))
     # the memo keeps it at most as long as the shared cache does (price list dates are not announced by writes)
     memo.put(version, digest, body, TTL)

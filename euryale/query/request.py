@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import fastapi.routing
 from fastapi import Request
 from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.convertors import PathConvertor, StringConvertor
 from starlette.responses import Response
 from starlette.routing import compile_path
 
+from euryale.db import Database
 from euryale.errors import invalid_data
 from euryale.http.handler import lean_handler
 from euryale.http.json import RouteEncoder
@@ -118,12 +121,19 @@ def read_request(request: Request, resource: Resource, *, store: bool, default_l
     return ReadRequest(query=query, params=params, sel=sel)
 
 
+def _reading(request: Request, store: bool) -> AbstractAsyncContextManager[AsyncConnection]:
+    """The connection of a generic read: store routes read the catalog (the replica may answer), admin ones the
+    primary."""
+    db: Database = request.app.state.container.database()
+    return db.catalog_read() if store else db.read()
+
+
 async def list_envelope(request: Request, resource: Resource, key: str, *, store: bool, default_limit: int = 50,
                         ctx: dict[str, Any] | None = None, extra: Any = (),
                         read: ReadRequest | None = None) -> dict[str, Any]:
     """`{<key>: [...], count, offset, limit}` for a list route."""
     rr = read or read_request(request, resource, store=store, default_limit=default_limit)
-    async with request.app.state.container.database().read() as conn:
+    async with _reading(request, store) as conn:
         rows, count = await list_resource(conn, resource, query=rr.query, params=rr.params, sel=rr.sel, ctx=ctx,
                                           extra=extra)
     return {key: rows, "count": count, "offset": rr.params.offset, "limit": rr.params.limit}
@@ -135,5 +145,5 @@ async def retrieve_one(request: Request, resource: Resource, id: str, *, store: 
     """One record with the request's `fields`."""
     if sel is None:
         sel = read_request(request, resource, store=store).sel
-    async with request.app.state.container.database().read() as conn:
+    async with _reading(request, store) as conn:
         return await retrieve_resource(conn, resource, id=id, sel=sel, ctx=ctx, extra=extra, label=label)

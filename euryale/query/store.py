@@ -61,8 +61,13 @@ async def read_context(request: Request, rr: ReadRequest, ctx: StoreContext, cus
     wants_price = vsel is not None and vsel.has("calculated_price")
     if wants_price:
         async with AsyncExitStack() as stack:
-            price_conn = conn if conn is not None else await stack.enter_async_context(
-                request.app.state.container.database().read())
+            db = request.app.state.container.database()
+            # a cart's region and customer as its last write left them: never from a replica behind that write
+            fresh = bool(price_params.get("cart_id"))
+            if conn is None or (fresh and db.is_replica(conn)):
+                price_conn = await stack.enter_async_context(db.read() if fresh else db.catalog_read())
+            else:
+                price_conn = conn
             out["pricing"] = await pricing_context(
                 price_conn, region_id=price_params.get("region_id") or None,
                 country_code=price_params.get("country_code") or None,

@@ -45,7 +45,7 @@ async def _list_products(request: Request, ctx: StoreContext, customer: AuthCont
     channels = scoped_channels(rr, ctx)
     rr.query.pop("status", None)
     container = request.app.state.container
-    async with container.database().read() as conn:
+    async with container.database().catalog_read() as conn:
         loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
         if is_plain_listing(rr):  # (price context keys are out of the query now)
             page = None
@@ -78,7 +78,7 @@ async def _retrieve_product(product_id: str, request: Request, ctx: StoreContext
         rr.sel.relations["categories"] = FieldSelection(scalars={"is_internal"})
     channels = scoped_channels(rr, ctx)
     container = request.app.state.container
-    async with container.database().read() as conn:
+    async with container.database().catalog_read() as conn:
         loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
         product: Any = None
         if serves(DETAIL_SHAPE, rr.sel):

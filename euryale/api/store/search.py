@@ -86,7 +86,7 @@ async def store_search(body: SearchBatch | SearchQuery, request: Request,
         definition = search.get_index(query.entity)
         plans.append((query, _scope(definition, ctx)))
     results = []
-    async with container.database().read() as conn:
+    async with container.database().catalog_read() as conn:
         for query, scope in plans:
             results.append(await search.search(conn, query.entity, query.model_dump(exclude_none=True), scope))
     return json({"results": results})

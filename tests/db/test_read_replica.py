@@ -1,0 +1,268 @@
+"""`database_read_url` against a real streaming replica (tests/support/replica.py): store catalog reads go to the
+replica while it keeps up; every read that must see the request's own writes (carts, admin, the workflow engine,
+auth) goes to the primary; a replica behind, or down, is left for the primary; the catalog response cache is never
+filled from a replica that has not replayed the write that bumped its version.
+
+Replay on the standby is paused (`pg_wal_replay_pause()`) to make its lag certain: what it answers then is the
+catalog before the write, which shows which server answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from euryale import doctor
+from euryale.config import EuryaleConfig
+from euryale.container import Container
+from euryale.db import migrate
+from euryale.db.replica import lsn_value
+from tests.conftest import make_config
+from tests.support.arch import in_process_client, running, wait_until
+from tests.support.catalog import admin_headers, unique
+from tests.support.commerce import Shop, make_shop
+from tests.support.replica import ReplicaPair, free_port, start_replica_pair
+from tests.support.services import TestDatabase, redis_url
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[ReplicaPair]:
+    p = start_replica_pair()
+    try:
+        yield p
+    finally:
+        p.stop()
+
+
+@pytest.fixture(scope="module")
+async def primary_db(pair: ReplicaPair) -> TestDatabase:
+    """A migrated database on the pair's primary (gone with the pair)."""
+    name = "euryale_replica_test"
+    conn = await asyncpg.connect(pair.primary_dsn())
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    db = TestDatabase(name=name, dsn=pair.primary_dsn(name))
+    await asyncio.to_thread(migrate.upgrade, db.url)
+    return db
+
+
+@pytest.fixture
+async def standby(pair: ReplicaPair) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to the standby; replay is running again after the test, whatever it did."""
+    conn = await asyncpg.connect(pair.standby_dsn())
+    try:
+        yield conn
+    finally:
+        try:
+            await conn.execute("SELECT pg_wal_replay_resume()")
+        finally:
+            await conn.close()
+
+
+async def _position(dsn: str, sql: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return lsn_value(str(await conn.fetchval(sql)))
+    finally:
+        await conn.close()
+
+
+async def caught_up(pair: ReplicaPair) -> None:
+    """Wait until the standby has replayed everything committed on the primary so far."""
+    target = await _position(pair.primary_dsn(), "SELECT pg_current_wal_lsn()::text")
+
+    async def replayed() -> bool:
+        return await _position(pair.standby_dsn(), "SELECT pg_last_wal_replay_lsn()::text") >= target
+
+    assert await wait_until(replayed, timeout=20)
+
+
+async def replica_in_use(container: Container, expected: bool = True) -> None:
+    """Wait for the server's replica monitor to reach `expected` (a store read starts it)."""
+    db = container.database()
+    assert db.replica is not None
+
+    async def reached() -> bool:
+        db.replica.ensure_running()
+        return db.replica.usable is expected
+
+    assert await wait_until(reached, timeout=20), (db.replica.usable, db.replica.lag_bytes)
+
+
+async def _title(client: httpx.AsyncClient, shop: Shop, product_id: str, **params: str) -> str:
+    res = await client.get(f"/store/products/{product_id}", headers=shop.headers, params=params)
+    assert res.status_code == 200, res.text
+    return str(res.json()["product"]["title"])
+
+
+async def _rename(client: httpx.AsyncClient, headers: dict[str, str], product_id: str) -> str:
+    title = unique("Renamed")
+    res = await client.post(f"/admin/products/{product_id}", json={"title": title}, headers=headers)
+    assert res.status_code == 200, res.text
+    return title
+
+
+async def _listed_titles(client: httpx.AsyncClient, shop: Shop) -> set[str]:
+    res = await client.get("/store/products", headers=shop.headers, params={"limit": 50})
+    assert res.status_code == 200, res.text
+    return {p["title"] for p in res.json()["products"]}
+
+
+def _config(pair: ReplicaPair, db: TestDatabase, **project: Any) -> EuryaleConfig:
+    return make_config(db, database_read_url=pair.standby_dsn(db.name), **project)
+
+
+async def test_catalog_reads_use_the_replica_and_every_other_read_the_primary(
+        pair: ReplicaPair, primary_db: TestDatabase, standby: asyncpg.Connection) -> None:
+    config = _config(pair, primary_db, database_read_max_lag=600)
+    async with running(config) as container, in_process_client(container) as client:
+        shop = await make_shop(container)
+        product_id = shop.variants[0].product_id
+        before = await _title(client, shop, product_id)
+        await caught_up(pair)
+        await replica_in_use(container)
+        admin = admin_headers(config)
+
+        await standby.execute("SELECT pg_wal_replay_pause()")
+        after = await _rename(client, admin, product_id)
+        # the store's catalog comes from the replica, which has not replayed the rename
+        assert await _title(client, shop, product_id) == before
+        assert before in await _listed_titles(client, shop)
+        # the admin reads the primary
+        res = await client.get(f"/admin/products/{product_id}", headers=admin)
+        assert res.json()["product"]["title"] == after
+
+        # a cart made while replay is paused exists only on the primary: its reads and writes all go there
+        res = await client.post("/store/carts", json={"region_id": shop.region_id}, headers=shop.headers)
+        assert res.status_code == 200, res.text
+        cart_id = res.json()["cart"]["id"]
+        res = await client.post(f"/store/carts/{cart_id}/line-items",
+                                json={"variant_id": shop.variants[0].id, "quantity": 2}, headers=shop.headers)
+        assert res.status_code == 200, res.text
+        res = await client.get(f"/store/carts/{cart_id}", headers=shop.headers)
+        assert res.status_code == 200, res.text
+        assert [i["quantity"] for i in res.json()["cart"]["items"]] == [2]
+        # a product priced for that cart: the page from the replica, the cart's pricing context from the primary
+        res = await client.get(f"/store/products/{product_id}", headers=shop.headers, params={"cart_id": cart_id})
+        assert res.status_code == 200, res.text
+        assert res.json()["product"]["title"] == before
+        variant = next(v for v in res.json()["product"]["variants"] if v["id"] == shop.variants[0].id)
+        assert variant["calculated_price"]["calculated_amount"] == float(shop.variants[0].price)
+        # the store's own customer routes read the primary too (a customer made while replay is paused)
+        res = await client.post("/auth/customer/emailpass/register",
+                                json={"email": f"{unique('c')}@example.com", "password": "a-long-passphrase"})
+        assert res.status_code == 200, res.text
+
+        await standby.execute("SELECT pg_wal_replay_resume()")
+        await caught_up(pair)
+        assert await _title(client, shop, product_id) == after
+
+
+async def test_a_replica_further_behind_than_the_max_lag_is_left_for_the_primary(
+        pair: ReplicaPair, primary_db: TestDatabase, standby: asyncpg.Connection) -> None:
+    config = _config(pair, primary_db, database_read_max_lag=0.5)
+    async with running(config) as container, in_process_client(container) as client:
+        shop = await make_shop(container)
+        product_id = shop.variants[0].product_id
+        await _title(client, shop, product_id)
+        await caught_up(pair)
+        await replica_in_use(container)
+
+        await standby.execute("SELECT pg_wal_replay_pause()")
+        after = await _rename(client, admin_headers(config), product_id)
+        await replica_in_use(container, expected=False)
+        assert await _title(client, shop, product_id) == after
+        metrics = (await client.get("/metrics")).text
+        assert 'euryale_db_replica_usable{engine="main"} 0.0' in metrics
+
+        await standby.execute("SELECT pg_wal_replay_resume()")
+        await replica_in_use(container)
+        assert await _title(client, shop, product_id) == after
+        assert 'euryale_db_replica_usable{engine="main"} 1.0' in (await client.get("/metrics")).text
+
+
+async def test_the_catalog_cache_is_never_filled_from_a_replica_behind_the_write(
+        pair: ReplicaPair, primary_db: TestDatabase, standby: asyncpg.Connection, redis_prefix: str) -> None:
+    config = _config(pair, primary_db, database_read_max_lag=600, redis_url=redis_url(), modules=[
+        {"resolve": "euryale.modules.cache_redis", "options": {"prefix": f"{redis_prefix}replica:"}}])
+    async with running(config) as container, in_process_client(container) as client:
+        shop = await make_shop(container)
+        product_id = shop.variants[0].product_id
+        before = await _title(client, shop, product_id)
+        await caught_up(pair)
+        await replica_in_use(container)
+        admin = admin_headers(config)
+
+        await standby.execute("SELECT pg_wal_replay_pause()")
+        after = await _rename(client, admin, product_id)
+        # the rename bumped the catalog version; the replica has not replayed it, so the new version's entries
+        # are produced on the primary (the replica still answers reads that fill nothing)
+        assert await _title(client, shop, product_id) == after
+        assert await _title(client, shop, product_id) == after  # from the cache now
+        assert after in await _listed_titles(client, shop) and before not in await _listed_titles(client, shop)
+        assert container.database().replica is not None and container.database().replica.usable
+
+        await standby.execute("SELECT pg_wal_replay_resume()")
+        await caught_up(pair)
+        assert await _title(client, shop, product_id) == after
+
+
+async def test_reads_go_to_the_primary_while_the_replica_is_down(
+        pair: ReplicaPair, primary_db: TestDatabase) -> None:
+    config = _config(pair, primary_db, database_read_max_lag=600)
+    async with running(config) as container, in_process_client(container) as client:
+        shop = await make_shop(container)
+        product_id = shop.variants[0].product_id
+        title = await _title(client, shop, product_id)
+        await caught_up(pair)
+        await replica_in_use(container)
+
+        await asyncio.to_thread(pair.stop_standby)
+        try:
+            await replica_in_use(container, expected=False)
+            assert await _title(client, shop, product_id) == title
+            assert title in await _listed_titles(client, shop)
+        finally:
+            await asyncio.to_thread(pair.start_standby)
+        await replica_in_use(container)
+        assert await _title(client, shop, product_id) == title
+
+
+async def test_a_read_url_to_another_cluster_is_never_read(pair: ReplicaPair, primary_db: TestDatabase,
+                                                           database: TestDatabase) -> None:
+    # `database` (the run's own database, migrated, on another PostgreSQL server) has none of this shop's rows
+    config = make_config(primary_db, database_read_url=database.dsn)
+    async with running(config) as container, in_process_client(container) as client:
+        shop = await make_shop(container)
+        product_id = shop.variants[0].product_id
+        replica = container.database().replica
+        assert replica is not None
+
+        async def sampled() -> bool:
+            replica.ensure_running()
+            return replica.foreign
+
+        assert await wait_until(sampled)
+        assert await _title(client, shop, product_id)
+        assert not replica.usable
+
+
+def test_doctor_checks_the_read_replica(pair: ReplicaPair, primary_db: TestDatabase, database: TestDatabase
+                                       ) -> None:
+    def codes(read_url: str) -> list[str]:
+        return [f.code for f in doctor.check_read_replica(make_config(primary_db, database_read_url=read_url))]
+
+    # the test standby keeps PostgreSQL's default hot_standby_feedback (off)
+    assert codes(pair.standby_dsn(primary_db.name)) == ["read_replica_feedback"]
+    assert codes(pair.primary_dsn(primary_db.name)) == ["read_replica_is_primary"]
+    assert codes(database.dsn) == ["read_replica_foreign"]
+    assert codes(f"postgresql://postgres@127.0.0.1:{free_port()}/x") == ["read_replica_unreachable"]
+    findings = doctor.check_read_replica(make_config(primary_db, database_read_url=database.dsn))
+    assert findings[0].severity == "fatal"
