@@ -177,6 +177,37 @@ async def _server_facts(url: str) -> tuple[int, bool, str]:
         await engine.dispose()
 
 
+async def _default_schema(url: str) -> str | None:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url, poolclass=None, connect_args={"statement_cache_size": 0})
+    try:
+        async with engine.connect() as conn:
+            schema = (await conn.execute(text("SELECT current_schema()"))).scalar_one_or_none()
+            return None if schema is None else str(schema)
+    finally:
+        await engine.dispose()
+
+
+def check_pooled_schema(config: EuryaleConfig) -> list[Finding]:
+    """Behind a transaction-mode pooler (`statement_cache: False`) Euryale cannot send its search_path (PgBouncer
+    refuses the startup parameter): the role's or database's own search_path must lead to `database_schema`."""
+    pc = config.project_config
+    if not pc.database_url or pc.database_driver_options.get("statement_cache", True):
+        return []
+    try:
+        schema = asyncio.run(_default_schema(pc.database_url))
+    except Exception:  # reachability is check_database's finding
+        return []
+    if schema == pc.database_schema:
+        return []
+    return [Finding("pooled_search_path", "fatal", f"with statement_cache False (a transaction-mode pooler) the "
+                    f"connection's own search_path is used, and it leads to {schema!r}, not database_schema "
+                    f"{pc.database_schema!r}", f"ALTER ROLE <user> SET search_path = {pc.database_schema} (or ALTER "
+                    "DATABASE), or connect directly")]
+
+
 def check_read_replica(config: EuryaleConfig) -> list[Finding]:
     """DATABASE_READ_URL leads to a physical standby of DATABASE_URL's server, which keeps its reads running."""
     pc = config.project_config
@@ -290,6 +321,7 @@ def diagnose(config: EuryaleConfig, *, database: bool = True, processes: int = 1
     findings = [*check_secrets(config), *check_cors(config), *check_topology(config), *check_modules(config)]
     if database:
         findings.extend(check_database(config, processes=processes))
+        findings.extend(check_pooled_schema(config))
         findings.extend(check_read_replica(config))
         findings.extend(check_redis(config))
     return findings

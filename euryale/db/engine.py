@@ -131,9 +131,12 @@ class Database:
         self.url = url
         connect_args: dict[str, Any] = {"server_settings": {"search_path": schema, "application_name": "euryale"}}
         if not statement_cache:
-            # transaction-mode PgBouncer cannot keep prepared statements across transactions
+            # behind a transaction-mode PgBouncer: it cannot keep prepared statements across transactions, and it
+            # refuses a connection that sends `search_path` ("unsupported startup parameter"); the schema comes
+            # from the role's or database's own search_path then (`euryale doctor` checks it)
             connect_args["statement_cache_size"] = 0
             connect_args["prepared_statement_cache_size"] = 0
+            del connect_args["server_settings"]["search_path"]
         else:
             # asyncpg prepares a statement longer than 15 KiB again on every execution (parse + plan each time);
             # the hot reads compiled once (euryale.db.compiled) embed their relations and can approach that size

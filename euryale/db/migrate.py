@@ -4,6 +4,10 @@ Each module (core and user), the links and the framework own a folder of revisio
 a branch label; `upgrade("heads")` applies them all. Every run holds a PostgreSQL advisory lock, so replicas that
 race on `db:migrate` apply each revision exactly once: the first runs them, the others wait, find nothing pending
 and exit 0.
+
+A run is one transaction (PostgreSQL's DDL is transactional): the lock is the transaction's, and a run that fails
+leaves the schema as it found it. A transaction-mode pooler (PgBouncer) keeps one transaction on one server
+connection, so the release step may go through it like everything else.
 """
 
 from __future__ import annotations
@@ -71,16 +75,17 @@ def alembic_config(url: str, extra_packages: Iterable[str] = ()) -> Config:
 
 
 async def _run_locked(url: str, fn: Any) -> Any:
+    """`fn(sync_connection)` (which commits) in one transaction holding the migration lock.
+
+    The lock was a session lock taken in a transaction of its own: through a transaction-mode PgBouncer it stayed
+    on whichever server connection took it (unlocking ran on another), and racing runs, each holding one of the
+    pooler's server connections while waiting for it, left the run that held it none to continue on: every run
+    waited forever (tests/db/test_pgbouncer.py)."""
     engine = create_async_engine(url, poolclass=None)
     try:
         async with engine.connect() as conn:
-            await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
-            try:
-                await conn.commit()
-                return await conn.run_sync(fn)
-            finally:
-                await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
-                await conn.commit()
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            return await conn.run_sync(fn)
     finally:
         await engine.dispose()
 

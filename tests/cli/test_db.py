@@ -84,3 +84,33 @@ async def test_migrate_names_a_database_migrated_by_a_newer_version(empty_db: se
     assert res.returncode == 1
     assert "'links_0999'" in res.stderr and "newer version migrated it" in res.stderr, res.stderr
     assert "Traceback" not in res.stderr
+
+
+async def test_a_failed_migration_run_changes_nothing(empty_db: services.TestDatabase, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run is one transaction: a revision that fails takes the run's earlier revisions (core and its own module's
+    first one) with it, and the lock with them (the next run is not kept waiting)."""
+    package = f"failing_{uuid.uuid4().hex[:8]}"
+    migrations = tmp_path / package / "migrations"
+    migrations.mkdir(parents=True)
+    (tmp_path / package / "__init__.py").write_text("")
+    (migrations / "__init__.py").write_text("")
+    (migrations / "0001_table.py").write_text(
+        f'from alembic import op\nrevision = "{package}_0001"\ndown_revision = None\n'
+        f'branch_labels = ("{package}",)\ndepends_on = None\n'
+        f'def upgrade():\n    op.execute("CREATE TABLE {package}_thing (id text PRIMARY KEY)")\n')
+    (migrations / "0002_broken.py").write_text(
+        f'from alembic import op\nrevision = "{package}_0002"\ndown_revision = "{package}_0001"\n'
+        'branch_labels = None\ndepends_on = None\n'
+        'def upgrade():\n    op.execute("ALTER TABLE no_such_table ADD COLUMN x int")\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(Exception, match="no_such_table"):
+        await asyncio.to_thread(migrate.upgrade, empty_db.url, "heads", [package])
+    conn = await asyncpg.connect(empty_db.dsn)
+    try:
+        tables = {r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")}
+    finally:
+        await conn.close()
+    assert tables == set()  # neither the core tables nor the module's first table, nor alembic_version
+    applied = await asyncio.wait_for(asyncio.to_thread(migrate.upgrade, empty_db.url), timeout=120)
+    assert "region_0001" in applied

@@ -37,7 +37,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _run_as() -> dict[str, Any]:
+def run_as() -> dict[str, Any]:
     """subprocess arguments that run a PostgreSQL binary as a non-root user."""
     if os.geteuid() != 0:
         return {}
@@ -98,7 +98,7 @@ class ReplicaPair:
 def start_replica_pair() -> ReplicaPair:
     """A running primary (wal_level replica) and a hot standby streaming from it (both trust, on 127.0.0.1)."""
     root = Path(tempfile.mkdtemp(prefix="euryale-replica-"))
-    pair = ReplicaPair(root=root, primary_port=free_port(), standby_port=free_port(), _as=_run_as())
+    pair = ReplicaPair(root=root, primary_port=free_port(), standby_port=free_port(), _as=run_as())
     try:
         if pair._as:
             os.chown(root, pair._as["user"], pair._as["group"])

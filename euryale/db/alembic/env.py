@@ -9,6 +9,8 @@ from alembic import context
 attributes = context.config.attributes
 context.configure(
     connection=attributes["connection"],
+    # euryale.db.migrate hands a connection inside the run's one transaction (which holds the lock): Alembic
+    # begins none of its own
     transaction_per_migration=True,
     target_metadata=attributes.get("target_metadata"),
     include_object=attributes.get("include_object"),
