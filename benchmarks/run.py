@@ -640,7 +640,7 @@ def write_soak_report(args: argparse.Namespace, tool: str, startup: float, idle_
     now = dt.datetime.now(dt.UTC)
     out_dir = REPO / "benchmarks" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{now:%Y-%m-%d}-{commit}-soak{args.soak:g}.md"
+    path = _unused(out_dir, f"{now:%Y-%m-%d}-{commit}-soak{args.soak:g}")
     peak = max((s.server_rss for s in samples), default=0.0)
     lines = [
         f"# Soak {args.soak:g} s, {now:%Y-%m-%d %H:%M} UTC, commit {commit}",
@@ -664,10 +664,7 @@ def write_soak_report(args: argparse.Namespace, tool: str, startup: float, idle_
           f"{s.errors} |" for s in samples],
         "",
     ]
-    path.write_text("\n".join(lines))
-    print(f"\nwrote {path.relative_to(REPO)}\n")
-    print("\n".join(lines))
-    return path
+    return _write(args, path, lines)
 
 
 async def scenarios(ctx: Ctx, wanted: list[str], wrk: str | None) -> list[Result]:
@@ -809,9 +806,9 @@ def write_report(args: argparse.Namespace, data: dict[str, Any], tool: str, star
     now = dt.datetime.now(dt.UTC)
     out_dir = REPO / "benchmarks" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / (f"{now:%Y-%m-%d}-{commit}{'-x' + str(args.scale) if args.scale != 1 else ''}"
-                      f"{'-w' + str(args.server_processes) if args.server_processes != 1 else ''}"
-                      f"{'-uncached' if args.uncached else ''}.md")
+    path = _unused(out_dir, f"{now:%Y-%m-%d}-{commit}{'-x' + str(args.scale) if args.scale != 1 else ''}"
+                            f"{'-w' + str(args.server_processes) if args.server_processes != 1 else ''}"
+                            f"{'-uncached' if args.uncached else ''}")
     lines = [
         f"# Benchmark {now:%Y-%m-%d %H:%M} UTC, commit {commit}",
         "",
@@ -833,6 +830,23 @@ def write_report(args: argparse.Namespace, data: dict[str, Any], tool: str, star
         *[fmt_row(r) for r in results],
         "",
     ]
+    return _write(args, path, lines)
+
+
+def _unused(out_dir: Path, stem: str) -> Path:
+    """`<stem>.md`, or `<stem>-2.md`, `-3`... when an earlier run of the same commit and options wrote it (a
+    later run, of a subset of scenarios say, must not replace a full run's table)."""
+    path, n = out_dir / f"{stem}.md", 1
+    while path.exists():
+        n += 1
+        path = out_dir / f"{stem}-{n}.md"
+    return path
+
+
+def _write(args: argparse.Namespace, path: Path, lines: list[str]) -> Path:
+    if args.no_write:
+        print("\n".join(lines))
+        return path
     path.write_text("\n".join(lines))
     print(f"\nwrote {path.relative_to(REPO)}\n")
     print("\n".join(lines))
@@ -850,6 +864,8 @@ def main() -> None:
     parser.add_argument("--tool", choices=("wrk", "python"), default="wrk")
     parser.add_argument("--scenarios", default=",".join(TARGETS))
     parser.add_argument("--keep-logs", action="store_true")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print the table only, write no results file (the runs of an A/B comparison)")
     parser.add_argument("--server-processes", type=int, default=1, metavar="N",
                         help="`euryale start --workers N` (the issue's targets are for N=1)")
     parser.add_argument("--soak", type=float, default=0, metavar="SECONDS",

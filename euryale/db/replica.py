@@ -35,7 +35,6 @@ log = structlog.get_logger(__name__)
 # the WAL position a catalog read's replica must have replayed (None: any replica the monitor accepts)
 REPLICA_FLOOR: ContextVar[int | None] = ContextVar("euryale_replica_floor", default=None)
 
-_PRIMARY_POSITION = text("SELECT pg_current_wal_lsn()::text")
 # a server's identity (shared by a primary and its physical standbys) and how far it has replayed; one that is not
 # in recovery is read as the primary itself (a read URL through another host or pooler)
 _SAMPLE = text("SELECT (SELECT system_identifier FROM pg_control_system()), (CASE WHEN pg_is_in_recovery() "
@@ -48,19 +47,17 @@ def lsn_value(lsn: str) -> int:
     return (int(high, 16) << 32) + int(low, 16)
 
 
-async def primary_position(engine: AsyncEngine) -> str:
-    """The primary's current WAL position (`X/Y`): everything committed before this call lies at or before it."""
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        return str((await conn.execute(_PRIMARY_POSITION)).scalar_one())
-
-
 async def _sample(engine: AsyncEngine) -> tuple[int, str | None]:
     """(system identifier, WAL position replayed or written) of the server behind `engine`."""
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         system, position = (await conn.execute(_SAMPLE)).one()
         return int(system), position
+
+
+async def primary_position(engine: AsyncEngine) -> str:
+    """The primary's current WAL position (`X/Y`): everything committed before this call lies at or before it."""
+    return str((await _sample(engine))[1])
 
 
 class ReplicaMonitor:
