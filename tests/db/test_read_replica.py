@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -119,16 +121,35 @@ def _config(pair: ReplicaPair, db: TestDatabase, **project: Any) -> EuryaleConfi
     return make_config(db, database_read_url=pair.standby_dsn(db.name), **project)
 
 
-async def test_catalog_reads_use_the_replica_and_every_other_read_the_primary(
-        pair: ReplicaPair, primary_db: TestDatabase, standby: asyncpg.Connection) -> None:
-    config = _config(pair, primary_db, database_read_max_lag=600)
+@dataclass
+class Scene:
+    config: EuryaleConfig
+    container: Container
+    client: httpx.AsyncClient
+    shop: Shop
+    product_id: str
+    title: str  # the product's title as created (replayed by the standby)
+
+
+@asynccontextmanager
+async def shop_on_replica(pair: ReplicaPair, db: TestDatabase, **project: Any) -> AsyncIterator[Scene]:
+    """A running app reading the catalog from the standby (`project`: more project config), a shop in it, the
+    standby caught up and in use."""
+    config = _config(pair, db, **project)
     async with running(config) as container, in_process_client(container) as client:
         shop = await make_shop(container)
         product_id = shop.variants[0].product_id
-        before = await _title(client, shop, product_id)
+        title = await _title(client, shop, product_id)
         await caught_up(pair)
         await replica_in_use(container)
-        admin = admin_headers(config)
+        yield Scene(config, container, client, shop, product_id, title)
+
+
+async def test_catalog_reads_use_the_replica_and_every_other_read_the_primary(
+        pair: ReplicaPair, primary_db: TestDatabase, standby: asyncpg.Connection) -> None:
+    async with shop_on_replica(pair, primary_db, database_read_max_lag=600) as scene:
+        client, shop, product_id, before = scene.client, scene.shop, scene.product_id, scene.title
+        admin = admin_headers(scene.config)
 
         await standby.execute("SELECT pg_wal_replay_pause()")
         after = await _rename(client, admin, product_id)
@@ -167,16 +188,11 @@ async def test_catalog_reads_use_the_replica_and_every_other_read_the_primary(
 
 async def test_a_replica_further_behind_than_the_max_lag_is_left_for_the_primary(
         pair: ReplicaPair, primary_db: TestDatabase, standby: asyncpg.Connection) -> None:
-    config = _config(pair, primary_db, database_read_max_lag=0.5)
-    async with running(config) as container, in_process_client(container) as client:
-        shop = await make_shop(container)
-        product_id = shop.variants[0].product_id
-        await _title(client, shop, product_id)
-        await caught_up(pair)
-        await replica_in_use(container)
+    async with shop_on_replica(pair, primary_db, database_read_max_lag=0.5) as scene:
+        client, shop, product_id, container = scene.client, scene.shop, scene.product_id, scene.container
 
         await standby.execute("SELECT pg_wal_replay_pause()")
-        after = await _rename(client, admin_headers(config), product_id)
+        after = await _rename(client, admin_headers(scene.config), product_id)
         await replica_in_use(container, expected=False)
         assert await _title(client, shop, product_id) == after
         metrics = (await client.get("/metrics")).text
@@ -190,24 +206,20 @@ async def test_a_replica_further_behind_than_the_max_lag_is_left_for_the_primary
 
 async def test_the_catalog_cache_is_never_filled_from_a_replica_behind_the_write(
         pair: ReplicaPair, primary_db: TestDatabase, standby: asyncpg.Connection, redis_prefix: str) -> None:
-    config = _config(pair, primary_db, database_read_max_lag=600, redis_url=redis_url(), modules=[
-        {"resolve": "euryale.modules.cache_redis", "options": {"prefix": f"{redis_prefix}replica:"}}])
-    async with running(config) as container, in_process_client(container) as client:
-        shop = await make_shop(container)
-        product_id = shop.variants[0].product_id
-        before = await _title(client, shop, product_id)
-        await caught_up(pair)
-        await replica_in_use(container)
-        admin = admin_headers(config)
+    cache = {"resolve": "euryale.modules.cache_redis", "options": {"prefix": f"{redis_prefix}replica:"}}
+    async with shop_on_replica(pair, primary_db, database_read_max_lag=600, redis_url=redis_url(),
+                               modules=[cache]) as scene:
+        client, shop, product_id, before = scene.client, scene.shop, scene.product_id, scene.title
 
         await standby.execute("SELECT pg_wal_replay_pause()")
-        after = await _rename(client, admin, product_id)
+        after = await _rename(client, admin_headers(scene.config), product_id)
         # the rename bumped the catalog version; the replica has not replayed it, so the new version's entries
         # are produced on the primary (the replica still answers reads that fill nothing)
         assert await _title(client, shop, product_id) == after
         assert await _title(client, shop, product_id) == after  # from the cache now
         assert after in await _listed_titles(client, shop) and before not in await _listed_titles(client, shop)
-        assert container.database().replica is not None and container.database().replica.usable
+        replica = scene.container.database().replica
+        assert replica is not None and replica.usable
 
         await standby.execute("SELECT pg_wal_replay_resume()")
         await caught_up(pair)
@@ -216,13 +228,9 @@ async def test_the_catalog_cache_is_never_filled_from_a_replica_behind_the_write
 
 async def test_reads_go_to_the_primary_while_the_replica_is_down(
         pair: ReplicaPair, primary_db: TestDatabase) -> None:
-    config = _config(pair, primary_db, database_read_max_lag=600)
-    async with running(config) as container, in_process_client(container) as client:
-        shop = await make_shop(container)
-        product_id = shop.variants[0].product_id
-        title = await _title(client, shop, product_id)
-        await caught_up(pair)
-        await replica_in_use(container)
+    async with shop_on_replica(pair, primary_db, database_read_max_lag=600) as scene:
+        client, shop, product_id, title, container = (scene.client, scene.shop, scene.product_id, scene.title,
+                                                      scene.container)
 
         await asyncio.to_thread(pair.stop_standby)
         try:
