@@ -8,16 +8,17 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
-
-import httpx
 
 from euryale.errors import invalid_data, not_found
 from euryale.modules.file.sigv4 import presign_url, sign_request
 
 LOCAL_NAMES = {"local", "file-local", "@medusajs/file-local", "@medusajs/medusa/file-local"}
 S3_NAMES = {"s3", "file-s3", "@medusajs/file-s3", "@medusajs/medusa/file-s3"}
+
+if TYPE_CHECKING:
+    import httpx
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -117,6 +118,10 @@ class S3FileProvider:
         url = self._url(key)
         signed = sign_request(method=method, url=url, headers=dict(headers or {}), body=body, region=self.region,
                               service="s3", access_key=self.access_key_id, secret_key=self.secret_access_key)
+        # imported here: every process loads this module, few use S3, and httpx (with click, which its command line
+        # imports) held ~3 MB of each server's memory
+        import httpx
+
         async with httpx.AsyncClient(transport=self.transport, timeout=30) as client:
             return await client.request(method, url, content=body, headers=signed)
 
