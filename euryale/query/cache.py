@@ -73,7 +73,8 @@ class ResponseMemo:
 
     Entries are only served under the catalog version read from the shared cache on the same request, so a write
     that bumped the version is never answered from here; entries of an older version are dropped as soon as a newer
-    one is seen, and the whole memo is bounded in bytes (least recently used out first) and by the shared TTL.
+    one is seen, and the whole memo is bounded in bytes (least recently used out first) and by the shared TTL
+    (expired entries leave as soon as they are the least recently used).
     """
 
     def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
@@ -103,7 +104,15 @@ class ResponseMemo:
         if len(body) > self.max_bytes // 4:
             return
         self._drop(key)
-        self._entries[key] = (time.monotonic() + ttl, body)
+        now = time.monotonic()
+        # bodies nobody asked for within their TTL go as soon as they are the least recently used: the memo holds
+        # what was served lately, not up to its bound of pages served once (~a TTL or two of traffic at most)
+        while self._entries:
+            oldest = next(iter(self._entries))
+            if self._entries[oldest][0] >= now:
+                break
+            self._drop(oldest)
+        self._entries[key] = (now + ttl, body)
         self.size += len(body)
         while self.size > self.max_bytes:
             self._drop(next(iter(self._entries)))

@@ -101,6 +101,17 @@ def test_response_memo_is_bounded_and_keeps_one_version() -> None:
     assert memo.get("v2", "old") is None  # past the shared cache's TTL
 
 
+def test_response_memo_lets_go_of_bodies_past_their_ttl() -> None:
+    from euryale.query.cache import ResponseMemo
+
+    memo = ResponseMemo(max_bytes=10_000)
+    for i in range(5):
+        memo.put("v1", f"once{i}", b"x" * 100, ttl=-1)  # served once, expired since, never asked for again
+    memo.put("v1", "kept", b"k" * 100, ttl=60)
+    memo.put("v1", "new", b"n" * 100, ttl=60)
+    assert memo.size == 200 and memo.get("v1", "kept") == b"k" * 100
+
+
 async def test_regions_cached_until_an_admin_region_write(redis_app: tuple[httpx.AsyncClient, Container],
                                                           config: EuryaleConfig) -> None:
     client, container = redis_app
