@@ -215,3 +215,37 @@ async def test_events_a_subscriber_does_not_handle_are_acked_together(prefix: st
         await bus.stop()
     assert handled == ["picked.event"] and sorted(acks) == [1, 20]
     assert [int(g["pending"]) for g in info] == [0]
+
+
+async def test_handled_events_are_acknowledged_together(prefix: str) -> None:
+    """A consumer acknowledges the messages its handlers finished while its previous XACK was on its way in one
+    XACK (one round trip per message was ~40% of a busy consumer's CPU): each handled once, none left pending."""
+    bus = RedisEventBus(services.redis_url(), prefix=prefix, mode="worker", block_ms=50, concurrency=50)
+    handled: Counter[int] = Counter()
+    release = asyncio.Event()
+
+    async def record(event: Event) -> None:
+        if len(handled) >= 49:
+            release.set()
+        handled[event.data["n"]] += 1
+        await release.wait()  # the first 50 finish together
+
+    bus.subscribe("busy.event", record, subscriber_id="busy")
+    await bus.emit([Event("busy.event", {"n": n}) for n in range(200)])
+    acks: list[int] = []
+    xack = bus.redis.xack
+
+    async def counting_xack(stream: str, group: str, *ids: Any) -> Any:
+        acks.append(len(ids))
+        return await xack(stream, group, *ids)
+
+    bus.redis.xack = counting_xack
+    await bus.start_consumers()
+    try:
+        assert await wait_until(lambda: _async(sum(acks) == 200))
+        info = await bus.redis.xinfo_groups(bus.stream_key())
+    finally:
+        await bus.stop()
+    assert sorted(handled) == list(range(200)) and set(handled.values()) == {1}
+    assert [int(g["pending"]) for g in info] == [0]
+    assert len(acks) < 20 and max(acks) >= 40, acks

@@ -55,6 +55,46 @@ class _Subscriber:
         return any(p == "*" or p == name or fnmatch.fnmatchcase(name, p) for p in self.patterns)
 
 
+class _Acks:
+    """Acknowledgements of one consumer group's handled messages, sent together: one XACK carries every message
+    handled while the previous one was on its way (one round trip per message was ~40% of a busy consumer's CPU).
+
+    A message stays in flight (its idle time refreshed by the heartbeat) until its XACK is answered; one that never
+    is (the process dies, Redis fails) stays pending and is delivered again: at least once, as before.
+    """
+
+    def __init__(self, redis: Any, stream: str, group: str, inflight: set[bytes]) -> None:
+        self.redis = redis
+        self.stream = stream
+        self.group = group
+        self.inflight = inflight
+        self.ids: list[bytes] = []
+        self.waiting = asyncio.Event()
+
+    def add(self, mid: bytes) -> None:
+        self.ids.append(mid)
+        self.waiting.set()
+
+    async def run(self) -> None:
+        while True:
+            await self.waiting.wait()
+            await self.flush()
+
+    async def flush(self) -> None:
+        self.waiting.clear()
+        ids, self.ids = self.ids, []
+        if not ids:
+            return
+        try:
+            await self.redis.xack(self.stream, self.group, *ids)
+        except asyncio.CancelledError:
+            self.ids[:0] = ids  # sent or not, the final flush sends them again (XACK is idempotent)
+            raise
+        except Exception as exc:  # left pending: reclaimed and handled again after the visibility timeout
+            log.warning("event acknowledgement failed", subscriber=self.group, count=len(ids), error=str(exc))
+        self.inflight.difference_update(ids)
+
+
 class RedisEventBus:
     """Implements the `EventBus` protocol; `start_consumers()` runs this process's subscribers (worker mode)."""
 
@@ -194,6 +234,8 @@ class RedisEventBus:
         sem = asyncio.Semaphore(self.concurrency)
         inflight = self._inflight.setdefault(f"{stream}|{sub.id}", set())
         heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(sub.id, stream, inflight))
+        acks = _Acks(self.redis, stream, sub.id, inflight)
+        acking = asyncio.get_running_loop().create_task(acks.run())
         pending: set[asyncio.Task[None]] = set()
         failures = 0
         next_reclaim = 0.0
@@ -244,13 +286,16 @@ class RedisEventBus:
                     await sem.acquire()
                     inflight.add(mid)
                     task = asyncio.get_running_loop().create_task(self._handle(
-                        sub, stream, mid, fields, inflight, redelivered=mid in reclaimed))
+                        sub, stream, mid, fields, inflight, acks, redelivered=mid in reclaimed))
                     pending.add(task)
                     task.add_done_callback(pending.discard)
                     task.add_done_callback(lambda _t: sem.release())
         finally:
             if pending:
                 await asyncio.gather(*pending, return_exceptions=True)
+            acking.cancel()
+            await asyncio.gather(acking, return_exceptions=True)
+            await acks.flush()  # what the handlers finished last
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
 
@@ -271,12 +316,14 @@ class RedisEventBus:
                     log.warning("event heartbeat failed", error=str(exc))
 
     async def _handle(self, sub: _Subscriber, stream: str, mid: bytes, fields: dict[bytes, bytes],
-                      inflight: set[bytes], *, redelivered: bool = False) -> None:
+                      inflight: set[bytes], acks: _Acks, *, redelivered: bool = False) -> None:
+        acked = False
         try:
             only = _s(fields.get(b"only", b""))
             name = _s(fields.get(b"name", b""))
             if (only and only != sub.id) or not sub.matches(name):
-                await self.redis.xack(stream, sub.id, mid)
+                acks.add(mid)
+                acked = True
                 return
             event = Event(name, orjson.loads(fields.get(b"data", b"{}")), orjson.loads(fields.get(b"metadata", b"{}")),
                           _s(fields.get(b"id", b"")))
@@ -314,14 +361,16 @@ class RedisEventBus:
                     pipe.hdel(attempts_key, mid)
                     await pipe.execute()
             else:
-                await self.redis.xack(stream, sub.id, mid)
+                acks.add(mid)  # with the other handlers' acknowledgements: the message stays in flight until then
+                acked = True
         except asyncio.CancelledError:
             raise
         except Exception:
             # Redis failed under us: leave the message pending, it is reclaimed after the visibility timeout
             log.exception("event handling interrupted", subscriber=sub.id)
         finally:
-            inflight.discard(mid)
+            if not acked:
+                inflight.discard(mid)
 
     async def _maintenance(self) -> None:
         """Age-bound the streams (count is bounded at XADD)."""
