@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import event
@@ -16,7 +16,9 @@ from sqlalchemy.util.concurrency import await_, greenlet_spawn
 
 from euryale.db.compiled import DEFERRED_WRITES
 from euryale.db.direct import flush_later
-from euryale.db.replica import REPLICA_FLOOR, ReplicaMonitor, primary_position
+from euryale.db.replica import REPLICA_FLOOR, ReplicaMonitor, primary_position, replica_failure
+
+T = TypeVar("T")
 
 
 def _json_dumps(value: Any) -> str:
@@ -234,6 +236,26 @@ class Database:
         replica = self.replica
         engine = self.read_engine if replica is not None and replica.serves(REPLICA_FLOOR.get()) else self.engine
         return self._read(engine, keep)
+
+    async def catalog(self, read: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """`read(conn)` on a :meth:`catalog_read` connection; when the replica fails under it (it went away, or
+        replaying the primary's WAL cancelled the statement: SQLSTATE 40001 "conflict with recovery"), `read` runs
+        again on the primary instead of the request failing, and the replica is left until its next good sample.
+        `read` must be safe to run twice (a read, or the idempotent upserts of store documents)."""
+        async with self.catalog_read() as conn:
+            if not self.is_replica(conn):
+                return await read(conn)
+            try:
+                return await read(conn)
+            except Exception as exc:
+                if self.replica is None or not replica_failure(exc):
+                    raise
+                self.replica.failed(exc)
+                await conn.invalidate()  # never back to the pool: it may be a connection the replica dropped
+        # its other pooled connections likely went with it (a restart): the next reads there open new ones
+        await self.read_engine.dispose()
+        async with self.read() as conn:
+            return await read(conn)
 
     def is_replica(self, conn: AsyncConnection) -> bool:
         """Whether `conn` reads from the replica (it may not have replayed the latest writes yet)."""

@@ -8,6 +8,9 @@ The monitor samples the primary's WAL position and the replica's replay position
 serves while it has replayed everything the primary had written `max_lag` seconds earlier; a replica that stops
 answering, or falls further behind, is left until it catches up again, and its reads go to the primary meanwhile.
 
+A read the replica fails under (`replica_failure`: its connection dropped, a replay conflict cancelled it) runs
+again on the primary (`Database.catalog`).
+
 A read URL that leads to another cluster than the primary's (its system identifier differs: not a physical
 standby of it) never serves: its catalog could be anything. `euryale doctor` reports it, and a replica without
 `hot_standby_feedback`.
@@ -39,6 +42,28 @@ REPLICA_FLOOR: ContextVar[int | None] = ContextVar("euryale_replica_floor", defa
 # in recovery is read as the primary itself (a read URL through another host or pooler)
 _SAMPLE = text("SELECT (SELECT system_identifier FROM pg_control_system()), (CASE WHEN pg_is_in_recovery() "
                "THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text")
+
+
+# SQLSTATEs of a replica failing a read under it: its connection lost (08...), a replay conflict (40001), the
+# standby shutting down or starting (57P01-57P03)
+_FAILURE_STATES = ("40001", "57P01", "57P02", "57P03")
+
+
+def replica_failure(exc: BaseException) -> bool:
+    """Whether `exc` (raised by a read on the replica) is the replica failing rather than the read being wrong."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "connection_invalidated", False) or isinstance(current, (OSError, ConnectionError)):
+            return True
+        state = getattr(current, "sqlstate", None)
+        if isinstance(state, str) and (state.startswith("08") or state in _FAILURE_STATES):
+            return True
+        if type(current).__name__ in ("ConnectionDoesNotExistError", "InterfaceError", "InternalClientError"):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
 
 
 def lsn_value(lsn: str) -> int:

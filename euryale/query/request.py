@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Coroutine
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import fastapi.routing
 from fastapi import Request
@@ -121,11 +120,17 @@ def read_request(request: Request, resource: Resource, *, store: bool, default_l
     return ReadRequest(query=query, params=params, sel=sel)
 
 
-def _reading(request: Request, store: bool) -> AbstractAsyncContextManager[AsyncConnection]:
-    """The connection of a generic read: store routes read the catalog (the replica may answer), admin ones the
-    primary."""
+T = TypeVar("T")
+
+
+async def _reading(request: Request, store: bool, read: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """`read(conn)` for a generic read: store routes read the catalog (the replica may answer, the primary again
+    if it fails under the read), admin ones the primary."""
     db: Database = request.app.state.container.database()
-    return db.catalog_read() if store else db.read()
+    if store:
+        return await db.catalog(read)
+    async with db.read() as conn:
+        return await read(conn)
 
 
 async def list_envelope(request: Request, resource: Resource, key: str, *, store: bool, default_limit: int = 50,
@@ -133,9 +138,8 @@ async def list_envelope(request: Request, resource: Resource, key: str, *, store
                         read: ReadRequest | None = None) -> dict[str, Any]:
     """`{<key>: [...], count, offset, limit}` for a list route."""
     rr = read or read_request(request, resource, store=store, default_limit=default_limit)
-    async with _reading(request, store) as conn:
-        rows, count = await list_resource(conn, resource, query=rr.query, params=rr.params, sel=rr.sel, ctx=ctx,
-                                          extra=extra)
+    rows, count = await _reading(request, store, lambda conn: list_resource(
+        conn, resource, query=rr.query, params=rr.params, sel=rr.sel, ctx=ctx, extra=extra))
     return {key: rows, "count": count, "offset": rr.params.offset, "limit": rr.params.limit}
 
 
@@ -145,5 +149,6 @@ async def retrieve_one(request: Request, resource: Resource, id: str, *, store: 
     """One record with the request's `fields`."""
     if sel is None:
         sel = read_request(request, resource, store=store).sel
-    async with _reading(request, store) as conn:
-        return await retrieve_resource(conn, resource, id=id, sel=sel, ctx=ctx, extra=extra, label=label)
+    chosen = sel
+    return await _reading(request, store, lambda conn: retrieve_resource(
+        conn, resource, id=id, sel=chosen, ctx=ctx, extra=extra, label=label))

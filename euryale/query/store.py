@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from euryale.db import Database
 from euryale.errors import invalid_data
 from euryale.http.auth import AuthContext
 from euryale.http.query import as_list
@@ -60,22 +60,25 @@ async def read_context(request: Request, rr: ReadRequest, ctx: StoreContext, cus
         vsel.scalars.add("calculated_price")
     wants_price = vsel is not None and vsel.has("calculated_price")
     if wants_price:
-        async with AsyncExitStack() as stack:
-            db = request.app.state.container.database()
-            # a cart's region and customer as its last write left them: never from a replica behind that write
-            fresh = bool(price_params.get("cart_id"))
-            if conn is None or (fresh and db.is_replica(conn)):
-                price_conn = await stack.enter_async_context(db.read() if fresh else db.catalog_read())
-            else:
-                price_conn = conn
-            out["pricing"] = await pricing_context(
-                price_conn, region_id=price_params.get("region_id") or None,
-                country_code=price_params.get("country_code") or None,
-                cart_id=price_params.get("cart_id") or None,
+        db: Database = request.app.state.container.database()
+
+        async def pricing(c: AsyncConnection) -> dict[str, Any] | None:
+            return await pricing_context(
+                c, region_id=price_params.get("region_id") or None,
+                country_code=price_params.get("country_code") or None, cart_id=price_params.get("cart_id") or None,
                 customer_id=customer.actor_id if customer is not None else None)
-            tax = out["pricing"].pop("__tax__", None) if out["pricing"] else None
-            if tax is not None:
-                if price_params.get("province"):
-                    tax["province_code"] = str(price_params["province"]).lower()
-                out["tax"] = tax
+
+        # a cart's region and customer as its last write left them: never from a replica behind that write
+        if price_params.get("cart_id") and (conn is None or db.is_replica(conn)):
+            async with db.read() as primary:
+                out["pricing"] = await pricing(primary)
+        elif conn is not None:
+            out["pricing"] = await pricing(conn)
+        else:
+            out["pricing"] = await db.catalog(pricing)
+        tax = out["pricing"].pop("__tax__", None) if out["pricing"] else None
+        if tax is not None:
+            if price_params.get("province"):
+                tax["province_code"] = str(price_params["province"]).lower()
+            out["tax"] = tax
     return out

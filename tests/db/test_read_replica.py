@@ -23,7 +23,7 @@ from euryale import doctor
 from euryale.config import EuryaleConfig
 from euryale.container import Container
 from euryale.db import migrate
-from euryale.db.replica import lsn_value
+from euryale.db.replica import lsn_value, replica_failure
 from tests.conftest import make_config
 from tests.support.arch import in_process_client, running, wait_until
 from tests.support.catalog import admin_headers, unique
@@ -274,3 +274,52 @@ def test_doctor_checks_the_read_replica(pair: ReplicaPair, primary_db: TestDatab
     assert codes(f"postgresql://postgres@127.0.0.1:{free_port()}/x") == ["read_replica_unreachable"]
     findings = doctor.check_read_replica(make_config(primary_db, database_read_url=database.dsn))
     assert findings[0].severity == "fatal"
+
+
+async def test_a_replica_failing_under_a_read_is_read_again_on_the_primary(
+        pair: ReplicaPair, primary_db: TestDatabase) -> None:
+    async with shop_on_replica(pair, primary_db, database_read_max_lag=600) as scene:
+        client, shop, product_id, title = scene.client, scene.shop, scene.product_id, scene.title
+        replica = scene.container.database().replica
+        assert replica is not None
+        # the monitor would notice a restart and drop the replica's pooled connections: with it asleep, the pool
+        # keeps connections to the standby as it was, and the next catalog read finds one dead under it
+        replica.interval = 3600
+        await asyncio.sleep(0.6)  # its last sample taken: it sleeps now (and a catalog read does not wake it)
+        for read in (lambda: _title(client, shop, product_id), lambda: _listed_titles(client, shop)):
+            assert await _title(client, shop, product_id) == title  # on the replica: its pool holds a connection
+            await asyncio.to_thread(pair.stop_standby)
+            await asyncio.to_thread(pair.start_standby)
+            replica.usable = True  # the verdict of the last sample, as if the restart fell between two
+            found = await read()
+            assert title == found or title in found  # answered from the primary, not a 500
+            assert not replica.usable
+            replica.usable = True
+        await replica.stop()
+        replica.interval = 0.25
+        replica.ensure_running()
+        await caught_up(pair)
+        await replica_in_use(scene.container)
+
+
+async def test_what_counts_as_the_replica_failing(pair: ReplicaPair) -> None:
+    """Real errors: a connection the server dropped is the replica failing (read again on the primary); a wrong
+    statement is not (it answers as it would on the primary)."""
+    conn = await asyncpg.connect(pair.standby_dsn())
+    try:
+        with pytest.raises(asyncpg.PostgresError) as wrong:
+            await conn.fetchval("SELECT 1 / 0")
+        assert not replica_failure(wrong.value)
+        with pytest.raises(asyncpg.PostgresError) as read_only:
+            await conn.execute("CREATE TABLE nope (id int)")  # a standby refuses writes: the caller's mistake
+        assert not replica_failure(read_only.value)
+        killer = await asyncpg.connect(pair.standby_dsn())
+        try:
+            await killer.fetchval("SELECT pg_terminate_backend($1)", conn.get_server_pid())
+        finally:
+            await killer.close()
+        with pytest.raises(Exception) as dropped:
+            await conn.fetchval("SELECT 1")
+        assert replica_failure(dropped.value), repr(dropped.value)
+    finally:
+        conn.terminate()

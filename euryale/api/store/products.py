@@ -6,7 +6,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from euryale.db import Database
 from euryale.http.actors import optional_customer
 from euryale.http.auth import AuthContext
 from euryale.http.store_context import StoreContext, store_context
@@ -15,7 +17,7 @@ from euryale.query.fields import FieldSelection
 from euryale.query.product_documents import document_one, documents_page, serves, shapes
 from euryale.query.products import is_plain_listing, list_published_page, product_resource, retrieve_published
 from euryale.query.request import WireRoute, list_envelope, read_request
-from euryale.query.store import published_in_channels, read_context, scoped_channels
+from euryale.query.store import PRICE_CONTEXT_KEYS, published_in_channels, read_context, scoped_channels
 
 router = APIRouter(route_class=WireRoute)
 RESOURCE = product_resource(store=True)
@@ -45,16 +47,25 @@ async def _list_products(request: Request, ctx: StoreContext, customer: AuthCont
     channels = scoped_channels(rr, ctx)
     rr.query.pop("status", None)
     container = request.app.state.container
-    async with container.database().catalog_read() as conn:
+    price_keys = {k: rr.query[k] for k in PRICE_CONTEXT_KEYS if k in rr.query}
+
+    async def plain_page(conn: AsyncConnection) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        rr.query.update(price_keys)  # read_context takes them out of the query: a second run finds them again
         loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
-        if is_plain_listing(rr):  # (price context keys are out of the query now)
-            page = None
-            if serves(LIST_SHAPE, rr.sel):
-                page = await documents_page(conn, container, RESOURCE, LIST_SHAPE, rr.sel, loader_ctx,
-                                            channels=channels, limit=rr.params.limit, offset=rr.params.offset)
-            rows, count = page or await list_published_page(conn, container, RESOURCE, rr, channels=channels,
-                                                             ctx=loader_ctx)
-            return {"products": rows, "count": count, "offset": rr.params.offset, "limit": rr.params.limit}
+        if not is_plain_listing(rr):  # (price context keys are out of the query now)
+            return loader_ctx, None
+        page = None
+        if serves(LIST_SHAPE, rr.sel):
+            page = await documents_page(conn, container, RESOURCE, LIST_SHAPE, rr.sel, loader_ctx,
+                                        channels=channels, limit=rr.params.limit, offset=rr.params.offset)
+        rows, count = page or await list_published_page(conn, container, RESOURCE, rr, channels=channels,
+                                                         ctx=loader_ctx)
+        return loader_ctx, {"products": rows, "count": count, "offset": rr.params.offset, "limit": rr.params.limit}
+
+    db: Database = container.database()
+    loader_ctx, answer = await db.catalog(plain_page)
+    if answer is not None:
+        return answer
     return await list_envelope(request, RESOURCE, "products", store=True, ctx=loader_ctx,
                                extra=published_in_channels(channels), read=rr)
 
@@ -78,7 +89,10 @@ async def _retrieve_product(product_id: str, request: Request, ctx: StoreContext
         rr.sel.relations["categories"] = FieldSelection(scalars={"is_internal"})
     channels = scoped_channels(rr, ctx)
     container = request.app.state.container
-    async with container.database().catalog_read() as conn:
+    price_keys = {k: rr.query[k] for k in PRICE_CONTEXT_KEYS if k in rr.query}
+
+    async def one(conn: AsyncConnection) -> Any:
+        rr.query.update(price_keys)  # read_context takes them out of the query: a second run finds them again
         loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
         product: Any = None
         if serves(DETAIL_SHAPE, rr.sel):
@@ -87,4 +101,6 @@ async def _retrieve_product(product_id: str, request: Request, ctx: StoreContext
         if product is None:
             product = await retrieve_published(conn, RESOURCE, product_id, channels=channels, sel=rr.sel,
                                                ctx=loader_ctx)
-    return {"product": product}
+        return product
+
+    return {"product": await container.database().catalog(one)}

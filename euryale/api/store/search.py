@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from euryale.api.common import Strict
 from euryale.errors import not_allowed, not_found
@@ -85,8 +86,9 @@ async def store_search(body: SearchBatch | SearchQuery, request: Request,
             raise not_found(f'No search index named "{query.entity}"')
         definition = search.get_index(query.entity)
         plans.append((query, _scope(definition, ctx)))
-    results = []
-    async with container.database().catalog_read() as conn:
-        for query, scope in plans:
-            results.append(await search.search(conn, query.entity, query.model_dump(exclude_none=True), scope))
-    return json({"results": results})
+
+    async def run(conn: AsyncConnection) -> list[Any]:
+        return [await search.search(conn, query.entity, query.model_dump(exclude_none=True), scope)
+                for query, scope in plans]
+
+    return json({"results": await container.database().catalog(run)})
