@@ -13,7 +13,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import urllib.request
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ import asyncpg
 import pytest
 
 from tests.support import services
+from tests.support.pgbouncer import pgbouncer_binary, start_pgbouncer
+from tests.support.replica import start_replica_pair
 from tests.support.servers import EuryaleProcess, free_port, process_env, run_cli
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -38,6 +42,12 @@ PROJECT_CONFIG = """from euryale.config import define_config
 config = define_config(modules=[{"resolve": "euryale.modules.auth",
                                   "options": {"mfa": {"encryption_key": "e2e-mfa-encryption-key"}}}])
 """
+
+
+# ... and, behind a transaction-mode pooler, no statement outliving its transaction (docs/deploy.md)
+POOLED_PROJECT_CONFIG = PROJECT_CONFIG.replace(
+    "config = define_config(", 'config = define_config(project_config={"database_driver_options": '
+    '{"statement_cache": False}},\n                       ')
 
 
 def _node() -> str:
@@ -74,13 +84,14 @@ async def _publishable_key(db: services.TestDatabase) -> str:
     return str(token)
 
 
-@pytest.fixture(scope="module")
-async def shop() -> AsyncIterator[Shop]:
-    _node()
-    db = await services.create_database("e2e")
+@asynccontextmanager
+async def _running_shop(db: services.TestDatabase, *, project_config: str = PROJECT_CONFIG,
+                        server_env: dict[str, str] | None = None) -> AsyncIterator[Shop]:
+    """`db` migrated and seeded (directly), an admin user, and a `euryale start` process on it (`server_env`:
+    what its environment changes, e.g. the database it goes through)."""
     server: EuryaleProcess | None = None
     root = Path(tempfile.mkdtemp(prefix="euryale-e2e-"))
-    (root / "euryale_config.py").write_text(PROJECT_CONFIG)
+    (root / "euryale_config.py").write_text(project_config)
     try:
         env = process_env(db.dsn, WORKER_MODE="shared", EURYALE_ROOT=str(root))
         res = await asyncio.to_thread(run_cli, ["db:migrate"], env)
@@ -91,7 +102,7 @@ async def shop() -> AsyncIterator[Shop]:
         assert res.returncode == 0, f"euryale user failed:\n{res.stdout}\n{res.stderr}"
         key = await _publishable_key(db)
         port = free_port()
-        server = EuryaleProcess("e2e-server", {**env, "PORT": str(port)}).start()
+        server = EuryaleProcess("e2e-server", {**env, **(server_env or {}), "PORT": str(port)}).start()
         url = f"http://127.0.0.1:{port}"
         await asyncio.to_thread(server.wait_http, f"{url}/health", timeout=30)
         yield Shop(url=url, publishable_key=key, server=server, db=db)
@@ -102,8 +113,50 @@ async def shop() -> AsyncIterator[Shop]:
             server.cleanup()
             if code not in (0, None):
                 print(f"euryale start exited with {code}:\n{logs}")
-        await services.drop_database(db)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+async def shop() -> AsyncIterator[Shop]:
+    _node()
+    db = await services.create_database("e2e")
+    try:
+        async with _running_shop(db) as running:
+            yield running
+    finally:
+        await services.drop_database(db)
+
+
+@pytest.fixture(params=["read_replica", "pgbouncer"])
+async def production_shop(request: pytest.FixtureRequest) -> AsyncIterator[Shop]:
+    """The shop behind what production puts in front of PostgreSQL: a streaming replica answering the store
+    catalog (tests/support/replica.py), or a transaction-mode PgBouncer (tests/support/pgbouncer.py)."""
+    _node()
+    if request.param == "read_replica":
+        pair = await asyncio.to_thread(start_replica_pair)
+        try:
+            conn = await asyncpg.connect(pair.primary_dsn())
+            try:
+                await conn.execute('CREATE DATABASE "e2e"')
+            finally:
+                await conn.close()
+            db = services.TestDatabase(name="e2e", dsn=pair.primary_dsn("e2e"))
+            async with _running_shop(db, server_env={"DATABASE_READ_URL": pair.standby_dsn("e2e")}) as running:
+                yield running
+        finally:
+            await asyncio.to_thread(pair.stop)
+        return
+    if pgbouncer_binary() is None:
+        pytest.skip("pgbouncer is not installed (apt-get install pgbouncer; .ci/run installs it)")
+    bouncer = await asyncio.to_thread(start_pgbouncer, services.admin_postgres_dsn())
+    db = await services.create_database("e2e")
+    try:
+        async with _running_shop(db, project_config=POOLED_PROJECT_CONFIG,
+                                 server_env={"DATABASE_URL": bouncer.dsn(db.name)}) as running:
+            yield running
+    finally:
+        await services.drop_database(db)
+        await asyncio.to_thread(bouncer.stop)
 
 
 def _run_script(script: str, env: dict[str, str], until: str) -> list[dict[str, Any]]:
@@ -130,6 +183,24 @@ async def test_storefront_checkout_with_js_sdk(shop: Shop) -> None:
     if not STOREFRONT_UNTIL:
         assert steps["complete"]["order"].startswith("order_")
         assert steps["complete_again_idempotent"]["order"] == steps["complete"]["order"]
+
+
+async def test_storefront_checkout_with_js_sdk_in_production_topologies(production_shop: Shop) -> None:
+    """The same storefront run with the catalog read from a replica, or everything through PgBouncer."""
+    lines = await asyncio.to_thread(_run_script, "storefront.mjs", {
+        "EURYALE_URL": production_shop.url, "EURYALE_PUBLISHABLE_KEY": production_shop.publishable_key}, "")
+    steps = {line["step"]: line for line in lines if "step" in line}
+    assert all(line["ok"] for line in steps.values())
+    assert steps["complete"]["order"].startswith("order_")
+    metrics = await asyncio.to_thread(_get, f"{production_shop.url}/metrics")
+    if "DATABASE_READ_URL" in production_shop.server.env:
+        # the replica was in use (not every read quietly on the primary)
+        assert 'euryale_db_replica_usable{engine="main"} 1.0' in metrics
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as res:
+        return str(res.read().decode())
 
 
 async def test_admin_shop_setup_and_order_lifecycle_with_js_sdk(shop: Shop) -> None:
