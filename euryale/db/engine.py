@@ -232,7 +232,8 @@ class Database:
         """A connection for a store catalog read (products, variants, categories, collections, tags, types,
         options, regions, currencies, search), which may answer from the catalog as it was a moment ago: the read
         replica when `database_read_url` is configured and :class:`~euryale.db.replica.ReplicaMonitor` finds it
-        close behind (and past :data:`~euryale.db.replica.REPLICA_FLOOR`), else the primary as :meth:`read`."""
+        close behind (and past :data:`~euryale.db.replica.REPLICA_FLOOR`), else the primary as :meth:`read`.
+        Prefer :meth:`catalog`, which also reads again on the primary when the replica fails under the read."""
         replica = self.replica
         engine = self.read_engine if replica is not None and replica.serves(REPLICA_FLOOR.get()) else self.engine
         return self._read(engine, keep)

@@ -2,7 +2,7 @@
 
 A replica replays the primary's WAL some time after each commit. Reads that must see the request's own writes (a
 cart after adding to it, the workflow engine's executions, auth, every admin read) never go there: only store
-catalog reads do (`Database.catalog_read`), and only while :class:`ReplicaMonitor` finds the replica close behind.
+catalog reads do (`Database.catalog`), and only while :class:`ReplicaMonitor` finds the replica close behind.
 
 The monitor samples the primary's WAL position and the replica's replay position a few times a second. The replica
 serves while it has replayed everything the primary had written `max_lag` seconds earlier; a replica that stops
