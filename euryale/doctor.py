@@ -11,7 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from euryale.config import (
     DEFAULT_ADMIN_CORS,
@@ -161,33 +161,27 @@ def check_database(config: EuryaleConfig, *, processes: int = 1) -> list[Finding
     return check_connection_budget(config, processes=processes)
 
 
-async def _server_facts(url: str) -> tuple[int, bool, str]:
+def _one_row(url: str, sql: str, **connect_args: Any) -> Any:
+    """The one row `sql` answers on a connection of its own to the server at `url`."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def fetch() -> Any:
+        engine = create_async_engine(url, poolclass=None, connect_args=connect_args)
+        try:
+            async with engine.connect() as conn:
+                return (await conn.execute(text(sql))).one()
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(fetch())
+
+
+def _server_facts(url: str) -> tuple[int, bool, str]:
     """(system identifier, in recovery, hot_standby_feedback) of the server at `url`."""
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url, poolclass=None, connect_args={"timeout": 5})
-    try:
-        async with engine.connect() as conn:
-            system, recovery, feedback = (await conn.execute(text(
-                "SELECT (SELECT system_identifier FROM pg_control_system()), pg_is_in_recovery(), "
-                "current_setting('hot_standby_feedback')"))).one()
-            return int(system), bool(recovery), str(feedback)
-    finally:
-        await engine.dispose()
-
-
-async def _default_schema(url: str) -> str | None:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url, poolclass=None, connect_args={"statement_cache_size": 0})
-    try:
-        async with engine.connect() as conn:
-            schema = (await conn.execute(text("SELECT current_schema()"))).scalar_one_or_none()
-            return None if schema is None else str(schema)
-    finally:
-        await engine.dispose()
+    system, recovery, feedback = _one_row(url, "SELECT (SELECT system_identifier FROM pg_control_system()), "
+                                          "pg_is_in_recovery(), current_setting('hot_standby_feedback')", timeout=5)
+    return int(system), bool(recovery), str(feedback)
 
 
 def check_pooled_schema(config: EuryaleConfig) -> list[Finding]:
@@ -197,7 +191,7 @@ def check_pooled_schema(config: EuryaleConfig) -> list[Finding]:
     if not pc.database_url or pc.database_driver_options.get("statement_cache", True):
         return []
     try:
-        schema = asyncio.run(_default_schema(pc.database_url))
+        schema = _one_row(pc.database_url, "SELECT current_schema()", statement_cache_size=0)[0]
     except Exception:  # reachability is check_database's finding
         return []
     if schema == pc.database_schema:
@@ -214,13 +208,13 @@ def check_read_replica(config: EuryaleConfig) -> list[Finding]:
     if not pc.database_read_url or not pc.database_url:
         return []
     try:
-        replica = asyncio.run(_server_facts(pc.database_read_url))
+        replica = _server_facts(pc.database_read_url)
     except Exception as exc:  # not fatal: catalog reads go to the primary while the replica does not answer
         return [Finding("read_replica_unreachable", "warning", f"the read replica at DATABASE_READ_URL does not "
                         f"answer ({type(exc).__name__}: {exc}): catalog reads go to the primary",
                         "check DATABASE_READ_URL and that the standby accepts connections")]
     try:
-        primary = asyncio.run(_server_facts(pc.database_url))
+        primary = _server_facts(pc.database_url)
     except Exception:  # reachability is check_database's finding
         return []
     if replica[0] != primary[0]:
@@ -238,21 +232,6 @@ def check_read_replica(config: EuryaleConfig) -> list[Finding]:
     return []
 
 
-async def _available_connections(url: str) -> int:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url, poolclass=None)
-    try:
-        async with engine.connect() as conn:
-            row = (await conn.execute(text(
-                "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')"
-                "::int"))).scalar_one()
-            return int(row)
-    finally:
-        await engine.dispose()
-
-
 def pool_max(config: EuryaleConfig) -> int:
     """The most PostgreSQL connections one process opens (`database_driver_options.pool`: max + overflow)."""
     from euryale.db.engine import DEFAULT_POOL_MAX
@@ -268,7 +247,8 @@ def check_connection_budget(config: EuryaleConfig, *, processes: int = 1) -> lis
     if not url:
         return []
     try:
-        available = asyncio.run(_available_connections(url))
+        available = int(_one_row(url, "SELECT current_setting('max_connections')::int - "
+                                 "current_setting('superuser_reserved_connections')::int")[0])
     except Exception:  # reachability is check_database's finding
         return []
     wanted = pool_max(config) * processes

@@ -244,17 +244,14 @@ class Database:
         again on the primary instead of the request failing, and the replica is left until its next good sample.
         `read` must be safe to run twice (a read, or the idempotent upserts of store documents)."""
         async with self.catalog_read() as conn:
-            if not self.is_replica(conn):
-                return await read(conn)
             try:
                 return await read(conn)
             except Exception as exc:
-                if self.replica is None or not replica_failure(exc):
+                replica = self.replica
+                if replica is None or not self.is_replica(conn) or not replica_failure(exc):
                     raise
-                self.replica.failed(exc)
                 await conn.invalidate()  # never back to the pool: it may be a connection the replica dropped
-        # its other pooled connections likely went with it (a restart): the next reads there open new ones
-        await self.read_engine.dispose()
+                await replica.lost(exc)
         async with self.read() as conn:
             return await read(conn)
 

@@ -119,6 +119,12 @@ class ReplicaMonitor:
             log.warning("read replica unreachable, reading from the primary", error=str(exc))
         self.usable = False
 
+    async def lost(self, exc: BaseException) -> None:
+        """The replica failed under a read or a sample: nothing goes there until a sample succeeds again, and its
+        pooled connections are dropped (after a restart they would fail the first reads once it is back)."""
+        self.failed(exc)
+        await self.replica.dispose()
+
     def ensure_running(self) -> None:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name="euryale-replica-monitor")
@@ -146,9 +152,7 @@ class ReplicaMonitor:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # any failure of either server: the replica serves nothing
-            self.failed(exc)
-            # pooled connections to a replica that went away would fail the first reads once it is back
-            await self.replica.dispose()
+            await self.lost(exc)
             return
         if replica_system != primary_system:
             if not self.foreign:

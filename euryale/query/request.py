@@ -104,6 +104,8 @@ class ReadRequest:
     query: dict[str, Any]
     params: ListParams
     sel: FieldSelection
+    # the store's price context keys (`region_id`, `cart_id`...), once `read_context` has taken them out of `query`
+    price_params: dict[str, Any] | None = None
 
 
 def read_request(request: Request, resource: Resource, *, store: bool, default_limit: int = 50) -> ReadRequest:

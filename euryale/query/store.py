@@ -49,7 +49,9 @@ async def read_context(request: Request, rr: ReadRequest, ctx: StoreContext, cus
                        conn: AsyncConnection | None = None) -> dict[str, Any]:
     """Loader context: store flag, channels, and — when prices are wanted — the pricing context (read on `conn`
     when the caller holds one for the page, else on a connection of its own)."""
-    price_params = {k: rr.query.pop(k) for k in PRICE_CONTEXT_KEYS if k in rr.query}
+    if rr.price_params is None:  # taken once: a read run again (on the primary) finds them here
+        rr.price_params = {k: rr.query.pop(k) for k in PRICE_CONTEXT_KEYS if k in rr.query}
+    price_params = rr.price_params
     for k, v in list(price_params.items()):
         if isinstance(v, (list, dict)):
             raise invalid_data(f"Invalid request: Expected type: 'string' for field '{k}', got: 'array'")

@@ -28,7 +28,8 @@ from tests.conftest import make_config
 from tests.support.arch import in_process_client, running, wait_until
 from tests.support.catalog import admin_headers, unique
 from tests.support.commerce import Shop, make_shop
-from tests.support.replica import ReplicaPair, free_port, start_replica_pair
+from tests.support.replica import ReplicaPair, start_replica_pair
+from tests.support.servers import free_port
 from tests.support.services import TestDatabase, redis_url
 
 
@@ -44,13 +45,7 @@ def pair() -> Iterator[ReplicaPair]:
 @pytest.fixture(scope="module")
 async def primary_db(pair: ReplicaPair) -> TestDatabase:
     """A migrated database on the pair's primary (gone with the pair)."""
-    name = "euryale_replica_test"
-    conn = await asyncpg.connect(pair.primary_dsn())
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    db = TestDatabase(name=name, dsn=pair.primary_dsn(name))
+    db = await pair.create_database("euryale_replica_test")
     await asyncio.to_thread(migrate.upgrade, db.url)
     return db
 
@@ -117,10 +112,6 @@ async def _listed_titles(client: httpx.AsyncClient, shop: Shop) -> set[str]:
     return {p["title"] for p in res.json()["products"]}
 
 
-def _config(pair: ReplicaPair, db: TestDatabase, **project: Any) -> EuryaleConfig:
-    return make_config(db, database_read_url=pair.standby_dsn(db.name), **project)
-
-
 @dataclass
 class Scene:
     config: EuryaleConfig
@@ -135,7 +126,7 @@ class Scene:
 async def shop_on_replica(pair: ReplicaPair, db: TestDatabase, **project: Any) -> AsyncIterator[Scene]:
     """A running app reading the catalog from the standby (`project`: more project config), a shop in it, the
     standby caught up and in use."""
-    config = _config(pair, db, **project)
+    config = make_config(db, database_read_url=pair.standby_dsn(db.name), **project)
     async with running(config) as container, in_process_client(container) as client:
         shop = await make_shop(container)
         product_id = shop.variants[0].product_id

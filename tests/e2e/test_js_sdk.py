@@ -35,19 +35,20 @@ STOREFRONT_UNTIL = os.environ.get("E2E_STOREFRONT_UNTIL", "")
 ADMIN_UNTIL = os.environ.get("E2E_ADMIN_UNTIL", "")
 ADMIN_EMAIL = "e2e-admin@euryale.dev"
 ADMIN_PASSWORD = "e2e-Admin-Passw0rd!"
-# The shop's project config: everything from the env, plus the auth module's MFA key (no env var exists for it,
-# as in Medusa) so mfa.mjs can enrol a TOTP factor.
-PROJECT_CONFIG = """from euryale.config import define_config
+def _project_config(project_config: dict[str, Any] | None = None) -> str:
+    """The shop's project config: everything from the env but `project_config`, plus the auth module's MFA key (no
+    env var exists for it, as in Medusa) so mfa.mjs can enrol a TOTP factor."""
+    return f"""from euryale.config import define_config
 
-config = define_config(modules=[{"resolve": "euryale.modules.auth",
-                                  "options": {"mfa": {"encryption_key": "e2e-mfa-encryption-key"}}}])
+config = define_config(project_config={project_config or {}!r},
+                       modules=[{{"resolve": "euryale.modules.auth",
+                                 "options": {{"mfa": {{"encryption_key": "e2e-mfa-encryption-key"}}}}}}])
 """
 
 
+PROJECT_CONFIG = _project_config()
 # ... and, behind a transaction-mode pooler, no statement outliving its transaction (docs/deploy.md)
-POOLED_PROJECT_CONFIG = PROJECT_CONFIG.replace(
-    "config = define_config(", 'config = define_config(project_config={"database_driver_options": '
-    '{"statement_cache": False}},\n                       ')
+POOLED_PROJECT_CONFIG = _project_config({"database_driver_options": {"statement_cache": False}})
 
 
 def _node() -> str:
@@ -135,12 +136,7 @@ async def production_shop(request: pytest.FixtureRequest) -> AsyncIterator[Shop]
     if request.param == "read_replica":
         pair = await asyncio.to_thread(start_replica_pair)
         try:
-            conn = await asyncpg.connect(pair.primary_dsn())
-            try:
-                await conn.execute('CREATE DATABASE "e2e"')
-            finally:
-                await conn.close()
-            db = services.TestDatabase(name="e2e", dsn=pair.primary_dsn("e2e"))
+            db = await pair.create_database("e2e")
             async with _running_shop(db, server_env={"DATABASE_READ_URL": pair.standby_dsn("e2e")}) as running:
                 yield running
         finally:

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import glob
 import os
-import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import asyncpg
+
+from tests.support.servers import free_port, run_as
+from tests.support.services import TestDatabase
 
 
 def _bin_dir() -> Path:
@@ -29,27 +32,6 @@ def _bin_dir() -> Path:
     from pgserver._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def run_as() -> dict[str, Any]:
-    """subprocess arguments that run a PostgreSQL binary as a non-root user."""
-    if os.geteuid() != 0:
-        return {}
-    try:
-        entry = pwd.getpwnam("postgres")
-    except KeyError:
-        from pgserver.utils import ensure_user_exists
-
-        found = ensure_user_exists("pgserver")
-        assert found is not None
-        entry = found
-    return {"user": entry.pw_uid, "group": entry.pw_gid}
 
 
 @dataclass
@@ -68,6 +50,15 @@ class ReplicaPair:
 
     def standby_dsn(self, database: str = "postgres") -> str:
         return self.dsn(self.standby_port, database)
+
+    async def create_database(self, name: str) -> TestDatabase:
+        """A new empty database on the primary (the standby replays it; gone with the pair)."""
+        conn = await asyncpg.connect(self.primary_dsn())
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        return TestDatabase(name=name, dsn=self.primary_dsn(name))
 
     def _cmd(self, name: str, *args: str) -> None:
         done = subprocess.run([str(self._bin / name), *args], capture_output=True, text=True, timeout=120,

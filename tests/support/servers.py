@@ -4,6 +4,7 @@ start/wait/stop by PID (never by name), logs captured to files so a failure show
 from __future__ import annotations
 
 import os
+import pwd
 import signal
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -22,6 +24,22 @@ STRONG_SECRET = "e2e-" + "k3Yx9" * 12
 _INHERITED_CONFIG = ("DATABASE_URL", "DATABASE_READ_URL", "REDIS_URL", "WORKER_MODE", "MEDUSA_WORKER_MODE",
                      "JWT_SECRET", "COOKIE_SECRET", "STORE_CORS", "ADMIN_CORS", "AUTH_CORS", "PORT", "HOST",
                      "EURYALE_ENV", "NODE_ENV", "EURYALE_ROOT", "WORKER_HEALTH_PORT", "REDIS_PREFIX")
+
+
+def run_as() -> dict[str, Any]:
+    """subprocess arguments that run a server binary (PostgreSQL, PgBouncer) as a non-root user: both refuse root.
+    The `postgres` system user when there is one, else the `pgserver` user pgserver creates for the same reason."""
+    if os.geteuid() != 0:
+        return {}
+    try:
+        entry = pwd.getpwnam("postgres")
+    except KeyError:
+        from pgserver.utils import ensure_user_exists
+
+        found = ensure_user_exists("pgserver")
+        assert found is not None
+        entry = found
+    return {"user": entry.pw_uid, "group": entry.pw_gid}
 
 
 def euryale_bin() -> str:

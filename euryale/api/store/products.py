@@ -17,7 +17,7 @@ from euryale.query.fields import FieldSelection
 from euryale.query.product_documents import document_one, documents_page, serves, shapes
 from euryale.query.products import is_plain_listing, list_published_page, product_resource, retrieve_published
 from euryale.query.request import WireRoute, list_envelope, read_request
-from euryale.query.store import PRICE_CONTEXT_KEYS, published_in_channels, read_context, scoped_channels
+from euryale.query.store import published_in_channels, read_context, scoped_channels
 
 router = APIRouter(route_class=WireRoute)
 RESOURCE = product_resource(store=True)
@@ -47,10 +47,7 @@ async def _list_products(request: Request, ctx: StoreContext, customer: AuthCont
     channels = scoped_channels(rr, ctx)
     rr.query.pop("status", None)
     container = request.app.state.container
-    price_keys = {k: rr.query[k] for k in PRICE_CONTEXT_KEYS if k in rr.query}
-
     async def plain_page(conn: AsyncConnection) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        rr.query.update(price_keys)  # read_context takes them out of the query: a second run finds them again
         loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
         if not is_plain_listing(rr):  # (price context keys are out of the query now)
             return loader_ctx, None
@@ -89,10 +86,7 @@ async def _retrieve_product(product_id: str, request: Request, ctx: StoreContext
         rr.sel.relations["categories"] = FieldSelection(scalars={"is_internal"})
     channels = scoped_channels(rr, ctx)
     container = request.app.state.container
-    price_keys = {k: rr.query[k] for k in PRICE_CONTEXT_KEYS if k in rr.query}
-
     async def one(conn: AsyncConnection) -> Any:
-        rr.query.update(price_keys)  # read_context takes them out of the query: a second run finds them again
         loader_ctx = await read_context(request, rr, ctx, customer, channels, conn=conn)
         product: Any = None
         if serves(DETAIL_SHAPE, rr.sel):
